@@ -1,0 +1,57 @@
+"""The project's command line: ``lcadmin demo-data`` and ``lcadmin check-settings``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from sqlmodel import select
+
+from lcadmin.settings import SettingsError, get_settings
+
+
+def _demo_data(args: argparse.Namespace) -> int:
+    from lcadmin.db import session_scope
+    from lcadmin.demo import DEMO_PASSWORD, demo_data_present, load_demo_data
+    from lcadmin.models import Company
+    from lcadmin.services.passwords import hash_password
+
+    with session_scope() as session:
+        if demo_data_present(session):
+            print("Demo data already loaded: nothing to do.")
+            return 0
+        if args.if_empty and session.exec(select(Company.id)).first() is not None:
+            print("The database already holds companies: demo data not loaded.")
+            return 0
+        load_demo_data(session, password_hash=hash_password(DEMO_PASSWORD))
+    print("Demo data loaded: Flexis and Acme Logistique.")
+    return 0
+
+
+def _check_settings(_args: argparse.Namespace) -> int:
+    settings = get_settings()
+    print(f"Settings valid: env={settings.env}, public URL {settings.public_url}, "
+          f"vendor {settings.vendor.name}, default locale {settings.default_locale}.")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``lcadmin`` command."""
+    parser = argparse.ArgumentParser(prog="lcadmin", description="lcadmin administration commands")
+    commands = parser.add_subparsers(dest="command", required=True)
+    demo = commands.add_parser("demo-data", help="load the demo companies, accounts, orders and invoices")
+    demo.add_argument("--if-empty", action="store_true",
+                      help="only when the database holds no company at all")
+    demo.set_defaults(run=_demo_data)
+    check = commands.add_parser("check-settings", help="validate the LCADMIN_* settings and say so")
+    check.set_defaults(run=_check_settings)
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except SettingsError as error:
+        print(f"Invalid setting: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

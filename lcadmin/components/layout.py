@@ -1,0 +1,79 @@
+"""The frame around every page: header with the product's name, the language switch and the
+theme toggle; the main area; the vendor's legal footer."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from lcadmin.components.i18n import t
+from lcadmin.i18n import LANGUAGE_NAMES, LOCALES
+from lcadmin.states.locale import LocaleState
+
+MAIN_ID = "main"
+
+
+def language_switch() -> rx.Component:
+    """The two languages, each named in itself, as a segmented control."""
+    return rx.segmented_control.root(
+        *[rx.segmented_control.item(LANGUAGE_NAMES[code], value=code) for code in LOCALES],
+        value=rx.cond(LocaleState.locale == "", LOCALES[0], LocaleState.locale),
+        on_change=LocaleState.set_locale,
+        size="1",
+        aria_label=t("language.label"),
+        id="language-switch",
+    )
+
+
+def _brand() -> rx.Component:
+    return rx.link(
+        rx.hstack(
+            rx.box(rx.icon("layout-dashboard", size=18, color="white"), class_name="brand-mark"),
+            rx.text(t("app.name"), weight="bold", size="3", class_name="brand-name"),
+            align="center",
+            spacing="2",
+        ),
+        href="/",
+        underline="none",
+        color="inherit",
+    )
+
+
+def header() -> rx.Component:
+    """Top bar of every page."""
+    return rx.el.header(
+        rx.flex(
+            _brand(),
+            rx.hstack(
+                language_switch(),
+                rx.color_mode.button(size="2", variant="ghost", aria_label=t("color_mode.toggle")),
+                align="center",
+                spacing="3",
+            ),
+            justify="between",
+            align="center",
+            wrap="wrap",
+            gap="3",
+            class_name="page-width",
+            padding_y="12px",
+        ),
+        class_name="site-header",
+    )
+
+
+def footer() -> rx.Component:
+    """The vendor's legal identity, as any invoice-issuing site shows it."""
+    return rx.el.footer(
+        rx.box(rx.text(t("footer.legal"), size="1", color_scheme="gray"), class_name="page-width"),
+        class_name="site-footer",
+    )
+
+
+def page_frame(*children: rx.Component) -> rx.Component:
+    """Header, the page's own content in <main>, footer."""
+    return rx.box(
+        rx.el.a(t("nav.skip"), href=f"#{MAIN_ID}", class_name="skip-link"),
+        header(),
+        rx.el.main(rx.box(*children, class_name="page-width"), id=MAIN_ID, class_name="site-main"),
+        footer(),
+        class_name="site",
+    )

@@ -1,0 +1,199 @@
+"""The demo data every demo and test database starts from (see the README's "Demo data").
+
+Loaded only by the CLI (`lcadmin demo-data`) and by tests, never by the app itself. Loading is
+idempotent: the data is recognised by Flexis's SIREN and never loaded twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from sqlmodel import Session, select
+
+from lcadmin.domain.money import Money
+from lcadmin.domain.permissions import Role
+from lcadmin.domain.pricing import PricedLine, compute_totals
+from lcadmin.domain.statuses import (
+    AddressKind,
+    BillingFrequency,
+    BillingMethod,
+    ContactRole,
+    ContractStatus,
+    InvoiceKind,
+    InvoiceStatus,
+    OrderStatus,
+)
+from lcadmin.models import (
+    Address,
+    Company,
+    CompanyDomain,
+    Contact,
+    Contract,
+    Invoice,
+    InvoiceLine,
+    Membership,
+    OrderLine,
+    SalesOrder,
+    UserAccount,
+)
+from lcadmin.services.audit import record_event
+
+# Written in the README: the demo accounts sign in with it.
+DEMO_PASSWORD = "Northwind-demo-2026"
+FLEXIS_SIREN = "552203101"
+ACME_SIREN = "483279618"
+FLEXIS_ORDER = "FLD102776277396"
+EUR = "EUR"
+VAT_20 = 2000
+
+
+@dataclass(frozen=True)
+class _Line:
+    description: str
+    quantity: int
+    unit_price_minor: int
+    tax_rate_bp: int = VAT_20
+
+    def priced(self) -> PricedLine:
+        return PricedLine(self.quantity, Money(self.unit_price_minor, EUR), self.tax_rate_bp)
+
+
+def _company(session: Session, *, name, legal_name, siren, vat, line1, postal_code, city, domain,
+             primary: tuple[str, str], billing: tuple[str, str], billing_recipient: str) -> Company:
+    company = Company(name=name, legal_name=legal_name, siren=siren, vat_number=vat)
+    session.add(company)
+    session.flush()
+    for kind, recipient in ((AddressKind.REGISTERED, None), (AddressKind.BILLING, billing_recipient)):
+        session.add(Address(company_id=company.id, kind=kind.value, recipient=recipient, line1=line1,
+                            postal_code=postal_code, city=city, country_code="FR"))
+    session.add(CompanyDomain(company_id=company.id, domain=domain))
+    for role, (full_name, email) in ((ContactRole.PRIMARY, primary), (ContactRole.BILLING, billing)):
+        session.add(Contact(company_id=company.id, role=role.value, full_name=full_name, email=email))
+    return company
+
+
+def _admin(session: Session, company: Company, *, email: str, full_name: str, password_hash: str) -> None:
+    user = UserAccount(email=email, full_name=full_name, password_hash=password_hash, locale="fr")
+    session.add(user)
+    session.flush()
+    session.add(Membership(user_id=user.id, company_id=company.id, role=Role.ADMIN.value))
+
+
+def _lines(model, parent_field: str, parent_id: int, lines: list[_Line]):
+    return [
+        model(**{parent_field: parent_id}, position=index, description=line.description,
+              quantity=line.quantity, unit_price_minor=line.unit_price_minor,
+              tax_rate_bp=line.tax_rate_bp, amount_minor=line.quantity * line.unit_price_minor)
+        for index, line in enumerate(lines, start=1)
+    ]
+
+
+def _order(session: Session, company: Company, contract: Contract, *, number: str, status: OrderStatus,
+           issued_on: date, frequency: BillingFrequency, lines: list[_Line]) -> SalesOrder:
+    totals = compute_totals((line.priced() for line in lines), EUR)
+    order = SalesOrder(
+        company_id=company.id, contract_id=contract.id, number=number, status=status.value,
+        issued_on=issued_on, start_date=contract.start_date, end_date=contract.end_date,
+        billing_frequency=frequency.value, billing_method=BillingMethod.INVOICE.value,
+        payment_terms_days=30, currency=EUR, subtotal_minor=totals.subtotal.minor,
+        tax_minor=totals.tax.minor, total_minor=totals.total.minor,
+    )
+    session.add(order)
+    session.flush()
+    session.add_all(_lines(OrderLine, "order_id", order.id, lines))
+    return order
+
+
+def _invoice(session: Session, company: Company, order: SalesOrder, *, number: str, status: InvoiceStatus,
+             issue_date: date, due_date: date, period: tuple[date, date], lines: list[_Line],
+             kind: InvoiceKind = InvoiceKind.INVOICE, credits: Invoice | None = None,
+             paid_at: datetime | None = None) -> Invoice:
+    totals = compute_totals((line.priced() for line in lines), EUR)
+    invoice = Invoice(
+        company_id=company.id, order_id=order.id, number=number, kind=kind.value,
+        credited_invoice_id=credits.id if credits else None, status=status.value,
+        issue_date=issue_date, due_date=due_date, period_start=period[0], period_end=period[1],
+        currency=EUR, subtotal_minor=totals.subtotal.minor, tax_minor=totals.tax.minor,
+        total_minor=totals.total.minor, paid_at=paid_at,
+    )
+    session.add(invoice)
+    session.flush()
+    session.add_all(_lines(InvoiceLine, "invoice_id", invoice.id, lines))
+    return invoice
+
+
+def demo_data_present(session: Session) -> bool:
+    """Whether the demo companies are already in the database."""
+    return session.exec(select(Company.id).where(Company.siren == FLEXIS_SIREN)).first() is not None
+
+
+def load_demo_data(session: Session, *, password_hash: str) -> bool:
+    """Add the demo vendor's customers, unless they are there already.
+
+    Args:
+        session: An open write session; the caller commits.
+        password_hash: The hash of :data:`DEMO_PASSWORD` for the demo admin accounts.
+
+    Returns:
+        True when the data was added, False when it was already there.
+    """
+    if demo_data_present(session):
+        return False
+    year = (date(2026, 1, 1), date(2026, 12, 31))
+
+    flexis = _company(
+        session, name="Flexis", legal_name="Flexis SAS", siren=FLEXIS_SIREN, vat="FR53552203101",
+        line1="8 avenue des Ternes", postal_code="75017", city="Paris", domain="flexis.com",
+        primary=("Claire Martin", "cmartin@flexis.com"),
+        billing=("Service comptabilité", "compta@flexis.com"), billing_recipient="Service comptabilité",
+    )
+    _admin(session, flexis, email="hbernard@flexis.com", full_name="Hugo Bernard", password_hash=password_hash)
+    flexis_contract = Contract(company_id=flexis.id, number="CTR-FLX-2026", title="Licences Northwind 2026",
+                               start_date=year[0], end_date=year[1], status=ContractStatus.ACTIVE.value)
+    session.add(flexis_contract)
+    session.flush()
+    licences = [_Line("Licence Northwind Recruiter — 12 mois", 12, 300_00)]
+    flexis_order = _order(session, flexis, flexis_contract, number=FLEXIS_ORDER,
+                          status=OrderStatus.AWAITING_SIGNATURE, issued_on=date(2025, 12, 10),
+                          frequency=BillingFrequency.ANNUAL, lines=licences)
+
+    acme = _company(
+        session, name="Acme Logistique", legal_name="Acme Logistique SAS", siren=ACME_SIREN,
+        vat="FR42483279618", line1="42 quai Rambaud", postal_code="69002", city="Lyon",
+        domain="acme-logistique.fr", primary=("Julien Moreau", "jmoreau@acme-logistique.fr"),
+        billing=("Comptabilité fournisseurs", "factures@acme-logistique.fr"),
+        billing_recipient="Comptabilité fournisseurs",
+    )
+    _admin(session, acme, email="pdurand@acme-logistique.fr", full_name="Paul Durand", password_hash=password_hash)
+    acme_contract = Contract(company_id=acme.id, number="CTR-ACM-2026", title="Licences Northwind 2026",
+                             start_date=year[0], end_date=year[1], status=ContractStatus.ACTIVE.value)
+    session.add(acme_contract)
+    session.flush()
+    acme_order = _order(session, acme, acme_contract, number="ACM204455120087", status=OrderStatus.SIGNED,
+                        issued_on=date(2025, 12, 15), frequency=BillingFrequency.QUARTERLY,
+                        lines=[_Line("Licence Northwind Recruiter — 12 mois", 25, 280_00)])
+
+    # One invoice sequence for the vendor, continuous across customers and in date order.
+    quarter = [_Line("Licence Northwind Recruiter — trimestre", 25, 70_00)]
+    _invoice(session, flexis, flexis_order, number="F2026-00001", status=InvoiceStatus.PAID,
+             issue_date=date(2026, 1, 2), due_date=date(2026, 2, 1), period=year, lines=licences,
+             paid_at=datetime(2026, 1, 20, 9, 30, tzinfo=UTC))
+    acme_q1 = _invoice(session, acme, acme_order, number="F2026-00002", status=InvoiceStatus.PAID,
+                       issue_date=date(2026, 1, 2), due_date=date(2026, 2, 1),
+                       period=(date(2026, 1, 1), date(2026, 3, 31)), lines=quarter,
+                       paid_at=datetime(2026, 1, 28, 14, 0, tzinfo=UTC))
+    _invoice(session, acme, acme_order, number="F2026-00003", status=InvoiceStatus.OPEN,
+             kind=InvoiceKind.CREDIT_NOTE, credits=acme_q1, issue_date=date(2026, 2, 10),
+             due_date=date(2026, 2, 10), period=(date(2026, 1, 1), date(2026, 3, 31)),
+             lines=[_Line("Avoir — 1 licence facturée en double au 1er trimestre", 1, 70_00)])
+    _invoice(session, acme, acme_order, number="F2026-00004", status=InvoiceStatus.OPEN,
+             issue_date=date(2026, 10, 1), due_date=date(2026, 10, 31),
+             period=(date(2026, 10, 1), date(2026, 12, 31)), lines=quarter)
+    _invoice(session, flexis, flexis_order, number="F2026-00005", status=InvoiceStatus.OPEN,
+             issue_date=date(2026, 11, 2), due_date=date(2026, 12, 2),
+             period=(date(2026, 11, 1), date(2026, 12, 31)),
+             lines=[_Line("Licences supplémentaires Northwind Recruiter — 3 × 2 mois", 3, 50_00)])
+
+    record_event(session, action="demo_data.loaded", outcome="success", detail={"companies": 2})
+    return True

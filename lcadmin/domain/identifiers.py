@@ -1,0 +1,37 @@
+"""French company identifiers: SIREN and intra-community VAT numbers."""
+
+from __future__ import annotations
+
+import re
+
+
+def _luhn_ok(digits: str) -> bool:
+    total = 0
+    for index, char in enumerate(reversed(digits)):
+        value = int(char)
+        if index % 2 == 1:
+            value *= 2
+            if value > 9:
+                value -= 9
+        total += value
+    return total % 10 == 0
+
+
+def is_valid_siren(value: str) -> bool:
+    """Whether ``value`` is a SIREN: nine digits whose Luhn key is right."""
+    return bool(re.fullmatch(r"\d{9}", value)) and _luhn_ok(value)
+
+
+def french_vat_number(siren: str) -> str:
+    """The French VAT number derived from a SIREN (key = (12 + 3 × (SIREN mod 97)) mod 97)."""
+    key = (12 + 3 * (int(siren) % 97)) % 97
+    return f"FR{key:02d}{siren}"
+
+
+def is_valid_vat_number(value: str) -> bool:
+    """Whether ``value`` looks like an EU VAT number; French ones are checked against their key."""
+    value = value.replace(" ", "").upper()
+    if value.startswith("FR"):
+        siren = value[4:]
+        return bool(re.fullmatch(r"FR\d{2}\d{9}", value)) and french_vat_number(siren) == value
+    return bool(re.fullmatch(r"[A-Z]{2}[0-9A-Z+*]{2,12}", value))

@@ -1,0 +1,26 @@
+"""Money and dates as the active locale writes them (Babel). The only place that formats them."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from babel.dates import format_date as _babel_date
+from babel.numbers import format_currency
+
+from lcadmin.domain.money import Money
+
+_BABEL_LOCALES = {"fr": "fr_FR", "en": "en_GB"}
+
+
+def _babel_locale(locale: str) -> str:
+    return _BABEL_LOCALES.get(locale, locale)
+
+
+def format_money(money: Money, locale: str) -> str:
+    """``3 600,00 €`` in French, ``€3,600.00`` in English (Babel's spacing characters kept)."""
+    return format_currency(money.to_decimal(), money.currency, locale=_babel_locale(locale))
+
+
+def format_date(value: date, locale: str, style: str = "long") -> str:
+    """``1 janvier 2026`` / ``1 January 2026`` (``long``), or ``short`` / ``medium`` forms."""
+    return _babel_date(value, format=style, locale=_babel_locale(locale))

@@ -1,0 +1,298 @@
+"""The tables. Money is an integer of minor units beside an ISO 4217 code; calendar dates are
+``date``; instants are timezone-aware UTC ``datetime`` (SQLite drops the zone, :class:`UTCDateTime`
+puts it back). Statuses are the strings of the enums in ``lcadmin.domain.statuses``, guarded by
+CHECK constraints.
+
+New tables or columns come with a new alembic migration (``reflex db makemigrations``).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+from lcadmin.domain.permissions import Role
+from lcadmin.domain.statuses import (
+    AddressKind,
+    AuditOutcome,
+    BillingFrequency,
+    BillingMethod,
+    ContactRole,
+    ContractStatus,
+    InvoiceKind,
+    InvoiceStatus,
+    OrderStatus,
+)
+
+
+class UTCDateTime(TypeDecorator):
+    """A timezone-aware UTC instant on every backend (naive UTC on SQLite, timestamptz elsewhere)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are refused: pass an aware UTC instant")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    """Now, as an aware UTC instant."""
+    return datetime.now(UTC)
+
+
+def _in(column: str, values: Any) -> str:
+    return f"{column} IN ({', '.join(repr(str(v.value)) for v in values)})"
+
+
+def _created_at() -> Any:
+    return Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+def _money() -> Any:
+    return Field(default=0, sa_type=sa.BigInteger, nullable=False)
+
+
+class Company(SQLModel, table=True):
+    """A customer of the vendor."""
+
+    __tablename__ = "company"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    legal_name: str = Field(max_length=200)
+    siren: str = Field(max_length=9, unique=True)
+    vat_number: str | None = Field(default=None, max_length=20)
+    created_at: datetime = _created_at()
+
+
+class Address(SQLModel, table=True):
+    """A postal address of a company: its registered office or where invoices go."""
+
+    __tablename__ = "address"
+    __table_args__ = (
+        sa.UniqueConstraint("company_id", "kind"),
+        sa.CheckConstraint(_in("kind", AddressKind), name="ck_address_kind"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    company_id: int = Field(foreign_key="company.id", index=True)
+    kind: str = Field(max_length=20)
+    recipient: str | None = Field(default=None, max_length=200)
+    line1: str = Field(max_length=200)
+    line2: str | None = Field(default=None, max_length=200)
+    postal_code: str = Field(max_length=20)
+    city: str = Field(max_length=100)
+    country_code: str = Field(default="FR", max_length=2)
+
+
+class CompanyDomain(SQLModel, table=True):
+    """An e-mail domain known to belong to a company (``flexis.com``)."""
+
+    __tablename__ = "company_domain"
+
+    id: int | None = Field(default=None, primary_key=True)
+    company_id: int = Field(foreign_key="company.id", index=True)
+    domain: str = Field(max_length=253, unique=True)
+
+
+class Contact(SQLModel, table=True):
+    """A company's primary or billing contact on file with the vendor."""
+
+    __tablename__ = "contact"
+    __table_args__ = (
+        sa.UniqueConstraint("company_id", "role"),
+        sa.CheckConstraint(_in("role", ContactRole), name="ck_contact_role"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    company_id: int = Field(foreign_key="company.id", index=True)
+    role: str = Field(max_length=20)
+    full_name: str = Field(max_length=200)
+    email: str = Field(max_length=320, index=True)
+    phone: str | None = Field(default=None, max_length=40)
+
+
+class UserAccount(SQLModel, table=True):
+    """A person who signs in. Their e-mail may differ from the business e-mail they activated with."""
+
+    __tablename__ = "user_account"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=320, unique=True)
+    full_name: str = Field(max_length=200)
+    password_hash: str | None = Field(default=None, max_length=255)
+    locale: str = Field(default="fr", max_length=5)
+    is_active: bool = Field(default=True)
+    created_at: datetime = _created_at()
+    last_sign_in_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Membership(SQLModel, table=True):
+    """A user's role in one company."""
+
+    __tablename__ = "membership"
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "company_id"),
+        sa.CheckConstraint(_in("role", Role), name="ck_membership_role"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    company_id: int = Field(foreign_key="company.id", index=True)
+    role: str = Field(max_length=20)
+    created_at: datetime = _created_at()
+
+
+class Contract(SQLModel, table=True):
+    """A subscription agreement under which orders are placed."""
+
+    __tablename__ = "contract"
+    __table_args__ = (sa.CheckConstraint(_in("status", ContractStatus), name="ck_contract_status"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    company_id: int = Field(foreign_key="company.id", index=True)
+    number: str = Field(max_length=40, unique=True)
+    title: str = Field(max_length=200)
+    start_date: date
+    end_date: date
+    status: str = Field(default=ContractStatus.ACTIVE.value, max_length=20)
+    currency: str = Field(default="EUR", max_length=3)
+    created_at: datetime = _created_at()
+
+
+class SalesOrder(SQLModel, table=True):
+    """An order form: what the customer buys, for which period, billed how."""
+
+    __tablename__ = "sales_order"
+    __table_args__ = (
+        sa.CheckConstraint(_in("status", OrderStatus), name="ck_sales_order_status"),
+        sa.CheckConstraint(_in("billing_frequency", BillingFrequency), name="ck_sales_order_frequency"),
+        sa.CheckConstraint(_in("billing_method", BillingMethod), name="ck_sales_order_method"),
+        sa.CheckConstraint("end_date >= start_date", name="ck_sales_order_period"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    company_id: int = Field(foreign_key="company.id", index=True)
+    contract_id: int | None = Field(default=None, foreign_key="contract.id", index=True)
+    number: str = Field(max_length=40, unique=True)
+    status: str = Field(default=OrderStatus.DRAFT.value, max_length=20)
+    purchase_order_ref: str | None = Field(default=None, max_length=60)
+    issued_on: date | None = None
+    start_date: date
+    end_date: date
+    billing_frequency: str = Field(max_length=20)
+    billing_method: str = Field(max_length=20)
+    payment_terms_days: int = Field(default=30)
+    currency: str = Field(default="EUR", max_length=3)
+    subtotal_minor: int = _money()
+    tax_minor: int = _money()
+    total_minor: int = _money()
+    created_at: datetime = _created_at()
+
+
+class OrderLine(SQLModel, table=True):
+    """One line of an order: quantity × unit price excluding tax, at a VAT rate in basis points."""
+
+    __tablename__ = "order_line"
+    __table_args__ = (
+        sa.UniqueConstraint("order_id", "position"),
+        sa.CheckConstraint("quantity > 0", name="ck_order_line_quantity"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="sales_order.id", index=True)
+    position: int
+    description: str = Field(max_length=500)
+    quantity: int
+    unit_price_minor: int = _money()
+    tax_rate_bp: int
+    amount_minor: int = _money()
+
+
+class Invoice(SQLModel, table=True):
+    """An invoice or a credit note. Once issued it is never edited or deleted: a credit note
+    (``kind='credit_note'``, ``credited_invoice_id`` set) corrects it. Amounts are positive; the
+    kind gives the sign."""
+
+    __tablename__ = "invoice"
+    __table_args__ = (
+        sa.CheckConstraint(_in("status", InvoiceStatus), name="ck_invoice_status"),
+        sa.CheckConstraint(_in("kind", InvoiceKind), name="ck_invoice_kind"),
+        sa.CheckConstraint(
+            "(kind = 'credit_note') = (credited_invoice_id IS NOT NULL)", name="ck_invoice_credit_link"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    company_id: int = Field(foreign_key="company.id", index=True)
+    order_id: int | None = Field(default=None, foreign_key="sales_order.id", index=True)
+    number: str = Field(max_length=40, unique=True)
+    kind: str = Field(default=InvoiceKind.INVOICE.value, max_length=20)
+    credited_invoice_id: int | None = Field(default=None, foreign_key="invoice.id")
+    status: str = Field(default=InvoiceStatus.DRAFT.value, max_length=20)
+    purchase_order_ref: str | None = Field(default=None, max_length=60)
+    issue_date: date | None = None
+    due_date: date | None = None
+    period_start: date | None = None
+    period_end: date | None = None
+    currency: str = Field(default="EUR", max_length=3)
+    subtotal_minor: int = _money()
+    tax_minor: int = _money()
+    total_minor: int = _money()
+    paid_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = _created_at()
+
+
+class InvoiceLine(SQLModel, table=True):
+    """One line of an invoice, copied from what was sold: never recomputed from live prices."""
+
+    __tablename__ = "invoice_line"
+    __table_args__ = (
+        sa.UniqueConstraint("invoice_id", "position"),
+        sa.CheckConstraint("quantity > 0", name="ck_invoice_line_quantity"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    invoice_id: int = Field(foreign_key="invoice.id", index=True)
+    position: int
+    description: str = Field(max_length=500)
+    quantity: int
+    unit_price_minor: int = _money()
+    tax_rate_bp: int
+    amount_minor: int = _money()
+
+
+class AuditEvent(SQLModel, table=True):
+    """Who did what, when, from where, with which outcome. Never an amount typed as a proof, a
+    password or a token in clear."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (
+        sa.CheckConstraint(_in("outcome", AuditOutcome), name="ck_audit_event_outcome"),
+        sa.Index("ix_audit_event_company_occurred", "company_id", "occurred_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    occurred_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    action: str = Field(max_length=64, index=True)
+    outcome: str = Field(max_length=10)
+    actor_user_id: int | None = Field(default=None, foreign_key="user_account.id")
+    actor_email: str | None = Field(default=None, max_length=320)
+    company_id: int | None = Field(default=None, foreign_key="company.id")
+    ip: str | None = Field(default=None, max_length=45)
+    subject: str | None = Field(default=None, max_length=100)
+    detail: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON, nullable=False)

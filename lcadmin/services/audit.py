@@ -1,0 +1,44 @@
+"""The audit trail: one row per step that matters, written in the caller's transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from lcadmin.domain.statuses import AuditOutcome
+from lcadmin.models import AuditEvent, utcnow
+
+# Keys whose values must never reach the audit trail, whatever a caller passes.
+_SECRET_KEYS = frozenset({"password", "token", "amount", "card_number", "cvc", "iban"})
+
+
+def record_event(
+    session: Session,
+    *,
+    action: str,
+    outcome: str,
+    actor_user_id: int | None = None,
+    actor_email: str | None = None,
+    company_id: int | None = None,
+    ip: str | None = None,
+    subject: str | None = None,
+    detail: dict[str, Any] | None = None,
+    now: datetime | None = None,
+) -> AuditEvent:
+    """Add an audit event to ``session`` (committed with the change it describes).
+
+    Raises:
+        ValueError: ``outcome`` is not an :class:`AuditOutcome`, or ``detail`` names a secret.
+    """
+    AuditOutcome(outcome)
+    leaked = _SECRET_KEYS.intersection(detail or {})
+    if leaked:
+        raise ValueError(f"audit details must not carry secrets: {sorted(leaked)}")
+    event = AuditEvent(
+        occurred_at=now or utcnow(), action=action, outcome=outcome, actor_user_id=actor_user_id,
+        actor_email=actor_email, company_id=company_id, ip=ip, subject=subject, detail=detail or {},
+    )
+    session.add(event)
+    return event

@@ -1,0 +1,224 @@
+"""All of lcadmin's configuration, read from the environment and validated once.
+
+Every ``LCADMIN_*`` variable is read here and nowhere else. A bad value stops start-up with a
+:class:`SettingsError` whose message names the variable. In ``prod`` the unsafe development
+defaults (no secret key, a plain-http public URL) are refused.
+
+The database URL is Reflex's own ``REFLEX_DB_URL`` so that ``reflex db migrate`` and the app
+always agree on the database.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+from email_validator import EmailNotValidError, validate_email
+
+from lcadmin.domain.identifiers import is_valid_siren, is_valid_vat_number
+
+ENVIRONMENTS = ("dev", "demo", "prod")
+LOCALES = ("fr", "en")
+DEFAULT_DB_URL = "sqlite:///lcadmin.db"
+# Only for dev and demo: prod refuses to start without its own key.
+_DEV_SECRET_KEY = "lcadmin-dev-secret-key-not-for-production-use"
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+class SettingsError(ValueError):
+    """A configuration value is missing or invalid; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class VendorSettings:
+    """The vendor that issues the invoices and whose Admin Center this is."""
+
+    name: str
+    legal_name: str
+    siren: str
+    vat_number: str
+    address_line1: str
+    postal_code: str
+    city: str
+    country_code: str
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """Where outgoing mail is delivered."""
+
+    host: str
+    port: int
+    username: str
+    password: str
+    starttls: bool
+    mail_from: str
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The validated configuration of one lcadmin process."""
+
+    env: str
+    secret_key: str
+    public_url: str
+    default_locale: str
+    db_url: str
+    vendor: VendorSettings
+    smtp: SmtpSettings
+
+    @property
+    def is_prod(self) -> bool:
+        """Whether this process runs in production."""
+        return self.env == "prod"
+
+    @property
+    def cookies_secure(self) -> bool:
+        """Whether cookies must carry the Secure flag (public URL served over https)."""
+        return self.public_url.startswith("https://")
+
+
+def _text(env: Mapping[str, str], name: str, default: str) -> str:
+    return env.get(name, default).strip() or default
+
+
+def _choice(env: Mapping[str, str], name: str, default: str, allowed: tuple[str, ...]) -> str:
+    value = _text(env, name, default).lower()
+    if value not in allowed:
+        raise SettingsError(f"{name}={value!r} is not one of: {', '.join(allowed)}")
+    return value
+
+
+def _port(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = _text(env, name, str(default))
+    if not raw.isdigit() or not 1 <= int(raw) <= 65535:
+        raise SettingsError(f"{name}={raw!r} is not a port number between 1 and 65535")
+    return int(raw)
+
+
+def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise SettingsError(f"{name}={raw!r} is not a boolean (use true or false)")
+
+
+def _public_url(env: Mapping[str, str], environment: str) -> str:
+    name = "LCADMIN_PUBLIC_URL"
+    raw = env.get(name, "").strip()
+    if not raw:
+        if environment == "prod":
+            raise SettingsError(f"{name} must be set in prod (the https address users reach)")
+        raw = "http://localhost:3000"
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise SettingsError(f"{name}={raw!r} is not an http(s) URL such as https://admin.example.com")
+    if parts.query or parts.fragment:
+        raise SettingsError(f"{name}={raw!r} must not carry a query or a fragment")
+    if environment == "prod" and parts.scheme != "https":
+        raise SettingsError(f"{name}={raw!r} must use https in prod")
+    return raw.rstrip("/")
+
+
+def _secret_key(env: Mapping[str, str], environment: str) -> str:
+    name = "LCADMIN_SECRET_KEY"
+    raw = env.get(name, "").strip()
+    if not raw:
+        if environment == "prod":
+            raise SettingsError(f"{name} must be set in prod (at least 32 random characters)")
+        return _DEV_SECRET_KEY
+    if len(raw) < 32:
+        raise SettingsError(f"{name} is too short: use at least 32 random characters")
+    if environment == "prod" and raw == _DEV_SECRET_KEY:
+        raise SettingsError(f"{name} is the development key: set a secret of your own in prod")
+    return raw
+
+
+def _mail_from(env: Mapping[str, str], vendor_name: str) -> str:
+    name = "LCADMIN_MAIL_FROM"
+    raw = _text(env, name, f"{vendor_name} Admin Center <no-reply@admin-center.example>")
+    match = re.fullmatch(r"\s*(?:(?P<display>[^<>]*?)\s*<(?P<addr>[^<>]+)>|(?P<bare>[^<>\s]+))\s*", raw)
+    address = match and (match.group("addr") or match.group("bare"))
+    try:
+        if not address:
+            raise EmailNotValidError("no address")
+        validate_email(address, check_deliverability=False)
+    except EmailNotValidError as error:
+        raise SettingsError(
+            f"{name}={raw!r} is not an e-mail address such as 'Billing <billing@example.com>'"
+        ) from error
+    return raw
+
+
+def _vendor(env: Mapping[str, str]) -> VendorSettings:
+    vendor = VendorSettings(
+        name=_text(env, "LCADMIN_VENDOR_NAME", "Northwind"),
+        legal_name=_text(env, "LCADMIN_VENDOR_LEGAL_NAME", "Northwind SAS"),
+        siren=_text(env, "LCADMIN_VENDOR_SIREN", "812345676").replace(" ", ""),
+        vat_number=_text(env, "LCADMIN_VENDOR_VAT_NUMBER", "FR19812345676").replace(" ", "").upper(),
+        address_line1=_text(env, "LCADMIN_VENDOR_ADDRESS", "10 rue de la Paix"),
+        postal_code=_text(env, "LCADMIN_VENDOR_POSTAL_CODE", "75002"),
+        city=_text(env, "LCADMIN_VENDOR_CITY", "Paris"),
+        country_code=_text(env, "LCADMIN_VENDOR_COUNTRY", "FR").upper(),
+    )
+    if not is_valid_siren(vendor.siren):
+        raise SettingsError(f"LCADMIN_VENDOR_SIREN={vendor.siren!r} is not a valid SIREN (9 digits, Luhn key)")
+    if not is_valid_vat_number(vendor.vat_number):
+        raise SettingsError(f"LCADMIN_VENDOR_VAT_NUMBER={vendor.vat_number!r} is not a valid VAT number")
+    if not re.fullmatch(r"[A-Z]{2}", vendor.country_code):
+        raise SettingsError(f"LCADMIN_VENDOR_COUNTRY={vendor.country_code!r} is not an ISO 3166 country code")
+    return vendor
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Read and validate the configuration.
+
+    Args:
+        env: The variables to read; the process environment when omitted.
+
+    Returns:
+        The validated settings.
+
+    Raises:
+        SettingsError: A value is missing or invalid; the message names the variable.
+    """
+    env = os.environ if env is None else env
+    environment = _choice(env, "LCADMIN_ENV", "dev", ENVIRONMENTS)
+    vendor = _vendor(env)
+    db_url = _text(env, "REFLEX_DB_URL", DEFAULT_DB_URL)
+    if not re.match(r"^(sqlite:///|postgresql\+psycopg://)", db_url):
+        raise SettingsError(
+            f"REFLEX_DB_URL={db_url!r} must be a sqlite:///... or postgresql+psycopg://... URL"
+        )
+    return Settings(
+        env=environment,
+        secret_key=_secret_key(env, environment),
+        public_url=_public_url(env, environment),
+        default_locale=_choice(env, "LCADMIN_DEFAULT_LOCALE", "fr", LOCALES),
+        db_url=db_url,
+        vendor=vendor,
+        smtp=SmtpSettings(
+            host=_text(env, "LCADMIN_SMTP_HOST", "localhost"),
+            port=_port(env, "LCADMIN_SMTP_PORT", 25),
+            username=env.get("LCADMIN_SMTP_USERNAME", ""),
+            password=env.get("LCADMIN_SMTP_PASSWORD", ""),
+            starttls=_flag(env, "LCADMIN_SMTP_STARTTLS", False),
+            mail_from=_mail_from(env, vendor.name),
+        ),
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, validated on first use."""
+    return load_settings()

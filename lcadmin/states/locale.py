@@ -1,0 +1,37 @@
+"""The active language: the visitor's explicit choice (remembered in a cookie), else their
+browser's preference, else the configured default."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from lcadmin.i18n import LOCALES, negotiate_locale
+
+ONE_YEAR = 365 * 24 * 3600
+
+
+class LocaleState(rx.State):
+    """Which language every page is shown in."""
+
+    # Only an explicit choice is stored, so a first visit keeps following the browser.
+    chosen_locale: str = rx.Cookie("", name="lcadmin_locale", max_age=ONE_YEAR, same_site="lax")
+    locale: str = ""
+
+    def _apply(self, locale: str):
+        self.locale = locale
+        return rx.call_script(f"document.documentElement.lang = {locale!r}")
+
+    @rx.event
+    def detect_locale(self):
+        """On every page load: the remembered choice, else the browser's Accept-Language."""
+        if self.chosen_locale in LOCALES:
+            return self._apply(self.chosen_locale)
+        return self._apply(negotiate_locale(self.router.headers.accept_language))
+
+    @rx.event
+    def set_locale(self, locale: str | list[str]):
+        """The visitor picks a language; unknown values are ignored."""
+        if not isinstance(locale, str) or locale not in LOCALES:
+            return None
+        self.chosen_locale = locale
+        return self._apply(locale)

