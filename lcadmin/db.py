@@ -45,13 +45,18 @@ def _setup_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql(f"BEGIN {mode}")
 
 
-def create_engine(url: str) -> Engine:
-    """A new engine for ``url``, with SQLite's integrity settings when it is SQLite."""
+def create_engine(url: str, connect_args: dict | None = None) -> Engine:
+    """A new engine for ``url``, with SQLite's integrity settings when it is SQLite.
+
+    ``connect_args`` go to the driver (e.g. a PostgreSQL ``search_path``).
+    """
     if url.startswith("sqlite"):
-        engine = sqlalchemy.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = sqlalchemy.create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 30, **(connect_args or {})}
+        )
         _setup_sqlite(engine)
     else:
-        engine = sqlalchemy.create_engine(url, pool_pre_ping=True)
+        engine = sqlalchemy.create_engine(url, pool_pre_ping=True, connect_args=connect_args or {})
     return engine
 
 

@@ -1,0 +1,37 @@
+# Two commands: `make run` (set up everything, then start the app) and `make test` (same set-up,
+# then the whole suite). Both are idempotent and quick when nothing changed.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+PYTEST_ARGS ?=
+
+.PHONY: run test setup install migrate demo-data bench clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "lcadmin needs Python 3.11 or newer (set PYTHON=python3.11)")'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	$(BIN)/reflex db migrate
+
+demo-data: migrate
+	$(BIN)/lcadmin demo-data --if-empty
+
+setup: demo-data
+
+run: setup
+	$(BIN)/reflex run
+
+test: setup
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: install
+	$(BIN)/python bench/bench_money.py
+
+clean:
+	rm -rf $(VENV) .web .states lcadmin.db lcadmin.db-wal lcadmin.db-shm
