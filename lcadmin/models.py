@@ -17,6 +17,7 @@ from sqlmodel import Field, SQLModel
 
 from lcadmin.domain.permissions import Role
 from lcadmin.domain.statuses import (
+    ActivationStatus,
     AddressKind,
     AuditOutcome,
     BillingFrequency,
@@ -296,3 +297,147 @@ class AuditEvent(SQLModel, table=True):
     ip: str | None = Field(default=None, max_length=45)
     subject: str | None = Field(default=None, max_length=100)
     detail: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON, nullable=False)
+
+
+class ActivationRequest(SQLModel, table=True):
+    """Someone asked for billing access to a company with a business e-mail address.
+
+    Lifecycle (``lcadmin.domain.statuses.ActivationStatus``): awaiting_approval -> email_sent ->
+    verified (the link's button was clicked) -> completed (terms accepted, access granted); or
+    refused, revoked (a newer request replaced it, or a contact reported it).
+    """
+
+    __tablename__ = "activation_request"
+    __table_args__ = (
+        sa.CheckConstraint(_in("status", ActivationStatus), name="ck_activation_request_status"),
+        sa.CheckConstraint("method IN ('contact', 'proof')", name="ck_activation_request_method"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    company_id: int = Field(foreign_key="company.id", index=True)
+    business_email: str = Field(max_length=320, index=True)
+    method: str = Field(max_length=10)
+    # Which document proved authority ("order FLD…" / "invoice F2026-…"); never the amount.
+    proof_document: str | None = Field(default=None, max_length=80)
+    status: str = Field(max_length=20)
+    locale: str = Field(default="fr", max_length=5)
+    requested_ip: str | None = Field(default=None, max_length=45)
+    granted_user_id: int | None = Field(default=None, foreign_key="user_account.id")
+    created_at: datetime = _created_at()
+    updated_at: datetime = _created_at()
+
+
+class ActionToken(SQLModel, table=True):
+    """A single-use secret sent in a link (activation, approval, refusal, report). Only its SHA-256
+    is stored; the 256-bit value exists only in the e-mail."""
+
+    __tablename__ = "action_token"
+    __table_args__ = (
+        sa.CheckConstraint("purpose IN ('activate', 'approve', 'refuse', 'report')", name="ck_action_token_purpose"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    purpose: str = Field(max_length=10)
+    request_id: int = Field(foreign_key="activation_request.id", index=True)
+    expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = _created_at()
+
+
+class ThrottleFailure(SQLModel, table=True):
+    """One failed attempt (a wrong proof, a wrong password, an e-mail step) counted against a key
+    such as ``email:…``, ``company:…`` or ``ip:…``. Shared by every worker, kept across restarts."""
+
+    __tablename__ = "throttle_failure"
+    __table_args__ = (sa.Index("ix_throttle_failure_lookup", "scope", "key", "occurred_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    scope: str = Field(max_length=20)
+    key: str = Field(max_length=400)
+    occurred_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class ThrottleLock(SQLModel, table=True):
+    """A key that failed too often is locked until ``locked_until``; ``strikes`` makes the next lock
+    longer."""
+
+    __tablename__ = "throttle_lock"
+    __table_args__ = (sa.UniqueConstraint("scope", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    scope: str = Field(max_length=20)
+    key: str = Field(max_length=400)
+    locked_until: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    strikes: int = Field(default=1)
+
+
+class UserSession(SQLModel, table=True):
+    """A signed-in browser. The cookie holds a 256-bit id; only its SHA-256 is stored."""
+
+    __tablename__ = "user_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    id_hash: str = Field(max_length=64, unique=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    company_id: int | None = Field(default=None, foreign_key="company.id")
+    created_at: datetime = _created_at()
+    last_seen_at: datetime = _created_at()
+    expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    ip: str | None = Field(default=None, max_length=45)
+    user_agent: str | None = Field(default=None, max_length=400)
+
+
+class SessionHandoff(SQLModel, table=True):
+    """A one-minute, single-use code that lets the HTTP route set the session cookie after a
+    sign-in made over the websocket (only an HTTP response can set an HttpOnly cookie)."""
+
+    __tablename__ = "session_handoff"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code_hash: str = Field(max_length=64, unique=True)
+    user_id: int = Field(foreign_key="user_account.id")
+    company_id: int | None = Field(default=None, foreign_key="company.id")
+    return_to: str = Field(max_length=500)
+    ip: str | None = Field(default=None, max_length=45)
+    expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class TermsAcceptance(SQLModel, table=True):
+    """A user accepted a version of the Admin Center's terms for a company."""
+
+    __tablename__ = "terms_acceptance"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    company_id: int = Field(foreign_key="company.id")
+    terms_version: str = Field(max_length=20)
+    accepted_at: datetime = _created_at()
+    ip: str | None = Field(default=None, max_length=45)
+
+
+class OutboxMessage(SQLModel, table=True):
+    """An e-mail, written in the same transaction as the change that causes it and delivered by
+    the background sender with retries."""
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (
+        sa.CheckConstraint("status IN ('pending', 'sent', 'failed')", name="ck_outbox_message_status"),
+        sa.Index("ix_outbox_message_due", "status", "next_attempt_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    to_address: str = Field(max_length=320)
+    subject: str = Field(max_length=300)
+    text_body: str = Field(sa_type=sa.Text)
+    html_body: str = Field(sa_type=sa.Text)
+    kind: str = Field(max_length=40)
+    status: str = Field(default="pending", max_length=10)
+    attempts: int = Field(default=0)
+    next_attempt_at: datetime = _created_at()
+    claimed_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_error: str | None = Field(default=None, max_length=500)
+    created_at: datetime = _created_at()
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -71,6 +71,9 @@ class Settings:
     db_url: str
     vendor: VendorSettings
     smtp: SmtpSettings
+    activation_ttl_hours: int
+    session_idle_minutes: int
+    session_max_hours: int
 
     @property
     def is_prod(self) -> bool:
@@ -94,10 +97,10 @@ def _choice(env: Mapping[str, str], name: str, default: str, allowed: tuple[str,
     return value
 
 
-def _port(env: Mapping[str, str], name: str, default: int) -> int:
+def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
     raw = _text(env, name, str(default))
-    if not raw.isdigit() or not 1 <= int(raw) <= 65535:
-        raise SettingsError(f"{name}={raw!r} is not a port number between 1 and 65535")
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise SettingsError(f"{name}={raw!r} is not a whole number between {low} and {high}")
     return int(raw)
 
 
@@ -209,12 +212,15 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         vendor=vendor,
         smtp=SmtpSettings(
             host=_text(env, "LCADMIN_SMTP_HOST", "localhost"),
-            port=_port(env, "LCADMIN_SMTP_PORT", 25),
+            port=_int(env, "LCADMIN_SMTP_PORT", 25, 1, 65535),
             username=env.get("LCADMIN_SMTP_USERNAME", ""),
             password=env.get("LCADMIN_SMTP_PASSWORD", ""),
             starttls=_flag(env, "LCADMIN_SMTP_STARTTLS", False),
             mail_from=_mail_from(env, vendor.name),
         ),
+        activation_ttl_hours=_int(env, "LCADMIN_ACTIVATION_TTL_HOURS", 24, 1, 168),
+        session_idle_minutes=_int(env, "LCADMIN_SESSION_IDLE_MINUTES", 30, 5, 24 * 60),
+        session_max_hours=_int(env, "LCADMIN_SESSION_MAX_HOURS", 12, 1, 24 * 30),
     )
 
 

@@ -71,3 +71,22 @@ def session(engine: Engine) -> Iterator[Session]:
     """A write session on this test's database, committed at the end of the test."""
     with session_scope(engine) as session:
         yield session
+
+
+@pytest.fixture
+def demo(engine: Engine) -> Engine:
+    """This test's database, holding the demo data."""
+    from lcadmin.demo import DEMO_PASSWORD, load_demo_data
+
+    with session_scope(engine) as session:
+        load_demo_data(session, password_hash=passwords.hash_password(DEMO_PASSWORD))
+    return engine
+
+
+@pytest.fixture
+def settings():
+    """The default settings (demo vendor, public URL http://localhost:3000), independent of the
+    environment the tests run in."""
+    from lcadmin.settings import load_settings
+
+    return load_settings({})

@@ -104,3 +104,25 @@ def check_transition(current: StrEnum, target: StrEnum) -> None:
 def is_issued_document(status: str) -> bool:
     """Whether an order or invoice in this status was really sent to the customer."""
     return status not in (OrderStatus.DRAFT, OrderStatus.CANCELLED, InvoiceStatus.DRAFT, InvoiceStatus.VOID)
+
+
+class ActivationStatus(StrEnum):
+    AWAITING_APPROVAL = "awaiting_approval"
+    EMAIL_SENT = "email_sent"
+    VERIFIED = "verified"
+    COMPLETED = "completed"
+    REFUSED = "refused"
+    REVOKED = "revoked"
+
+
+_TRANSITIONS[ActivationStatus] = {
+    ActivationStatus.AWAITING_APPROVAL: frozenset(
+        {ActivationStatus.EMAIL_SENT, ActivationStatus.REFUSED, ActivationStatus.REVOKED}
+    ),
+    ActivationStatus.EMAIL_SENT: frozenset({ActivationStatus.VERIFIED, ActivationStatus.REVOKED}),
+    ActivationStatus.VERIFIED: frozenset({ActivationStatus.COMPLETED, ActivationStatus.REVOKED}),
+    # A contact may still report an access that was completed through a proof.
+    ActivationStatus.COMPLETED: frozenset({ActivationStatus.REVOKED}),
+    ActivationStatus.REFUSED: frozenset(),
+    ActivationStatus.REVOKED: frozenset(),
+}

@@ -25,6 +25,13 @@ def _vendor_fields(vendor: VendorSettings) -> dict[str, str]:
     }
 
 
+class _KeepUnknown(dict):
+    """Fills the vendor's fields and leaves per-message placeholders ({company}…) for later."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
 def french_typography(text: str) -> str:
     """Typographic apostrophes, and no-break spaces inside « » and before : ; ! ? as French
     typesetting wants (so a guillemet never ends up alone at the end of a line)."""
@@ -37,7 +44,7 @@ def catalog(locale: str) -> dict[str, str]:
     """Every message of ``locale`` with the vendor's details filled in."""
     fields = _vendor_fields(get_settings().vendor)
     polish = french_typography if locale == "fr" else (lambda text: text)
-    return {key: polish(text.format(**fields)) for key, text in _RAW[locale].items()}
+    return {key: polish(text.format_map(_KeepUnknown(fields))) for key, text in _RAW[locale].items()}
 
 
 def gettext(key: str, locale: str, **values: str) -> str:

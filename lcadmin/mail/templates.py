@@ -1,0 +1,89 @@
+"""The e-mails, in French and English, as HTML and plain text. Wording lives in the catalogs
+(``mail.*`` keys); every value put into HTML is escaped."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html import escape
+
+from lcadmin.i18n import gettext
+
+
+@dataclass(frozen=True)
+class RenderedMail:
+    """One e-mail ready for the outbox."""
+
+    subject: str
+    text: str
+    html: str
+
+
+@dataclass(frozen=True)
+class _Button:
+    label_key: str
+    url: str
+
+
+def _render(locale: str, *, subject_key: str, paragraph_keys: list[str], buttons: list[_Button],
+            footer_key: str | None, values: dict[str, str]) -> RenderedMail:
+    subject = gettext(subject_key, locale, **values)
+    paragraphs = [gettext(key, locale, **values) for key in paragraph_keys]
+    labels = [(gettext(button.label_key, locale), button.url) for button in buttons]
+    footer = gettext(footer_key, locale, **values) if footer_key else ""
+    signature = gettext("mail.signature", locale)
+
+    text_parts = [gettext("mail.greeting", locale), *paragraphs]
+    text_parts += [f"{label} : {url}" if locale == "fr" else f"{label}: {url}" for label, url in labels]
+    text_parts += [footer, signature] if footer else [signature]
+    text = "\n\n".join(text_parts) + "\n"
+
+    button_html = "".join(
+        f'<a href="{escape(url)}" style="display:inline-block;margin:8px 8px 8px 0;padding:12px 20px;'
+        f'background:#3e63dd;color:#ffffff;text-decoration:none;border-radius:8px;font-weight:600">'
+        f"{escape(label)}</a>"
+        for label, url in labels
+    )
+    body = "".join(f'<p style="margin:0 0 16px">{escape(p)}</p>' for p in paragraphs)
+    footer_html = f'<p style="margin:24px 0 0;color:#60646c;font-size:13px">{escape(footer)}</p>' if footer else ""
+    html = (
+        f'<!doctype html><html lang="{locale}"><head><meta charset="utf-8"><title>{escape(subject)}</title></head>'
+        '<body style="margin:0;background:#f5f6f8;font-family:Segoe UI,Helvetica,Arial,sans-serif;color:#1c2024">'
+        '<table role="presentation" width="100%" cellpadding="0" cellspacing="0"><tr><td align="center" style="padding:24px">'
+        '<table role="presentation" width="560" cellpadding="0" cellspacing="0" style="max-width:560px;background:#ffffff;'
+        'border-radius:12px;padding:32px"><tr><td>'
+        f'<p style="margin:0 0 24px;font-weight:700;font-size:18px">{escape(gettext("app.name", locale))}</p>'
+        f'<p style="margin:0 0 16px">{escape(gettext("mail.greeting", locale))}</p>{body}{button_html}'
+        f'{footer_html}<p style="margin:24px 0 0">{escape(signature)}</p>'
+        "</td></tr></table></td></tr></table></body></html>"
+    )
+    return RenderedMail(subject=subject, text=text, html=html)
+
+
+def activation_mail(locale: str, *, company: str, link: str, hours: int) -> RenderedMail:
+    """To the person who asked: "Bienvenue dans le {vendor} Admin Center" with "Activer mon compte"."""
+    return _render(locale, subject_key="mail.activation.subject",
+                   paragraph_keys=["mail.activation.intro", "mail.activation.validity"],
+                   buttons=[_Button("mail.activation.button", link)], footer_key="mail.activation.ignore",
+                   values={"company": company, "hours": str(hours)})
+
+
+def access_alert_mail(locale: str, *, company: str, requester: str, document: str, report_link: str) -> RenderedMail:
+    """To the company's contacts: someone got billing access with a document."""
+    return _render(locale, subject_key="mail.alert.subject", paragraph_keys=["mail.alert.intro", "mail.alert.report"],
+                   buttons=[_Button("mail.alert.button", report_link)], footer_key=None,
+                   values={"company": company, "requester": requester, "document": document})
+
+
+def approval_request_mail(locale: str, *, company: str, requester: str, document: str,
+                          approve_link: str, refuse_link: str) -> RenderedMail:
+    """To the company's contacts: an unknown address proved a document and awaits their decision."""
+    return _render(locale, subject_key="mail.approval.subject",
+                   paragraph_keys=["mail.approval.intro", "mail.approval.why"],
+                   buttons=[_Button("mail.approval.approve", approve_link), _Button("mail.approval.refuse", refuse_link)],
+                   footer_key=None, values={"company": company, "requester": requester, "document": document})
+
+
+def access_refused_mail(locale: str, *, company: str) -> RenderedMail:
+    """To the person who asked: a contact refused the request."""
+    return _render(locale, subject_key="mail.refused.subject", paragraph_keys=["mail.refused.intro"], buttons=[],
+                   footer_key=None, values={"company": company})

@@ -1,0 +1,155 @@
+"""Server-side sessions behind an opaque cookie.
+
+Sign-in happens over the websocket, which cannot set an HttpOnly cookie; so it ends with a
+one-minute, single-use hand-off code that the browser brings to an HTTP route (``routes.py``).
+That route creates the session (a new id every time: the id rotates on sign-in), sets the cookie
+and sends the browser back. Every privileged handler then resolves the user and the company from
+the cookie on each call.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from lcadmin.domain.permissions import Permission, has_permission
+from lcadmin.models import Company, Membership, SessionHandoff, UserAccount, UserSession
+from lcadmin.services.audit import record_event
+from lcadmin.services.errors import NotAllowed
+from lcadmin.services.tokens import digest, new_secret
+from lcadmin.settings import Settings
+
+SESSION_COOKIE = "lcadmin_session"
+HANDOFF_TTL = timedelta(minutes=1)
+# last_seen_at is written at most this often, not on every event.
+TOUCH_EVERY = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling, for which company, with which role; resolved from the session each call."""
+
+    user_id: int
+    email: str
+    full_name: str
+    company_id: int | None
+    company_name: str | None
+    role: str | None
+
+    def can(self, permission: Permission) -> bool:
+        """Whether this user holds ``permission`` in the session's company."""
+        return self.company_id is not None and self.role is not None and has_permission(self.role, permission)
+
+
+def default_company_id(session: Session, user_id: int) -> int | None:
+    """The company a user lands in: their first membership."""
+    return session.exec(select(Membership.company_id).where(Membership.user_id == user_id)
+                        .order_by(Membership.id)).first()
+
+
+def create_handoff(session: Session, *, user_id: int, company_id: int | None, return_to: str, ip: str | None,
+                   now: datetime) -> str:
+    """A single-use code that the HTTP route exchanges for a session cookie within a minute."""
+    code = new_secret()
+    session.add(SessionHandoff(code_hash=digest(code), user_id=user_id, company_id=company_id,
+                               return_to=return_to, ip=ip, expires_at=now + HANDOFF_TTL))
+    return code
+
+
+def redeem_handoff(session: Session, *, code: str, previous_session: str | None, ip: str | None,
+                   user_agent: str | None, settings: Settings, now: datetime) -> tuple[str, str] | None:
+    """Exchange a hand-off code for a new session.
+
+    Returns:
+        (session id for the cookie, where to send the browser), or None for an unknown, used or
+        expired code.
+    """
+    handoff = session.exec(select(SessionHandoff).where(SessionHandoff.code_hash == digest(code or ""))).first()
+    if handoff is None:
+        return None
+    won = session.exec(sa.update(SessionHandoff).where(
+        SessionHandoff.id == handoff.id, SessionHandoff.used_at.is_(None), SessionHandoff.expires_at > now,
+    ).values(used_at=now)).rowcount == 1
+    if not won:
+        return None
+    if previous_session:
+        end_session(session, previous_session, now)
+    raw_id = new_secret()
+    session.add(UserSession(id_hash=digest(raw_id), user_id=handoff.user_id, company_id=handoff.company_id,
+                            created_at=now, last_seen_at=now,
+                            expires_at=now + timedelta(hours=settings.session_max_hours),
+                            ip=ip, user_agent=(user_agent or "")[:400]))
+    record_event(session, action="session.started", outcome="success", actor_user_id=handoff.user_id,
+                 company_id=handoff.company_id, ip=ip, now=now)
+    return raw_id, handoff.return_to
+
+
+def resolve_session(session: Session, raw_id: str | None, *, settings: Settings, now: datetime) -> Principal | None:
+    """The principal behind a cookie value, or None when absent, unknown, ended, idle or too old."""
+    if not raw_id or len(raw_id) > 100:
+        return None
+    row = session.exec(select(UserSession).where(UserSession.id_hash == digest(raw_id))).first()
+    if row is None or row.ended_at is not None or row.expires_at <= now:
+        return None
+    if now - row.last_seen_at > timedelta(minutes=settings.session_idle_minutes):
+        row.ended_at = now
+        session.add(row)
+        return None
+    user = session.get(UserAccount, row.user_id)
+    if user is None or not user.is_active:
+        return None
+    if now - row.last_seen_at >= TOUCH_EVERY:
+        row.last_seen_at = now
+        session.add(row)
+    company = session.get(Company, row.company_id) if row.company_id else None
+    membership = session.exec(select(Membership).where(
+        Membership.user_id == user.id, Membership.company_id == row.company_id)).first() if company else None
+    return Principal(user_id=user.id, email=user.email, full_name=user.full_name,
+                     company_id=company.id if membership else None,
+                     company_name=company.name if membership else None,
+                     role=membership.role if membership else None)
+
+
+def require_principal(session: Session, raw_id: str | None, *, settings: Settings, now: datetime,
+                      permission: Permission | None = None) -> Principal:
+    """Like :func:`resolve_session`, but refuses a missing session or a missing permission.
+
+    Raises:
+        NotAllowed: ``signed_out`` or ``forbidden``.
+    """
+    principal = resolve_session(session, raw_id, settings=settings, now=now)
+    if principal is None:
+        raise NotAllowed("signed_out")
+    if permission is not None and not principal.can(permission):
+        raise NotAllowed("forbidden")
+    return principal
+
+
+def switch_session_company(session: Session, raw_id: str, company_id: int) -> None:
+    """Point a session at another company the user belongs to (after an activation)."""
+    row = session.exec(select(UserSession).where(UserSession.id_hash == digest(raw_id))).first()
+    if row is None:
+        raise NotAllowed("signed_out")
+    row.company_id = company_id
+    session.add(row)
+
+
+def end_session(session: Session, raw_id: str, now: datetime) -> bool:
+    """End a session server-side; the cookie becomes worthless."""
+    row = session.exec(select(UserSession).where(UserSession.id_hash == digest(raw_id or ""))).first()
+    if row is None or row.ended_at is not None:
+        return False
+    row.ended_at = now
+    session.add(row)
+    record_event(session, action="session.ended", outcome="success", actor_user_id=row.user_id,
+                 company_id=row.company_id, now=now)
+    return True
+
+
+def end_user_sessions(session: Session, user_id: int, now: datetime) -> None:
+    """End every open session of a user (their access was withdrawn)."""
+    session.exec(sa.update(UserSession).where(UserSession.user_id == user_id, UserSession.ended_at.is_(None))
+                 .values(ended_at=now))

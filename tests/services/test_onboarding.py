@@ -1,0 +1,379 @@
+"""The activation flow's rules, branch by branch, on a real database with the demo data."""
+
+from __future__ import annotations
+
+import re
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlmodel import select
+
+from lcadmin.db import read_scope, session_scope
+from lcadmin.models import ActionToken, ActivationRequest, AuditEvent, Membership, OutboxMessage, TermsAcceptance, UserAccount
+from lcadmin.services import onboarding
+from lcadmin.services.accounts import authenticate, sign_up
+from lcadmin.services.errors import InvalidInput, LinkProblem, NotAllowed, Throttled
+from lcadmin.services.onboarding import ProofRejected
+
+NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+IP = "203.0.113.7"
+
+
+def start(engine, settings, email, *, ip=IP, now=NOW, locale="fr"):
+    with session_scope(engine) as session:
+        return onboarding.start_access(session, email=email, locale=locale, ip=ip, settings=settings, now=now).outcome
+
+
+def prove(engine, settings, email, reference, amount, *, ip=IP, now=NOW, locale="fr"):
+    with session_scope(engine) as session:
+        return onboarding.submit_proof(session, email=email, reference=reference, amount=amount, locale=locale,
+                                       ip=ip, settings=settings, now=now).outcome
+
+
+def outbox(engine, to=None):
+    with read_scope(engine) as session:
+        query = select(OutboxMessage).order_by(OutboxMessage.id)
+        if to:
+            query = query.where(OutboxMessage.to_address == to)
+        return list(session.exec(query))
+
+
+def link_secret(message: OutboxMessage, path: str = "activate") -> str:
+    match = re.search(rf"http://localhost:3000/{path}/([A-Za-z0-9_-]+)", message.text_body)
+    assert match, message.text_body
+    return match.group(1)
+
+
+def confirm(engine, secret, now=NOW):
+    with session_scope(engine) as session:
+        return onboarding.confirm_activation(session, secret=secret, ip=IP, now=now)
+
+
+# --- the e-mail step -------------------------------------------------------------------------
+
+def test_a_primary_contact_gets_the_activation_email(demo, settings):
+    assert start(demo, settings, "CMartin@Flexis.com ") == "activation_sent"
+    [mail] = outbox(demo)
+    assert mail.to_address == "cmartin@flexis.com"
+    assert mail.subject == "Bienvenue dans le Northwind Admin Center"
+    assert "Activer mon compte" in mail.text_body and "Activer mon compte" in mail.html_body
+    assert link_secret(mail)
+
+
+def test_the_billing_contact_gets_it_too_in_english_when_asked_in_english(demo, settings):
+    assert start(demo, settings, "compta@flexis.com", locale="en") == "activation_sent"
+    [mail] = outbox(demo)
+    assert mail.subject == "Welcome to the Northwind Admin Center"
+    assert "Activate my account" in mail.html_body
+
+
+def test_someone_who_already_manages_users_is_told_to_sign_in_and_gets_no_email(demo, settings):
+    assert start(demo, settings, "hbernard@flexis.com") == "sign_in"
+    assert outbox(demo) == []
+
+
+def test_anyone_else_must_prove_authority(demo, settings):
+    assert start(demo, settings, "aleroy@flexis.com") == "proof_needed"
+    assert outbox(demo) == []
+
+
+@pytest.mark.parametrize(("typed", "code"), [("", "email_empty"), ("aleroy", "email_invalid"),
+                                             ("aleroy@", "email_invalid"), ("a b@flexis.com", "email_invalid")])
+def test_a_malformed_address_is_refused_with_a_code(demo, settings, typed, code):
+    with pytest.raises(InvalidInput) as error:
+        start(demo, settings, typed)
+    assert (error.value.code, error.value.field) == (code, "email")
+
+
+def test_the_email_step_is_rate_limited_per_ip(demo, settings):
+    for n in range(20):
+        start(demo, settings, f"probe{n}@flexis.com")
+    with pytest.raises(Throttled):
+        start(demo, settings, "aleroy@flexis.com")
+    assert start(demo, settings, "aleroy@flexis.com", ip="198.51.100.1") == "proof_needed"
+
+
+# --- the proof step --------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("reference", "amount"), [
+    ("FLD102776277396", "3 600"), ("fld-1027 7627 7396", "3600"), ("FLD102776277396", "3 600,00 €"),
+    ("FLD102776277396", "3,600.00"), ("FLD102776277396", "4 320,00"), ("FLD102776277396", "3\u202f600"),
+    ("F2026-00001", "4320"), ("f2026 00005", "150,00"),
+])
+def test_an_issued_order_or_invoice_and_its_subtotal_or_total_prove_authority(demo, settings, reference, amount):
+    assert prove(demo, settings, "aleroy@flexis.com", reference, amount) == "activation_sent"
+    mails = outbox(demo, "aleroy@flexis.com")
+    assert [m.subject for m in mails] == ["Bienvenue dans le Northwind Admin Center"]
+
+
+def test_the_contacts_are_alerted_with_a_way_to_report(demo, settings):
+    prove(demo, settings, "aleroy@flexis.com", "FLD102776277396", "3 600")
+    for contact in ("cmartin@flexis.com", "compta@flexis.com"):
+        [alert] = outbox(demo, contact)
+        assert "aleroy@flexis.com" in alert.text_body and "la commande FLD102776277396" in alert.text_body
+        assert link_secret(alert, "report")
+
+
+@pytest.mark.parametrize(("reference", "amount"), [
+    ("FLD102776277396", "3 601"), ("FLD102776277396", "720"), ("FLD000000000000", "3 600"),
+    ("F2026-00003", "84"),   # a credit note never proves anything
+    ("ACM204455120087", "3 600"),
+])
+def test_anything_that_does_not_match_gets_one_generic_answer(demo, settings, reference, amount):
+    with pytest.raises(ProofRejected) as error:
+        prove(demo, settings, "aleroy@flexis.com", reference, amount)
+    assert error.value.code == "proof_mismatch"
+    assert outbox(demo) == []
+
+
+@pytest.mark.parametrize(("amount", "code"), [("0", "amount_zero"), ("0,00 €", "amount_zero"), ("-3600", "amount_negative"),
+                                              ("abc", "amount_malformed"), ("", "amount_empty")])
+def test_unusable_amounts_are_refused_before_anything_is_counted(demo, settings, amount, code):
+    with pytest.raises(InvalidInput) as error:
+        prove(demo, settings, "aleroy@flexis.com", "FLD102776277396", amount)
+    assert (error.value.code, error.value.field) == (code, "amount")
+    assert onboarding.check_proof_amount(amount) == code
+
+
+def test_five_failures_lock_the_proof_even_for_the_right_answer(demo, settings):
+    for _ in range(5):
+        with pytest.raises(ProofRejected):
+            prove(demo, settings, "aleroy@flexis.com", "FLD102776277396", "1 000")
+    with pytest.raises(Throttled) as locked:
+        prove(demo, settings, "aleroy@flexis.com", "FLD102776277396", "3 600")
+    assert locked.value.until >= NOW + timedelta(minutes=5)
+    assert prove(demo, settings, "aleroy@flexis.com", "FLD102776277396", "3 600",
+                 now=locked.value.until + timedelta(seconds=1)) == "activation_sent"
+
+
+def test_the_company_is_locked_whatever_the_address_and_ip(demo, settings):
+    for n in range(5):
+        with pytest.raises(ProofRejected):
+            prove(demo, settings, f"guesser{n}@example.org", "FLD102776277396", str(1000 + n), ip=f"192.0.2.{n}")
+    with pytest.raises(Throttled):
+        prove(demo, settings, "someone@elsewhere.example", "FLD102776277396", "3 600", ip="192.0.2.200")
+
+
+def test_locks_grow_on_repeat(demo, settings):
+    now, durations = NOW, []
+    for _ in range(3):
+        for _ in range(5):
+            with pytest.raises(ProofRejected):
+                prove(demo, settings, "aleroy@flexis.com", "FLD102776277396", "1", now=now)
+        with pytest.raises(Throttled) as locked:
+            prove(demo, settings, "aleroy@flexis.com", "FLD102776277396", "1", now=now)
+        durations.append(locked.value.until - now)
+        now = locked.value.until + timedelta(seconds=1)
+    assert durations[0] >= timedelta(minutes=5)
+    assert durations[0] < durations[1] < durations[2]
+
+
+def test_the_lock_never_blocks_the_companys_existing_users(demo, settings):
+    for _ in range(6):
+        with pytest.raises((ProofRejected, Throttled)):
+            prove(demo, settings, "aleroy@flexis.com", "FLD102776277396", "1")
+    with session_scope(demo) as session:
+        assert authenticate(session, email="hbernard@flexis.com", password="Northwind-demo-2026", ip=IP, now=NOW)
+
+
+def test_ten_thousand_automated_guesses_never_get_through(demo, settings):
+    """Every amount from 1 € to 10 000 €, the right one (3 600 €) included, one guess a second
+    from rotating addresses and IPs: the company lock holds them all off."""
+    accepted = 0
+    now = NOW
+    for euros in range(1, 10_001):
+        now += timedelta(seconds=1)
+        try:
+            prove(demo, settings, f"bot{euros % 97}@flexis.com", "FLD102776277396", str(euros),
+                  ip=f"10.{euros % 7}.{euros % 11}.{euros % 13}", now=now)
+            accepted += 1
+        except (ProofRejected, Throttled):
+            pass
+    assert accepted == 0
+    assert outbox(demo) == []
+
+
+def test_failures_never_write_the_amount_or_a_token_in_the_audit_trail(demo, settings):
+    with pytest.raises(ProofRejected):
+        prove(demo, settings, "aleroy@flexis.com", "FLD102776277396", "3 599,99")
+    prove(demo, settings, "aleroy@flexis.com", "FLD102776277396", "3 600")
+    secret = link_secret(outbox(demo, "aleroy@flexis.com")[0])
+    with read_scope(demo) as session:
+        events = session.exec(select(AuditEvent)).all()
+    dumped = " ".join(str(e.model_dump()) for e in events)
+    for leaked in ("3599", "359999", "3 599", secret):
+        assert leaked not in dumped
+    assert {"access.proof"} <= {e.action for e in events}
+
+
+# --- addresses outside the company's domains ------------------------------------------------
+
+def test_an_unknown_domain_waits_for_a_contacts_approval(demo, settings):
+    assert prove(demo, settings, "a.leroy@gmail.com", "FLD102776277396", "3 600") == "awaiting_approval"
+    assert outbox(demo, "a.leroy@gmail.com") == []
+    approval = outbox(demo, "cmartin@flexis.com")[0]
+    assert "Approuver" in approval.text_body and "Refuser" in approval.text_body
+    approve = link_secret(approval, "decision")
+    with session_scope(demo) as session:
+        view = onboarding.inspect_link(session, secret=approve, purposes=("approve", "refuse"), locale="fr", now=NOW)
+        assert (view.state, view.purpose, view.requester) == ("valid", "approve", "a.leroy@gmail.com")
+    with session_scope(demo) as session:
+        assert onboarding.decide_approval(session, secret=approve, ip=IP, settings=settings, now=NOW) == "approved"
+    [activation] = outbox(demo, "a.leroy@gmail.com")
+    assert activation.subject == "Bienvenue dans le Northwind Admin Center"
+    refuse = re.findall(r"/decision/([A-Za-z0-9_-]+)", outbox(demo, "compta@flexis.com")[0].text_body)[1]
+    with pytest.raises(LinkProblem), session_scope(demo) as session:
+        onboarding.decide_approval(session, secret=refuse, ip=IP, settings=settings, now=NOW)
+
+
+def test_a_refusal_gives_nothing_and_says_so(demo, settings):
+    prove(demo, settings, "a.leroy@gmail.com", "FLD102776277396", "3 600")
+    refuse = re.findall(r"/decision/([A-Za-z0-9_-]+)", outbox(demo, "cmartin@flexis.com")[0].text_body)[1]
+    with session_scope(demo) as session:
+        assert onboarding.decide_approval(session, secret=refuse, ip=IP, settings=settings, now=NOW) == "refused"
+    [mail] = outbox(demo, "a.leroy@gmail.com")
+    assert "refusé" in mail.text_body
+
+
+# --- links and tokens ------------------------------------------------------------------------
+
+def test_tokens_are_256_bit_and_only_their_hash_is_stored(demo, settings):
+    start(demo, settings, "cmartin@flexis.com")
+    secret = link_secret(outbox(demo)[0])
+    assert len(secret) >= 43  # 32 random bytes, base64url
+    with read_scope(demo) as session:
+        token = session.exec(select(ActionToken)).one()
+    assert secret not in token.token_hash and len(token.token_hash) == 64
+
+
+def test_opening_the_link_does_not_use_it_only_the_button_does(demo, settings):
+    start(demo, settings, "cmartin@flexis.com")
+    secret = link_secret(outbox(demo)[0])
+    for _ in range(3):  # a mail scanner, a preview, the person
+        with read_scope(demo) as session:
+            view = onboarding.inspect_link(session, secret=secret, purposes=("activate",), locale="fr", now=NOW)
+        assert (view.state, view.company_name) == ("valid", "Flexis")
+    assert confirm(demo, secret)
+    with pytest.raises(LinkProblem) as again:
+        confirm(demo, secret)
+    assert again.value.code == "link_used"
+
+
+def test_an_expired_or_unknown_link_is_refused(demo, settings):
+    start(demo, settings, "cmartin@flexis.com")
+    secret = link_secret(outbox(demo)[0])
+    with pytest.raises(LinkProblem) as expired:
+        confirm(demo, secret, now=NOW + timedelta(hours=settings.activation_ttl_hours, seconds=1))
+    assert expired.value.code == "link_expired"
+    with pytest.raises(LinkProblem) as unknown:
+        confirm(demo, "x" * 43)
+    assert unknown.value.code == "link_unknown"
+
+
+def test_a_new_request_revokes_the_older_link(demo, settings):
+    start(demo, settings, "cmartin@flexis.com")
+    first = link_secret(outbox(demo)[0])
+    start(demo, settings, "cmartin@flexis.com", now=NOW + timedelta(minutes=1))
+    second = link_secret(outbox(demo)[1])
+    with pytest.raises(LinkProblem):
+        confirm(demo, first)
+    assert confirm(demo, second)
+
+
+def test_resend_replaces_the_link_and_is_limited(demo, settings):
+    start(demo, settings, "cmartin@flexis.com")
+    first = link_secret(outbox(demo)[0])
+    with session_scope(demo) as session:
+        onboarding.resend_activation(session, email="cmartin@flexis.com", ip=IP, settings=settings, now=NOW)
+    assert len(outbox(demo)) == 2
+    with pytest.raises(LinkProblem):
+        confirm(demo, first)
+    for _ in range(2):
+        with session_scope(demo) as session:
+            onboarding.resend_activation(session, email="cmartin@flexis.com", ip=IP, settings=settings, now=NOW)
+    with pytest.raises(Throttled), session_scope(demo) as session:
+        onboarding.resend_activation(session, email="cmartin@flexis.com", ip=IP, settings=settings, now=NOW)
+
+
+def test_ten_concurrent_clicks_exactly_one_wins(demo, settings):
+    start(demo, settings, "cmartin@flexis.com")
+    secret = link_secret(outbox(demo)[0])
+    results: list[str] = []
+    barrier = threading.Barrier(10)
+
+    def click() -> None:
+        barrier.wait()
+        try:
+            confirm(demo, secret)
+            results.append("won")
+        except LinkProblem as problem:
+            results.append(problem.code)
+
+    threads = [threading.Thread(target=click) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == ["link_used"] * 9 + ["won"]
+
+
+# --- finishing: sign-up, "Accepter et continuer", reporting ---------------------------------
+
+def _activate_aleroy(engine, settings) -> int:
+    prove(engine, settings, "aleroy@flexis.com", "FLD102776277396", "3 600")
+    return confirm(engine, link_secret(outbox(engine, "aleroy@flexis.com")[0]))
+
+
+def test_accepting_the_terms_makes_the_account_billing_admin(demo, settings):
+    request_id = _activate_aleroy(demo, settings)
+    with session_scope(demo) as session:
+        account = sign_up(session, full_name="Anne Leroy", email="anne.leroy@perso.example",
+                          password="un long chemin vers la facture", locale="fr", ip=IP, now=NOW)
+    with pytest.raises(InvalidInput) as unticked, session_scope(demo) as session:
+        onboarding.complete_activation(session, request_id=request_id, user_id=account.user_id,
+                                       terms_accepted=False, ip=IP, now=NOW)
+    assert unticked.value.code == "terms_required"
+    with session_scope(demo) as session:
+        company_id = onboarding.complete_activation(session, request_id=request_id, user_id=account.user_id,
+                                                    terms_accepted=True, ip=IP, now=NOW)
+    with read_scope(demo) as session:
+        membership = session.exec(select(Membership).where(Membership.user_id == account.user_id)).one()
+        acceptance = session.exec(select(TermsAcceptance)).one()
+        request = session.get(ActivationRequest, request_id)
+    assert (membership.company_id, membership.role) == (company_id, "billing_admin")
+    assert acceptance.terms_version == onboarding.TERMS_VERSION
+    assert (request.status, request.granted_user_id) == ("completed", account.user_id)
+    with pytest.raises(NotAllowed), session_scope(demo) as session:  # a request completes once
+        onboarding.complete_activation(session, request_id=request_id, user_id=account.user_id,
+                                       terms_accepted=True, ip=IP, now=NOW)
+
+
+def test_an_unverified_or_stale_request_cannot_be_completed(demo, settings):
+    prove(demo, settings, "aleroy@flexis.com", "FLD102776277396", "3 600")
+    with read_scope(demo) as session:
+        request = session.exec(select(ActivationRequest)).one()
+        hbernard = session.exec(select(UserAccount).where(UserAccount.email == "hbernard@flexis.com")).one()
+    with pytest.raises(NotAllowed), session_scope(demo) as session:
+        onboarding.complete_activation(session, request_id=request.id, user_id=hbernard.id,
+                                       terms_accepted=True, ip=IP, now=NOW)
+    confirm(demo, link_secret(outbox(demo, "aleroy@flexis.com")[0]))
+    with pytest.raises(NotAllowed), session_scope(demo) as session:
+        onboarding.complete_activation(session, request_id=request.id, user_id=hbernard.id, terms_accepted=True,
+                                       ip=IP, now=NOW + onboarding.VERIFIED_WINDOW + timedelta(minutes=1))
+
+
+def test_a_reported_access_is_withdrawn(demo, settings):
+    request_id = _activate_aleroy(demo, settings)
+    with session_scope(demo) as session:
+        account = sign_up(session, full_name="Anne Leroy", email="aleroy@flexis.com",
+                          password="un long chemin vers la facture", locale="fr", ip=IP, now=NOW)
+        onboarding.complete_activation(session, request_id=request_id, user_id=account.user_id,
+                                       terms_accepted=True, ip=IP, now=NOW)
+    report = link_secret(outbox(demo, "compta@flexis.com")[0], "report")
+    with session_scope(demo) as session:
+        onboarding.report_access(session, secret=report, ip=IP, now=NOW)
+    with read_scope(demo) as session:
+        assert session.exec(select(Membership).where(Membership.user_id == account.user_id)).all() == []
+        assert session.get(ActivationRequest, request_id).status == "revoked"
+        assert session.exec(select(AuditEvent).where(AuditEvent.action == "access.reported")).one()
