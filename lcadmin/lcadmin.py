@@ -1,4 +1,4 @@
-"""The Reflex app: theme, pages and the tables Reflex's migration commands must know."""
+"""The Reflex app: pages, the HTTP routes that carry the session cookie, and the e-mail sender."""
 
 import reflex as rx
 
@@ -6,9 +6,16 @@ import reflex as rx
 # with the database (Reflex registers that shared metadata through its own rx.Model base).
 from lcadmin import models  # noqa: F401
 from lcadmin.i18n import catalog
-from lcadmin.pages.home import home_page
+from lcadmin.mail.worker import run_outbox_sender
+from lcadmin.pages import access, admin, auth, home, links, mailbox
+from lcadmin.routes import http_routes
 from lcadmin.settings import get_settings
+from lcadmin.states.access import AccessState
+from lcadmin.states.admin import AdminState
+from lcadmin.states.auth import AuthState
+from lcadmin.states.links import LinkState
 from lcadmin.states.locale import LocaleState
+from lcadmin.states.mailbox import MailboxState
 
 _settings = get_settings()
 _title = catalog(_settings.default_locale)["app.name"]
@@ -17,5 +24,29 @@ app = rx.App(
     stylesheets=["/styles.css"],
     html_lang=_settings.default_locale,
     head_components=[rx.el.meta(name="color-scheme", content="light dark")],
+    api_transformer=http_routes(),
 )
-app.add_page(home_page, route="/", title=_title, on_load=LocaleState.detect_locale)
+
+
+def _page(component, route: str, *on_load) -> None:
+    # Every page first settles the language, then loads its own data.
+    app.add_page(component, route=route, title=_title, on_load=[LocaleState.detect_locale, *on_load])
+
+
+_page(home.home_page, "/")
+_page(access.access_page, access.ROUTE, AccessState.start)
+_page(links.activate_page, "/activate/[secret]", LinkState.open_activation)
+_page(links.decision_page, "/decision/[secret]", LinkState.open_decision)
+_page(links.report_page, "/report/[secret]", LinkState.open_report)
+_page(auth.sign_in_page, "/sign-in", AuthState.open_forms)
+_page(auth.sign_up_page, "/sign-up", AuthState.open_forms)
+_page(auth.accept_page, "/billing/accept", AuthState.open_accept)
+_page(admin.overview_page, "/admin", AdminState.load_overview)
+_page(admin.contracts_page, "/admin/contracts", AdminState.load_orders)
+_page(admin.invoices_page, "/admin/invoices", AdminState.load_invoices)
+_page(admin.payment_methods_page, "/admin/payment-methods", AdminState.load_payment_methods)
+_page(admin.licences_page, "/admin/licences", AdminState.load_licences)
+if not _settings.is_prod:
+    _page(mailbox.mailbox_page, "/dev/mailbox", MailboxState.load)
+
+app.register_lifespan_task(run_outbox_sender)

@@ -36,3 +36,17 @@ def _rich(text: str) -> rx.Component:
 def t_rich(key: str) -> rx.Component:
     """The message ``key`` with its ``**bold**`` runs rendered as <strong>."""
     return _by_locale(lambda locale: _rich(catalog(locale)[key]))
+
+
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def t_fmt(key: str, **values: rx.Var) -> rx.Component:
+    """The message ``key`` with its ``{name}`` placeholders filled by state vars."""
+
+    def make(locale: str) -> rx.Component:
+        parts = _PLACEHOLDER.split(catalog(locale)[key])
+        # split() alternates literal text and placeholder names.
+        return rx.fragment(*[values[part] if index % 2 else part for index, part in enumerate(parts) if part])
+
+    return _by_locale(make)

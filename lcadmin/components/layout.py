@@ -52,7 +52,7 @@ def header() -> rx.Component:
             justify="between",
             align="center",
             wrap="wrap",
-            gap="3",
+            spacing="3",
             class_name="page-width",
             padding_y="12px",
         ),

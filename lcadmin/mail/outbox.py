@@ -68,3 +68,8 @@ def mark_failed(session: Session, message_id: int, error: str, now: datetime) ->
     else:
         message.next_attempt_at = now + retry_delay(message.attempts)
     session.add(message)
+
+
+def latest(session: Session, limit: int = 50) -> list[OutboxMessage]:
+    """The most recent messages, newest first (the development mailbox)."""
+    return list(session.exec(select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(limit)))

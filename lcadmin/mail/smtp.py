@@ -61,9 +61,9 @@ def deliver_due(engine: Engine, smtp: SmtpSettings, now: datetime | None = None)
             failed += 1
             log.warning("outbox message %s not delivered: %s", message_id, error)
             with session_scope(engine) as session:
-                mark_failed(session, message_id, f"{type(error).__name__}: {error}", utcnow())
+                mark_failed(session, message_id, f"{type(error).__name__}: {error}", now)
         else:
             sent += 1
             with session_scope(engine) as session:
-                mark_sent(session, message_id, utcnow())
+                mark_sent(session, message_id, now)
     return sent, failed

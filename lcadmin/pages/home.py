@@ -65,7 +65,7 @@ def _step(number: int, key: str, notes: tuple[str, ...]) -> rx.Component:
                 spacing="3",
                 width="100%",
             ),
-            gap="4",
+            spacing="4",
             align="start",
         ),
         class_name="step",

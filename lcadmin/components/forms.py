@@ -1,0 +1,70 @@
+"""Form pieces: a labelled field with its error and hint next to it, a password field with a
+"show password" switch, and the card that holds a form."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from lcadmin.components.i18n import t
+
+
+def field_error(error: rx.Var, input_id: str) -> rx.Component:
+    """The error sentence under a field (announced to screen readers)."""
+    return rx.cond(
+        error != "",
+        rx.text(error, id=f"{input_id}-error", color_scheme="red", size="2", role="alert", class_name="field-error"),
+    )
+
+
+def text_field(label_key: str, *, input_id: str, value: rx.Var, on_change, error: rx.Var, input_type: str = "text",
+               autocomplete: str = "on", placeholder_key: str | None = None, hint_key: str | None = None,
+               autofocus: bool = False, input_mode: str | None = None) -> rx.Component:
+    """A labelled input whose error shows right under it."""
+    extra = {"input_mode": input_mode} if input_mode else {}
+    return rx.box(
+        rx.el.label(t(label_key), html_for=input_id, class_name="field-label"),
+        rx.input(
+            id=input_id, name=input_id, value=value, on_change=on_change, type=input_type, size="3",
+            auto_complete=autocomplete, placeholder=t(placeholder_key) if placeholder_key else "",
+            auto_focus=autofocus, aria_invalid=rx.cond(error != "", "true", "false"),
+            aria_describedby=f"{input_id}-error", width="100%", **extra,
+        ),
+        field_error(error, input_id),
+        rx.text(t(hint_key), size="1", color_scheme="gray", class_name="field-hint") if hint_key else rx.fragment(),
+        class_name="field",
+    )
+
+
+def password_field(label_key: str, *, input_id: str, value: rx.Var, on_change, error: rx.Var, shown: rx.Var,
+                   on_toggle, autocomplete: str, hint_key: str | None = None) -> rx.Component:
+    """A password input with a "show password" switch; pasting is never blocked."""
+    return rx.box(
+        rx.el.label(t(label_key), html_for=input_id, class_name="field-label"),
+        rx.input(id=input_id, name=input_id, value=value, on_change=on_change,
+                 type=rx.cond(shown, "text", "password"), size="3", auto_complete=autocomplete,
+                 aria_invalid=rx.cond(error != "", "true", "false"), aria_describedby=f"{input_id}-error",
+                 width="100%"),
+        field_error(error, input_id),
+        rx.text(t(hint_key), size="1", color_scheme="gray", class_name="field-hint") if hint_key else rx.fragment(),
+        rx.el.label(
+            rx.checkbox(checked=shown, on_change=on_toggle, id=f"{input_id}-show"),
+            rx.text(t("signin.show_password"), size="2"),
+            class_name="inline-check",
+        ),
+        class_name="field",
+    )
+
+
+def form_alert(message: rx.Var) -> rx.Component:
+    """A form-level error (a refused proof, a lock, wrong credentials)."""
+    return rx.cond(
+        message != "",
+        rx.callout.root(rx.callout.icon(rx.icon("circle-alert")), rx.callout.text(message), color_scheme="red",
+                        role="alert", class_name="form-alert"),
+    )
+
+
+def card(*children: rx.Component, width: str = "480px") -> rx.Component:
+    """The centred panel a flow step lives in."""
+    return rx.card(rx.vstack(*children, spacing="4", width="100%"), size="3", class_name="flow-card",
+                   max_width=width, width="100%")

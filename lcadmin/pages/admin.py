@@ -1,0 +1,126 @@
+"""The Admin Center: the company's name and its four sections."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from lcadmin.components.i18n import t, t_fmt
+from lcadmin.components.layout import page_frame
+from lcadmin.states.admin import AdminState
+from lcadmin.states.auth import AuthState
+
+SECTIONS = (
+    ("overview", "/admin", "layout-dashboard", "admin.nav.overview"),
+    ("contracts", "/admin/contracts", "file-text", "admin.nav.contracts"),
+    ("invoices", "/admin/invoices", "receipt", "admin.nav.invoices"),
+    ("payment", "/admin/payment-methods", "credit-card", "admin.nav.payment"),
+    ("licences", "/admin/licences", "users", "admin.nav.licences"),
+)
+
+
+def _nav(active: str) -> rx.Component:
+    return rx.el.nav(
+        *[
+            rx.link(rx.hstack(rx.icon(icon, size=16), rx.text(t(key)), spacing="2", align="center"),
+                    href=href, underline="none",
+                    class_name="admin-tab active" if name == active else "admin-tab",
+                    aria_current="page" if name == active else None)
+            for name, href, icon, key in SECTIONS
+        ],
+        class_name="admin-nav",
+        aria_label=t("app.name"),
+    )
+
+
+def admin_frame(active: str, *content: rx.Component) -> rx.Component:
+    """Company name, sections, sign-out, and the section's content."""
+    return page_frame(
+        rx.flex(
+            rx.vstack(
+                rx.text(t_fmt("admin.welcome", name=AdminState.user_name), size="2", color_scheme="gray"),
+                rx.heading(AdminState.company_name, as_="h1", size="7", id="company-name"),
+                spacing="1",
+            ),
+            rx.button(rx.icon("log-out", size=16), t("admin.sign_out"), variant="soft", color_scheme="gray",
+                      on_click=AuthState.sign_out),
+            justify="between", align="end", wrap="wrap", spacing="3", width="100%",
+        ),
+        _nav(active),
+        rx.cond(AdminState.error != "", rx.callout.root(rx.callout.text(AdminState.error), color_scheme="red")),
+        rx.cond(
+            AdminState.can_view_billing,
+            rx.box(*content, class_name="admin-content"),
+            rx.cond(AdminState.company_name == "",
+                    rx.callout.root(rx.callout.text(t("admin.no_company")), color_scheme="amber")),
+        ),
+    )
+
+
+def _table(headers: list[str], rows: rx.Var, cells, empty_key: str, label_key: str) -> rx.Component:
+    return rx.cond(
+        rx.Var.create(rows).length() > 0,
+        rx.box(
+            rx.table.root(
+                rx.table.header(rx.table.row(*[rx.table.column_header_cell(t(h)) for h in headers])),
+                rx.table.body(rx.foreach(rows, lambda row: rx.table.row(*cells(row)))),
+                variant="surface", size="2", aria_label=t(label_key),
+            ),
+            class_name="table-scroll",
+        ),
+        rx.callout.root(rx.callout.icon(rx.icon("inbox")), rx.callout.text(t(empty_key)), color_scheme="gray"),
+    )
+
+
+def _status(label: rx.Var, status: rx.Var) -> rx.Component:
+    colors = rx.match(status, ("paid", "green"), ("signed", "green"), ("open", "amber"),
+                      ("awaiting_signature", "amber"), ("void", "gray"), ("cancelled", "gray"), "blue")
+    return rx.badge(label, color_scheme=colors, variant="soft")
+
+
+def overview_page() -> rx.Component:
+    """/admin."""
+    return admin_frame("overview", rx.grid(
+        *[rx.link(rx.card(rx.hstack(rx.icon(icon, size=20), rx.text(t(key), weight="medium"), spacing="3",
+                                    align="center")), href=href, underline="none")
+          for name, href, icon, key in SECTIONS if name != "overview"],
+        columns=rx.breakpoints(initial="1", sm="2"), spacing="3", width="100%",
+    ))
+
+
+def contracts_page() -> rx.Component:
+    """/admin/contracts: orders and their contracts."""
+    return admin_frame("contracts", _table(
+        ["col.number", "col.contract", "col.period", "col.status", "col.subtotal", "col.total"],
+        AdminState.orders,
+        lambda r: [rx.table.row_header_cell(r["number"]), rx.table.cell(r["contract"]), rx.table.cell(r["period"]),
+                   rx.table.cell(_status(r["status_label"], r["status"])), rx.table.cell(r["subtotal"]),
+                   rx.table.cell(r["total"])],
+        "admin.orders.empty", "admin.nav.contracts",
+    ))
+
+
+def invoices_page() -> rx.Component:
+    """/admin/invoices."""
+    return admin_frame("invoices", _table(
+        ["col.number", "col.kind", "col.issue_date", "col.due_date", "col.subtotal", "col.total", "col.status"],
+        AdminState.invoices,
+        lambda r: [rx.table.row_header_cell(r["number"]), rx.table.cell(r["kind_label"]),
+                   rx.table.cell(r["issue_date"]), rx.table.cell(r["due_date"]), rx.table.cell(r["subtotal"]),
+                   rx.table.cell(r["total"]), rx.table.cell(_status(r["status_label"], r["status"]))],
+        "admin.invoices.empty", "admin.nav.invoices",
+    ))
+
+
+def payment_methods_page() -> rx.Component:
+    """/admin/payment-methods."""
+    return admin_frame("payment", rx.callout.root(rx.callout.icon(rx.icon("credit-card")),
+                                                  rx.callout.text(t("admin.payment.empty")), color_scheme="gray"))
+
+
+def licences_page() -> rx.Component:
+    """/admin/licences: who has access, with which role."""
+    return admin_frame("licences", _table(
+        ["col.name", "col.email", "col.role"], AdminState.members,
+        lambda r: [rx.table.row_header_cell(r["full_name"]), rx.table.cell(r["email"]), rx.table.cell(r["role_label"])],
+        "admin.orders.empty", "admin.nav.licences",
+    ))

@@ -1,0 +1,103 @@
+"""``/sign-in``, ``/sign-up`` and ``/billing/accept`` ("Accepter et continuer")."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from lcadmin.components.forms import card, form_alert, password_field, text_field
+from lcadmin.components.i18n import t, t_fmt
+from lcadmin.components.layout import page_frame
+from lcadmin.services.onboarding import TERMS_VERSION
+from lcadmin.states.auth import AuthState
+
+
+def _pending_notice() -> rx.Component:
+    return rx.cond(
+        AuthState.pending_company != "",
+        rx.callout.root(rx.callout.icon(rx.icon("key-round")),
+                        rx.callout.text(t_fmt("signin.pending", company=AuthState.pending_company)),
+                        color_scheme="indigo", size="1"),
+    )
+
+
+def sign_in_page() -> rx.Component:
+    """Sign in, or go and sign up."""
+    return page_frame(rx.center(card(
+        rx.form(
+            rx.vstack(
+                rx.heading(t("signin.title"), as_="h1", size="6"),
+                _pending_notice(),
+                text_field("field.email", input_id="email", value=AuthState.email, on_change=AuthState.set_email,
+                           error=AuthState.email_error, input_type="email", autocomplete="username", autofocus=True),
+                password_field("field.password", input_id="password", value=AuthState.password,
+                               on_change=AuthState.set_password, error=AuthState.password_error,
+                               shown=AuthState.show_password, on_toggle=AuthState.toggle_password,
+                               autocomplete="current-password"),
+                form_alert(AuthState.form_error),
+                rx.button(t("signin.submit"), type="submit", size="3", width="100%"),
+                spacing="4", width="100%",
+            ),
+            on_submit=AuthState.sign_in,
+        ),
+        rx.separator(size="4"),
+        rx.flex(rx.text(t("signin.no_account"), size="2"),
+                rx.link(t("signin.sign_up"), href="/sign-up", weight="bold", size="2"), spacing="2", wrap="wrap"),
+    ), class_name="flow"))
+
+
+def sign_up_page() -> rx.Component:
+    """Create an account: its e-mail may differ from the business e-mail."""
+    return page_frame(rx.center(card(
+        rx.form(
+            rx.vstack(
+                rx.heading(t("signup.title"), as_="h1", size="6"),
+                _pending_notice(),
+                text_field("field.full_name", input_id="full-name", value=AuthState.full_name,
+                           on_change=AuthState.set_full_name, error=AuthState.name_error, autocomplete="name",
+                           autofocus=True),
+                text_field("field.email", input_id="email", value=AuthState.email, on_change=AuthState.set_email,
+                           error=AuthState.email_error, input_type="email", autocomplete="email",
+                           hint_key="signup.email_hint"),
+                password_field("field.password", input_id="password", value=AuthState.password,
+                               on_change=AuthState.set_password, error=AuthState.password_error,
+                               shown=AuthState.show_password, on_toggle=AuthState.toggle_password,
+                               autocomplete="new-password", hint_key="signup.password_hint"),
+                form_alert(AuthState.form_error),
+                rx.button(t("signup.submit"), type="submit", size="3", width="100%"),
+                spacing="4", width="100%",
+            ),
+            on_submit=AuthState.sign_up,
+        ),
+        rx.separator(size="4"),
+        rx.flex(rx.text(t("signup.have_account"), size="2"),
+                rx.link(t("signin.submit"), href="/sign-in", weight="bold", size="2"), spacing="2", wrap="wrap"),
+    ), class_name="flow"))
+
+
+def accept_page() -> rx.Component:
+    """The terms, with their version, and "Accepter et continuer"."""
+    return page_frame(rx.center(card(
+        rx.form(
+            rx.vstack(
+                rx.heading(t("accept.title"), as_="h1", size="6"),
+                rx.text(t_fmt("accept.version", version=rx.Var.create(TERMS_VERSION)), size="1",
+                        color_scheme="gray"),
+                rx.cond(AuthState.pending_company != "",
+                        rx.text(t_fmt("accept.intro", company=rx.text.strong(AuthState.pending_company)))),
+                rx.el.ul(rx.el.li(t("accept.term1")), rx.el.li(t("accept.term2")), rx.el.li(t("accept.term3")),
+                         class_name="terms"),
+                rx.el.label(
+                    rx.checkbox(checked=AuthState.terms_accepted, on_change=AuthState.set_terms_accepted,
+                                id="accept-terms"),
+                    rx.text(t("accept.checkbox"), size="2"),
+                    class_name="inline-check",
+                ),
+                form_alert(AuthState.form_error),
+                rx.button(t("accept.submit"), type="submit", size="3", width="100%",
+                          disabled=AuthState.pending_company == ""),
+                spacing="4", width="100%",
+            ),
+            on_submit=AuthState.accept_and_continue,
+        ),
+        width="560px",
+    ), class_name="flow"))

@@ -1,0 +1,74 @@
+"""``/activate/[secret]``, ``/decision/[secret]``, ``/report/[secret]``: the pages behind the links in
+e-mails. Opening one never uses the link; its button does."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from lcadmin.components.forms import card
+from lcadmin.components.i18n import t, t_fmt
+from lcadmin.components.layout import page_frame
+from lcadmin.states.links import LinkState
+
+
+def _invalid() -> rx.Component:
+    return rx.vstack(
+        rx.box(rx.icon("link-2-off", size=28), class_name="outcome-icon"),
+        rx.heading(t("link.title"), as_="h1", size="6"),
+        rx.text(LinkState.problem, role="alert"),
+        rx.text(t("link.restart"), color_scheme="gray", size="2"),
+        rx.link(rx.button(t("action.start_again"), size="3"), href="/billing/access", underline="none"),
+        spacing="3", width="100%",
+    )
+
+
+def _frame(valid: rx.Component, done: rx.Component | None = None) -> rx.Component:
+    return page_frame(rx.center(card(rx.match(
+        LinkState.state,
+        ("loading", rx.center(rx.spinner(size="3"), width="100%")),
+        ("valid", valid),
+        ("done", done or rx.center(rx.spinner(size="3"), width="100%")),
+        _invalid(),
+    )), class_name="flow"))
+
+
+def activate_page() -> rx.Component:
+    """The activation link: one button, "Activer mon compte"."""
+    return _frame(rx.vstack(
+        rx.box(rx.icon("badge-check", size=28), class_name="outcome-icon"),
+        rx.heading(t("activate.title"), as_="h1", size="6"),
+        rx.text(t_fmt("activate.body", company=rx.text.strong(LinkState.company),
+                      email=rx.text.strong(LinkState.requester))),
+        rx.button(t("activate.button"), size="3", width="100%", on_click=LinkState.activate),
+        spacing="3", width="100%",
+    ))
+
+
+def decision_page() -> rx.Component:
+    """A contact approves or refuses a request from an unknown domain."""
+    return _frame(
+        rx.vstack(
+            rx.heading(t_fmt("decision.title", company=LinkState.company), as_="h1", size="6"),
+            rx.text(t_fmt("decision.body", email=rx.text.strong(LinkState.requester), document=LinkState.document)),
+            rx.cond(LinkState.purpose == "approve",
+                    rx.button(t("decision.approve"), size="3", on_click=LinkState.decide),
+                    rx.button(t("decision.refuse"), size="3", color_scheme="red", on_click=LinkState.decide)),
+            spacing="3", width="100%",
+        ),
+        rx.callout.root(rx.callout.text(rx.cond(LinkState.outcome == "approved", t("decision.approved"),
+                                                t("decision.refused"))), role="status"),
+    )
+
+
+def report_page() -> rx.Component:
+    """A contact withdraws an access granted through a proof."""
+    return _frame(
+        rx.vstack(
+            rx.heading(t("report.title"), as_="h1", size="6"),
+            rx.text(t_fmt("report.body", email=rx.text.strong(LinkState.requester), company=LinkState.company,
+                          document=LinkState.document)),
+            rx.button(t("report.button"), size="3", color_scheme="red", on_click=LinkState.report),
+            spacing="3", width="100%",
+        ),
+        rx.callout.root(rx.callout.text(t("report.done")), color_scheme="green", role="status"),
+    )

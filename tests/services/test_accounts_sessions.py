@@ -1,0 +1,155 @@
+"""Sign-up, sign-in and server-side sessions."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlmodel import select
+
+from lcadmin.db import read_scope, session_scope
+from lcadmin.domain.permissions import Permission
+from lcadmin.models import UserAccount, UserSession
+from lcadmin.services import accounts, passwords, sessions
+from lcadmin.services.errors import InvalidInput, NotAllowed, Throttled
+
+NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+IP = "203.0.113.7"
+GOOD = "un long chemin vers la facture"
+
+
+def _sign_up(engine, **overrides):
+    values = {"full_name": "Anne Leroy", "email": "anne@perso.example", "password": GOOD, "locale": "fr",
+              "ip": IP, "now": NOW} | overrides
+    with session_scope(engine) as session:
+        return accounts.sign_up(session, **values)
+
+
+@pytest.mark.parametrize(("overrides", "code", "field"), [
+    ({"full_name": "  "}, "name_required", "full_name"),
+    ({"email": "anne"}, "email_invalid", "email"),
+    ({"email": "hbernard@flexis.com"}, "email_taken", "email"),
+    ({"email": "HBernard@Flexis.com"}, "email_taken", "email"),
+    ({"password": "short"}, "password_too_short", "password"),
+    ({"password": "x" * 257 + "yz"}, "password_too_long", "password"),
+    ({"password": "password1234"}, "password_common", "password"),
+    ({"password": "iloveyou12345"}, "password_common", "password"),
+])
+def test_sign_up_refuses_with_a_code_per_field(demo, overrides, code, field):
+    with pytest.raises(InvalidInput) as error:
+        _sign_up(demo, **overrides)
+    assert (error.value.code, error.value.field) == (code, field)
+
+
+def test_passwords_are_nfkc_normalised_argon2id_hashes(demo):
+    account = _sign_up(demo, password="Ｃafé au lait sans sucre")  # full-width C, composed é
+    with read_scope(demo) as session:
+        stored = session.get(UserAccount, account.user_id).password_hash
+    assert stored.startswith("$argon2id$")
+    with session_scope(demo) as session:
+        assert accounts.authenticate(session, email="anne@perso.example", password="Cafe\u0301 au lait sans sucre",
+                                     ip=IP, now=NOW)
+
+
+def test_sign_in_accepts_the_right_password_only(demo):
+    with session_scope(demo) as session:
+        assert accounts.authenticate(session, email=" HBERNARD@flexis.com", password="Northwind-demo-2026",
+                                     ip=IP, now=NOW).full_name == "Hugo Bernard"
+    for wrong in ("northwind-demo-2026", "", "Northwind-demo-2026 "):
+        with pytest.raises(NotAllowed) as error, session_scope(demo) as session:
+            accounts.authenticate(session, email="hbernard@flexis.com", password=wrong, ip=f"198.51.100.{len(wrong)}",
+                                  now=NOW)
+        assert error.value.code == "invalid_credentials"
+
+
+def test_unknown_accounts_cost_one_password_check_too(demo, monkeypatch):
+    checked = []
+    real = passwords.verify_password
+    monkeypatch.setattr(accounts, "verify_password", lambda p, h: checked.append(h) or real(p, h))
+    with pytest.raises(NotAllowed) as error, session_scope(demo) as session:
+        accounts.authenticate(session, email="nobody@flexis.com", password=GOOD, ip=IP, now=NOW)
+    assert error.value.code == "invalid_credentials"
+    assert len(checked) == 1 and checked[0].startswith("$argon2id$")
+
+
+def test_sign_in_is_throttled_like_the_proof(demo):
+    for _ in range(5):
+        with pytest.raises(NotAllowed), session_scope(demo) as session:
+            accounts.authenticate(session, email="hbernard@flexis.com", password="guess", ip=IP, now=NOW)
+    with pytest.raises(Throttled), session_scope(demo) as session:
+        accounts.authenticate(session, email="hbernard@flexis.com", password="Northwind-demo-2026", ip="198.51.100.9",
+                              now=NOW)
+
+
+def _session_for(engine, settings, email="hbernard@flexis.com", previous=None, now=NOW):
+    with session_scope(engine) as session:
+        user = session.exec(select(UserAccount).where(UserAccount.email == email)).one()
+        code = sessions.create_handoff(session, user_id=user.id, company_id=sessions.default_company_id(session, user.id),
+                                       return_to="http://localhost:3000/admin", ip=IP, now=now)
+    with session_scope(engine) as session:
+        return code, sessions.redeem_handoff(session, code=code, previous_session=previous, ip=IP, user_agent="pytest",
+                                             settings=settings, now=now)
+
+
+def _resolve(engine, settings, raw_id, now=NOW):
+    with session_scope(engine) as session:
+        return sessions.resolve_session(session, raw_id, settings=settings, now=now)
+
+
+def test_a_handoff_code_gives_one_session_once(demo, settings):
+    code, (raw_id, return_to) = _session_for(demo, settings)
+    assert return_to == "http://localhost:3000/admin"
+    assert len(raw_id) >= 43
+    with session_scope(demo) as session:
+        assert sessions.redeem_handoff(session, code=code, previous_session=None, ip=IP, user_agent="",
+                                       settings=settings, now=NOW) is None
+    principal = _resolve(demo, settings, raw_id)
+    assert (principal.email, principal.company_name, principal.role) == ("hbernard@flexis.com", "Flexis", "admin")
+    assert principal.can(Permission.VIEW_BILLING) and principal.can(Permission.MANAGE_USERS)
+    with read_scope(demo) as session:
+        assert raw_id not in {row.id_hash for row in session.exec(select(UserSession))}
+
+
+def test_an_expired_handoff_code_is_refused(demo, settings):
+    with session_scope(demo) as session:
+        code = sessions.create_handoff(session, user_id=1, company_id=None, return_to="/", ip=IP, now=NOW)
+    with session_scope(demo) as session:
+        assert sessions.redeem_handoff(session, code=code, previous_session=None, ip=IP, user_agent="",
+                                       settings=settings, now=NOW + timedelta(minutes=2)) is None
+
+
+def test_signing_in_again_rotates_the_session_id(demo, settings):
+    _, (first, _) = _session_for(demo, settings)
+    _, (second, _) = _session_for(demo, settings, previous=first)
+    assert first != second
+    assert _resolve(demo, settings, first) is None
+    assert _resolve(demo, settings, second) is not None
+
+
+def test_sessions_end_when_idle_or_too_old(demo, settings):
+    _, (raw_id, _) = _session_for(demo, settings)
+    assert _resolve(demo, settings, raw_id, NOW + timedelta(minutes=settings.session_idle_minutes - 1))
+    later = NOW + timedelta(minutes=settings.session_idle_minutes - 1)
+    assert _resolve(demo, settings, raw_id, later + timedelta(minutes=settings.session_idle_minutes - 1))
+    assert _resolve(demo, settings, raw_id, later + timedelta(minutes=settings.session_idle_minutes * 3)) is None
+    _, (busy, _) = _session_for(demo, settings)
+    moment = NOW
+    while moment < NOW + timedelta(hours=settings.session_max_hours - 1):
+        moment += timedelta(minutes=10)
+        assert _resolve(demo, settings, busy, moment)
+    assert _resolve(demo, settings, busy, NOW + timedelta(hours=settings.session_max_hours, minutes=1)) is None
+
+
+def test_sign_out_ends_the_session_server_side(demo, settings):
+    _, (raw_id, _) = _session_for(demo, settings)
+    with session_scope(demo) as session:
+        assert sessions.end_session(session, raw_id, NOW)
+    assert _resolve(demo, settings, raw_id) is None
+
+
+@pytest.mark.parametrize("cookie", [None, "", "forged", "x" * 500])
+def test_no_or_forged_cookie_means_signed_out(demo, settings, cookie):
+    assert _resolve(demo, settings, cookie) is None
+    with pytest.raises(NotAllowed) as error, session_scope(demo) as session:
+        sessions.require_principal(session, cookie, settings=settings, now=NOW)
+    assert error.value.code == "signed_out"

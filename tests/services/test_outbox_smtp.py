@@ -1,0 +1,106 @@
+"""E-mail leaves through a real SMTP server (aiosmtpd, in-process); nothing is lost while it is down."""
+
+from __future__ import annotations
+
+import socket
+from datetime import UTC, datetime, timedelta
+from email import message_from_bytes, policy
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlmodel import select
+
+from lcadmin.db import read_scope, session_scope
+from lcadmin.mail.outbox import enqueue, retry_delay
+from lcadmin.mail.smtp import deliver_due
+from lcadmin.mail.templates import activation_mail
+from lcadmin.models import OutboxMessage
+from lcadmin.settings import load_settings
+
+NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+
+
+class Inbox:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_port():
+    return _free_port()
+
+
+def _smtp(port):
+    return load_settings({"LCADMIN_SMTP_HOST": "127.0.0.1", "LCADMIN_SMTP_PORT": str(port)}).smtp
+
+
+def _queue(engine):
+    with session_scope(engine) as session:
+        enqueue(session, to="cmartin@flexis.com", kind="activation", now=NOW,
+                mail=activation_mail("fr", company="Flexis", link="http://localhost:3000/activate/abc", hours=24))
+
+
+def test_mail_is_delivered_as_text_and_html(engine, smtp_port):
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=smtp_port)
+    controller.start()
+    try:
+        _queue(engine)
+        assert deliver_due(engine, _smtp(smtp_port), NOW) == (1, 0)
+    finally:
+        controller.stop()
+    [message] = inbox.messages
+    assert message["Subject"] == "Bienvenue dans le Northwind Admin Center"
+    assert message["To"] == "cmartin@flexis.com"
+    assert "Northwind Admin Center" in message["From"]
+    text = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    assert "http://localhost:3000/activate/abc" in text
+    assert 'href="http://localhost:3000/activate/abc"' in html and "Activer mon compte" in html
+    with read_scope(engine) as session:
+        assert session.exec(select(OutboxMessage)).one().status == "sent"
+
+
+def test_nothing_is_lost_while_the_server_is_down(engine, smtp_port):
+    _queue(engine)
+    assert deliver_due(engine, _smtp(smtp_port), NOW) == (0, 1)  # nobody listens on that port
+    with read_scope(engine) as session:
+        message = session.exec(select(OutboxMessage)).one()
+    assert (message.status, message.attempts) == ("pending", 1)
+    assert message.next_attempt_at > NOW and message.last_error
+    assert deliver_due(engine, _smtp(smtp_port), NOW + timedelta(seconds=1)) == (0, 0)  # backing off
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=smtp_port)
+    controller.start()
+    try:
+        assert deliver_due(engine, _smtp(smtp_port), message.next_attempt_at) == (1, 0)
+    finally:
+        controller.stop()
+    assert len(inbox.messages) == 1
+
+
+def test_back_off_grows_and_is_capped():
+    delays = [retry_delay(n) for n in range(1, 15)]
+    assert delays[0] == timedelta(seconds=10)
+    assert delays == sorted(delays)
+    assert max(delays) == timedelta(hours=1)
+
+
+def test_a_rolled_back_change_sends_nothing(engine):
+    with pytest.raises(RuntimeError), session_scope(engine) as session:
+        enqueue(session, to="x@flexis.com", kind="activation", now=NOW,
+                mail=activation_mail("en", company="Flexis", link="http://localhost:3000/activate/x", hours=24))
+        raise RuntimeError("the change failed")
+    with read_scope(engine) as session:
+        assert session.exec(select(OutboxMessage)).all() == []
