@@ -8,10 +8,15 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
+import time
 from collections.abc import Iterator
+from email import message_from_bytes, policy
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
+from aiosmtpd.controller import Controller
 
 from lcadmin import migrations
 from lcadmin.db import create_engine, dispose_engines, session_scope
@@ -33,10 +38,58 @@ def chromium_path() -> str:
     return CHROMIUM
 
 
+class Inbox:
+    """A real SMTP server (aiosmtpd on 127.0.0.1) that keeps what it receives."""
+
+    def __init__(self) -> None:
+        self.messages: list = []
+        self.port = _free_port()
+        self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+    def start(self) -> None:
+        self._controller.start()
+
+    def stop(self) -> None:
+        self._controller.stop()
+
+    def wait_for(self, to: str, subject: str, *, after: int = 0, timeout: float = 20.0):
+        """The first message to ``to`` with ``subject`` among those received after the first ``after``."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for message in self.messages[after:]:
+                if message["To"] == to and message["Subject"] == subject:
+                    return message
+            time.sleep(0.2)
+        raise AssertionError(f"no e-mail {subject!r} to {to} within {timeout} s; got "
+                             f"{[(m['To'], m['Subject']) for m in self.messages]}")
+
+    def to(self, address: str) -> list:
+        return [m for m in self.messages if m["To"] == address]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 @pytest.fixture(scope="session")
-def app_url(chromium_path: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The running app's address, with its own database of demo data."""
-    from reflex.config import reload_config
+def inbox() -> Iterator[Inbox]:
+    server = Inbox()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def app_url(chromium_path: str, inbox: Inbox, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The running app's address, with its own database of demo data and its SMTP settings pointed
+    at the test's SMTP server."""
+    from reflex.config import get_config, reload_config
     from reflex.testing import AppHarness
 
     db_file = tmp_path_factory.mktemp("e2e") / "e2e.db"
@@ -47,25 +100,32 @@ def app_url(chromium_path: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
         load_demo_data(session, password_hash=hash_password(DEMO_PASSWORD))
     engine.dispose()
 
-    saved = os.environ.get("REFLEX_DB_URL")
-    os.environ["REFLEX_DB_URL"] = url
+    overrides = {"REFLEX_DB_URL": url, "LCADMIN_SMTP_HOST": "127.0.0.1", "LCADMIN_SMTP_PORT": str(inbox.port)}
+    saved = {name: os.environ.get(name) for name in overrides}
+    os.environ.update(overrides)
     get_settings.cache_clear()
     dispose_engines()
     reload_config()  # rxconfig puts the venv's bun on PATH before the harness looks for it
     harness = AppHarness.create(root=ROOT, app_name="lcadmin")
     try:
         harness.start()
-        frontend = harness.frontend_url.rstrip("/")
+        # The backend listens on 127.0.0.1; cookies belong to a host name, so the browser must
+        # reach the frontend under that same name for the session cookie to travel with it.
+        backend_host = urlsplit(get_config().api_url).hostname
+        frontend = harness.frontend_url.rstrip("/").replace("//localhost:", f"//{backend_host}:")
         # The websocket accepts only the configured public origin; the dev frontend listens on a
         # port chosen at start, so that exact origin is what the running server must accept.
         harness.app_instance.sio.eio.cors_allowed_origins = [frontend]
+        config = get_config()
+        config.cors_allowed_origins = (*config.cors_allowed_origins, frontend)
         yield frontend
     finally:
         harness.stop()
-        if saved is None:
-            os.environ.pop("REFLEX_DB_URL", None)
-        else:
-            os.environ["REFLEX_DB_URL"] = saved
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
         get_settings.cache_clear()
         dispose_engines()
 

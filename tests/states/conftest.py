@@ -1,0 +1,47 @@
+"""State tests: handlers called as the browser would, against a test database with the demo data."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+import reflex as rx
+from reflex.istate.data import RouterData
+
+import lcadmin.lcadmin  # noqa: F401  (the app registers every state)
+from lcadmin.db import dispose_engines
+from lcadmin.settings import get_settings
+
+
+@pytest.fixture
+def app_db(demo, db_path, monkeypatch):
+    """Point the app's own engine (the one handlers use) at this test's demo database."""
+    monkeypatch.setenv("REFLEX_DB_URL", f"sqlite:///{db_path}")
+    get_settings.cache_clear()
+    dispose_engines()
+    yield demo
+    get_settings.cache_clear()
+    dispose_engines()
+
+
+class Browser:
+    """One browser tab: a state tree, its request headers, and a way to call handlers."""
+
+    def __init__(self, *, cookie: str = "", ip: str = "203.0.113.50", accept_language: str = "fr-FR"):
+        self.root = rx.State()
+        self.root.router = RouterData.from_router_data({
+            "headers": {"cookie": cookie, "origin": "http://localhost:3000", "accept-language": accept_language},
+            "ip": ip, "pathname": "/", "query": {},
+        })
+
+    def state(self, cls):
+        return self.root.get_substate(cls.get_full_name().split(".")[1:])
+
+    def call(self, handler, *args):
+        result = handler(*args)
+        return asyncio.run(result) if asyncio.iscoroutine(result) else result
+
+
+@pytest.fixture
+def browser():
+    return Browser

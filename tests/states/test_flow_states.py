@@ -1,0 +1,168 @@
+"""The flow's handlers: live validation, outcomes, and the session check on every privileged call."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import select
+
+from lcadmin.db import session_scope
+from lcadmin.models import UserAccount, utcnow
+from lcadmin.services import sessions
+from lcadmin.settings import get_settings
+from lcadmin.states.access import AccessState
+from lcadmin.states.admin import AdminState
+from lcadmin.states.auth import AuthState
+from lcadmin.states.mailbox import MailboxState
+
+
+def _redirect_path(event) -> str:
+    return str(event)
+
+
+def _signed_in_cookie(email: str) -> str:
+    now = utcnow()
+    with session_scope() as session:
+        user = session.exec(select(UserAccount).where(UserAccount.email == email)).one()
+        code = sessions.create_handoff(session, user_id=user.id, company_id=sessions.default_company_id(session, user.id),
+                                       return_to="http://localhost:3000/admin", ip=None, now=now)
+    with session_scope() as session:
+        raw_id, _ = sessions.redeem_handoff(session, code=code, previous_session=None, ip=None, user_agent="",
+                                            settings=get_settings(), now=now)
+    return f"lcadmin_locale=fr; lcadmin_session={raw_id}"
+
+
+def test_zero_euros_is_refused_as_she_types(app_db, browser):
+    tab = browser()
+    access = tab.state(AccessState)
+    tab.call(access.set_amount, "0")
+    assert access.amount_error == "Le sous-total ou le total ne peut pas être de 0 €"
+    tab.call(access.set_amount, "3 600")
+    assert access.amount_error == ""
+    tab.call(access.set_amount, "-5")
+    assert access.amount_error
+
+
+def test_a_free_mail_address_gets_a_hint(app_db, browser):
+    tab = browser()
+    access = tab.state(AccessState)
+    tab.call(access.set_email, "anne.leroy@gmail.com")
+    assert access.free_mail and access.email_error == ""
+    tab.call(access.set_email, "aleroy@flexis.com")
+    assert not access.free_mail
+
+
+def test_the_email_step_leads_to_the_proof_for_aleroy(app_db, browser):
+    tab = browser()
+    access = tab.state(AccessState)
+    tab.call(access.set_email, " ALeroy@Flexis.com")
+    tab.call(access.submit_email, {})
+    assert (access.step, access.email) == ("proof", "aleroy@flexis.com")
+    tab.call(access.set_reference, "FLD102776277396")
+    tab.call(access.set_amount, "3 601")
+    tab.call(access.submit_proof, {})
+    assert access.step == "proof"
+    assert access.form_error.startswith("Ces informations ne correspondent à aucune commande ou facture")
+    tab.call(access.set_amount, "3 600")
+    tab.call(access.submit_proof, {})
+    assert access.step == "activation_sent"
+
+
+def test_handlers_survive_hostile_arguments(app_db, browser):
+    tab = browser()
+    access = tab.state(AccessState)
+    for junk in (None, 42, ["x"], {"a": 1}, "x" * 100_000):
+        tab.call(access.set_email, junk)
+        tab.call(access.set_amount, junk)
+        tab.call(access.set_reference, junk)
+    assert len(access.email) <= 320 and len(access.amount) <= 40
+
+
+def test_admin_pages_need_a_session_on_every_call(app_db, browser):
+    for cookie in ("", "lcadmin_session=forged", "lcadmin_session=" + "A" * 43, "garbage;;=="):
+        tab = browser(cookie=cookie)
+        admin = tab.state(AdminState)
+        event = tab.call(admin.load_orders)
+        assert "/sign-in" in _redirect_path(event)
+        assert admin.orders == [] and admin.company_name == ""
+
+
+def test_a_signed_in_user_sees_only_their_companys_documents(app_db, browser):
+    tab = browser(cookie=_signed_in_cookie("hbernard@flexis.com"))
+    admin = tab.state(AdminState)
+    tab.call(admin.load_orders)
+    assert admin.company_name == "Flexis"
+    assert [row["number"] for row in admin.orders] == ["FLD102776277396"]
+    assert admin.orders[0]["subtotal"].replace("\u202f", " ").replace("\u00a0", " ") == "3 600,00 €"
+    tab.call(admin.load_invoices)
+    assert {row["number"] for row in admin.invoices} == {"F2026-00001", "F2026-00005"}
+
+    acme = browser(cookie=_signed_in_cookie("pdurand@acme-logistique.fr"))
+    acme_admin = acme.state(AdminState)
+    acme.call(acme_admin.load_invoices)
+    assert "F2026-00001" not in {row["number"] for row in acme_admin.invoices}
+
+
+def test_terms_cannot_be_accepted_without_an_activation_of_this_tab(app_db, browser):
+    tab = browser(cookie=_signed_in_cookie("hbernard@flexis.com"))
+    auth = tab.state(AuthState)
+    tab.call(auth.set_terms_accepted, True)
+    tab.call(auth.accept_and_continue, {})
+    assert auth.form_error.startswith("Aucune activation en cours")
+
+
+def test_accepting_while_signed_out_goes_to_sign_in(app_db, browser):
+    tab = browser()
+    auth = tab.state(AuthState)
+    assert "/sign-in" in str(tab.call(auth.accept_and_continue, {}))
+
+
+def test_sign_in_failure_keeps_the_email_and_clears_the_password(app_db, browser):
+    tab = browser()
+    auth = tab.state(AuthState)
+    tab.call(auth.set_email, "hbernard@flexis.com")
+    tab.call(auth.set_password, "not the password")
+    assert tab.call(auth.sign_in, {}) is None
+    assert (auth.email, auth.password) == ("hbernard@flexis.com", "")
+    assert auth.form_error == "Adresse e-mail ou mot de passe incorrect."
+
+
+def test_sign_in_hands_off_to_the_cookie_route(app_db, browser):
+    tab = browser()
+    auth = tab.state(AuthState)
+    tab.call(auth.set_email, "hbernard@flexis.com")
+    tab.call(auth.set_password, "Northwind-demo-2026")
+    event = tab.call(auth.sign_in, {})
+    assert "/auth/session?code=" in str(event)
+    assert auth.password == ""
+
+
+def test_sign_out_ends_the_session_server_side(app_db, browser):
+    cookie = _signed_in_cookie("hbernard@flexis.com")
+    tab = browser(cookie=cookie)
+    assert "/auth/sign-out" in str(tab.call(tab.state(AuthState).sign_out))
+    again = browser(cookie=cookie)
+    assert "/sign-in" in str(again.call(again.state(AdminState).load_overview))
+
+
+def test_the_mailbox_lists_the_outbox_outside_prod(app_db, browser):
+    tab = browser()
+    access = tab.state(AccessState)
+    tab.call(access.set_email, "cmartin@flexis.com")
+    tab.call(access.submit_email, {})
+    mailbox = tab.state(MailboxState)
+    tab.call(mailbox.load)
+    assert mailbox.messages[0]["subject"] == "Bienvenue dans le Northwind Admin Center"
+
+
+def test_the_mailbox_shows_nothing_in_prod(app_db, browser, monkeypatch):
+    tab = browser()
+    tab.call(tab.state(AccessState).set_email, "cmartin@flexis.com")
+    tab.call(tab.state(AccessState).submit_email, {})
+    monkeypatch.setenv("LCADMIN_ENV", "prod")
+    monkeypatch.setenv("LCADMIN_SECRET_KEY", "s" * 40)
+    monkeypatch.setenv("LCADMIN_PUBLIC_URL", "https://admin.example.com")
+    get_settings.cache_clear()
+    mailbox = tab.state(MailboxState)
+    tab.call(mailbox.load)
+    assert mailbox.messages == []
