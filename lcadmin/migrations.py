@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
+from alembic import command
 from lcadmin import models  # noqa: F401  (fills SQLModel.metadata)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent

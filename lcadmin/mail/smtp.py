@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import logging
 import smtplib
+from datetime import datetime
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
-from email.headerregistry import Address
-from datetime import datetime
 
 from sqlalchemy.engine import Engine
 

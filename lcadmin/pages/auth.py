@@ -7,7 +7,7 @@ import reflex as rx
 from lcadmin.components.forms import card, form_alert, password_field, text_field
 from lcadmin.components.i18n import t, t_fmt
 from lcadmin.components.layout import page_frame
-from lcadmin.services.onboarding import TERMS_VERSION
+from lcadmin.domain.terms import TERMS_VERSION
 from lcadmin.states.auth import AuthState
 
 

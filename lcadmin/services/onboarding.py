@@ -25,21 +25,41 @@ from lcadmin.domain.emails import EmailProblem, email_domain, normalize_email
 from lcadmin.domain.money import AmountError, parse_amount
 from lcadmin.domain.permissions import Permission, Role, has_permission
 from lcadmin.domain.references import normalize_reference
-from lcadmin.domain.statuses import ActivationStatus, InvoiceKind, InvoiceStatus, OrderStatus, check_transition
+from lcadmin.domain.statuses import (
+    ActivationStatus,
+    InvoiceKind,
+    InvoiceStatus,
+    OrderStatus,
+    check_transition,
+)
+from lcadmin.domain.terms import TERMS_VERSION
 from lcadmin.i18n import gettext
 from lcadmin.mail import templates
 from lcadmin.mail.outbox import enqueue
 from lcadmin.models import (
-    ActivationRequest, Company, CompanyDomain, Contact, Invoice, Membership, SalesOrder, TermsAcceptance, UserAccount,
+    ActivationRequest,
+    Company,
+    CompanyDomain,
+    Contact,
+    Invoice,
+    Membership,
+    SalesOrder,
+    TermsAcceptance,
+    UserAccount,
 )
 from lcadmin.services import throttle
 from lcadmin.services.audit import record_event
 from lcadmin.services.errors import InvalidInput, LinkProblem, NotAllowed, ServiceError
 from lcadmin.services.sessions import end_user_sessions
-from lcadmin.services.tokens import consume_token, find_token, issue_token, revoke_request_tokens, token_state
+from lcadmin.services.tokens import (
+    consume_token,
+    find_token,
+    issue_token,
+    revoke_request_tokens,
+    token_state,
+)
 from lcadmin.settings import Settings
 
-TERMS_VERSION = "2026.1"
 APPROVAL_TTL = timedelta(days=7)
 REPORT_TTL = timedelta(days=90)
 # Once the link's button is clicked, the person has this long to sign in and accept.

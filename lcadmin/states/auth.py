@@ -19,7 +19,14 @@ from lcadmin.models import utcnow
 from lcadmin.services import accounts, onboarding, sessions
 from lcadmin.services.errors import InvalidInput, NotAllowed, ServiceError
 from lcadmin.settings import get_settings
-from lcadmin.states.base import active_locale, client_ip, clip, message_for, page_origin, session_cookie
+from lcadmin.states.base import (
+    active_locale,
+    client_ip,
+    clip,
+    message_for,
+    page_origin,
+    session_cookie,
+)
 
 
 class AuthState(rx.State):

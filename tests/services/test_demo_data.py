@@ -8,8 +8,17 @@ from lcadmin.demo import DEMO_PASSWORD, FLEXIS_ORDER, load_demo_data
 from lcadmin.domain.money import Money
 from lcadmin.i18n.format import format_money
 from lcadmin.models import (
-    Address, AuditEvent, Company, CompanyDomain, Contact, Invoice, InvoiceLine, Membership, OrderLine,
-    SalesOrder, UserAccount,
+    Address,
+    AuditEvent,
+    Company,
+    CompanyDomain,
+    Contact,
+    Invoice,
+    InvoiceLine,
+    Membership,
+    OrderLine,
+    SalesOrder,
+    UserAccount,
 )
 from lcadmin.services.passwords import hash_password, verify_password
 

@@ -10,7 +10,15 @@ import pytest
 from sqlmodel import select
 
 from lcadmin.db import read_scope, session_scope
-from lcadmin.models import ActionToken, ActivationRequest, AuditEvent, Membership, OutboxMessage, TermsAcceptance, UserAccount
+from lcadmin.models import (
+    ActionToken,
+    ActivationRequest,
+    AuditEvent,
+    Membership,
+    OutboxMessage,
+    TermsAcceptance,
+    UserAccount,
+)
 from lcadmin.services import onboarding
 from lcadmin.services.accounts import authenticate, sign_up
 from lcadmin.services.errors import InvalidInput, LinkProblem, NotAllowed, Throttled

@@ -6,8 +6,6 @@ Each run works in a schema of its own, dropped at the end, so it needs no CREATE
 
 from __future__ import annotations
 
-import os
-import uuid
 from datetime import UTC, datetime
 
 import pytest
@@ -15,45 +13,12 @@ import sqlalchemy as sa
 from sqlmodel import func, select
 
 from lcadmin import migrations
-from lcadmin.db import create_engine, read_scope, session_scope
+from lcadmin.db import read_scope, session_scope
 from lcadmin.demo import DEMO_PASSWORD, FLEXIS_ORDER, load_demo_data
 from lcadmin.models import AuditEvent, Company, Invoice, SalesOrder
 from lcadmin.services.passwords import hash_password
-from tests.conftest import require
 
 pytestmark = pytest.mark.postgres
-POSTGRES_URL = os.environ.get("LCADMIN_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-
-
-def _reachable() -> str | None:
-    try:
-        probe = sa.create_engine(POSTGRES_URL, connect_args={"connect_timeout": 3})
-        with probe.connect() as connection:
-            connection.exec_driver_sql("SELECT 1")
-        probe.dispose()
-        return None
-    except Exception as error:  # noqa: BLE001 - any failure means: no server to test against
-        return f"no PostgreSQL at {POSTGRES_URL} ({type(error).__name__})"
-
-
-@pytest.fixture(scope="module")
-def pg_engine():
-    problem = _reachable()
-    require(problem is None, problem or "")
-    schema = f"lcadmin_test_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    engine = create_engine(POSTGRES_URL, connect_args={"options": f"-csearch_path={schema}"})
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        admin.dispose()
-
-
 def test_migrations_apply_on_postgresql_with_nothing_left_over(pg_engine):
     migrations.upgrade(pg_engine)
     migrations.upgrade(pg_engine)
@@ -81,3 +46,53 @@ def test_postgresql_enforces_the_same_constraints(pg_engine):
     migrations.upgrade(pg_engine)
     with pytest.raises(sa.exc.IntegrityError), session_scope(pg_engine) as session:
         session.add(Invoice(company_id=1, number="X-1", kind="credit_note", status="open"))
+
+
+def test_tokens_and_proof_counters_hold_under_concurrency_on_postgresql(pg_engine):
+    """Ten concurrent clicks on one activation link: one wins. Then five wrong proofs lock."""
+    import re
+    import threading
+    from datetime import timedelta
+
+    from lcadmin.models import OutboxMessage
+    from lcadmin.services import onboarding
+    from lcadmin.services.errors import LinkProblem, Throttled
+    from lcadmin.settings import load_settings
+
+    settings = load_settings({})
+    now = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+    migrations.upgrade(pg_engine)
+    with session_scope(pg_engine) as session:
+        load_demo_data(session, password_hash=hash_password(DEMO_PASSWORD))
+    with session_scope(pg_engine) as session:
+        onboarding.start_access(session, email="cmartin@flexis.com", locale="fr", ip="192.0.2.1", settings=settings,
+                                now=now)
+    with read_scope(pg_engine) as session:
+        body = session.exec(select(OutboxMessage.text_body)).one()
+    secret = re.search(r"/activate/([A-Za-z0-9_-]+)", body).group(1)
+
+    results, barrier = [], threading.Barrier(10)
+
+    def click():
+        barrier.wait()
+        try:
+            with session_scope(pg_engine) as session:
+                onboarding.confirm_activation(session, secret=secret, ip="192.0.2.1", now=now)
+            results.append("won")
+        except LinkProblem as problem:
+            results.append(problem.code)
+
+    threads = [threading.Thread(target=click) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == ["link_used"] * 9 + ["won"]
+
+    for n in range(5):
+        with pytest.raises(onboarding.ProofRejected), session_scope(pg_engine) as session:
+            onboarding.submit_proof(session, email=f"x{n}@example.org", reference="FLD102776277396", amount="1",
+                                    locale="fr", ip=f"192.0.2.{10 + n}", settings=settings, now=now)
+    with pytest.raises(Throttled), session_scope(pg_engine) as session:
+        onboarding.submit_proof(session, email="aleroy@flexis.com", reference="FLD102776277396", amount="3 600",
+                                locale="fr", ip="192.0.2.99", settings=settings, now=now + timedelta(minutes=1))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import reflex as rx
@@ -39,7 +40,11 @@ class Browser:
 
     def call(self, handler, *args):
         result = handler(*args)
-        return asyncio.run(result) if asyncio.iscoroutine(result) else result
+        if not asyncio.iscoroutine(result):
+            return result
+        # A thread of its own: another test's tool (Playwright) may own this thread's event loop.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(asyncio.run, result).result()
 
 
 @pytest.fixture

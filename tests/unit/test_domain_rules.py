@@ -1,11 +1,20 @@
 import pytest
 
-from lcadmin.domain.identifiers import french_vat_number, is_valid_siren, is_valid_vat_number
+from lcadmin.domain.identifiers import (
+    french_vat_number,
+    is_valid_siren,
+    is_valid_vat_number,
+)
 from lcadmin.domain.money import Money
 from lcadmin.domain.permissions import Permission, Role, has_permission
 from lcadmin.domain.pricing import PricedLine, compute_totals
 from lcadmin.domain.references import normalize_reference
-from lcadmin.domain.statuses import InvalidTransition, InvoiceStatus, OrderStatus, check_transition
+from lcadmin.domain.statuses import (
+    InvalidTransition,
+    InvoiceStatus,
+    OrderStatus,
+    check_transition,
+)
 
 
 def test_siren_and_vat_numbers_are_checked_by_their_keys():

@@ -1,6 +1,13 @@
 import pytest
 
-from lcadmin.i18n import LOCALES, _RAW, catalog, french_typography, gettext, negotiate_locale
+from lcadmin.i18n import (
+    _RAW,
+    LOCALES,
+    catalog,
+    french_typography,
+    gettext,
+    negotiate_locale,
+)
 
 
 def test_every_message_exists_in_every_language():

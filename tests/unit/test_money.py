@@ -4,7 +4,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lcadmin.domain.money import AmountError, CurrencyMismatch, Money, minor_digits, parse_amount
+from lcadmin.domain.money import (
+    AmountError,
+    CurrencyMismatch,
+    Money,
+    minor_digits,
+    parse_amount,
+)
 from lcadmin.i18n.format import format_money
 
 
