@@ -34,4 +34,4 @@ bench: install
 	$(BIN)/python bench/bench_money.py
 
 clean:
-	rm -rf $(VENV) .web .states lcadmin.db lcadmin.db-wal lcadmin.db-shm
+	rm -rf $(VENV) .web .states .data

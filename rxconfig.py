@@ -2,6 +2,7 @@
 
 import os
 import sysconfig
+from pathlib import Path
 
 import reflex as rx
 from reflex.plugins import RadixThemesPlugin
@@ -16,6 +17,10 @@ if _scripts not in os.environ.get("PATH", "").split(os.pathsep):
     os.environ["PATH"] = _scripts + os.pathsep + os.environ.get("PATH", "")
 
 settings = get_settings()
+
+if settings.db_url.startswith("sqlite:///"):
+    # SQLite creates the file, not its folder (the default lives in .data/).
+    Path(settings.db_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
 
 
 def _allowed_origins(public_url: str) -> list[str]:

@@ -12,6 +12,7 @@ The same code runs on PostgreSQL when ``REFLEX_DB_URL`` names one.
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -51,6 +52,9 @@ def create_engine(url: str, connect_args: dict | None = None) -> Engine:
     ``connect_args`` go to the driver (e.g. a PostgreSQL ``search_path``).
     """
     if url.startswith("sqlite"):
+        path = url.removeprefix("sqlite:///")
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = sqlalchemy.create_engine(
             url, connect_args={"check_same_thread": False, "timeout": 30, **(connect_args or {})}
         )

@@ -23,7 +23,9 @@ from lcadmin.domain.identifiers import is_valid_siren, is_valid_vat_number
 
 ENVIRONMENTS = ("dev", "demo", "prod")
 LOCALES = ("fr", "en")
-DEFAULT_DB_URL = "sqlite:///lcadmin.db"
+# In a hidden folder: Reflex's dev reloader skips hidden folders, and would otherwise restart the
+# backend on every write to SQLite's -wal and -shm files.
+DEFAULT_DB_URL = "sqlite:///.data/lcadmin.db"
 # Only for dev and demo: prod refuses to start without its own key.
 _DEV_SECRET_KEY = "lcadmin-dev-secret-key-not-for-production-use"
 _TRUE = {"1", "true", "yes", "on"}

@@ -6,6 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from lcadmin.db import read_scope
+from lcadmin.i18n import gettext
 from lcadmin.i18n.format import format_date
 from lcadmin.mail import outbox
 from lcadmin.settings import get_settings
@@ -27,7 +28,8 @@ class MailboxState(rx.State):
         with read_scope() as session:
             rows = outbox.latest(session)
         self.messages = [
-            {"id": str(m.id), "to": m.to_address, "subject": m.subject, "status": m.status,
+            {"id": str(m.id), "to": m.to_address, "subject": m.subject,
+             "status": gettext(f"status.mail.{m.status}", locale),
              "created": f"{format_date(m.created_at.date(), locale, 'medium')} {m.created_at:%H:%M:%S} UTC",
              # Links in the preview open in a new tab instead of inside the frame.
              "html": m.html_body.replace("<head>", '<head><base target="_blank">', 1), "text": m.text_body}

@@ -32,7 +32,7 @@ def test_cors_is_limited_to_the_public_url(load_config):
 def test_on_a_laptop_both_spellings_of_localhost_may_connect(load_config):
     config = load_config()
     assert set(config.cors_allowed_origins) == {"http://localhost:3000", "http://127.0.0.1:3000"}
-    assert config.db_url == "sqlite:///lcadmin.db"
+    assert config.db_url == "sqlite:///.data/lcadmin.db"
 
 
 def test_the_database_url_passes_through(load_config):

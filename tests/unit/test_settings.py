@@ -13,7 +13,7 @@ def test_defaults_describe_the_demo_vendor_in_french():
     assert settings.vendor.name == "Northwind"
     assert settings.vendor.siren == "812345676"
     assert settings.vendor.vat_number == "FR19812345676"
-    assert settings.db_url == "sqlite:///lcadmin.db"
+    assert settings.db_url == "sqlite:///.data/lcadmin.db"
     assert not settings.cookies_secure
 
 
