@@ -12,9 +12,9 @@ The same code runs on PostgreSQL when ``REFLEX_DB_URL`` names one.
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import sqlalchemy
 from sqlalchemy import event

@@ -205,8 +205,20 @@ class SalesOrder(SQLModel, table=True):
     created_at: datetime = _created_at()
 
 
-class OrderLine(SQLModel, table=True):
-    """One line of an order: quantity × unit price excluding tax, at a VAT rate in basis points."""
+class DocumentLine(SQLModel):
+    """The columns every document line has: quantity × unit price excluding tax, at a VAT rate in
+    basis points (2000 = 20 %), and the resulting amount excluding tax."""
+
+    position: int
+    description: str = Field(max_length=500)
+    quantity: int
+    unit_price_minor: int = _money()
+    tax_rate_bp: int
+    amount_minor: int = _money()
+
+
+class OrderLine(DocumentLine, table=True):
+    """One line of an order."""
 
     __tablename__ = "order_line"
     __table_args__ = (
@@ -216,12 +228,6 @@ class OrderLine(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     order_id: int = Field(foreign_key="sales_order.id", index=True)
-    position: int
-    description: str = Field(max_length=500)
-    quantity: int
-    unit_price_minor: int = _money()
-    tax_rate_bp: int
-    amount_minor: int = _money()
 
 
 class Invoice(SQLModel, table=True):
@@ -258,7 +264,7 @@ class Invoice(SQLModel, table=True):
     created_at: datetime = _created_at()
 
 
-class InvoiceLine(SQLModel, table=True):
+class InvoiceLine(DocumentLine, table=True):
     """One line of an invoice, copied from what was sold: never recomputed from live prices."""
 
     __tablename__ = "invoice_line"
@@ -269,12 +275,6 @@ class InvoiceLine(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     invoice_id: int = Field(foreign_key="invoice.id", index=True)
-    position: int
-    description: str = Field(max_length=500)
-    quantity: int
-    unit_price_minor: int = _money()
-    tax_rate_bp: int
-    amount_minor: int = _money()
 
 
 class AuditEvent(SQLModel, table=True):

@@ -12,6 +12,16 @@ from lcadmin.states.access import AccessState
 ROUTE = "/billing/access"
 
 
+def _cancel_or_next() -> rx.Component:
+    """"Annuler" (back to the public page) and "Suivant" (submits the step)."""
+    return rx.flex(
+        rx.button(t("action.cancel"), type="button", variant="soft", color_scheme="gray", size="3",
+                  on_click=AccessState.cancel),
+        rx.button(t("action.next"), type="submit", size="3"),
+        justify="end", spacing="3", width="100%",
+    )
+
+
 def _email_step() -> rx.Component:
     return rx.form(
         rx.vstack(
@@ -24,12 +34,7 @@ def _email_step() -> rx.Component:
                     rx.callout.root(rx.callout.icon(rx.icon("info")), rx.callout.text(t("access.free_mail_hint")),
                                     color_scheme="amber", size="1", id="free-mail-hint")),
             form_alert(AccessState.form_error),
-            rx.flex(
-                rx.button(t("action.cancel"), type="button", variant="soft", color_scheme="gray", size="3",
-                          on_click=AccessState.cancel),
-                rx.button(t("action.next"), type="submit", size="3"),
-                justify="end", spacing="3", width="100%",
-            ),
+            _cancel_or_next(),
             spacing="4", width="100%",
         ),
         on_submit=AccessState.submit_email,
@@ -50,12 +55,7 @@ def _proof_step() -> rx.Component:
                        placeholder_key="proof.amount.placeholder", input_mode="decimal"),
             rx.text(t("proof.where"), size="1", color_scheme="gray"),
             form_alert(AccessState.form_error),
-            rx.flex(
-                rx.button(t("action.cancel"), type="button", variant="soft", color_scheme="gray", size="3",
-                          on_click=AccessState.cancel),
-                rx.button(t("action.next"), type="submit", size="3"),
-                justify="end", spacing="3", width="100%",
-            ),
+            _cancel_or_next(),
             spacing="4", width="100%",
         ),
         on_submit=AccessState.submit_proof,

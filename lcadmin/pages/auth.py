@@ -20,58 +20,59 @@ def _pending_notice() -> rx.Component:
     )
 
 
-def sign_in_page() -> rx.Component:
-    """Sign in, or go and sign up."""
+def _password(autocomplete: str, hint_key: str | None = None) -> rx.Component:
+    return password_field("field.password", input_id="password", value=AuthState.password,
+                          on_change=AuthState.set_password, error=AuthState.password_error,
+                          shown=AuthState.show_password, on_toggle=AuthState.toggle_password,
+                          autocomplete=autocomplete, hint_key=hint_key)
+
+
+def _account_form(title_key: str, fields: list[rx.Component], submit_key: str, on_submit,
+                  switch: tuple[str, str, str]) -> rx.Component:
+    """A sign-in or sign-up card, with the link to the other one under it."""
+    question_key, link_key, href = switch
     return page_frame(rx.center(card(
         rx.form(
             rx.vstack(
-                rx.heading(t("signin.title"), as_="h1", size="6"),
+                rx.heading(t(title_key), as_="h1", size="6"),
                 _pending_notice(),
-                text_field("field.email", input_id="email", value=AuthState.email, on_change=AuthState.set_email,
-                           error=AuthState.email_error, input_type="email", autocomplete="username", autofocus=True),
-                password_field("field.password", input_id="password", value=AuthState.password,
-                               on_change=AuthState.set_password, error=AuthState.password_error,
-                               shown=AuthState.show_password, on_toggle=AuthState.toggle_password,
-                               autocomplete="current-password"),
+                *fields,
                 form_alert(AuthState.form_error),
-                rx.button(t("signin.submit"), type="submit", size="3", width="100%"),
+                rx.button(t(submit_key), type="submit", size="3", width="100%"),
                 spacing="4", width="100%",
             ),
-            on_submit=AuthState.sign_in,
+            on_submit=on_submit,
         ),
         rx.separator(size="4"),
-        rx.flex(rx.text(t("signin.no_account"), size="2"),
-                rx.link(t("signin.sign_up"), href="/sign-up", weight="bold", size="2"), spacing="2", wrap="wrap"),
+        rx.flex(rx.text(t(question_key), size="2"), rx.link(t(link_key), href=href, weight="bold", size="2"),
+                spacing="2", wrap="wrap"),
     ), class_name="flow"))
+
+
+def sign_in_page() -> rx.Component:
+    """Sign in, or go and sign up."""
+    return _account_form(
+        "signin.title",
+        [text_field("field.email", input_id="email", value=AuthState.email, on_change=AuthState.set_email,
+                    error=AuthState.email_error, input_type="email", autocomplete="username", autofocus=True),
+         _password("current-password")],
+        "signin.submit", AuthState.sign_in, ("signin.no_account", "signin.sign_up", "/sign-up"),
+    )
 
 
 def sign_up_page() -> rx.Component:
     """Create an account: its e-mail may differ from the business e-mail."""
-    return page_frame(rx.center(card(
-        rx.form(
-            rx.vstack(
-                rx.heading(t("signup.title"), as_="h1", size="6"),
-                _pending_notice(),
-                text_field("field.full_name", input_id="full-name", value=AuthState.full_name,
-                           on_change=AuthState.set_full_name, error=AuthState.name_error, autocomplete="name",
-                           autofocus=True),
-                text_field("field.email", input_id="email", value=AuthState.email, on_change=AuthState.set_email,
-                           error=AuthState.email_error, input_type="email", autocomplete="email",
-                           hint_key="signup.email_hint"),
-                password_field("field.password", input_id="password", value=AuthState.password,
-                               on_change=AuthState.set_password, error=AuthState.password_error,
-                               shown=AuthState.show_password, on_toggle=AuthState.toggle_password,
-                               autocomplete="new-password", hint_key="signup.password_hint"),
-                form_alert(AuthState.form_error),
-                rx.button(t("signup.submit"), type="submit", size="3", width="100%"),
-                spacing="4", width="100%",
-            ),
-            on_submit=AuthState.sign_up,
-        ),
-        rx.separator(size="4"),
-        rx.flex(rx.text(t("signup.have_account"), size="2"),
-                rx.link(t("signin.submit"), href="/sign-in", weight="bold", size="2"), spacing="2", wrap="wrap"),
-    ), class_name="flow"))
+    return _account_form(
+        "signup.title",
+        [text_field("field.full_name", input_id="full-name", value=AuthState.full_name,
+                    on_change=AuthState.set_full_name, error=AuthState.name_error, autocomplete="name",
+                    autofocus=True),
+         text_field("field.email", input_id="email", value=AuthState.email, on_change=AuthState.set_email,
+                    error=AuthState.email_error, input_type="email", autocomplete="email",
+                    hint_key="signup.email_hint"),
+         _password("new-password", "signup.password_hint")],
+        "signup.submit", AuthState.sign_up, ("signup.have_account", "signin.submit", "/sign-in"),
+    )
 
 
 def accept_page() -> rx.Component:

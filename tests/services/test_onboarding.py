@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -23,6 +22,7 @@ from lcadmin.services import onboarding
 from lcadmin.services.accounts import authenticate, sign_up
 from lcadmin.services.errors import InvalidInput, LinkProblem, NotAllowed, Throttled
 from lcadmin.services.onboarding import ProofRejected
+from tests.helpers import race
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 IP = "203.0.113.7"
@@ -307,23 +307,15 @@ def test_resend_replaces_the_link_and_is_limited(demo, settings):
 def test_ten_concurrent_clicks_exactly_one_wins(demo, settings):
     start(demo, settings, "cmartin@flexis.com")
     secret = link_secret(outbox(demo)[0])
-    results: list[str] = []
-    barrier = threading.Barrier(10)
 
-    def click() -> None:
-        barrier.wait()
+    def click() -> str:
         try:
             confirm(demo, secret)
-            results.append("won")
+            return "won"
         except LinkProblem as problem:
-            results.append(problem.code)
+            return problem.code
 
-    threads = [threading.Thread(target=click) for _ in range(10)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(results) == ["link_used"] * 9 + ["won"]
+    assert race(10, click) == ["link_used"] * 9 + ["won"]
 
 
 # --- finishing: sign-up, "Accepter et continuer", reporting ---------------------------------

@@ -17,6 +17,7 @@ from lcadmin.db import read_scope, session_scope
 from lcadmin.demo import DEMO_PASSWORD, FLEXIS_ORDER, load_demo_data
 from lcadmin.models import AuditEvent, Company, Invoice, SalesOrder
 from lcadmin.services.passwords import hash_password
+from tests.helpers import race
 
 pytestmark = pytest.mark.postgres
 def test_migrations_apply_on_postgresql_with_nothing_left_over(pg_engine):
@@ -51,7 +52,6 @@ def test_postgresql_enforces_the_same_constraints(pg_engine):
 def test_tokens_and_proof_counters_hold_under_concurrency_on_postgresql(pg_engine):
     """Ten concurrent clicks on one activation link: one wins. Then five wrong proofs lock."""
     import re
-    import threading
     from datetime import timedelta
 
     from lcadmin.models import OutboxMessage
@@ -71,23 +71,15 @@ def test_tokens_and_proof_counters_hold_under_concurrency_on_postgresql(pg_engin
         body = session.exec(select(OutboxMessage.text_body)).one()
     secret = re.search(r"/activate/([A-Za-z0-9_-]+)", body).group(1)
 
-    results, barrier = [], threading.Barrier(10)
-
-    def click():
-        barrier.wait()
+    def click() -> str:
         try:
             with session_scope(pg_engine) as session:
                 onboarding.confirm_activation(session, secret=secret, ip="192.0.2.1", now=now)
-            results.append("won")
+            return "won"
         except LinkProblem as problem:
-            results.append(problem.code)
+            return problem.code
 
-    threads = [threading.Thread(target=click) for _ in range(10)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(results) == ["link_used"] * 9 + ["won"]
+    assert race(10, click) == ["link_used"] * 9 + ["won"]
 
     for n in range(5):
         with pytest.raises(onboarding.ProofRejected), session_scope(pg_engine) as session:
