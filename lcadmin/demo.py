@@ -20,8 +20,6 @@ from lcadmin.domain.statuses import (
     BillingMethod,
     ContactRole,
     ContractStatus,
-    InvoiceKind,
-    InvoiceStatus,
     OrderStatus,
 )
 from lcadmin.models import (
@@ -31,13 +29,14 @@ from lcadmin.models import (
     Contact,
     Contract,
     Invoice,
-    InvoiceLine,
     Membership,
     OrderLine,
     SalesOrder,
     UserAccount,
 )
 from lcadmin.services.audit import record_event
+from lcadmin.services.invoicing import LineInput, issue_invoice, mark_paid
+from lcadmin.settings import VendorSettings, get_settings
 
 # Written in the README: the demo accounts sign in with it.
 DEMO_PASSWORD = "Northwind-demo-2026"
@@ -105,21 +104,17 @@ def _order(session: Session, company: Company, contract: Contract, *, number: st
     return order
 
 
-def _invoice(session: Session, company: Company, order: SalesOrder, *, number: str, status: InvoiceStatus,
-             issue_date: date, due_date: date, period: tuple[date, date], lines: list[_Line],
-             kind: InvoiceKind = InvoiceKind.INVOICE, credits: Invoice | None = None,
+def _invoice(session: Session, company: Company, order: SalesOrder, *, vendor: VendorSettings, issue_date: date,
+             period: tuple[date, date], lines: list[_Line], credits: Invoice | None = None,
              paid_at: datetime | None = None) -> Invoice:
-    totals = compute_totals((line.priced() for line in lines), EUR)
-    invoice = Invoice(
-        company_id=company.id, order_id=order.id, number=number, kind=kind.value,
-        credited_invoice_id=credits.id if credits else None, status=status.value,
-        issue_date=issue_date, due_date=due_date, period_start=period[0], period_end=period[1],
-        currency=EUR, subtotal_minor=totals.subtotal.minor, tax_minor=totals.tax.minor,
-        total_minor=totals.total.minor, paid_at=paid_at,
+    invoice = issue_invoice(
+        session, company_id=company.id, order_id=order.id, issue_date=issue_date,
+        payment_terms_days=0 if credits else order.payment_terms_days, period=period, vendor=vendor, credits=credits,
+        now=datetime.combine(issue_date, datetime.min.time(), UTC),
+        lines=[LineInput(l.description, l.quantity, l.unit_price_minor, l.tax_rate_bp) for l in lines],
     )
-    session.add(invoice)
-    session.flush()
-    session.add_all(_lines(InvoiceLine, "invoice_id", invoice.id, lines))
+    if paid_at is not None:
+        mark_paid(session, invoice, paid_at=paid_at)
     return invoice
 
 
@@ -128,18 +123,20 @@ def demo_data_present(session: Session) -> bool:
     return session.exec(select(Company.id).where(Company.siren == FLEXIS_SIREN)).first() is not None
 
 
-def load_demo_data(session: Session, *, password_hash: str) -> bool:
+def load_demo_data(session: Session, *, password_hash: str, vendor: VendorSettings | None = None) -> bool:
     """Add the demo vendor's customers, unless they are there already.
 
     Args:
         session: An open write session; the caller commits.
         password_hash: The hash of :data:`DEMO_PASSWORD` for the demo admin accounts.
+        vendor: The issuer of the demo invoices (the configured vendor when omitted).
 
     Returns:
         True when the data was added, False when it was already there.
     """
     if demo_data_present(session):
         return False
+    vendor = vendor or get_settings().vendor
     year = (date(2026, 1, 1), date(2026, 12, 31))
 
     flexis = _company(
@@ -176,22 +173,17 @@ def load_demo_data(session: Session, *, password_hash: str) -> bool:
 
     # One invoice sequence for the vendor, continuous across customers and in date order.
     quarter = [_Line("Licence Northwind Recruiter — trimestre", 25, 70_00)]
-    _invoice(session, flexis, flexis_order, number="F2026-00001", status=InvoiceStatus.PAID,
-             issue_date=date(2026, 1, 2), due_date=date(2026, 2, 1), period=year, lines=licences,
-             paid_at=datetime(2026, 1, 20, 9, 30, tzinfo=UTC))
-    acme_q1 = _invoice(session, acme, acme_order, number="F2026-00002", status=InvoiceStatus.PAID,
-                       issue_date=date(2026, 1, 2), due_date=date(2026, 2, 1),
+    _invoice(session, flexis, flexis_order, vendor=vendor, issue_date=date(2026, 1, 2), period=year,
+             lines=licences, paid_at=datetime(2026, 1, 20, 9, 30, tzinfo=UTC))
+    acme_q1 = _invoice(session, acme, acme_order, vendor=vendor, issue_date=date(2026, 1, 2),
                        period=(date(2026, 1, 1), date(2026, 3, 31)), lines=quarter,
                        paid_at=datetime(2026, 1, 28, 14, 0, tzinfo=UTC))
-    _invoice(session, acme, acme_order, number="F2026-00003", status=InvoiceStatus.OPEN,
-             kind=InvoiceKind.CREDIT_NOTE, credits=acme_q1, issue_date=date(2026, 2, 10),
-             due_date=date(2026, 2, 10), period=(date(2026, 1, 1), date(2026, 3, 31)),
+    _invoice(session, acme, acme_order, vendor=vendor, credits=acme_q1, issue_date=date(2026, 2, 10),
+             period=(date(2026, 1, 1), date(2026, 3, 31)),
              lines=[_Line("Avoir — 1 licence facturée en double au 1er trimestre", 1, 70_00)])
-    _invoice(session, acme, acme_order, number="F2026-00004", status=InvoiceStatus.OPEN,
-             issue_date=date(2026, 10, 1), due_date=date(2026, 10, 31),
+    _invoice(session, acme, acme_order, vendor=vendor, issue_date=date(2026, 10, 1),
              period=(date(2026, 10, 1), date(2026, 12, 31)), lines=quarter)
-    _invoice(session, flexis, flexis_order, number="F2026-00005", status=InvoiceStatus.OPEN,
-             issue_date=date(2026, 11, 2), due_date=date(2026, 12, 2),
+    _invoice(session, flexis, flexis_order, vendor=vendor, issue_date=date(2026, 11, 2),
              period=(date(2026, 11, 1), date(2026, 12, 31)),
              lines=[_Line("Licences supplémentaires Northwind Recruiter — 3 × 2 mois", 3, 50_00)])
 

@@ -262,6 +262,23 @@ class Invoice(SQLModel, table=True):
     total_minor: int = _money()
     paid_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = _created_at()
+    # Who issued it and to whom, as they were on the issue date (names and addresses change;
+    # an issued invoice never does).
+    issuer_snapshot: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON, nullable=False)
+    customer_snapshot: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON, nullable=False)
+
+
+class DocumentSequence(SQLModel, table=True):
+    """The next number of a document series (``F`` for invoices and credit notes) for a year.
+    Allocated in the transaction that creates the document, so numbers have no gap and no twin."""
+
+    __tablename__ = "document_sequence"
+    __table_args__ = (sa.UniqueConstraint("series", "year"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    series: str = Field(max_length=10)
+    year: int
+    next_value: int = Field(default=1)
 
 
 class InvoiceLine(DocumentLine, table=True):
