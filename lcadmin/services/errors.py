@@ -33,3 +33,7 @@ class NotAllowed(ServiceError):
 
 class LinkProblem(ServiceError):
     """A link's token is unknown, expired or already used (``code`` says which)."""
+
+
+class NotFound(ServiceError):
+    """No such document for this company (another company's documents are "not found" too)."""

@@ -1,0 +1,72 @@
+"""What an invoice or credit note says, as a frozen snapshot: the PDF and the Factur-X XML are
+pure functions of it, so the same invoice always gives the same bytes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+
+@dataclass(frozen=True)
+class Party:
+    """The issuer or the customer, as on the issue date."""
+
+    legal_name: str
+    address_lines: tuple[str, ...]
+    postal_code: str
+    city: str
+    country_code: str
+    siren: str
+    vat_number: str
+    recipient: str = ""
+
+
+@dataclass(frozen=True)
+class DocumentLine:
+    """One line, as invoiced."""
+
+    description: str
+    quantity: int
+    unit_price_minor: int
+    tax_rate_bp: int
+    amount_minor: int
+
+
+@dataclass(frozen=True)
+class TaxLine:
+    """One VAT rate with its base and its tax."""
+
+    rate_bp: int
+    base_minor: int
+    tax_minor: int
+
+
+@dataclass(frozen=True)
+class InvoiceDocument:
+    """Everything an invoice or credit note shows."""
+
+    number: str
+    is_credit_note: bool
+    credited_number: str | None
+    credited_issue_date: date | None
+    issue_date: date
+    due_date: date
+    period_start: date | None
+    period_end: date | None
+    order_number: str | None
+    purchase_order_ref: str | None
+    currency: str
+    payment_terms_days: int
+    lines: tuple[DocumentLine, ...]
+    taxes: tuple[TaxLine, ...]
+    subtotal_minor: int
+    tax_minor: int
+    total_minor: int
+    issuer: Party
+    customer: Party
+    vendor_name: str
+
+    @property
+    def filename(self) -> str:
+        """``F2026-00001.pdf``."""
+        return f"{self.number}.pdf"

@@ -1,0 +1,68 @@
+"""Invoices as documents: the snapshot a PDF or Factur-X file is rendered from, for the caller's
+own company only (any other number is simply not found)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session, select
+
+from lcadmin.domain.permissions import Permission
+from lcadmin.domain.pricing import PricedLine, compute_totals
+from lcadmin.domain.money import Money
+from lcadmin.domain.statuses import InvoiceKind, InvoiceStatus
+from lcadmin.models import Invoice, InvoiceLine, SalesOrder
+from lcadmin.pdf.document import DocumentLine, InvoiceDocument, Party, TaxLine
+from lcadmin.services.errors import NotAllowed, NotFound
+from lcadmin.services.invoicing import issuer_snapshot
+from lcadmin.services.sessions import Principal
+from lcadmin.settings import VendorSettings
+
+
+def _party(snapshot: dict[str, Any]) -> Party:
+    return Party(legal_name=snapshot.get("legal_name", ""), address_lines=tuple(snapshot.get("address", ())),
+                 postal_code=snapshot.get("postal_code", ""), city=snapshot.get("city", ""),
+                 country_code=snapshot.get("country_code", "FR"), siren=snapshot.get("siren", ""),
+                 vat_number=snapshot.get("vat_number", ""), recipient=snapshot.get("recipient", ""))
+
+
+def build_document(session: Session, invoice: Invoice, vendor: VendorSettings) -> InvoiceDocument:
+    """The snapshot of an issued invoice or credit note, from what was stored when it was issued."""
+    lines = session.exec(select(InvoiceLine).where(InvoiceLine.invoice_id == invoice.id)
+                         .order_by(InvoiceLine.position)).all()
+    totals = compute_totals((PricedLine(l.quantity, Money(l.unit_price_minor, invoice.currency), l.tax_rate_bp)
+                             for l in lines), invoice.currency)
+    credited = session.get(Invoice, invoice.credited_invoice_id) if invoice.credited_invoice_id else None
+    order = session.get(SalesOrder, invoice.order_id) if invoice.order_id else None
+    issuer = invoice.issuer_snapshot or issuer_snapshot(vendor)
+    return InvoiceDocument(
+        number=invoice.number, is_credit_note=invoice.kind == InvoiceKind.CREDIT_NOTE.value,
+        credited_number=credited.number if credited else None,
+        credited_issue_date=credited.issue_date if credited else None,
+        issue_date=invoice.issue_date, due_date=invoice.due_date, period_start=invoice.period_start,
+        period_end=invoice.period_end, order_number=order.number if order else None,
+        purchase_order_ref=invoice.purchase_order_ref, currency=invoice.currency,
+        payment_terms_days=(invoice.due_date - invoice.issue_date).days,
+        lines=tuple(DocumentLine(l.description, l.quantity, l.unit_price_minor, l.tax_rate_bp, l.amount_minor)
+                    for l in lines),
+        taxes=tuple(TaxLine(rate, base.minor, tax.minor) for rate, (base, tax) in totals.tax_by_rate.items()),
+        subtotal_minor=invoice.subtotal_minor, tax_minor=invoice.tax_minor, total_minor=invoice.total_minor,
+        issuer=_party(issuer), customer=_party(invoice.customer_snapshot), vendor_name=issuer.get("name", vendor.name),
+    )
+
+
+def invoice_document(session: Session, principal: Principal, number: str, vendor: VendorSettings) -> InvoiceDocument:
+    """The document of one of the caller's company's issued invoices.
+
+    Raises:
+        NotAllowed: ``forbidden`` without billing access.
+        NotFound: ``invoice_not_found`` for an unknown number, a draft, or another company's invoice.
+    """
+    if not principal.can(Permission.VIEW_BILLING):
+        raise NotAllowed("forbidden")
+    invoice = session.exec(select(Invoice).where(
+        Invoice.number == (number or "")[:40], Invoice.company_id == principal.company_id,
+        Invoice.status != InvoiceStatus.DRAFT.value)).first()
+    if invoice is None:
+        raise NotFound("invoice_not_found")
+    return build_document(session, invoice, vendor)
