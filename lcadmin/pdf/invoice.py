@@ -6,18 +6,26 @@ bytes (reportlab's invariant mode), TrueType fonts embedded, file named after th
 
 from __future__ import annotations
 
+from decimal import Decimal
 from io import BytesIO
+from xml.sax.saxutils import escape
 
-from babel.numbers import format_percent
-from reportlab.graphics.shapes import Drawing, Rect, String
+from babel.numbers import format_decimal
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-from xml.sax.saxutils import escape
+from reportlab.platypus import (
+    Flowable,
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
 from lcadmin.domain.money import Money
 from lcadmin.i18n import gettext
@@ -46,18 +54,37 @@ def _styles() -> dict[str, ParagraphStyle]:
     }
 
 
+class _Table(Table):
+    """A table whose plain-text cells use the embedded font too (reportlab defaults to Helvetica,
+    which PDF/A forbids since it is not embedded)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), register_fonts()[0])]))
+
+
 def _p(text: str, style: ParagraphStyle) -> Paragraph:
     return Paragraph(escape(pdf_text(text)), style)
 
 
-def _logo(vendor_name: str) -> Drawing:
-    """The vendor's mark: its initial on an accent tile (vector, so it is crisp at any zoom)."""
-    _, bold = register_fonts()
-    drawing = Drawing(12 * mm, 12 * mm)
-    drawing.add(Rect(0, 0, 12 * mm, 12 * mm, rx=2.5 * mm, ry=2.5 * mm, fillColor=ACCENT, strokeColor=None))
-    drawing.add(String(6 * mm, 3.4 * mm, (vendor_name[:1] or "?").upper(), fontName=bold, fontSize=18,
-                       fillColor=colors.white, textAnchor="middle"))
-    return drawing
+class _Logo(Flowable):
+    """The vendor's mark: its initial on an accent tile, drawn as vectors in the embedded font."""
+
+    size = 12 * mm
+
+    def __init__(self, vendor_name: str):
+        super().__init__()
+        self.initial = (vendor_name[:1] or "?").upper()
+        self.width = self.height = self.size
+
+    def draw(self) -> None:
+        _, bold = register_fonts()
+        canvas = self.canv
+        canvas.setFillColor(ACCENT)
+        canvas.roundRect(0, 0, self.size, self.size, 2.5 * mm, stroke=0, fill=1)
+        canvas.setFillColor(colors.white)
+        canvas.setFont(bold, 18)
+        canvas.drawCentredString(self.size / 2, 3.4 * mm, self.initial)
 
 
 def _party(title: str, party: Party, locale: str, styles) -> list[Paragraph]:
@@ -82,7 +109,9 @@ def _money(document: InvoiceDocument, minor: int, locale: str) -> str:
 
 
 def _rate(rate_bp: int, locale: str) -> str:
-    return format_percent(rate_bp / 10_000, format="#,##0.##%", locale="fr_FR" if locale == "fr" else "en_GB")
+    """``20 %`` / ``5,5 %`` in French, ``20%`` / ``5.5%`` in English."""
+    number = format_decimal(Decimal(rate_bp) / 100, format="#,##0.##", locale="fr_FR" if locale == "fr" else "en_GB")
+    return f"{number}\u00a0%" if locale == "fr" else f"{number}%"
 
 
 def _meta_rows(document: InvoiceDocument, locale: str, styles) -> list[list[Paragraph]]:
@@ -109,7 +138,7 @@ def _lines_table(document: InvoiceDocument, locale: str, styles) -> Table:
          _p(_money(document, line.amount_minor, locale), styles["right"])]
         for line in document.lines
     ]
-    table = Table(rows, colWidths=[78 * mm, 14 * mm, 32 * mm, 16 * mm, 34 * mm], repeatRows=1)
+    table = _Table(rows, colWidths=[78 * mm, 14 * mm, 32 * mm, 16 * mm, 34 * mm], repeatRows=1)
     table.setStyle(TableStyle([
         ("LINEBELOW", (0, 0), (-1, 0), 0.8, ACCENT),
         ("LINEBELOW", (0, 1), (-1, -1), 0.3, RULE),
@@ -123,18 +152,18 @@ def _totals(document: InvoiceDocument, locale: str, styles) -> Table:
     vat_rows = [[_p(gettext(key, locale), styles["label"]) for key in ("pdf.col.rate", "pdf.col.base", "pdf.col.tax")]]
     vat_rows += [[_p(_rate(tax.rate_bp, locale), styles["base"]), _p(_money(document, tax.base_minor, locale), styles["right"]),
                   _p(_money(document, tax.tax_minor, locale), styles["right"])] for tax in document.taxes]
-    vat = Table([[_p(gettext("pdf.vat_summary", locale), styles["label"]), "", ""], *vat_rows],
+    vat = _Table([[_p(gettext("pdf.vat_summary", locale), styles["label"]), "", ""], *vat_rows],
                 colWidths=[18 * mm, 30 * mm, 30 * mm])
     vat.setStyle(TableStyle([("SPAN", (0, 0), (-1, 0)), ("LINEBELOW", (0, 1), (-1, 1), 0.3, RULE)]))
     total_key = "pdf.credit_total" if document.is_credit_note else "pdf.to_pay"
-    sums = Table([
+    sums = _Table([
         [_p(gettext("pdf.subtotal", locale), styles["base"]), _p(_money(document, document.subtotal_minor, locale), styles["right"])],
         [_p(gettext("pdf.tax_total", locale), styles["base"]), _p(_money(document, document.tax_minor, locale), styles["right"])],
         [_p(gettext("pdf.total", locale), styles["bold"]), _p(_money(document, document.total_minor, locale), styles["right_bold"])],
         [_p(gettext(total_key, locale), styles["bold"]), _p(_money(document, document.total_minor, locale), styles["right_bold"])],
     ], colWidths=[40 * mm, 34 * mm])
     sums.setStyle(TableStyle([("LINEABOVE", (0, 2), (-1, 2), 0.8, ACCENT), ("BACKGROUND", (0, 3), (-1, 3), colors.HexColor("#eef1fd"))]))
-    outer = Table([[vat, sums]], colWidths=[100 * mm, 74 * mm])
+    outer = _Table([[vat, sums]], colWidths=[100 * mm, 74 * mm])
     outer.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
     return outer
 
@@ -184,17 +213,17 @@ def render_invoice_pdf(document: InvoiceDocument, locale: str) -> bytes:
         title=f"{title} {document.number}", author=document.issuer.legal_name, subject=f"{title} {document.number}",
         creator=PRODUCER, producer=PRODUCER, invariant=True, initialFontName=regular, lang=locale,
     )
-    header = Table([[
-        Table([[_logo(document.vendor_name), _p(document.vendor_name, styles["vendor"])]],
+    header = _Table([[
+        _Table([[_Logo(document.vendor_name), _p(document.vendor_name, styles["vendor"])]],
               colWidths=[15 * mm, 70 * mm], style=[("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]),
         [_p(title, styles["title"]), _p(document.number, styles["right_bold"])],
     ]], colWidths=[100 * mm, 74 * mm])
     header.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (0, 0), 0)]))
-    parties = Table([[_party(gettext("pdf.issuer", locale), document.issuer, locale, styles),
+    parties = _Table([[_party(gettext("pdf.issuer", locale), document.issuer, locale, styles),
                       _party(gettext("pdf.customer", locale), document.customer, locale, styles)]],
                     colWidths=[87 * mm, 87 * mm])
     parties.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (0, 0), 0)]))
-    meta = Table(_meta_rows(document, locale, styles), colWidths=[45 * mm, 129 * mm])
+    meta = _Table(_meta_rows(document, locale, styles), colWidths=[45 * mm, 129 * mm])
     meta.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 1),
                               ("BOTTOMPADDING", (0, 0), (-1, -1), 1)]))
     story = [header, Spacer(1, 8 * mm), parties, Spacer(1, 6 * mm), meta]

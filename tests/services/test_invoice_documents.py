@@ -1,0 +1,116 @@
+"""Invoice PDFs read back with pypdf, and their Factur-X XML extracted and validated."""
+
+from __future__ import annotations
+
+import re
+from io import BytesIO
+
+import pytest
+from facturx import get_facturx_xml_from_pdf, get_level, xml_check_xsd
+from lxml import etree
+from pypdf import PdfReader
+from sqlmodel import select
+
+from lcadmin.db import read_scope, session_scope
+from lcadmin.models import UserAccount
+from lcadmin.pdf.facturx import build_cii_xml, render_facturx_pdf
+from lcadmin.pdf.invoice import render_invoice_pdf
+from lcadmin.services.errors import NotAllowed, NotFound
+from lcadmin.services.invoice_documents import invoice_document
+from lcadmin.services.sessions import Principal
+
+VENDOR_FIELDS = ("Northwind SAS", "10 rue de la Paix", "75002 Paris", "812345676", "FR19812345676")
+
+
+def _principal(engine, email="hbernard@flexis.com", role="admin") -> Principal:
+    with read_scope(engine) as session:
+        user = session.exec(select(UserAccount).where(UserAccount.email == email)).one()
+    company_id = 1 if "flexis" in email else 2
+    return Principal(user.id, user.email, user.full_name, company_id, "", role)
+
+
+def _document(engine, number, principal=None, settings=None):
+    from lcadmin.settings import load_settings
+
+    with read_scope(engine) as session:
+        return invoice_document(session, principal or _principal(engine), number, (settings or load_settings({})).vendor)
+
+
+def _text(pdf: bytes) -> str:
+    text = "\n".join(page.extract_text() for page in PdfReader(BytesIO(pdf)).pages)
+    return re.sub(r"[\u00a0\u202f]", " ", text)
+
+
+def test_the_pdf_carries_every_mandatory_mention_in_french(demo):
+    text = _text(render_invoice_pdf(_document(demo, "F2026-00001"), "fr"))
+    for expected in (
+        "Facture", "F2026-00001", *VENDOR_FIELDS, "Flexis SAS", "8 avenue des Ternes", "75017 Paris", "552203101",
+        "FR53552203101", "Date d’émission", "2 janvier 2026", "Date d’échéance", "1 février 2026",
+        "du 1 janvier 2026 au 31 décembre 2026", "FLD102776277396", "Licence Northwind Recruiter", "12",
+        "300,00 €", "20 %", "3 600,00 €", "720,00 €", "4 320,00 €", "Total HT", "Total TVA", "Total TTC",
+        "Conditions de paiement", "30 jours", "Pénalités de retard", "40 €", "Escompte pour paiement anticipé",
+        "Page 1 sur 1",
+    ):
+        assert expected in text, expected
+
+
+def test_the_pdf_in_english_writes_amounts_the_english_way(demo):
+    text = _text(render_invoice_pdf(_document(demo, "F2026-00001"), "en"))
+    for expected in ("Invoice", "€3,600.00", "€720.00", "€4,320.00", "2 January 2026", "Late payment penalties", "€40"):
+        assert expected in text, expected
+
+
+def test_a_credit_note_names_the_invoice_it_corrects(demo):
+    text = _text(render_invoice_pdf(_document(demo, "F2026-00003", _principal(demo, "pdurand@acme-logistique.fr")), "fr"))
+    assert "Avoir" in text and "Avoir rectifiant la facture F2026-00002 du 2 janvier 2026" in text
+    assert "84,00 €" in text
+
+
+def test_the_same_invoice_gives_the_same_bytes_with_embedded_truetype_fonts(demo):
+    document = _document(demo, "F2026-00001")
+    first, second = render_invoice_pdf(document, "fr"), render_invoice_pdf(document, "fr")
+    assert first == second
+    reader = PdfReader(BytesIO(first))
+    fonts = [font.get_object() for font in reader.pages[0]["/Resources"]["/Font"].values()]
+    assert fonts and all(font["/Subtype"] == "/TrueType" for font in fonts)  # no base-14 font left unembedded
+    assert all("/FontFile2" in font["/FontDescriptor"].get_object() for font in fonts)
+    assert document.filename == "F2026-00001.pdf"
+
+
+def test_the_facturx_file_embeds_valid_en16931_xml(demo):
+    document = _document(demo, "F2026-00001")
+    pdf = render_facturx_pdf(document, "fr")
+    filename, xml = get_facturx_xml_from_pdf(BytesIO(pdf))
+    assert filename == "factur-x.xml"
+    assert xml_check_xsd(xml, flavor="factur-x", level="en16931")
+    tree = etree.fromstring(xml)
+    assert get_level(tree) == "en16931"
+    ns = {"ram": "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100",
+          "rsm": "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"}
+    assert tree.findtext(".//rsm:ExchangedDocument/ram:ID", namespaces=ns) == "F2026-00001"
+    assert tree.findtext(".//ram:GrandTotalAmount", namespaces=ns) == "4320.00"
+    assert tree.findtext(".//ram:TaxTotalAmount", namespaces=ns) == "720.00"
+    assert tree.findtext(".//ram:SellerTradeParty/ram:SpecifiedLegalOrganization/ram:ID", namespaces=ns) == "812345676"
+    assert tree.findtext(".//ram:BuyerTradeParty/ram:SpecifiedTaxRegistration/ram:ID", namespaces=ns) == "FR53552203101"
+    reader = PdfReader(BytesIO(pdf))
+    assert "/OutputIntents" in reader.trailer["/Root"]
+    assert b"pdfaid:part" in reader.trailer["/Root"]["/Metadata"].get_object().get_data()
+
+
+def test_a_credit_note_is_type_381_and_references_the_invoice(demo):
+    xml = build_cii_xml(_document(demo, "F2026-00003", _principal(demo, "pdurand@acme-logistique.fr")))
+    assert xml_check_xsd(xml, flavor="factur-x", level="en16931")
+    assert b"<ram:TypeCode>381</ram:TypeCode>" in xml
+    assert b"<ram:IssuerAssignedID>F2026-00002</ram:IssuerAssignedID>" in xml
+
+
+@pytest.mark.parametrize("number", ["F2026-00002", "F2026-00004", "F2026-99999", "", "' OR 1=1 --"])
+def test_another_companys_or_an_unknown_invoice_is_not_found(demo, number):
+    with pytest.raises(NotFound):
+        _document(demo, number)
+
+
+def test_billing_documents_need_billing_permission(demo):
+    member = Principal(1, "x@flexis.com", "X", 1, "Flexis", "member")
+    with pytest.raises(NotAllowed):
+        _document(demo, "F2026-00001", member)
