@@ -13,6 +13,7 @@ from lcadmin.settings import get_settings
 from lcadmin.states.access import AccessState
 from lcadmin.states.admin import AdminState
 from lcadmin.states.auth import AuthState
+from lcadmin.states.invoices import InvoicesState
 from lcadmin.states.links import LinkState
 from lcadmin.states.locale import LocaleState
 from lcadmin.states.mailbox import MailboxState
@@ -43,7 +44,7 @@ _page(auth.sign_up_page, "/sign-up", AuthState.open_forms)
 _page(auth.accept_page, "/billing/accept", AuthState.open_accept)
 _page(admin.overview_page, "/admin", AdminState.load_overview)
 _page(admin.contracts_page, "/admin/contracts", AdminState.load_orders)
-_page(admin.invoices_page, "/admin/invoices", AdminState.load_invoices)
+_page(admin.invoices_page, "/admin/invoices", AdminState.load_overview, InvoicesState.load)
 _page(admin.payment_methods_page, "/admin/payment-methods", AdminState.load_payment_methods)
 _page(admin.licences_page, "/admin/licences", AdminState.load_licences)
 if not _settings.is_prod:

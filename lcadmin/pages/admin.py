@@ -8,6 +8,7 @@ from lcadmin.components.i18n import t, t_fmt
 from lcadmin.components.layout import page_frame
 from lcadmin.states.admin import AdminState
 from lcadmin.states.auth import AuthState
+from lcadmin.states.invoices import InvoicesState
 
 SECTIONS = (
     ("overview", "/admin", "layout-dashboard", "admin.nav.overview"),
@@ -72,7 +73,7 @@ def _table(headers: list[str], rows: rx.Var, cells, empty_key: str, label_key: s
 
 
 def _status(label: rx.Var, status: rx.Var) -> rx.Component:
-    colors = rx.match(status, ("paid", "green"), ("signed", "green"), ("open", "amber"),
+    colors = rx.match(status, ("paid", "green"), ("signed", "green"), ("open", "amber"), ("overdue", "red"),
                       ("awaiting_signature", "amber"), ("void", "gray"), ("cancelled", "gray"), "blue")
     return rx.badge(label, color_scheme=colors, variant="soft")
 
@@ -99,16 +100,64 @@ def contracts_page() -> rx.Component:
     ))
 
 
+def _invoice_filters() -> rx.Component:
+    def select(label_key, value, on_change, items, all_key):
+        return rx.vstack(
+            rx.text(t(label_key), size="1", weight="medium", color_scheme="gray"),
+            rx.select.root(
+                rx.select.trigger(aria_label=t(label_key)),
+                rx.select.content(rx.select.item(t(all_key), value="all"), *items),
+                value=value, on_change=on_change, size="2",
+            ),
+            spacing="1",
+        )
+
+    statuses = [rx.select.item(t(f"status.invoice.{code}"), value=code) for code in ("open", "overdue", "paid", "void")]
+    return rx.flex(
+        select("invoices.filter.status", InvoicesState.status, InvoicesState.set_status, statuses,
+               "invoices.filter.all"),
+        select("invoices.filter.contract", InvoicesState.contract, InvoicesState.set_contract,
+               [rx.foreach(InvoicesState.contracts, lambda c: rx.select.item(c, value=c))],
+               "invoices.filter.all_contracts"),
+        select("invoices.filter.year", InvoicesState.year, InvoicesState.set_year,
+               [rx.foreach(InvoicesState.years, lambda y: rx.select.item(y, value=y))], "invoices.filter.all_years"),
+        rx.vstack(
+            rx.text(t("invoices.search"), size="1", weight="medium", color_scheme="gray"),
+            rx.input(value=InvoicesState.search, on_change=InvoicesState.set_search, placeholder="F2026-…",
+                     aria_label=t("invoices.search"), size="2"),
+            spacing="1",
+        ),
+        spacing="3", wrap="wrap", align="end",
+    )
+
+
+def _download_buttons(number: rx.Var) -> rx.Component:
+    return rx.hstack(
+        rx.button(rx.icon("file-down", size=14), t("invoices.download_pdf"), size="1", variant="soft",
+                  on_click=InvoicesState.download_pdf(number), aria_label=number + " PDF"),
+        rx.button(rx.icon("file-code", size=14), t("invoices.download_facturx"), size="1", variant="soft",
+                  color_scheme="gray", on_click=InvoicesState.download_facturx(number),
+                  aria_label=number + " Factur-X"),
+        spacing="2",
+    )
+
+
 def invoices_page() -> rx.Component:
-    """/admin/invoices."""
-    return admin_frame("invoices", _table(
-        ["col.number", "col.kind", "col.issue_date", "col.due_date", "col.subtotal", "col.total", "col.status"],
-        AdminState.invoices,
-        lambda r: [rx.table.row_header_cell(r["number"]), rx.table.cell(r["kind_label"]),
-                   rx.table.cell(r["issue_date"]), rx.table.cell(r["due_date"]), rx.table.cell(r["subtotal"]),
-                   rx.table.cell(r["total"]), rx.table.cell(_status(r["status_label"], r["status"]))],
-        "admin.invoices.empty", "admin.nav.invoices",
-    ))
+    """/admin/invoices: every invoice and credit note, filtered, each downloadable at once."""
+    return admin_frame("invoices",
+        _invoice_filters(),
+        rx.cond(InvoicesState.error != "", rx.callout.root(rx.callout.text(InvoicesState.error), color_scheme="red")),
+        _table(
+            ["col.number", "col.kind", "col.contract", "col.issue_date", "col.due_date", "col.subtotal", "col.total",
+             "col.status", "col.actions"],
+            InvoicesState.rows,
+            lambda r: [rx.table.row_header_cell(r["number"]), rx.table.cell(r["kind_label"]),
+                       rx.table.cell(r["contract"]), rx.table.cell(r["issue_date"]), rx.table.cell(r["due_date"]),
+                       rx.table.cell(r["subtotal"]), rx.table.cell(r["total"]),
+                       rx.table.cell(_status(r["status_label"], r["status"])), rx.table.cell(_download_buttons(r["number"]))],
+            "invoices.none_match", "admin.nav.invoices",
+        ),
+    )
 
 
 def payment_methods_page() -> rx.Component:

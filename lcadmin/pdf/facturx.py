@@ -7,6 +7,7 @@ TrueType fonts, and an sRGB output intent (the profile comes from Pillow) comple
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
@@ -166,9 +167,12 @@ def render_facturx_pdf(document: InvoiceDocument, locale: str) -> bytes:
     """The Factur-X (EN 16931) PDF/A-3 of the document; raises if the XML fails the XSD."""
     pdf = _with_output_intent(render_invoice_pdf(document, locale))
     title = f"{gettext('pdf.credit_note' if document.is_credit_note else 'pdf.invoice', locale)} {document.number}"
-    return generate_from_binary(
+    data = generate_from_binary(
         pdf, build_cii_xml(document, locale), flavor="factur-x", level="en16931", check_xsd=True,
         pdf_metadata={"author": document.issuer.legal_name, "keywords": "Factur-X", "title": title,
                       "subject": title},
         lang=locale,
     )
+    # PDF/A-3 is built on PDF 1.7; the writer leaves an older number in the header (same length,
+    # so no offset moves).
+    return re.sub(rb"^%PDF-1\.\d", b"%PDF-1.7", data, count=1)

@@ -7,6 +7,7 @@ returns small frozen rows of display strings: never table rows.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from sqlmodel import Session, select
 
@@ -14,6 +15,7 @@ from lcadmin.domain.money import Money
 from lcadmin.domain.permissions import Permission
 from lcadmin.i18n import gettext
 from lcadmin.i18n.format import format_date, format_money
+from lcadmin.domain.statuses import InvoiceStatus
 from lcadmin.models import Contract, Invoice, Membership, SalesOrder, UserAccount
 from lcadmin.services.errors import NotAllowed
 from lcadmin.services.sessions import Principal
@@ -34,6 +36,7 @@ class OrderRow:
 class InvoiceRow:
     number: str
     kind_label: str
+    contract: str
     issue_date: str
     due_date: str
     subtotal: str
@@ -72,20 +75,53 @@ def list_orders(session: Session, principal: Principal, locale: str) -> list[Ord
     ]
 
 
-def list_invoices(session: Session, principal: Principal, locale: str) -> list[InvoiceRow]:
-    """The company's invoices and credit notes, newest first."""
+INVOICE_FILTERS = ("all", "open", "overdue", "paid", "void")
+
+
+def invoice_status(invoice: Invoice, today: date) -> str:
+    """What the customer sees: ``open``, ``overdue`` (open past its due date), ``paid`` or ``void``."""
+    if invoice.status == InvoiceStatus.OPEN.value and invoice.due_date and invoice.due_date < today:
+        return "overdue"
+    return invoice.status
+
+
+def list_invoices(session: Session, principal: Principal, locale: str, *, today: date, status: str = "all",
+                  contract: str = "", year: int | None = None, search: str = "") -> list[InvoiceRow]:
+    """The company's invoices and credit notes, newest first, filtered by status, contract, year of
+    issue and a piece of the number."""
     company_id = _require(principal, Permission.VIEW_BILLING)
-    invoices = session.exec(select(Invoice).where(Invoice.company_id == company_id)
-                            .order_by(Invoice.issue_date.desc(), Invoice.number.desc())).all()
-    return [
-        InvoiceRow(number=i.number, kind_label=gettext(f"kind.{i.kind}", locale),
-                   issue_date=format_date(i.issue_date, locale, "medium") if i.issue_date else "",
-                   due_date=format_date(i.due_date, locale, "medium") if i.due_date else "",
-                   subtotal=format_money(Money(i.subtotal_minor, i.currency), locale),
-                   total=format_money(Money(i.total_minor, i.currency), locale), status=i.status,
-                   status_label=gettext(f"status.invoice.{i.status}", locale))
-        for i in invoices
-    ]
+    query = (select(Invoice, Contract).join(SalesOrder, SalesOrder.id == Invoice.order_id, isouter=True)
+             .join(Contract, Contract.id == SalesOrder.contract_id, isouter=True)
+             .where(Invoice.company_id == company_id, Invoice.status != InvoiceStatus.DRAFT.value))
+    if contract:
+        query = query.where(Contract.number == contract)
+    if year:
+        query = query.where(Invoice.issue_date >= date(year, 1, 1), Invoice.issue_date <= date(year, 12, 31))
+    if search.strip():
+        query = query.where(Invoice.number.contains(search.strip().upper()[:40]))
+    rows = []
+    for invoice, contract_row in session.exec(query.order_by(Invoice.issue_date.desc(), Invoice.number.desc())):
+        shown = invoice_status(invoice, today)
+        if status != "all" and shown != status:
+            continue
+        rows.append(InvoiceRow(
+            number=invoice.number, kind_label=gettext(f"kind.{invoice.kind}", locale),
+            contract=contract_row.number if contract_row else "",
+            issue_date=format_date(invoice.issue_date, locale, "medium") if invoice.issue_date else "",
+            due_date=format_date(invoice.due_date, locale, "medium") if invoice.due_date else "",
+            subtotal=format_money(Money(invoice.subtotal_minor, invoice.currency), locale),
+            total=format_money(Money(invoice.total_minor, invoice.currency), locale), status=shown,
+            status_label=gettext(f"status.invoice.{shown}", locale)))
+    return rows
+
+
+def invoice_filter_choices(session: Session, principal: Principal) -> tuple[list[str], list[int]]:
+    """The company's contract numbers and the years it has invoices in, for the filters."""
+    company_id = _require(principal, Permission.VIEW_BILLING)
+    contracts = list(session.exec(select(Contract.number).where(Contract.company_id == company_id)
+                                  .order_by(Contract.number)))
+    dates = session.exec(select(Invoice.issue_date).where(Invoice.company_id == company_id)).all()
+    return contracts, sorted({d.year for d in dates if d}, reverse=True)
 
 
 def list_members(session: Session, principal: Principal, locale: str) -> list[MemberRow]:

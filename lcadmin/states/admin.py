@@ -25,7 +25,6 @@ class AdminState(rx.State):
     can_view_billing: bool = False
     error: str = ""
     orders: list[dict[str, str]] = []
-    invoices: list[dict[str, str]] = []
     members: list[dict[str, str]] = []
 
     async def _load(self, section: str):
@@ -41,8 +40,6 @@ class AdminState(rx.State):
                     return None
                 if section == "orders":
                     self.orders = [asdict(row) for row in admin_center.list_orders(session, principal, locale)]
-                elif section == "invoices":
-                    self.invoices = [asdict(row) for row in admin_center.list_invoices(session, principal, locale)]
                 elif section == "licences":
                     self.members = [asdict(row) for row in admin_center.list_members(session, principal, locale)]
         except NotAllowed as error:
@@ -61,11 +58,6 @@ class AdminState(rx.State):
     async def load_orders(self):
         """/admin/contracts loaded."""
         return await self._load("orders")
-
-    @rx.event
-    async def load_invoices(self):
-        """/admin/invoices loaded."""
-        return await self._load("invoices")
 
     @rx.event
     async def load_payment_methods(self):

@@ -93,6 +93,7 @@ def test_the_facturx_file_embeds_valid_en16931_xml(demo):
     assert tree.findtext(".//ram:SellerTradeParty/ram:SpecifiedLegalOrganization/ram:ID", namespaces=ns) == "812345676"
     assert tree.findtext(".//ram:BuyerTradeParty/ram:SpecifiedTaxRegistration/ram:ID", namespaces=ns) == "FR53552203101"
     reader = PdfReader(BytesIO(pdf))
+    assert pdf.startswith(b"%PDF-1.7")
     assert "/OutputIntents" in reader.trailer["/Root"]
     assert b"pdfaid:part" in reader.trailer["/Root"]["/Metadata"].get_object().get_data()
 

@@ -11,6 +11,7 @@ from lcadmin.settings import get_settings
 from lcadmin.states.access import AccessState
 from lcadmin.states.admin import AdminState
 from lcadmin.states.auth import AuthState
+from lcadmin.states.invoices import InvoicesState
 from lcadmin.states.mailbox import MailboxState
 
 
@@ -92,13 +93,14 @@ def test_a_signed_in_user_sees_only_their_companys_documents(app_db, browser):
     assert admin.company_name == "Flexis"
     assert [row["number"] for row in admin.orders] == ["FLD102776277396"]
     assert admin.orders[0]["subtotal"].replace("\u202f", " ").replace("\u00a0", " ") == "3 600,00 €"
-    tab.call(admin.load_invoices)
-    assert {row["number"] for row in admin.invoices} == {"F2026-00001", "F2026-00005"}
+    invoices = tab.state(InvoicesState)
+    tab.call(invoices.load)
+    assert {row["number"] for row in invoices.rows} == {"F2026-00001", "F2026-00005"}
 
     acme = browser(cookie=_signed_in_cookie("pdurand@acme-logistique.fr"))
-    acme_admin = acme.state(AdminState)
-    acme.call(acme_admin.load_invoices)
-    assert "F2026-00001" not in {row["number"] for row in acme_admin.invoices}
+    acme_invoices = acme.state(InvoicesState)
+    acme.call(acme_invoices.load)
+    assert "F2026-00001" not in {row["number"] for row in acme_invoices.rows}
 
 
 def test_terms_cannot_be_accepted_without_an_activation_of_this_tab(app_db, browser):

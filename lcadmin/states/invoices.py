@@ -1,0 +1,112 @@
+"""The "Factures" page: filters, search, and instant downloads (PDF and Factur-X).
+
+Every call resolves the company from the session cookie; a number from the browser is only ever
+looked up within that company."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+import reflex as rx
+
+from lcadmin.db import read_scope, session_scope
+from lcadmin.domain.permissions import Permission
+from lcadmin.models import utcnow
+from lcadmin.pdf.facturx import render_facturx_pdf
+from lcadmin.pdf.invoice import render_invoice_pdf
+from lcadmin.services import admin_center, sessions
+from lcadmin.services.errors import NotAllowed, ServiceError
+from lcadmin.services.invoice_documents import invoice_document
+from lcadmin.settings import get_settings
+from lcadmin.states.base import active_locale, clip, message_for, session_cookie
+
+ALL = "all"
+
+
+class InvoicesState(rx.State):
+    """The filtered list of the company's invoices and credit notes."""
+
+    rows: list[dict[str, str]] = []
+    status: str = ALL
+    contract: str = ALL
+    year: str = ALL
+    search: str = ""
+    contracts: list[str] = []
+    years: list[str] = []
+    error: str = ""
+
+    async def _refresh(self):
+        locale, now = await active_locale(self), utcnow()
+        self.error = ""
+        try:
+            with session_scope() as session:
+                principal = sessions.require_principal(session, session_cookie(self), settings=get_settings(),
+                                                       now=now, permission=Permission.VIEW_BILLING)
+                contracts, years = admin_center.invoice_filter_choices(session, principal)
+                self.contracts, self.years = contracts, [str(y) for y in years]
+                rows = admin_center.list_invoices(
+                    session, principal, locale, today=now.date(), status=self.status,
+                    contract="" if self.contract == ALL else self.contract,
+                    year=int(self.year) if self.year.isdigit() else None, search=self.search)
+        except NotAllowed as error:
+            self.rows = []
+            if error.code == "signed_out":
+                return rx.redirect("/sign-in")
+            self.error = message_for(error, locale)
+            return None
+        self.rows = [asdict(row) for row in rows]
+        return None
+
+    @rx.event
+    async def load(self):
+        """/admin/invoices loaded: filters reset."""
+        self.status, self.contract, self.year, self.search = ALL, ALL, ALL, ""
+        return await self._refresh()
+
+    @rx.event
+    async def set_status(self, value: str):
+        """Filter by status (à payer, en retard, payée, annulée)."""
+        self.status = value if value in admin_center.INVOICE_FILTERS else ALL
+        return await self._refresh()
+
+    @rx.event
+    async def set_contract(self, value: str):
+        """Filter by contract."""
+        self.contract = clip(value, 40) or ALL
+        return await self._refresh()
+
+    @rx.event
+    async def set_year(self, value: str):
+        """Filter by year of issue."""
+        self.year = clip(value, 4) or ALL
+        return await self._refresh()
+
+    @rx.event
+    async def set_search(self, value: str):
+        """Search by (part of) the number."""
+        self.search = clip(value, 40)
+        return await self._refresh()
+
+    async def _download(self, number: str, facturx: bool):
+        locale, now = await active_locale(self), utcnow()
+        try:
+            with read_scope() as session:
+                principal = sessions.require_principal(session, session_cookie(self), settings=get_settings(),
+                                                       now=now, permission=Permission.VIEW_BILLING)
+                document = invoice_document(session, principal, clip(number, 40), get_settings().vendor)
+        except ServiceError as error:
+            self.error = message_for(error, locale)
+            return None
+        data = render_facturx_pdf(document, locale) if facturx else render_invoice_pdf(document, locale)
+        name = f"{document.number}-factur-x.pdf" if facturx else document.filename
+        return rx.download(data=data, filename=name, mime_type="application/pdf")
+
+    @rx.event
+    async def download_pdf(self, number: str):
+        """The invoice as PDF, generated on the spot."""
+        return await self._download(number, facturx=False)
+
+    @rx.event
+    async def download_facturx(self, number: str):
+        """The invoice as a Factur-X (EN 16931) PDF/A-3."""
+        return await self._download(number, facturx=True)
