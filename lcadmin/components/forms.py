@@ -47,7 +47,7 @@ def password_field(label_key: str, *, input_id: str, value: rx.Var, on_change, e
         field_error(error, input_id),
         rx.text(t(hint_key), size="1", color_scheme="gray", class_name="field-hint") if hint_key else rx.fragment(),
         rx.el.label(
-            rx.checkbox(checked=shown, on_change=on_toggle, id=f"{input_id}-show"),
+            rx.checkbox(checked=shown, on_change=on_toggle),
             rx.text(t("signin.show_password"), size="2"),
             class_name="inline-check",
         ),

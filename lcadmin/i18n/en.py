@@ -257,6 +257,7 @@ MESSAGES: dict[str, str] = {
     "pdf.indemnity": "Fixed compensation for recovery costs in case of late payment: €40.",
     "pdf.discount": "Early payment discount: none.",
     "pdf.page": "Page {page} of {pages}",
+    "status.invoice.issued": "Issued",
     "status.invoice.overdue": "Overdue",
     "invoices.filter.status": "Status",
     "invoices.filter.all": "All",

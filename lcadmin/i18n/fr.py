@@ -261,6 +261,7 @@ MESSAGES: dict[str, str] = {
     "pdf.indemnity": "Indemnité forfaitaire pour frais de recouvrement en cas de retard de paiement : 40 €.",
     "pdf.discount": "Escompte pour paiement anticipé : néant.",
     "pdf.page": "Page {page} sur {pages}",
+    "status.invoice.issued": "Émis",
     "status.invoice.overdue": "En retard",
     "invoices.filter.status": "Statut",
     "invoices.filter.all": "Tous",

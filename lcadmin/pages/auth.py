@@ -88,8 +88,7 @@ def accept_page() -> rx.Component:
                 rx.el.ul(rx.el.li(t("accept.term1")), rx.el.li(t("accept.term2")), rx.el.li(t("accept.term3")),
                          class_name="terms"),
                 rx.el.label(
-                    rx.checkbox(checked=AuthState.terms_accepted, on_change=AuthState.set_terms_accepted,
-                                id="accept-terms"),
+                    rx.checkbox(checked=AuthState.terms_accepted, on_change=AuthState.set_terms_accepted),
                     rx.text(t("accept.checkbox"), size="2"),
                     class_name="inline-check",
                 ),

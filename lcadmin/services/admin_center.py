@@ -15,7 +15,7 @@ from lcadmin.domain.money import Money
 from lcadmin.domain.permissions import Permission
 from lcadmin.i18n import gettext
 from lcadmin.i18n.format import format_date, format_money
-from lcadmin.domain.statuses import InvoiceStatus
+from lcadmin.domain.statuses import InvoiceKind, InvoiceStatus
 from lcadmin.models import Contract, Invoice, Membership, SalesOrder, UserAccount
 from lcadmin.services.errors import NotAllowed
 from lcadmin.services.sessions import Principal
@@ -79,7 +79,10 @@ INVOICE_FILTERS = ("all", "open", "overdue", "paid", "void")
 
 
 def invoice_status(invoice: Invoice, today: date) -> str:
-    """What the customer sees: ``open``, ``overdue`` (open past its due date), ``paid`` or ``void``."""
+    """What the customer sees: ``open``, ``overdue`` (open past its due date), ``paid`` or ``void``;
+    a credit note in force is ``issued`` (it is owed to the customer, never late)."""
+    if invoice.kind == InvoiceKind.CREDIT_NOTE.value and invoice.status == InvoiceStatus.OPEN.value:
+        return "issued"
     if invoice.status == InvoiceStatus.OPEN.value and invoice.due_date and invoice.due_date < today:
         return "overdue"
     return invoice.status
