@@ -458,3 +458,21 @@ class OutboxMessage(SQLModel, table=True):
     last_error: str | None = Field(default=None, max_length=500)
     created_at: datetime = _created_at()
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class OrderSignature(SQLModel, table=True):
+    """An order form signed online: who, when, from where, and the SHA-256 of the exact document
+    they signed (the order form PDF in the language they saw it in). One per order, never changed."""
+
+    __tablename__ = "order_signature"
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="sales_order.id", unique=True)
+    user_id: int = Field(foreign_key="user_account.id")
+    signer_name: str = Field(max_length=200)
+    signer_email: str = Field(max_length=320)
+    signed_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    ip: str | None = Field(default=None, max_length=45)
+    user_agent: str | None = Field(default=None, max_length=400)
+    document_sha256: str = Field(max_length=64)
+    document_locale: str = Field(max_length=5)

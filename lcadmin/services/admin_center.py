@@ -13,9 +13,9 @@ from sqlmodel import Session, select
 
 from lcadmin.domain.money import Money
 from lcadmin.domain.permissions import Permission
+from lcadmin.domain.statuses import InvoiceKind, InvoiceStatus
 from lcadmin.i18n import gettext
 from lcadmin.i18n.format import format_date, format_money
-from lcadmin.domain.statuses import InvoiceKind, InvoiceStatus
 from lcadmin.models import Contract, Invoice, Membership, SalesOrder, UserAccount
 from lcadmin.services.errors import NotAllowed
 from lcadmin.services.sessions import Principal

@@ -7,9 +7,9 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from lcadmin.domain.money import Money
 from lcadmin.domain.permissions import Permission
 from lcadmin.domain.pricing import PricedLine, compute_totals
-from lcadmin.domain.money import Money
 from lcadmin.domain.statuses import InvoiceKind, InvoiceStatus
 from lcadmin.models import Invoice, InvoiceLine, SalesOrder
 from lcadmin.pdf.document import DocumentLine, InvoiceDocument, Party, TaxLine

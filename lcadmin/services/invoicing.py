@@ -17,7 +17,12 @@ from sqlmodel import Session, select
 
 from lcadmin.domain.money import Money
 from lcadmin.domain.pricing import PricedLine, compute_totals
-from lcadmin.domain.statuses import AddressKind, InvoiceKind, InvoiceStatus, check_transition
+from lcadmin.domain.statuses import (
+    AddressKind,
+    InvoiceKind,
+    InvoiceStatus,
+    check_transition,
+)
 from lcadmin.models import Address, Company, DocumentSequence, Invoice, InvoiceLine
 from lcadmin.services.audit import record_event
 from lcadmin.settings import VendorSettings

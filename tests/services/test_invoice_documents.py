@@ -11,7 +11,7 @@ from lxml import etree
 from pypdf import PdfReader
 from sqlmodel import select
 
-from lcadmin.db import read_scope, session_scope
+from lcadmin.db import read_scope
 from lcadmin.models import UserAccount
 from lcadmin.pdf.facturx import build_cii_xml, render_facturx_pdf
 from lcadmin.pdf.invoice import render_invoice_pdf
