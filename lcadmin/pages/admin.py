@@ -93,7 +93,8 @@ def contracts_page() -> rx.Component:
     return admin_frame("contracts", _table(
         ["col.number", "col.contract", "col.period", "col.status", "col.subtotal", "col.total"],
         AdminState.orders,
-        lambda r: [rx.table.row_header_cell(r["number"]), rx.table.cell(r["contract"]), rx.table.cell(r["period"]),
+        lambda r: [rx.table.row_header_cell(rx.link(r["number"], href="/admin/orders/" + r["number"])),
+                   rx.table.cell(r["contract"]), rx.table.cell(r["period"]),
                    rx.table.cell(_status(r["status_label"], r["status"])), rx.table.cell(r["subtotal"]),
                    rx.table.cell(r["total"])],
         "admin.orders.empty", "admin.nav.contracts",

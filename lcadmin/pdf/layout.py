@@ -32,6 +32,8 @@ def styles() -> dict[str, ParagraphStyle]:
         "small": ParagraphStyle("small", parent=base, fontSize=7.5, leading=10, textColor=MUTED),
         "bold": ParagraphStyle("bold", parent=base, fontName=bold),
         "title": ParagraphStyle("title", parent=base, fontName=bold, fontSize=18, leading=22, alignment=TA_RIGHT),
+        "title_long": ParagraphStyle("title_long", parent=base, fontName=bold, fontSize=14, leading=18,
+                                     alignment=TA_RIGHT),
         "right": ParagraphStyle("right", parent=base, alignment=TA_RIGHT),
         "right_bold": ParagraphStyle("right_bold", parent=base, fontName=bold, alignment=TA_RIGHT),
         "label": ParagraphStyle("label", parent=base, fontName=bold, fontSize=7.5, leading=10, textColor=MUTED),
@@ -120,7 +122,8 @@ def header(vendor_name: str, title: str, number: str, styles_: dict) -> PdfTable
     table = PdfTable([[
         PdfTable([[Logo(vendor_name), para(vendor_name, styles_["vendor"])]], colWidths=[15 * mm, 70 * mm],
                  style=[("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]),
-        [para(title, styles_["title"]), para(number, styles_["right_bold"])],
-    ]], colWidths=[100 * mm, 74 * mm])
+        [para(title, styles_["title"] if len(title) <= 16 else styles_["title_long"]),
+         para(number, styles_["right_bold"])],
+    ]], colWidths=[74 * mm, 100 * mm])
     table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (0, 0), 0)]))
     return table

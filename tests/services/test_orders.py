@@ -1,0 +1,108 @@
+"""The order form and its e-signature."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+from io import BytesIO
+
+import pytest
+from pypdf import PdfReader
+from sqlmodel import select
+
+from lcadmin.db import read_scope, session_scope
+from lcadmin.models import AuditEvent, OrderSignature, SalesOrder
+from lcadmin.pdf.order_form import render_order_pdf
+from lcadmin.services import orders
+from lcadmin.services.errors import InvalidInput, NotAllowed, NotFound
+from lcadmin.services.sessions import Principal
+from lcadmin.settings import load_settings
+
+NOW = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
+VENDOR = load_settings({}).vendor
+ORDER = "FLD102776277396"
+ADMIN = Principal(1, "hbernard@flexis.com", "Hugo Bernard", 1, "Flexis", "admin")
+BILLING = Principal(1, "hbernard@flexis.com", "Hugo Bernard", 1, "Flexis", "billing_admin")
+MEMBER = Principal(1, "x@flexis.com", "X", 1, "Flexis", "member")
+ACME = Principal(2, "pdurand@acme-logistique.fr", "Paul Durand", 2, "Acme Logistique", "admin")
+
+
+def _text(pdf: bytes) -> str:
+    text = "\n".join(p.extract_text() for p in PdfReader(BytesIO(pdf)).pages)
+    return " ".join(text.replace("\u00a0", " ").replace("\u202f", " ").split())
+
+
+def _sign(engine, principal=BILLING, **overrides):
+    values = {"number": ORDER, "signer_name": "Hugo Bernard", "authorized": True, "locale": "fr",
+              "ip": "203.0.113.7", "user_agent": "Mozilla/5.0 test", "vendor": VENDOR, "now": NOW} | overrides
+    with session_scope(engine) as session:
+        return orders.sign_order(session, principal, **values)
+
+
+def test_the_order_form_pdf_has_the_seeds_fields(demo):
+    with read_scope(demo) as session:
+        text = _text(orders.order_pdf(session, ADMIN, ORDER, "fr", VENDOR))
+    for expected in ("Formulaire de commande pour", "Flexis", "Contact principal", "Claire Martin", "Contact de facturation",
+                     "compta@flexis.com", "Adresse de facturation", "8 avenue des Ternes", "Numéro de commande", ORDER,
+                     "Information sur la commande", "Date de début", "1 janvier 2026", "Date de fin", "31 décembre 2026",
+                     "Fréquence de facturation", "Annuelle", "Méthode de facturation", "Facture", "Modalité de paiement",
+                     "Paiement à 30 jours", "Devise", "EUR", "Sous-total", "3 600,00 €", "Taxe estimée", "720,00 €",
+                     "Montant estimé de la commande (€)", "4 320,00 €"):
+        assert expected in text, expected
+
+
+def test_signing_records_who_when_where_and_the_hash_of_what_was_signed(demo):
+    signature = _sign(demo)
+    with read_scope(demo) as session:
+        document = orders.order_document(session, BILLING, ORDER, VENDOR)
+        stored = session.exec(select(OrderSignature)).one()
+        order = session.exec(select(SalesOrder).where(SalesOrder.number == ORDER)).one()
+        event = session.exec(select(AuditEvent).where(AuditEvent.action == "order.signed")).one()
+    assert (stored.signer_name, stored.signer_email, stored.ip, stored.user_agent) == (
+        "Hugo Bernard", "hbernard@flexis.com", "203.0.113.7", "Mozilla/5.0 test")
+    assert stored.signed_at == NOW and order.status == "signed"
+    assert stored.document_sha256 == hashlib.sha256(render_order_pdf(document, "fr")).hexdigest()
+    assert signature.document_sha256 == event.detail["document_sha256"]
+
+
+def test_the_signed_pdf_gains_a_certificate_page(demo):
+    _sign(demo)
+    with read_scope(demo) as session:
+        pdf = orders.order_pdf(session, BILLING, ORDER, "en", VENDOR)  # kept in the signing language
+        stored = session.exec(select(OrderSignature)).one()
+    reader = PdfReader(BytesIO(pdf))
+    assert len(reader.pages) == 2
+    certificate = " ".join(reader.pages[1].extract_text().split())
+    assert "Electronic signature certificate" not in certificate  # the signed language was French
+    assert "Certificat de signature électronique" in certificate
+    assert stored.document_sha256 in certificate.replace(" ", "")
+    assert "Hugo Bernard" in certificate and "203.0.113.7" in certificate
+
+
+def test_a_signed_order_cannot_be_signed_again(demo):
+    _sign(demo)
+    with pytest.raises(InvalidInput) as error:
+        _sign(demo, signer_name="Someone Else")
+    assert error.value.code == "order_not_signable"
+
+
+@pytest.mark.parametrize(("overrides", "code"), [({"signer_name": " "}, "signer_name_required"),
+                                                  ({"authorized": False}, "authorization_required"),
+                                                  ({"authorized": "yes"}, "authorization_required")])
+def test_a_signature_needs_a_name_and_the_authorization(demo, overrides, code):
+    with pytest.raises(InvalidInput) as error:
+        _sign(demo, **overrides)
+    assert error.value.code == code
+
+
+def test_only_users_allowed_to_sign_can_sign(demo):
+    with pytest.raises(NotAllowed):
+        _sign(demo, principal=MEMBER)
+
+
+@pytest.mark.parametrize("principal", [ACME])
+def test_another_companys_order_is_not_found(demo, principal):
+    with pytest.raises(NotFound), read_scope(demo) as session:
+        orders.order_pdf(session, principal, ORDER, "fr", VENDOR)
+    with pytest.raises(NotFound):
+        _sign(demo, principal=principal)
