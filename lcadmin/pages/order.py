@@ -5,8 +5,9 @@ from __future__ import annotations
 import reflex as rx
 
 from lcadmin.components.forms import form_alert, text_field
-from lcadmin.components.i18n import t
+from lcadmin.components.i18n import t, t_fmt
 from lcadmin.pages.admin import _status, admin_frame
+from lcadmin.states.admin import AdminState
 from lcadmin.states.order import OrderState
 
 
@@ -34,7 +35,8 @@ def _signature() -> rx.Component:
                                        on_change=OrderState.set_signer_name, error=OrderState.name_error,
                                        autocomplete="name"),
                             rx.el.label(rx.checkbox(checked=OrderState.authorized, on_change=OrderState.set_authorized),
-                                        rx.text(t("sign.authorize"), size="2"), class_name="inline-check"),
+                                        rx.text(t_fmt("sign.authorize", company=AdminState.company_name), size="2"),
+                                        class_name="inline-check"),
                             form_alert(OrderState.form_error),
                             rx.button(rx.icon("pen-line", size=16), t("sign.button"), type="submit", size="3"),
                             spacing="3", width="100%",
@@ -46,7 +48,7 @@ def _signature() -> rx.Component:
             ),
             spacing="3", width="100%",
         ),
-        size="3",
+        size="3", width="100%",
     )
 
 

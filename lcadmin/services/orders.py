@@ -12,8 +12,20 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from lcadmin.domain.permissions import Permission
-from lcadmin.domain.statuses import AddressKind, ContactRole, OrderStatus, check_transition
-from lcadmin.models import Address, Company, Contact, OrderLine, OrderSignature, SalesOrder
+from lcadmin.domain.statuses import (
+    AddressKind,
+    ContactRole,
+    OrderStatus,
+    check_transition,
+)
+from lcadmin.models import (
+    Address,
+    Company,
+    Contact,
+    OrderLine,
+    OrderSignature,
+    SalesOrder,
+)
 from lcadmin.pdf.document import DocumentLine, Party
 from lcadmin.pdf.order_form import Contact as ContactView
 from lcadmin.pdf.order_form import OrderDocument, SignatureCertificate, render_order_pdf

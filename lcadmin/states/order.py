@@ -14,7 +14,13 @@ from lcadmin.pdf.order_form import order_information, total_label
 from lcadmin.services import orders, sessions
 from lcadmin.services.errors import InvalidInput, NotAllowed, ServiceError
 from lcadmin.settings import get_settings
-from lcadmin.states.base import active_locale, client_ip, clip, message_for, session_cookie
+from lcadmin.states.base import (
+    active_locale,
+    client_ip,
+    clip,
+    message_for,
+    session_cookie,
+)
 
 
 class OrderState(rx.State):

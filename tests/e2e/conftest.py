@@ -86,19 +86,25 @@ def inbox() -> Iterator[Inbox]:
 
 
 @pytest.fixture(scope="session")
-def app_url(chromium_path: str, inbox: Inbox, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The running app's address, with its own database of demo data and its SMTP settings pointed
-    at the test's SMTP server."""
-    from reflex.config import get_config, reload_config
-    from reflex.testing import AppHarness
-
-    db_file = tmp_path_factory.mktemp("e2e") / "e2e.db"
-    url = f"sqlite:///{db_file}"
+def e2e_db_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The running app's database: migrated, with the demo data."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'e2e.db'}"
     engine = create_engine(url)
     migrations.upgrade(engine)
     with session_scope(engine) as session:
         load_demo_data(session, password_hash=hash_password(DEMO_PASSWORD))
     engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def app_url(chromium_path: str, inbox: Inbox, e2e_db_url: str) -> Iterator[str]:
+    """The running app's address, with its own database of demo data and its SMTP settings pointed
+    at the test's SMTP server."""
+    from reflex.config import get_config, reload_config
+    from reflex.testing import AppHarness
+
+    url = e2e_db_url
 
     overrides = {"REFLEX_DB_URL": url, "LCADMIN_SMTP_HOST": "127.0.0.1", "LCADMIN_SMTP_PORT": str(inbox.port)}
     saved = {name: os.environ.get(name) for name in overrides}

@@ -1,0 +1,91 @@
+"""Contracts, orders and invoices in Chromium: the seed's order form, its e-signature, downloads."""
+
+from __future__ import annotations
+
+import re
+from io import BytesIO
+
+import pytest
+from facturx import get_facturx_xml_from_pdf
+from playwright.sync_api import expect
+from pypdf import PdfReader
+
+pytestmark = pytest.mark.e2e
+
+
+def _sign_in(page, app_url, email="hbernard@flexis.com", password="Northwind-demo-2026"):
+    page.goto(app_url + "/sign-in")
+    page.get_by_label("Adresse e-mail").fill(email)
+    page.get_by_label("Mot de passe", exact=True).fill(password)
+    page.get_by_role("button", name="Se connecter").click()
+    expect(page.locator("#company-name")).to_have_text("Flexis")
+
+
+@pytest.fixture
+def aleroy(e2e_db_url):
+    """Anne Leroy's account, billing admin of Flexis, as the activation journey leaves it (created
+    here when this module runs on its own)."""
+    from sqlmodel import select
+
+    from lcadmin.db import create_engine, session_scope
+    from lcadmin.domain.permissions import Role
+    from lcadmin.models import Membership, UserAccount, utcnow
+    from lcadmin.services.accounts import sign_up
+
+    engine = create_engine(e2e_db_url)
+    with session_scope(engine) as session:
+        user = session.exec(select(UserAccount).where(UserAccount.email == "anne.leroy@perso.example")).first()
+        if user is None:
+            account = sign_up(session, full_name="Anne Leroy", email="anne.leroy@perso.example",
+                              password="un long chemin vers la facture", locale="fr", ip=None, now=utcnow())
+            session.add(Membership(user_id=account.user_id, company_id=1, role=Role.BILLING_ADMIN.value))
+    engine.dispose()
+    return "anne.leroy@perso.example", "un long chemin vers la facture"
+
+
+def test_the_order_form_shows_the_seeds_fields_and_is_signed(new_page, app_url, aleroy):
+    page = new_page()
+    _sign_in(page, app_url, *aleroy)
+    page.get_by_role("navigation").get_by_role("link", name="Contrats et commandes").click()
+    page.get_by_role("link", name="FLD102776277396").click()
+    expect(page.get_by_role("heading", name="Formulaire de commande pour Flexis")).to_be_visible()
+    for text in ("Contact principal", "Contact de facturation", "Adresse de facturation", "Numéro de commande",
+                 "Information sur la commande", "Date de début", "Date de fin", "Fréquence de facturation",
+                 "Méthode de facturation", "Modalité de paiement", "Devise", "Sous-total", "Taxe estimée",
+                 "Montant estimé de la commande (€)", "Je signe ici et autorise Northwind"):
+        expect(page.get_by_text(text, exact=True).first).to_be_visible()
+    expect(page.locator("#order-subtotal")).to_have_text(re.compile(r"3\s600,00\s€"))
+
+    page.get_by_role("button", name="Signer la commande").click()
+    expect(page.get_by_text("Saisissez votre nom complet.")).to_be_visible()
+    page.get_by_label("Nom complet du signataire").fill("Anne Leroy")
+    page.get_by_role("button", name="Signer la commande").click()
+    expect(page.get_by_text("Cochez la case d’autorisation pour signer.")).to_be_visible()
+    page.get_by_role("checkbox", name=re.compile("autorise Northwind")).click()
+    page.get_by_role("button", name="Signer la commande").click()
+    expect(page.locator("#signed-note")).to_contain_text("Commande signée par Anne Leroy")
+    expect(page.get_by_role("button", name="Signer la commande")).to_have_count(0)
+
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Bon de commande (PDF)").click()
+    assert download.value.suggested_filename == "FLD102776277396.pdf"
+    reader = PdfReader(download.value.path())
+    assert len(reader.pages) == 2 and "Anne Leroy" in reader.pages[1].extract_text()
+
+
+def test_invoices_download_as_pdf_and_facturx(new_page, app_url):
+    page = new_page()
+    _sign_in(page, app_url)
+    page.get_by_role("navigation").get_by_role("link", name="Factures").click()
+    row = page.get_by_role("row", name=re.compile("F2026-00001"))
+    expect(row).to_contain_text("Payée")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="F2026-00001 PDF").click()
+    assert download.value.suggested_filename == "F2026-00001.pdf"
+    text = PdfReader(download.value.path()).pages[0].extract_text()
+    assert "F2026-00001" in text and "Flexis SAS" in text
+    with page.expect_download() as download:
+        page.get_by_role("button", name="F2026-00001 Factur-X").click()
+    with open(download.value.path(), "rb") as handle:
+        filename, xml = get_facturx_xml_from_pdf(BytesIO(handle.read()))
+    assert filename == "factur-x.xml" and b"<ram:ID>F2026-00001</ram:ID>" in xml
