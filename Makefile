@@ -32,6 +32,7 @@ test: setup
 
 bench: install
 	$(BIN)/python bench/bench_money.py
+	$(BIN)/python bench/bench_invoices.py
 
 clean:
 	rm -rf $(VENV) .web .states .data
