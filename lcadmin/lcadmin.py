@@ -7,7 +7,7 @@ import reflex as rx
 from lcadmin import models  # noqa: F401
 from lcadmin.i18n import catalog
 from lcadmin.mail.worker import run_outbox_sender
-from lcadmin.pages import access, admin, auth, home, links, mailbox, order
+from lcadmin.pages import access, admin, auth, home, links, mailbox, order, payment
 from lcadmin.routes import http_routes
 from lcadmin.settings import get_settings
 from lcadmin.states.access import AccessState
@@ -18,6 +18,7 @@ from lcadmin.states.links import LinkState
 from lcadmin.states.locale import LocaleState
 from lcadmin.states.mailbox import MailboxState
 from lcadmin.states.order import OrderState
+from lcadmin.states.payment import AuthenticationState
 
 _settings = get_settings()
 _title = catalog(_settings.default_locale)["app.name"]
@@ -46,6 +47,7 @@ _page(auth.accept_page, "/billing/accept", AuthState.open_accept)
 _page(admin.overview_page, "/admin", AdminState.load_overview)
 _page(admin.contracts_page, "/admin/contracts", AdminState.load_orders)
 _page(order.order_page, "/admin/orders/[number]", AdminState.load_overview, OrderState.load)
+_page(payment.authentication_page, "/payments/authenticate/[intent]", AuthenticationState.load)
 _page(admin.invoices_page, "/admin/invoices", AdminState.load_overview, InvoicesState.load)
 _page(admin.payment_methods_page, "/admin/payment-methods", AdminState.load_payment_methods)
 _page(admin.licences_page, "/admin/licences", AdminState.load_licences)

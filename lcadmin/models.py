@@ -450,6 +450,8 @@ class OutboxMessage(SQLModel, table=True):
     subject: str = Field(max_length=300)
     text_body: str = Field(sa_type=sa.Text)
     html_body: str = Field(sa_type=sa.Text)
+    attachment_name: str | None = Field(default=None, max_length=120)
+    attachment: bytes | None = Field(default=None, sa_type=sa.LargeBinary)
     kind: str = Field(max_length=40)
     status: str = Field(default="pending", max_length=10)
     attempts: int = Field(default=0)
@@ -476,3 +478,65 @@ class OrderSignature(SQLModel, table=True):
     user_agent: str | None = Field(default=None, max_length=400)
     document_sha256: str = Field(max_length=64)
     document_locale: str = Field(max_length=5)
+
+
+class Payment(SQLModel, table=True):
+    """One online payment attempt for an order or an open invoice. Its idempotency key makes a
+    double click, a retry or a reload find this attempt again instead of charging twice. Only the
+    card's brand and last four digits are kept."""
+
+    __tablename__ = "payment"
+    __table_args__ = (
+        sa.CheckConstraint("status IN ('requires_action', 'succeeded', 'failed')", name="ck_payment_status"),
+        sa.CheckConstraint("(order_id IS NULL) <> (invoice_id IS NULL)", name="ck_payment_target"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    company_id: int = Field(foreign_key="company.id", index=True)
+    order_id: int | None = Field(default=None, foreign_key="sales_order.id")
+    invoice_id: int | None = Field(default=None, foreign_key="invoice.id")
+    idempotency_key: str = Field(max_length=80, unique=True)
+    amount_minor: int = _money()
+    currency: str = Field(default="EUR", max_length=3)
+    provider_intent_id: str = Field(max_length=80)
+    status: str = Field(max_length=20)
+    failure_code: str | None = Field(default=None, max_length=40)
+    card_brand: str | None = Field(default=None, max_length=20)
+    card_last4: str | None = Field(default=None, max_length=4)
+    paid_invoice_id: int | None = Field(default=None, foreign_key="invoice.id")
+    created_by: int = Field(foreign_key="user_account.id")
+    created_at: datetime = _created_at()
+    updated_at: datetime = _created_at()
+
+
+class SandboxIntent(SQLModel, table=True):
+    """The sandbox payment provider's own record of a payment intent (a real provider keeps this
+    on its side). Card numbers never reach it: only the token's brand, last four and outcome."""
+
+    __tablename__ = "sandbox_intent"
+
+    id: int | None = Field(default=None, primary_key=True)
+    intent_id: str = Field(max_length=80, unique=True)
+    idempotency_key: str = Field(max_length=80, unique=True)
+    amount_minor: int = _money()
+    currency: str = Field(max_length=3)
+    description: str = Field(max_length=200)
+    status: str = Field(max_length=30)
+    token_id: str | None = Field(default=None, max_length=80)
+    failure_code: str | None = Field(default=None, max_length=40)
+    created_at: datetime = _created_at()
+
+
+class SandboxToken(SQLModel, table=True):
+    """A tokenized test card: what the sandbox will do with it, never the number itself."""
+
+    __tablename__ = "sandbox_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_id: str = Field(max_length=80, unique=True)
+    brand: str = Field(max_length=20)
+    last4: str = Field(max_length=4)
+    exp_month: int
+    exp_year: int
+    behaviour: str = Field(max_length=30)
+    created_at: datetime = _created_at()

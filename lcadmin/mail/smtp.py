@@ -29,6 +29,9 @@ def build_message(message: OutboxMessage, mail_from: str) -> EmailMessage:
     email["Message-ID"] = make_msgid(domain=domain)
     email.set_content(message.text_body)
     email.add_alternative(message.html_body, subtype="html")
+    if message.attachment:
+        email.add_attachment(message.attachment, maintype="application", subtype="pdf",
+                             filename=message.attachment_name or "document.pdf")
     return email
 
 

@@ -87,3 +87,9 @@ def access_refused_mail(locale: str, *, company: str) -> RenderedMail:
     """To the person who asked: a contact refused the request."""
     return _render(locale, subject_key="mail.refused.subject", paragraph_keys=["mail.refused.intro"], buttons=[],
                    footer_key=None, values={"company": company})
+
+
+def receipt_mail(locale: str, *, company: str, number: str, amount: str) -> RenderedMail:
+    """To the billing contact: an online payment succeeded (the receipt PDF is attached)."""
+    return _render(locale, subject_key="mail.receipt.subject", paragraph_keys=["mail.receipt.intro"], buttons=[],
+                   footer_key=None, values={"company": company, "number": number, "amount": amount})

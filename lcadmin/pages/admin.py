@@ -6,9 +6,11 @@ import reflex as rx
 
 from lcadmin.components.i18n import t, t_fmt
 from lcadmin.components.layout import page_frame
+from lcadmin.components.payment import payment_dialog, payment_success
 from lcadmin.states.admin import AdminState
 from lcadmin.states.auth import AuthState
 from lcadmin.states.invoices import InvoicesState
+from lcadmin.states.payment import PaymentState
 
 SECTIONS = (
     ("overview", "/admin", "layout-dashboard", "admin.nav.overview"),
@@ -132,8 +134,11 @@ def _invoice_filters() -> rx.Component:
     )
 
 
-def _download_buttons(number: rx.Var) -> rx.Component:
+def _download_buttons(number: rx.Var, status: rx.Var) -> rx.Component:
     return rx.hstack(
+        rx.cond((status == "open") | (status == "overdue"),
+                rx.button(rx.icon("credit-card", size=14), t("pay.open"), size="1",
+                          on_click=PaymentState.open_for("invoice", number), aria_label=number + " " + "pay")),
         rx.button(rx.icon("file-down", size=14), t("invoices.download_pdf"), size="1", variant="soft",
                   on_click=InvoicesState.download_pdf(number), aria_label=number + " PDF"),
         rx.button(rx.icon("file-code", size=14), t("invoices.download_facturx"), size="1", variant="soft",
@@ -146,6 +151,8 @@ def _download_buttons(number: rx.Var) -> rx.Component:
 def invoices_page() -> rx.Component:
     """/admin/invoices: every invoice and credit note, filtered, each downloadable at once."""
     return admin_frame("invoices",
+        payment_success(),
+        payment_dialog(),
         _invoice_filters(),
         rx.cond(InvoicesState.error != "", rx.callout.root(rx.callout.text(InvoicesState.error), color_scheme="red")),
         _table(
@@ -155,7 +162,7 @@ def invoices_page() -> rx.Component:
             lambda r: [rx.table.row_header_cell(r["number"]), rx.table.cell(r["kind_label"]),
                        rx.table.cell(r["contract"]), rx.table.cell(r["issue_date"]), rx.table.cell(r["due_date"]),
                        rx.table.cell(r["subtotal"]), rx.table.cell(r["total"]),
-                       rx.table.cell(_status(r["status_label"], r["status"])), rx.table.cell(_download_buttons(r["number"]))],
+                       rx.table.cell(_status(r["status_label"], r["status"])), rx.table.cell(_download_buttons(r["number"], r["status"]))],
             "invoices.none_match", "admin.nav.invoices",
         ),
     )

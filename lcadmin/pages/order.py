@@ -6,9 +6,11 @@ import reflex as rx
 
 from lcadmin.components.forms import form_alert, text_field
 from lcadmin.components.i18n import t, t_fmt
+from lcadmin.components.payment import payment_dialog, payment_success
 from lcadmin.pages.admin import _status, admin_frame
 from lcadmin.states.admin import AdminState
 from lcadmin.states.order import OrderState
+from lcadmin.states.payment import PaymentState
 
 
 def _block(title_key: str, lines: rx.Var) -> rx.Component:
@@ -47,6 +49,25 @@ def _signature() -> rx.Component:
                 ),
             ),
             spacing="3", width="100%",
+        ),
+        size="3", width="100%",
+    )
+
+
+def _online_payment() -> rx.Component:
+    return rx.card(
+        rx.hstack(
+            rx.box(rx.icon("credit-card", size=22), class_name="benefit-icon"),
+            rx.vstack(
+                rx.heading(t("order.pay_title"), as_="h2", size="4"),
+                rx.text(t("order.pay_body"), size="2", color_scheme="gray"),
+                rx.cond(OrderState.status == "signed",
+                        rx.button(t("pay.open"), size="3", on_click=PaymentState.open_for("order", OrderState.number)),
+                        rx.cond(OrderState.status == "awaiting_signature",
+                                rx.text(t("sign.pay_after"), size="2"))),
+                spacing="2", width="100%",
+            ),
+            spacing="4", align="start", width="100%",
         ),
         size="3", width="100%",
     )
@@ -104,6 +125,9 @@ def order_page() -> rx.Component:
                     spacing="0")),
                 columns=rx.breakpoints(initial="2", md="3"), spacing="3", width="100%",
             ),
+            payment_success(),
+            _online_payment(),
+            payment_dialog(),
             _lines(),
             _signature(),
             spacing="4", width="100%",

@@ -64,6 +64,11 @@ class InvoicesState(rx.State):
         return await self._refresh()
 
     @rx.event
+    async def refresh(self):
+        """Reload the list, filters kept (after a payment)."""
+        return await self._refresh()
+
+    @rx.event
     async def set_status(self, value: str):
         """Filter by status (à payer, en retard, payée, annulée)."""
         self.status = value if value in admin_center.INVOICE_FILTERS else ALL

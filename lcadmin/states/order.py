@@ -93,6 +93,11 @@ class OrderState(rx.State):
         return await self._show()
 
     @rx.event
+    async def refresh(self):
+        """Reload the order (after a payment)."""
+        return await self._show()
+
+    @rx.event
     def set_signer_name(self, value: str):
         """The signer types their full name."""
         self.signer_name, self.name_error, self.form_error = clip(value, 200), "", ""

@@ -72,6 +72,38 @@ def test_the_order_form_shows_the_seeds_fields_and_is_signed(new_page, app_url, 
     reader = PdfReader(download.value.path())
     assert len(reader.pages) == 2 and "Anne Leroy" in reader.pages[1].extract_text()
 
+    # "Accéder au paiement en ligne": a declined card first, then 4242 4242 4242 4242.
+    expect(page.get_by_text("Terminez cette commande en utilisant notre option de paiement en ligne")).to_be_visible()
+    page.get_by_role("button", name="Payer en ligne").click()
+    dialog = page.get_by_role("dialog")
+    _card(dialog, "4000 0000 0000 0002")
+    expect(dialog.get_by_text("Paiement refusé par la banque. Essayez une autre carte.")).to_be_visible()
+    _card(dialog, "4242 4242 4242 4242")
+    expect(page.locator("#payment-succeeded")).to_contain_text("la facture F2026-00006 est payée")
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    expect(page.get_by_text("Payée", exact=True).first).to_be_visible()
+
+
+def _card(dialog, number: str) -> None:
+    dialog.get_by_label("Numéro de carte").fill(number)
+    dialog.get_by_label("Date d’expiration (MM/AA)").fill("12/30")
+    dialog.get_by_label("Cryptogramme (CVC)").fill("123")
+    dialog.get_by_role("button", name=re.compile(r"^Payer ")).click()
+
+
+def test_an_open_invoice_is_paid_after_3d_secure(new_page, app_url):
+    page = new_page()
+    _sign_in(page, app_url)
+    page.get_by_role("navigation").get_by_role("link", name="Factures").click()
+    page.get_by_role("button", name="F2026-00005 pay").click()
+    _card(page.get_by_role("dialog"), "4000 0025 0000 3155")
+    expect(page.get_by_role("heading", name="Authentification 3-D Secure")).to_be_visible()
+    expect(page.get_by_text(re.compile(r"180,00\s€"))).to_be_visible()
+    page.get_by_role("button", name="Confirmer le paiement").click()
+    expect(page.get_by_text("la facture F2026-00005 est payée")).to_be_visible()
+    page.get_by_role("link", name="Retour à l’Admin Center").click()
+    expect(page.get_by_role("row", name=re.compile("F2026-00005"))).to_contain_text("Payée")
+
 
 def test_invoices_download_as_pdf_and_facturx(new_page, app_url):
     page = new_page()

@@ -1,0 +1,39 @@
+"""``/payments/authenticate/[intent]``: the sandbox bank's 3-D Secure page (a real provider hosts
+its own; the sandbox's lives here)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from lcadmin.components.forms import card, form_alert
+from lcadmin.components.i18n import t, t_fmt
+from lcadmin.components.layout import page_frame
+from lcadmin.states.payment import AuthenticationState
+
+
+def authentication_page() -> rx.Component:
+    """Confirm or refuse the payment, as a bank's 3-D Secure step would."""
+    return page_frame(rx.center(card(
+        rx.box(rx.icon("shield-check", size=28), class_name="outcome-icon"),
+        rx.heading(t("pay.authenticate_title"), as_="h1", size="6"),
+        rx.cond(
+            AuthenticationState.outcome != "",
+            rx.vstack(
+                rx.callout.root(rx.callout.text(AuthenticationState.outcome), color_scheme="green", role="status"),
+                rx.link(t("pay.back"), href="/admin/invoices"), spacing="3",
+            ),
+            rx.vstack(
+                rx.cond(AuthenticationState.amount != "",
+                        rx.text(t_fmt("pay.authenticate_body", amount=rx.text.strong(AuthenticationState.amount)))),
+                form_alert(AuthenticationState.error),
+                rx.hstack(
+                    rx.button(t("pay.approve"), size="3", on_click=AuthenticationState.approve),
+                    rx.button(t("pay.decline"), size="3", variant="soft", color_scheme="red",
+                              on_click=AuthenticationState.decline),
+                    spacing="3",
+                ),
+                rx.link(t("pay.back"), href="/admin/invoices", size="2"),
+                spacing="3", width="100%",
+            ),
+        ),
+    ), class_name="flow"))

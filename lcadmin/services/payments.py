@@ -1,0 +1,219 @@
+"""Online payment of a signed order or an open invoice ("Accéder au paiement en ligne").
+
+The card goes straight to the provider's tokenizer and is forgotten; only the token's brand and
+last four digits are kept. Each attempt carries an idempotency key chosen when the payment form
+opens: a double click, a retry or a reload finds the same attempt and the provider's same intent,
+so nothing is ever charged twice. Success settles the invoice (for an order: issues its invoice,
+paid), writes a receipt PDF and e-mails it to the billing contact.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from lcadmin.domain.money import Money
+from lcadmin.domain.permissions import Permission
+from lcadmin.domain.statuses import (
+    ContactRole,
+    InvoiceKind,
+    InvoiceStatus,
+    OrderStatus,
+    check_transition,
+)
+from lcadmin.i18n import gettext
+from lcadmin.i18n.format import format_money
+from lcadmin.mail import templates
+from lcadmin.mail.outbox import enqueue
+from lcadmin.models import Company, Contact, Invoice, OrderLine, Payment, SalesOrder
+from lcadmin.payments.provider import CardError, PaymentProvider
+from lcadmin.pdf.receipt import ReceiptDocument, render_receipt_pdf
+from lcadmin.services.audit import record_event
+from lcadmin.services.errors import InvalidInput, NotAllowed, NotFound
+from lcadmin.services.invoice_documents import _party, build_document
+from lcadmin.services.invoicing import LineInput, issue_invoice, mark_paid
+from lcadmin.services.sessions import Principal
+from lcadmin.settings import VendorSettings
+
+
+@dataclass(frozen=True)
+class CardInput:
+    """What the payment form sends; held only for the time of the tokenization call."""
+
+    number: str
+    expiry: str  # MM/YY
+    cvc: str
+
+
+@dataclass(frozen=True)
+class PaymentOutcome:
+    """``succeeded`` (with the paid invoice), ``requires_action`` (with the 3-D Secure page) or
+    ``failed`` (with a decline code)."""
+
+    status: str
+    invoice_number: str | None = None
+    failure_code: str | None = None
+    action_url: str | None = None
+
+
+def _expiry(text: str) -> tuple[int, int]:
+    match = re.fullmatch(r"\s*(\d{1,2})\s*/\s*(\d{2}|\d{4})\s*", text or "")
+    if not match:
+        raise CardError("invalid_expiry")
+    month, year = int(match.group(1)), int(match.group(2))
+    return month, year + 2000 if year < 100 else year
+
+
+def _target(session: Session, principal: Principal, kind: str, number: str) -> tuple[SalesOrder | None, Invoice | None]:
+    if not principal.can(Permission.PAY):
+        raise NotAllowed("forbidden")
+    if kind == "order":
+        order = session.exec(select(SalesOrder).where(SalesOrder.number == (number or "")[:40],
+                                                      SalesOrder.company_id == principal.company_id)).first()
+        if order is None:
+            raise NotFound("order_not_found")
+        return order, None
+    invoice = session.exec(select(Invoice).where(Invoice.number == (number or "")[:40],
+                                                 Invoice.company_id == principal.company_id)).first()
+    if invoice is None:
+        raise NotFound("invoice_not_found")
+    return None, invoice
+
+
+def payable_amount(session: Session, principal: Principal, kind: str, number: str) -> Money:
+    """What paying this order or invoice online would charge.
+
+    Raises:
+        NotAllowed, NotFound, InvalidInput (``not_payable``: an unsigned or paid order, an invoice
+        that is not open, a credit note).
+    """
+    order, invoice = _target(session, principal, kind, number)
+    if order is not None:
+        if order.status != OrderStatus.SIGNED.value:
+            raise InvalidInput("not_payable", "form")
+        return Money(order.total_minor, order.currency)
+    if invoice.kind != InvoiceKind.INVOICE.value or invoice.status != InvoiceStatus.OPEN.value:
+        raise InvalidInput("not_payable", "form")
+    return Money(invoice.total_minor, invoice.currency)
+
+
+def _outcome(session: Session, payment: Payment) -> PaymentOutcome:
+    invoice = session.get(Invoice, payment.paid_invoice_id) if payment.paid_invoice_id else None
+    return PaymentOutcome(payment.status, invoice.number if invoice else None, payment.failure_code)
+
+
+def pay(session: Session, principal: Principal, *, kind: str, number: str, idempotency_key: str, card: CardInput,
+        provider: PaymentProvider, vendor: VendorSettings, now: datetime, ip: str | None = None) -> PaymentOutcome:
+    """Pay an order (``kind='order'``, signed) or an open invoice (``kind='invoice'``) by card.
+
+    Raises:
+        NotAllowed: ``forbidden`` without the payment permission. NotFound: another company's or an
+            unknown document. InvalidInput: ``not_payable``, or a card problem
+            (``invalid_number``, ``invalid_expiry``, ``expired_card``, ``invalid_cvc``).
+    """
+    key = (idempotency_key or "")[:80]
+    if len(key) < 16:
+        raise InvalidInput("not_payable", "form")
+    existing = session.exec(select(Payment).where(Payment.idempotency_key == key,
+                                                  Payment.company_id == principal.company_id)).first()
+    if existing is not None:  # a double click, a retry, a reload: the same attempt, never a new charge
+        return _outcome(session, existing)
+    amount = payable_amount(session, principal, kind, number)
+    # No transaction stays open while the provider is called: it is a remote service that may be
+    # slow, and on SQLite an open write transaction would hold the database's write lock meanwhile.
+    session.commit()
+    try:
+        month, year = _expiry(card.expiry)
+        token = provider.tokenize_card(number=card.number, exp_month=month, exp_year=year, cvc=card.cvc.strip())
+    except CardError as error:
+        raise InvalidInput(error.code, "card") from error
+    intent = provider.create_intent(amount_minor=amount.minor, currency=amount.currency, idempotency_key=key,
+                                    description=f"{kind} {number}")
+    intent = provider.confirm_intent(intent.intent_id, token_id=token.token_id)
+    order, invoice = _target(session, principal, kind, number)
+    payment = Payment(company_id=principal.company_id, order_id=order.id if order else None,
+                      invoice_id=invoice.id if invoice else None, idempotency_key=key, amount_minor=amount.minor,
+                      currency=amount.currency, provider_intent_id=intent.intent_id,
+                      status="requires_action" if intent.status == "requires_action" else intent.status,
+                      failure_code=intent.failure_code, card_brand=token.brand, card_last4=token.last4,
+                      created_by=principal.user_id, created_at=now, updated_at=now)
+    session.add(payment)
+    try:
+        session.flush()
+    except IntegrityError:  # a concurrent submit of the same key won the race: report its outcome
+        session.rollback()
+        return _outcome(session, session.exec(select(Payment).where(Payment.idempotency_key == key)).one())
+    record_event(session, action="payment.attempted", outcome="success" if intent.status != "failed" else "failure",
+                 actor_user_id=principal.user_id, company_id=principal.company_id, ip=ip,
+                 subject=f"{kind}:{number}", detail={"status": intent.status, "code": intent.failure_code,
+                                                      "card": f"{token.brand} {token.last4}"}, now=now)
+    if intent.status == "succeeded":
+        _settle(session, payment, vendor, now)
+    return PaymentOutcome(payment.status, _outcome(session, payment).invoice_number, payment.failure_code,
+                          intent.action_url)
+
+
+def complete_authentication(session: Session, principal: Principal, *, intent_id: str, approved: bool,
+                            provider: PaymentProvider, vendor: VendorSettings, now: datetime) -> PaymentOutcome:
+    """Back from the 3-D Secure page: settle the payment if the bank approved it.
+
+    Raises:
+        NotFound: No payment of this company waits for that authentication.
+    """
+    payment = session.exec(select(Payment).where(Payment.provider_intent_id == (intent_id or "")[:80],
+                                                 Payment.company_id == principal.company_id)).first()
+    if payment is None:
+        raise NotFound("invoice_not_found")
+    if payment.status == "requires_action":
+        session.commit()  # see pay(): no transaction open across the provider call
+        intent = provider.complete_authentication(payment.provider_intent_id, approved=approved)
+        payment = session.get(Payment, payment.id)
+        payment.status, payment.failure_code, payment.updated_at = intent.status, intent.failure_code, now
+        session.add(payment)
+        if intent.status == "succeeded":
+            _settle(session, payment, vendor, now)
+    return _outcome(session, payment)
+
+
+def _settle(session: Session, payment: Payment, vendor: VendorSettings, now: datetime) -> None:
+    if payment.order_id is not None:
+        order = session.get(SalesOrder, payment.order_id)
+        check_transition(OrderStatus(order.status), OrderStatus.PAID)
+        lines = session.exec(select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.position))
+        invoice = issue_invoice(
+            session, company_id=order.company_id, order_id=order.id, issue_date=now.date(), payment_terms_days=0,
+            period=(order.start_date, order.end_date), vendor=vendor, now=now, currency=order.currency,
+            purchase_order_ref=order.purchase_order_ref,
+            lines=[LineInput(l.description, l.quantity, l.unit_price_minor, l.tax_rate_bp) for l in lines])
+        order.status = OrderStatus.PAID.value
+        session.add(order)
+    else:
+        invoice = session.get(Invoice, payment.invoice_id)
+    mark_paid(session, invoice, paid_at=now)
+    payment.paid_invoice_id = invoice.id
+    session.add(payment)
+    _send_receipt(session, payment, invoice, vendor, now)
+
+
+def _send_receipt(session: Session, payment: Payment, invoice: Invoice, vendor: VendorSettings, now: datetime) -> None:
+    company = session.get(Company, payment.company_id)
+    document = build_document(session, invoice, vendor)
+    locale = "fr"
+    receipt = ReceiptDocument(
+        invoice_number=invoice.number, paid_at=now, amount_minor=payment.amount_minor, currency=payment.currency,
+        card=f"{(payment.card_brand or '').upper()} •••• {payment.card_last4}", reference=payment.provider_intent_id,
+        issuer=document.issuer, customer=_party(invoice.customer_snapshot), vendor_name=document.vendor_name)
+    amount = format_money(Money(payment.amount_minor, payment.currency), locale)
+    mail = templates.receipt_mail(locale, company=company.name, number=invoice.number, amount=amount)
+    billing = session.exec(select(Contact).where(Contact.company_id == company.id,
+                                                 Contact.role == ContactRole.BILLING.value)).first()
+    if billing is not None:
+        message = enqueue(session, to=billing.email, mail=mail, kind="receipt", now=now)
+        message.attachment_name = f"{gettext('receipt.title', locale)} {invoice.number}.pdf".replace(" ", "-")
+        message.attachment = render_receipt_pdf(receipt, locale)
+    record_event(session, action="payment.succeeded", outcome="success", company_id=company.id,
+                 subject=f"invoice:{invoice.number}", detail={"payment": payment.provider_intent_id}, now=now)

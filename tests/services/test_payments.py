@@ -1,0 +1,166 @@
+"""Online payment through the sandbox provider: test cards, 3-D Secure, idempotency, settlement."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlmodel import func, select
+
+from lcadmin.db import read_scope, session_scope
+from lcadmin.models import (
+    AuditEvent,
+    Invoice,
+    OutboxMessage,
+    Payment,
+    SalesOrder,
+    SandboxIntent,
+    SandboxToken,
+)
+from lcadmin.payments.sandbox import SandboxProvider
+from lcadmin.services import orders, payments
+from lcadmin.services.errors import InvalidInput, NotAllowed, NotFound
+from lcadmin.services.payments import CardInput
+from lcadmin.services.sessions import Principal
+from lcadmin.settings import load_settings
+from tests.helpers import race
+
+NOW = datetime(2026, 11, 26, 11, 0, tzinfo=UTC)
+VENDOR = load_settings({}).vendor
+FLEXIS = Principal(1, "hbernard@flexis.com", "Hugo Bernard", 1, "Flexis", "admin")
+ACME = Principal(2, "pdurand@acme-logistique.fr", "Paul Durand", 2, "Acme Logistique", "admin")
+OK, DECLINED, NO_FUNDS, THREE_DS = "4242 4242 4242 4242", "4000 0000 0000 0002", "4000000000009995", "4000 0025 0000 3155"
+
+
+@pytest.fixture
+def provider(demo):
+    return SandboxProvider(demo, today=date(2026, 11, 26))
+
+
+def _pay(engine, provider, *, card=OK, kind="invoice", number="F2026-00005", key=None, principal=FLEXIS,
+         expiry="12/28", cvc="123"):
+    with session_scope(engine) as session:
+        return payments.pay(session, principal, kind=kind, number=number, idempotency_key=key or uuid.uuid4().hex,
+                            card=CardInput(card, expiry, cvc), provider=provider, vendor=VENDOR, now=NOW)
+
+
+def _invoice(engine, number):
+    with read_scope(engine) as session:
+        return session.exec(select(Invoice).where(Invoice.number == number)).one()
+
+
+def test_4242_pays_an_open_invoice_and_sends_a_receipt(demo, provider):
+    outcome = _pay(demo, provider)
+    assert (outcome.status, outcome.invoice_number) == ("succeeded", "F2026-00005")
+    invoice = _invoice(demo, "F2026-00005")
+    assert invoice.status == "paid" and invoice.paid_at == NOW
+    with read_scope(demo) as session:
+        receipt = session.exec(select(OutboxMessage).where(OutboxMessage.kind == "receipt")).one()
+        payment = session.exec(select(Payment)).one()
+    assert receipt.to_address == "compta@flexis.com" and receipt.attachment.startswith(b"%PDF")
+    assert (payment.card_brand, payment.card_last4) == ("visa", "4242")
+
+
+@pytest.mark.parametrize(("card", "code"), [(DECLINED, "card_declined"), (NO_FUNDS, "insufficient_funds"),
+                                             ("5555 5555 5555 4444", "live_card_in_sandbox")])
+def test_declined_cards_leave_the_invoice_open(demo, provider, card, code):
+    outcome = _pay(demo, provider, card=card)
+    assert (outcome.status, outcome.failure_code) == ("failed", code)
+    assert _invoice(demo, "F2026-00005").status == "open"
+
+
+@pytest.mark.parametrize(("card", "expiry", "cvc", "code"), [
+    ("4242 4242 4242 4241", "12/28", "123", "invalid_number"), ("4242", "12/28", "123", "invalid_number"),
+    (OK, "13/28", "123", "invalid_expiry"), (OK, "1228", "123", "invalid_expiry"),
+    (OK, "10/26", "123", "expired_card"), (OK, "12/28", "12", "invalid_cvc"), (OK, "12/28", "abc", "invalid_cvc"),
+])
+def test_bad_card_details_get_a_field_error_and_charge_nothing(demo, provider, card, expiry, cvc, code):
+    with pytest.raises(InvalidInput) as error:
+        _pay(demo, provider, card=card, expiry=expiry, cvc=cvc)
+    assert error.value.code == code
+    with read_scope(demo) as session:
+        assert session.exec(select(func.count()).select_from(SandboxIntent)).one() == 0
+
+
+def test_3d_secure_waits_for_the_bank_then_settles(demo, provider):
+    outcome = _pay(demo, provider, card=THREE_DS)
+    assert outcome.status == "requires_action" and outcome.action_url.startswith("/payments/authenticate/pi_")
+    assert _invoice(demo, "F2026-00005").status == "open"
+    intent_id = outcome.action_url.rsplit("/", 1)[1]
+    with pytest.raises(NotFound), session_scope(demo) as session:  # another company cannot complete it
+        payments.complete_authentication(session, ACME, intent_id=intent_id, approved=True, provider=provider,
+                                         vendor=VENDOR, now=NOW)
+    with session_scope(demo) as session:
+        done = payments.complete_authentication(session, FLEXIS, intent_id=intent_id, approved=True,
+                                                provider=provider, vendor=VENDOR, now=NOW)
+    assert done.status == "succeeded" and _invoice(demo, "F2026-00005").status == "paid"
+
+
+def test_a_refused_3d_secure_charges_nothing(demo, provider):
+    intent_id = _pay(demo, provider, card=THREE_DS).action_url.rsplit("/", 1)[1]
+    with session_scope(demo) as session:
+        done = payments.complete_authentication(session, FLEXIS, intent_id=intent_id, approved=False,
+                                                provider=provider, vendor=VENDOR, now=NOW)
+    assert (done.status, done.failure_code) == ("failed", "authentication_failed")
+    assert _invoice(demo, "F2026-00005").status == "open"
+
+
+def test_a_double_submit_never_charges_twice(demo, provider):
+    key = uuid.uuid4().hex
+    first = _pay(demo, provider, key=key)
+    again = _pay(demo, provider, key=key)
+    assert first == again or (again.status, again.invoice_number) == ("succeeded", "F2026-00005")
+    with read_scope(demo) as session:
+        assert session.exec(select(func.count()).select_from(Payment)).one() == 1
+        assert session.exec(select(func.count()).select_from(SandboxIntent)).one() == 1
+
+
+def test_concurrent_double_clicks_charge_once(demo, provider):
+    key = uuid.uuid4().hex
+
+    def click() -> str:
+        try:
+            return _pay(demo, provider, key=key).status
+        except InvalidInput as error:  # the invoice was already paid by the winner
+            return error.code
+
+    results = race(4, click)
+    with read_scope(demo) as session:
+        intents = session.exec(select(SandboxIntent)).all()
+        assert session.exec(select(func.count()).select_from(Payment)).one() == 1
+    assert len(intents) == 1 and intents[0].status == "succeeded"
+    assert "succeeded" in results
+
+
+def test_paying_a_signed_order_issues_its_invoice_paid(demo, provider):
+    with pytest.raises(InvalidInput) as unsigned:
+        _pay(demo, provider, kind="order", number="FLD102776277396")
+    assert unsigned.value.code == "not_payable"
+    with session_scope(demo) as session:
+        orders.sign_order(session, FLEXIS, number="FLD102776277396", signer_name="Hugo Bernard", authorized=True,
+                          locale="fr", ip=None, user_agent=None, vendor=VENDOR, now=NOW)
+    outcome = _pay(demo, provider, kind="order", number="FLD102776277396")
+    assert outcome.status == "succeeded" and outcome.invoice_number == "F2026-00006"
+    invoice = _invoice(demo, "F2026-00006")
+    assert (invoice.status, invoice.total_minor, invoice.subtotal_minor) == ("paid", 4_320_00, 3_600_00)
+    with read_scope(demo) as session:
+        assert session.exec(select(SalesOrder).where(SalesOrder.number == "FLD102776277396")).one().status == "paid"
+
+
+def test_card_numbers_are_never_stored_or_logged(demo, provider, caplog):
+    _pay(demo, provider, card="4242424242424242", cvc="987")
+    with read_scope(demo) as session:
+        stored = " ".join(str(row.model_dump()) for model in (Payment, SandboxToken, SandboxIntent, AuditEvent)
+                          for row in session.exec(select(model)))
+    assert "4242424242424242" not in stored and "987" not in stored.replace("0987", "")
+    assert "4242424242424242" not in caplog.text
+
+
+def test_only_the_companys_own_open_invoices_can_be_paid(demo, provider):
+    with pytest.raises(NotFound):
+        _pay(demo, provider, number="F2026-00004")  # Acme's
+    with pytest.raises(InvalidInput):
+        _pay(demo, provider, number="F2026-00001")  # already paid
+    with pytest.raises(NotAllowed):
+        _pay(demo, provider, principal=Principal(1, "x", "X", 1, "Flexis", "member"))

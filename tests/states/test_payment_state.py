@@ -1,0 +1,51 @@
+"""The payment form's handlers: the card never lands in a state var; a double click pays once."""
+
+from __future__ import annotations
+
+from sqlmodel import func, select
+
+from lcadmin.db import read_scope
+from lcadmin.models import Invoice, Payment
+from lcadmin.states.payment import PaymentState
+from tests.states.test_flow_states import _signed_in_cookie
+
+CARD = {"card_number": "4242 4242 4242 4242", "card_expiry": "12/30", "card_cvc": "123"}
+
+
+def test_an_open_invoice_is_paid_once_even_with_a_double_click(app_db, browser):
+    tab = browser(cookie=_signed_in_cookie("hbernard@flexis.com"))
+    state = tab.state(PaymentState)
+    tab.call(state.open_for, "invoice", "F2026-00005")
+    assert state.opened and state.amount.replace("\u202f", " ").replace("\u00a0", " ") == "180,00 €"
+    tab.call(state.submit, CARD)
+    tab.call(state.submit, CARD)  # the second click of a double click
+    assert "F2026-00005" in state.succeeded
+    with read_scope() as session:
+        assert session.exec(select(func.count()).select_from(Payment)).one() == 1
+        assert session.exec(select(Invoice).where(Invoice.number == "F2026-00005")).one().status == "paid"
+    assert "4242 4242 4242 4242" not in str(state.dict()) and "123" not in {str(v) for v in state.dict().values()}
+
+
+def test_a_declined_card_then_a_good_one_are_two_attempts(app_db, browser):
+    tab = browser(cookie=_signed_in_cookie("hbernard@flexis.com"))
+    state = tab.state(PaymentState)
+    tab.call(state.open_for, "invoice", "F2026-00005")
+    tab.call(state.submit, {**CARD, "card_number": "4000 0000 0000 0002"})
+    assert state.error == "Paiement refusé par la banque. Essayez une autre carte."
+    tab.call(state.submit, CARD)
+    assert "F2026-00005" in state.succeeded
+    with read_scope() as session:
+        assert session.exec(select(func.count()).select_from(Payment)).one() == 2
+
+
+def test_a_payment_without_an_opened_form_or_for_another_company_goes_nowhere(app_db, browser):
+    tab = browser(cookie=_signed_in_cookie("hbernard@flexis.com"))
+    state = tab.state(PaymentState)
+    tab.call(state.submit, CARD)  # no idempotency key: nothing happens
+    assert state.error and state.succeeded == ""
+    tab.call(state.open_for, "invoice", "F2026-00004")  # Acme's invoice
+    assert not state.opened and state.error == "Document introuvable."
+    signed_out = browser(cookie="")
+    tab2 = signed_out.state(PaymentState)
+    signed_out.call(tab2.open_for, "invoice", "F2026-00005")
+    assert not tab2.opened
