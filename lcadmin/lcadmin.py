@@ -18,6 +18,7 @@ from lcadmin.states.links import LinkState
 from lcadmin.states.locale import LocaleState
 from lcadmin.states.mailbox import MailboxState
 from lcadmin.states.order import OrderState
+from lcadmin.states.orders import OrdersState
 from lcadmin.states.payment import AuthenticationState
 
 _settings = get_settings()
@@ -45,7 +46,7 @@ _page(auth.sign_in_page, "/sign-in", AuthState.open_forms)
 _page(auth.sign_up_page, "/sign-up", AuthState.open_forms)
 _page(auth.accept_page, "/billing/accept", AuthState.open_accept)
 _page(admin.overview_page, "/admin", AdminState.load_overview)
-_page(admin.contracts_page, "/admin/contracts", AdminState.load_orders)
+_page(admin.contracts_page, "/admin/contracts", AdminState.load_overview, OrdersState.load)
 _page(order.order_page, "/admin/orders/[number]", AdminState.load_overview, OrderState.load)
 _page(payment.authentication_page, "/payments/authenticate/[intent]", AuthenticationState.load)
 _page(admin.invoices_page, "/admin/invoices", AdminState.load_overview, InvoicesState.load)

@@ -10,6 +10,7 @@ from lcadmin.components.payment import payment_dialog, payment_success
 from lcadmin.states.admin import AdminState
 from lcadmin.states.auth import AuthState
 from lcadmin.states.invoices import InvoicesState
+from lcadmin.states.orders import OrdersState
 from lcadmin.states.payment import PaymentState
 
 SECTIONS = (
@@ -59,7 +60,9 @@ def admin_frame(active: str, *content: rx.Component) -> rx.Component:
     )
 
 
-def _table(headers: list[str], rows: rx.Var, cells, empty_key: str, label_key: str) -> rx.Component:
+def _table(headers: list[str], rows: rx.Var, cells, empty, label_key: str) -> rx.Component:
+    """A table of ``rows``, or an explaining callout when there are none (``empty``: a message
+    key, or an already translated text)."""
     return rx.cond(
         rx.Var.create(rows).length() > 0,
         rx.box(
@@ -70,12 +73,14 @@ def _table(headers: list[str], rows: rx.Var, cells, empty_key: str, label_key: s
             ),
             class_name="table-scroll",
         ),
-        rx.callout.root(rx.callout.icon(rx.icon("inbox")), rx.callout.text(t(empty_key)), color_scheme="gray"),
+        rx.callout.root(rx.callout.icon(rx.icon("inbox")),
+                        rx.callout.text(t(empty) if isinstance(empty, str) else empty), color_scheme="gray"),
     )
 
 
 def _status(label: rx.Var, status: rx.Var) -> rx.Component:
-    colors = rx.match(status, ("paid", "green"), ("signed", "green"), ("open", "amber"), ("overdue", "red"),
+    colors = rx.match(status, ("paid", "green"), ("signed", "green"), ("active", "green"), ("open", "amber"),
+                      ("overdue", "red"), ("expired", "gray"), ("terminated", "gray"),
                       ("awaiting_signature", "amber"), ("void", "gray"), ("cancelled", "gray"), "blue")
     return rx.badge(label, color_scheme=colors, variant="soft")
 
@@ -90,17 +95,50 @@ def overview_page() -> rx.Component:
     ))
 
 
+def _labelled_select(label_key: str, value, on_change, options: list[tuple[str, str]]) -> rx.Component:
+    """A small select with its label above; ``options`` are (value, message key) pairs."""
+    return rx.vstack(
+        rx.text(t(label_key), size="1", weight="medium", color_scheme="gray"),
+        rx.select.root(
+            rx.select.trigger(aria_label=t(label_key)),
+            rx.select.content(*[rx.select.item(t(key), value=option) for option, key in options]),
+            value=value, on_change=on_change, size="2",
+        ),
+        spacing="1",
+    )
+
+
 def contracts_page() -> rx.Component:
-    """/admin/contracts: orders and their contracts."""
-    return admin_frame("contracts", _table(
-        ["col.number", "col.contract", "col.period", "col.status", "col.subtotal", "col.total"],
-        AdminState.orders,
-        lambda r: [rx.table.row_header_cell(rx.link(r["number"], href="/admin/orders/" + r["number"])),
-                   rx.table.cell(r["contract"]), rx.table.cell(r["period"]),
-                   rx.table.cell(_status(r["status_label"], r["status"])), rx.table.cell(r["subtotal"]),
-                   rx.table.cell(r["total"])],
-        "admin.orders.empty", "admin.nav.contracts",
-    ))
+    """/admin/contracts: the contracts, then their orders, filtered and sorted."""
+    return admin_frame(
+        "contracts",
+        rx.heading(t("orders.contracts"), as_="h2", size="4"),
+        _table(["col.number", "col.title", "col.period", "col.status"], OrdersState.contracts,
+               lambda r: [rx.table.row_header_cell(r["number"]), rx.table.cell(r["title"]), rx.table.cell(r["period"]),
+                          rx.table.cell(_status(r["status_label"], r["status"]))],
+               "contracts.empty", "orders.contracts"),
+        rx.flex(
+            rx.heading(t("orders.orders"), as_="h2", size="4"),
+            rx.hstack(
+                _labelled_select("invoices.filter.status", OrdersState.status, OrdersState.set_status,
+                                 [("all", "invoices.filter.all")] +
+                                 [(code, f"status.order.{code}") for code in ("awaiting_signature", "signed", "paid", "cancelled")]),
+                _labelled_select("orders.sort", OrdersState.sort, OrdersState.set_sort,
+                                 [(code, f"orders.sort.{code}") for code in ("newest", "oldest", "number", "amount")]),
+                spacing="3", align="end",
+            ),
+            justify="between", align="end", spacing="3", wrap="wrap", width="100%",
+        ),
+        _table(
+            ["col.number", "col.contract", "col.period", "col.status", "col.subtotal", "col.total"],
+            OrdersState.orders,
+            lambda r: [rx.table.row_header_cell(rx.link(r["number"], href="/admin/orders/" + r["number"])),
+                       rx.table.cell(r["contract"]), rx.table.cell(r["period"]),
+                       rx.table.cell(_status(r["status_label"], r["status"])), rx.table.cell(r["subtotal"]),
+                       rx.table.cell(r["total"])],
+            rx.cond(OrdersState.status == "all", t("admin.orders.empty"), t("orders.none_match")), "admin.nav.contracts",
+        ),
+    )
 
 
 def _invoice_filters() -> rx.Component:

@@ -58,13 +58,45 @@ def _require(principal: Principal, permission: Permission) -> int:
     return principal.company_id
 
 
-def list_orders(session: Session, principal: Principal, locale: str) -> list[OrderRow]:
-    """The company's orders with their contract, newest first."""
+ORDER_FILTERS = ("all", "awaiting_signature", "signed", "paid", "cancelled")
+ORDER_SORTS = {
+    "newest": (SalesOrder.start_date.desc(), SalesOrder.id.desc()),
+    "oldest": (SalesOrder.start_date, SalesOrder.id),
+    "number": (SalesOrder.number,),
+    "amount": (SalesOrder.total_minor.desc(), SalesOrder.id.desc()),
+}
+
+
+@dataclass(frozen=True)
+class ContractRow:
+    number: str
+    title: str
+    period: str
+    status: str
+    status_label: str
+
+
+def list_contracts(session: Session, principal: Principal, locale: str) -> list[ContractRow]:
+    """The company's contracts, current first."""
     company_id = _require(principal, Permission.VIEW_BILLING)
-    rows = session.exec(
-        select(SalesOrder, Contract).join(Contract, Contract.id == SalesOrder.contract_id, isouter=True)
-        .where(SalesOrder.company_id == company_id).order_by(SalesOrder.start_date.desc(), SalesOrder.id.desc())
-    ).all()
+    contracts = session.exec(select(Contract).where(Contract.company_id == company_id)
+                             .order_by(Contract.end_date.desc())).all()
+    return [ContractRow(number=c.number, title=c.title,
+                        period=f"{format_date(c.start_date, locale, 'medium')} – {format_date(c.end_date, locale, 'medium')}",
+                        status=c.status, status_label=gettext(f"status.contract.{c.status}", locale))
+            for c in contracts]
+
+
+def list_orders(session: Session, principal: Principal, locale: str, *, status: str = "all",
+                sort: str = "newest") -> list[OrderRow]:
+    """The company's orders with their contract, filtered by status and sorted (newest first,
+    oldest first, by number, or by amount)."""
+    company_id = _require(principal, Permission.VIEW_BILLING)
+    query = (select(SalesOrder, Contract).join(Contract, Contract.id == SalesOrder.contract_id, isouter=True)
+             .where(SalesOrder.company_id == company_id, SalesOrder.status != "draft"))
+    if status in ORDER_FILTERS and status != "all":
+        query = query.where(SalesOrder.status == status)
+    rows = session.exec(query.order_by(*ORDER_SORTS.get(sort, ORDER_SORTS["newest"]))).all()
     return [
         OrderRow(number=order.number, contract=contract.number if contract else "",
                  period=f"{format_date(order.start_date, locale, 'medium')} – {format_date(order.end_date, locale, 'medium')}",

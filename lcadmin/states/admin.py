@@ -24,7 +24,6 @@ class AdminState(rx.State):
     role: str = ""
     can_view_billing: bool = False
     error: str = ""
-    orders: list[dict[str, str]] = []
     members: list[dict[str, str]] = []
 
     async def _load(self, section: str):
@@ -38,9 +37,7 @@ class AdminState(rx.State):
                 self.role, self.can_view_billing = principal.role or "", principal.can(Permission.VIEW_BILLING)
                 if not self.can_view_billing:
                     return None
-                if section == "orders":
-                    self.orders = [asdict(row) for row in admin_center.list_orders(session, principal, locale)]
-                elif section == "licences":
+                if section == "licences":
                     self.members = [asdict(row) for row in admin_center.list_members(session, principal, locale)]
         except NotAllowed as error:
             if error.code == "signed_out":
@@ -53,11 +50,6 @@ class AdminState(rx.State):
     async def load_overview(self):
         """/admin loaded."""
         return await self._load("overview")
-
-    @rx.event
-    async def load_orders(self):
-        """/admin/contracts loaded."""
-        return await self._load("orders")
 
     @rx.event
     async def load_payment_methods(self):

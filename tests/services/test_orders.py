@@ -11,9 +11,11 @@ from pypdf import PdfReader
 from sqlmodel import select
 
 from lcadmin.db import read_scope, session_scope
-from lcadmin.models import AuditEvent, OrderSignature, SalesOrder
+from lcadmin.demo import _Line, _order
+from lcadmin.domain.statuses import BillingFrequency, OrderStatus
+from lcadmin.models import AuditEvent, Company, Contract, OrderSignature, SalesOrder
 from lcadmin.pdf.order_form import render_order_pdf
-from lcadmin.services import orders
+from lcadmin.services import admin_center, orders
 from lcadmin.services.errors import InvalidInput, NotAllowed, NotFound
 from lcadmin.services.sessions import Principal
 from lcadmin.settings import load_settings
@@ -106,3 +108,18 @@ def test_another_companys_order_is_not_found(demo, principal):
         orders.order_pdf(session, principal, ORDER, "fr", VENDOR)
     with pytest.raises(NotFound):
         _sign(demo, principal=principal)
+
+
+def test_orders_are_filtered_and_sorted(demo):
+    with session_scope(demo) as session:
+        flexis = session.get(Company, 1)
+        contract = session.exec(select(Contract).where(Contract.company_id == 1)).one()
+        _order(session, flexis, contract, number="FLD900000000001", status=OrderStatus.SIGNED, issued_on=NOW.date(),
+               frequency=BillingFrequency.MONTHLY, lines=[_Line("Option", 1, 10_000_00)])
+    with read_scope(demo) as session:
+        numbers = lambda **kw: [r.number for r in admin_center.list_orders(session, ADMIN, "fr", **kw)]  # noqa: E731
+        assert numbers(sort="number") == ["FLD102776277396", "FLD900000000001"]
+        assert numbers(sort="amount") == ["FLD900000000001", "FLD102776277396"]
+        assert numbers(status="signed") == ["FLD900000000001"]
+        assert numbers(status="bogus") == numbers()
+        assert all(r.number.startswith("FLD") for r in admin_center.list_orders(session, ADMIN, "fr"))

@@ -13,6 +13,7 @@ from lcadmin.states.admin import AdminState
 from lcadmin.states.auth import AuthState
 from lcadmin.states.invoices import InvoicesState
 from lcadmin.states.mailbox import MailboxState
+from lcadmin.states.orders import OrdersState
 
 
 def _redirect_path(event) -> str:
@@ -80,19 +81,27 @@ def test_handlers_survive_hostile_arguments(app_db, browser):
 def test_admin_pages_need_a_session_on_every_call(app_db, browser):
     for cookie in ("", "lcadmin_session=forged", "lcadmin_session=" + "A" * 43, "garbage;;=="):
         tab = browser(cookie=cookie)
-        admin = tab.state(AdminState)
-        event = tab.call(admin.load_orders)
-        assert "/sign-in" in _redirect_path(event)
-        assert admin.orders == [] and admin.company_name == ""
+        admin, orders = tab.state(AdminState), tab.state(OrdersState)
+        assert "/sign-in" in _redirect_path(tab.call(admin.load_overview))
+        assert "/sign-in" in _redirect_path(tab.call(orders.load))
+        assert orders.orders == [] and orders.contracts == [] and admin.company_name == ""
 
 
 def test_a_signed_in_user_sees_only_their_companys_documents(app_db, browser):
     tab = browser(cookie=_signed_in_cookie("hbernard@flexis.com"))
-    admin = tab.state(AdminState)
-    tab.call(admin.load_orders)
+    admin, orders = tab.state(AdminState), tab.state(OrdersState)
+    tab.call(admin.load_overview)
+    tab.call(orders.load)
     assert admin.company_name == "Flexis"
-    assert [row["number"] for row in admin.orders] == ["FLD102776277396"]
-    assert admin.orders[0]["subtotal"].replace("\u202f", " ").replace("\u00a0", " ") == "3 600,00 €"
+    assert [row["number"] for row in orders.orders] == ["FLD102776277396"]
+    assert orders.orders[0]["subtotal"].replace("\u202f", " ").replace("\u00a0", " ") == "3 600,00 €"
+    assert [row["number"] for row in orders.contracts] == ["CTR-FLX-2026"]
+    tab.call(orders.set_status, "paid")
+    assert orders.orders == []
+    tab.call(orders.set_status, "awaiting_signature")
+    assert [row["number"] for row in orders.orders] == ["FLD102776277396"]
+    tab.call(orders.set_sort, "amount; DROP TABLE")  # unknown sort: the default one
+    assert orders.sort == "newest" and len(orders.orders) == 1
     invoices = tab.state(InvoicesState)
     tab.call(invoices.load)
     assert {row["number"] for row in invoices.rows} == {"F2026-00001", "F2026-00005"}

@@ -1,0 +1,59 @@
+"""The "Contrats et commandes" page: contracts, and orders filtered by status and sorted."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+import reflex as rx
+
+from lcadmin.db import read_scope
+from lcadmin.domain.permissions import Permission
+from lcadmin.models import utcnow
+from lcadmin.services import admin_center, sessions
+from lcadmin.services.errors import NotAllowed
+from lcadmin.settings import get_settings
+from lcadmin.states.base import active_locale, message_for, session_cookie
+
+
+class OrdersState(rx.State):
+    """The company's contracts and orders, as filtered and sorted on screen."""
+
+    contracts: list[dict[str, str]] = []
+    orders: list[dict[str, str]] = []
+    status: str = "all"
+    sort: str = "newest"
+    error: str = ""
+
+    async def _refresh(self):
+        locale = await active_locale(self)
+        try:
+            with read_scope() as session:
+                principal = sessions.require_principal(session, session_cookie(self), settings=get_settings(),
+                                                       now=utcnow(), permission=Permission.VIEW_BILLING)
+                self.contracts = [asdict(r) for r in admin_center.list_contracts(session, principal, locale)]
+                self.orders = [asdict(r) for r in admin_center.list_orders(session, principal, locale,
+                                                                           status=self.status, sort=self.sort)]
+        except NotAllowed as error:
+            self.contracts, self.orders = [], []
+            if error.code == "signed_out":
+                return rx.redirect("/sign-in")
+            self.error = message_for(error, locale)
+        return None
+
+    @rx.event
+    async def load(self):
+        """/admin/contracts loaded."""
+        self.status, self.sort, self.error = "all", "newest", ""
+        return await self._refresh()
+
+    @rx.event
+    async def set_status(self, value: str):
+        """Filter by status."""
+        self.status = value if value in admin_center.ORDER_FILTERS else "all"
+        return await self._refresh()
+
+    @rx.event
+    async def set_sort(self, value: str):
+        """Sort order."""
+        self.sort = value if value in admin_center.ORDER_SORTS else "newest"
+        return await self._refresh()
