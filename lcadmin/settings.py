@@ -15,6 +15,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
@@ -22,6 +23,7 @@ from email_validator import EmailNotValidError, validate_email
 from lcadmin.domain.identifiers import is_valid_siren, is_valid_vat_number
 
 ENVIRONMENTS = ("dev", "demo", "prod")
+DEFAULT_LOGO = Path(__file__).resolve().parent.parent / "assets" / "northwind-logo.png"
 LOCALES = ("fr", "en")
 # In a hidden folder: Reflex's dev reloader skips hidden folders, and would otherwise restart the
 # backend on every write to SQLite's -wal and -shm files.
@@ -48,6 +50,7 @@ class VendorSettings:
     postal_code: str
     city: str
     country_code: str
+    logo_path: str = ""
 
 
 @dataclass(frozen=True)
@@ -165,6 +168,22 @@ def _mail_from(env: Mapping[str, str], vendor_name: str) -> str:
     return raw
 
 
+def _logo(env: Mapping[str, str]) -> str:
+    """The vendor's logo for documents: a PNG or JPEG file (default: the demo vendor's)."""
+    name = "LCADMIN_VENDOR_LOGO"
+    raw = env.get(name, "").strip()
+    if not raw:
+        return str(DEFAULT_LOGO) if DEFAULT_LOGO.is_file() else ""
+    path = Path(raw).expanduser()
+    if not path.is_file():
+        raise SettingsError(f"{name}={raw!r} is not a file")
+    with path.open("rb") as handle:
+        head = handle.read(8)
+    if not (head.startswith(b"\x89PNG") or head.startswith(b"\xff\xd8")):
+        raise SettingsError(f"{name}={raw!r} is not a PNG or JPEG image")
+    return str(path.resolve())
+
+
 def _vendor(env: Mapping[str, str]) -> VendorSettings:
     vendor = VendorSettings(
         name=_text(env, "LCADMIN_VENDOR_NAME", "Northwind"),
@@ -175,6 +194,7 @@ def _vendor(env: Mapping[str, str]) -> VendorSettings:
         postal_code=_text(env, "LCADMIN_VENDOR_POSTAL_CODE", "75002"),
         city=_text(env, "LCADMIN_VENDOR_CITY", "Paris"),
         country_code=_text(env, "LCADMIN_VENDOR_COUNTRY", "FR").upper(),
+        logo_path=_logo(env),
     )
     if not is_valid_siren(vendor.siren):
         raise SettingsError(f"LCADMIN_VENDOR_SIREN={vendor.siren!r} is not a valid SIREN (9 digits, Luhn key)")

@@ -65,6 +65,7 @@ class InvoiceDocument:
     issuer: Party
     customer: Party
     vendor_name: str
+    vendor_logo: str = ""  # PNG or JPEG file; the vendor's initial is drawn without one
 
     @property
     def filename(self) -> str:

@@ -155,7 +155,7 @@ def render_invoice_pdf(document: InvoiceDocument, locale: str) -> bytes:
     """The invoice or credit note as PDF bytes (A4), deterministic for the same snapshot."""
     style = styles()
     title = gettext("pdf.credit_note" if document.is_credit_note else "pdf.invoice", locale)
-    story = [header(document.vendor_name, title, document.number, style), Spacer(1, 8 * mm),
+    story = [header(document.vendor_name, title, document.number, style, document.vendor_logo), Spacer(1, 8 * mm),
              two_parties(party_block(gettext("pdf.issuer", locale), document.issuer, locale, style),
                          party_block(gettext("pdf.customer", locale), document.customer, locale, style)),
              Spacer(1, 6 * mm), label_value_rows(_meta_rows(document, locale), style)]

@@ -13,7 +13,14 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table, TableStyle
+from reportlab.platypus import (
+    Flowable,
+    Image,
+    Paragraph,
+    SimpleDocTemplate,
+    Table,
+    TableStyle,
+)
 
 from lcadmin.i18n import gettext
 from lcadmin.pdf.fonts import pdf_text, register_fonts
@@ -124,10 +131,11 @@ def build_pdf(story: list, *, title: str, author: str, locale: str, footer: str)
     return buffer.getvalue()
 
 
-def header(vendor_name: str, title: str, number: str, styles_: dict) -> PdfTable:
-    """The vendor's mark and name on the left, the document's kind and number on the right."""
+def header(vendor_name: str, title: str, number: str, styles_: dict, logo: str = "") -> PdfTable:
+    """The vendor's logo (or mark) and name on the left, the document's kind and number on the right."""
+    mark = Image(logo, width=Logo.size, height=Logo.size) if logo else Logo(vendor_name)
     table = PdfTable([[
-        PdfTable([[Logo(vendor_name), para(vendor_name, styles_["vendor"])]], colWidths=[15 * mm, 70 * mm],
+        PdfTable([[mark, para(vendor_name, styles_["vendor"])]], colWidths=[15 * mm, 70 * mm],
                  style=[("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]),
         [para(title, styles_["title"] if len(title) <= 16 else styles_["title_long"]),
          para(number, styles_["right_bold"])],

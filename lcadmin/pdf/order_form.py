@@ -51,6 +51,7 @@ class OrderDocument:
     subtotal_minor: int
     tax_minor: int
     total_minor: int
+    vendor_logo: str = ""
 
 
 @dataclass(frozen=True)
@@ -125,7 +126,8 @@ def _certificate(document: OrderDocument, certificate: SignatureCertificate, loc
         (gettext("cert.user_agent", locale), certificate.user_agent or "—"),
         (gettext("cert.hash", locale), certificate.document_sha256),
     ]
-    return [PageBreak(), header(document.vendor_name, gettext("cert.title", locale), document.number, style),
+    return [PageBreak(), header(document.vendor_name, gettext("cert.title", locale), document.number, style,
+                                document.vendor_logo),
             Spacer(1, 10 * mm), label_value_rows(rows, style), Spacer(1, 8 * mm),
             para(gettext("cert.statement", locale, language=certificate.document_locale), style["small"])]
 
@@ -135,7 +137,7 @@ def render_order_pdf(document: OrderDocument, locale: str, certificate: Signatur
     style = styles()
     title = gettext("order.title", locale, company=document.company_name)
     story = [
-        header(document.vendor_name, title, document.number, style), Spacer(1, 8 * mm),
+        header(document.vendor_name, title, document.number, style, document.vendor_logo), Spacer(1, 8 * mm),
         two_parties(_contact_block(gettext("order.primary_contact", locale), document.primary_contact, style),
                     _contact_block(gettext("order.billing_contact", locale), document.billing_contact, style)),
         Spacer(1, 4 * mm),

@@ -34,6 +34,7 @@ class ReceiptDocument:
     issuer: Party
     customer: Party
     vendor_name: str
+    vendor_logo: str = ""
 
 
 def render_receipt_pdf(document: ReceiptDocument, locale: str) -> bytes:
@@ -46,7 +47,8 @@ def render_receipt_pdf(document: ReceiptDocument, locale: str) -> bytes:
             (gettext("receipt.amount", locale), format_money(Money(document.amount_minor, document.currency), locale)),
             (gettext("receipt.card", locale), document.card),
             (gettext("receipt.reference", locale), document.reference)]
-    story = [header(document.vendor_name, title, document.invoice_number, style), Spacer(1, 8 * mm),
+    story = [header(document.vendor_name, title, document.invoice_number, style, document.vendor_logo),
+             Spacer(1, 8 * mm),
              two_parties(party_block(gettext("pdf.issuer", locale), document.issuer, locale, style),
                          party_block(gettext("pdf.customer", locale), document.customer, locale, style)),
              Spacer(1, 6 * mm), label_value_rows(rows, style), Spacer(1, 6 * mm),

@@ -48,6 +48,7 @@ def build_document(session: Session, invoice: Invoice, vendor: VendorSettings) -
         taxes=tuple(TaxLine(rate, base.minor, tax.minor) for rate, (base, tax) in totals.tax_by_rate.items()),
         subtotal_minor=invoice.subtotal_minor, tax_minor=invoice.tax_minor, total_minor=invoice.total_minor,
         issuer=_party(issuer), customer=_party(invoice.customer_snapshot), vendor_name=issuer.get("name", vendor.name),
+        vendor_logo=vendor.logo_path,
     )
 
 

@@ -82,6 +82,7 @@ def order_document(session: Session, principal: Principal, number: str, vendor: 
         lines=tuple(DocumentLine(l.description, l.quantity, l.unit_price_minor, l.tax_rate_bp, l.amount_minor)
                     for l in lines),
         subtotal_minor=order.subtotal_minor, tax_minor=order.tax_minor, total_minor=order.total_minor,
+        vendor_logo=vendor.logo_path,
     )
 
 

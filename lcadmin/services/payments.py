@@ -206,7 +206,8 @@ def _send_receipt(session: Session, payment: Payment, invoice: Invoice, vendor: 
     receipt = ReceiptDocument(
         invoice_number=invoice.number, paid_at=now, amount_minor=payment.amount_minor, currency=payment.currency,
         card=f"{(payment.card_brand or '').upper()} •••• {payment.card_last4}", reference=payment.provider_intent_id,
-        issuer=document.issuer, customer=_party(invoice.customer_snapshot), vendor_name=document.vendor_name)
+        issuer=document.issuer, customer=_party(invoice.customer_snapshot), vendor_name=document.vendor_name,
+        vendor_logo=document.vendor_logo)
     amount = format_money(Money(payment.amount_minor, payment.currency), locale)
     mail = templates.receipt_mail(locale, company=company.name, number=invoice.number, amount=amount)
     billing = session.exec(select(Contact).where(Contact.company_id == company.id,

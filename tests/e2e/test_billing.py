@@ -121,3 +121,19 @@ def test_invoices_download_as_pdf_and_facturx(new_page, app_url):
     with open(download.value.path(), "rb") as handle:
         filename, xml = get_facturx_xml_from_pdf(BytesIO(handle.read()))
     assert filename == "factur-x.xml" and b"<ram:ID>F2026-00001</ram:ID>" in xml
+
+
+def test_the_order_form_in_english(new_page, app_url):
+    page = new_page(locale="en-US")
+    page.goto(app_url + "/sign-in")
+    page.get_by_label("E-mail address").fill("pdurand@acme-logistique.fr")
+    page.get_by_label("Password", exact=True).fill("Northwind-demo-2026")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator("#company-name")).to_have_text("Acme Logistique")
+    page.get_by_role("navigation").get_by_role("link", name="Contracts and orders").click()
+    page.get_by_role("link", name="ACM204455120087").click()
+    expect(page.get_by_role("heading", name="Order form for Acme Logistique")).to_be_visible()
+    for text in ("Primary contact", "Billing contact", "Billing address", "Order information", "Billing frequency",
+                 "Quarterly", "Estimated tax", "Estimated order amount (€)", "€8,400.00"):
+        expect(page.get_by_text(text, exact=True).first).to_be_visible()
+    expect(page.get_by_text("Go to online payment")).to_be_visible()

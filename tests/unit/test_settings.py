@@ -14,6 +14,7 @@ def test_defaults_describe_the_demo_vendor_in_french():
     assert settings.vendor.siren == "812345676"
     assert settings.vendor.vat_number == "FR19812345676"
     assert settings.db_url == "sqlite:///.data/lcadmin.db"
+    assert settings.vendor.logo_path.endswith("assets/northwind-logo.png")
     assert not settings.cookies_secure
 
 
@@ -47,6 +48,8 @@ def test_values_are_read_and_normalised():
      ({"LCADMIN_VENDOR_COUNTRY": "France"}, "LCADMIN_VENDOR_COUNTRY"),
      ({"LCADMIN_SECRET_KEY": "short"}, "LCADMIN_SECRET_KEY"),
      ({"REFLEX_DB_URL": "mysql://db/x"}, "REFLEX_DB_URL"),
+     ({"LCADMIN_VENDOR_LOGO": "/no/such/logo.png"}, "LCADMIN_VENDOR_LOGO"),
+     ({"LCADMIN_VENDOR_LOGO": __file__}, "LCADMIN_VENDOR_LOGO"),
      ({"REFLEX_DB_URL": "postgresql://db/x"}, "REFLEX_DB_URL")],
 )
 def test_a_bad_value_names_its_variable(env, variable):
