@@ -20,6 +20,7 @@ from lcadmin.pdf.document import DocumentLine, InvoiceDocument, Party, TaxLine  
 from lcadmin.pdf.facturx import render_facturx_pdf  # noqa: E402
 from lcadmin.pdf.invoice import render_invoice_pdf  # noqa: E402
 
+LOGO = Path(__file__).resolve().parents[1] / "assets" / "northwind-logo.png"
 NORTHWIND = Party("Northwind SAS", ("10 rue de la Paix",), "75002", "Paris", "FR", "812345676", "FR19812345676")
 FLEXIS = Party("Flexis SAS", ("8 avenue des Ternes",), "75017", "Paris", "FR", "552203101", "FR53552203101",
                "Service comptabilité")
@@ -39,7 +40,7 @@ def invoice(line_count: int) -> InvoiceDocument:
         payment_terms_days=30, lines=tuple(lines),
         taxes=tuple(TaxLine(rate, base.minor, tax.minor) for rate, (base, tax) in totals.tax_by_rate.items()),
         subtotal_minor=totals.subtotal.minor, tax_minor=totals.tax.minor, total_minor=totals.total.minor,
-        issuer=NORTHWIND, customer=FLEXIS, vendor_name="Northwind",
+        issuer=NORTHWIND, customer=FLEXIS, vendor_name="Northwind", vendor_logo=str(LOGO),
     )
 
 

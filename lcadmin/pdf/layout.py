@@ -3,6 +3,7 @@ never fall back to an unembedded font, and a footer with "Page n sur N"."""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from io import BytesIO
 from xml.sax.saxutils import escape
 
@@ -12,10 +13,10 @@ from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     Flowable,
-    Image,
     Paragraph,
     SimpleDocTemplate,
     Table,
@@ -131,9 +132,27 @@ def build_pdf(story: list, *, title: str, author: str, locale: str, footer: str)
     return buffer.getvalue()
 
 
+class _Picture(Flowable):
+    """The vendor's logo file, drawn in the mark's square."""
+
+    def __init__(self, reader: ImageReader):
+        super().__init__()
+        self.reader = reader
+        self.width = self.height = Logo.size
+
+    def draw(self) -> None:
+        self.canv.drawImage(self.reader, 0, 0, self.width, self.height, mask="auto", preserveAspectRatio=True)
+
+
+@lru_cache(maxsize=4)
+def _logo_reader(path: str) -> ImageReader:
+    """The logo decoded once per process, not once per document."""
+    return ImageReader(path)
+
+
 def header(vendor_name: str, title: str, number: str, styles_: dict, logo: str = "") -> PdfTable:
     """The vendor's logo (or mark) and name on the left, the document's kind and number on the right."""
-    mark = Image(logo, width=Logo.size, height=Logo.size) if logo else Logo(vendor_name)
+    mark = _Picture(_logo_reader(logo)) if logo else Logo(vendor_name)
     table = PdfTable([[
         PdfTable([[mark, para(vendor_name, styles_["vendor"])]], colWidths=[15 * mm, 70 * mm],
                  style=[("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]),
