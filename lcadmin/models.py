@@ -540,3 +540,15 @@ class SandboxToken(SQLModel, table=True):
     exp_year: int
     behaviour: str = Field(max_length=30)
     created_at: datetime = _created_at()
+
+
+class PaymentClaim(SQLModel, table=True):
+    """While one attempt pays an order or invoice, its claim stops another attempt (another tab,
+    another key) from charging the same document too. Released when the attempt fails."""
+
+    __tablename__ = "payment_claim"
+
+    id: int | None = Field(default=None, primary_key=True)
+    target: str = Field(max_length=40, unique=True)  # "invoice:12" / "order:3"
+    idempotency_key: str = Field(max_length=80)
+    claimed_at: datetime = _created_at()

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
+import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -29,7 +30,15 @@ from lcadmin.i18n import gettext
 from lcadmin.i18n.format import format_money
 from lcadmin.mail import templates
 from lcadmin.mail.outbox import enqueue
-from lcadmin.models import Company, Contact, Invoice, OrderLine, Payment, SalesOrder
+from lcadmin.models import (
+    Company,
+    Contact,
+    Invoice,
+    OrderLine,
+    Payment,
+    PaymentClaim,
+    SalesOrder,
+)
 from lcadmin.payments.provider import CardError, PaymentProvider
 from lcadmin.pdf.receipt import ReceiptDocument, render_receipt_pdf
 from lcadmin.services.audit import record_event
@@ -38,6 +47,8 @@ from lcadmin.services.invoice_documents import _party, build_document
 from lcadmin.services.invoicing import LineInput, issue_invoice, mark_paid
 from lcadmin.services.sessions import Principal
 from lcadmin.settings import VendorSettings
+
+CLAIM_LAPSE = timedelta(minutes=15)
 
 
 @dataclass(frozen=True)
@@ -123,6 +134,9 @@ def pay(session: Session, principal: Principal, *, kind: str, number: str, idemp
     if existing is not None:  # a double click, a retry, a reload: the same attempt, never a new charge
         return _outcome(session, existing)
     amount = payable_amount(session, principal, kind, number)
+    order, invoice = _target(session, principal, kind, number)
+    target = f"order:{order.id}" if order else f"invoice:{invoice.id}"
+    _claim(session, target, key, now)
     # No transaction stays open while the provider is called: it is a remote service that may be
     # slow, and on SQLite an open write transaction would hold the database's write lock meanwhile.
     session.commit()
@@ -130,6 +144,7 @@ def pay(session: Session, principal: Principal, *, kind: str, number: str, idemp
         month, year = _expiry(card.expiry)
         token = provider.tokenize_card(number=card.number, exp_month=month, exp_year=year, cvc=card.cvc.strip())
     except CardError as error:
+        _release(session, target, key)
         raise InvalidInput(error.code, "card") from error
     intent = provider.create_intent(amount_minor=amount.minor, currency=amount.currency, idempotency_key=key,
                                     description=f"{kind} {number}")
@@ -153,6 +168,8 @@ def pay(session: Session, principal: Principal, *, kind: str, number: str, idemp
                                                       "card": f"{token.brand} {token.last4}"}, now=now)
     if intent.status == "succeeded":
         _settle(session, payment, vendor, now)
+    elif intent.status == "failed":
+        _release(session, target, key)
     return PaymentOutcome(payment.status, _outcome(session, payment).invoice_number, payment.failure_code,
                           intent.action_url)
 
@@ -176,7 +193,34 @@ def complete_authentication(session: Session, principal: Principal, *, intent_id
         session.add(payment)
         if intent.status == "succeeded":
             _settle(session, payment, vendor, now)
+        else:
+            target = f"order:{payment.order_id}" if payment.order_id else f"invoice:{payment.invoice_id}"
+            _release(session, target, payment.idempotency_key)
     return _outcome(session, payment)
+
+
+def _claim(session: Session, target: str, key: str, now: datetime) -> None:
+    """Reserve the document for this attempt, or refuse: another attempt is paying it right now.
+    A claim left by an attempt that never finished (a crash) lapses after CLAIM_LAPSE."""
+    claim = session.exec(select(PaymentClaim).where(PaymentClaim.target == target)).first()
+    if claim is not None:
+        if claim.idempotency_key == key:
+            return
+        if now - claim.claimed_at < CLAIM_LAPSE:
+            raise InvalidInput("payment_in_progress", "form")
+        session.delete(claim)
+        session.flush()
+    session.add(PaymentClaim(target=target, idempotency_key=key, claimed_at=now))
+    try:
+        session.flush()
+    except IntegrityError as error:  # a concurrent attempt claimed it between our read and write
+        session.rollback()
+        raise InvalidInput("payment_in_progress", "form") from error
+
+
+def _release(session: Session, target: str, key: str) -> None:
+    """A failed attempt frees the document for the next one."""
+    session.exec(sa.delete(PaymentClaim).where(PaymentClaim.target == target, PaymentClaim.idempotency_key == key))
 
 
 def _settle(session: Session, payment: Payment, vendor: VendorSettings, now: datetime) -> None:

@@ -164,3 +164,31 @@ def test_only_the_companys_own_open_invoices_can_be_paid(demo, provider):
         _pay(demo, provider, number="F2026-00001")  # already paid
     with pytest.raises(NotAllowed):
         _pay(demo, provider, principal=Principal(1, "x", "X", 1, "Flexis", "member"))
+
+
+def test_two_attempts_with_different_keys_never_both_charge(demo, provider):
+    """Two tabs: the second attempt is refused while the first waits for 3-D Secure."""
+    waiting = _pay(demo, provider, card=THREE_DS)
+    assert waiting.status == "requires_action"
+    with pytest.raises(InvalidInput) as busy:
+        _pay(demo, provider)
+    assert busy.value.code == "payment_in_progress"
+    intent_id = waiting.action_url.rsplit("/", 1)[1]
+    with session_scope(demo) as session:  # the bank refuses: the document is free again
+        payments.complete_authentication(session, FLEXIS, intent_id=intent_id, approved=False, provider=provider,
+                                         vendor=VENDOR, now=NOW)
+    assert _pay(demo, provider).status == "succeeded"
+
+
+def test_concurrent_attempts_with_different_keys_charge_once(demo, provider):
+    def attempt() -> str:
+        try:
+            return _pay(demo, provider).status
+        except InvalidInput as error:
+            return error.code
+
+    results = race(4, attempt)
+    with read_scope(demo) as session:
+        succeeded = session.exec(select(SandboxIntent).where(SandboxIntent.status == "succeeded")).all()
+    assert len(succeeded) == 1 and results.count("succeeded") == 1
+    assert set(results) <= {"succeeded", "payment_in_progress", "not_payable"}
