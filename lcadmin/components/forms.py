@@ -56,7 +56,11 @@ def password_field(label_key: str, *, input_id: str, value: rx.Var, on_change, e
 
 
 def form_alert(message: rx.Var) -> rx.Component:
-    """A form-level error (a refused proof, a lock, wrong credentials)."""
+    """A form-level error (a refused proof, a lock, wrong credentials).
+
+    Forms place it under their buttons: typing clears it, and a message vanishing above a button
+    would move the button from under a pointer about to click it.
+    """
     return rx.cond(
         message != "",
         rx.callout.root(rx.callout.icon(rx.icon("circle-alert")), rx.callout.text(message), color_scheme="red",

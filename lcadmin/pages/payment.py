@@ -25,13 +25,13 @@ def authentication_page() -> rx.Component:
             rx.vstack(
                 rx.cond(AuthenticationState.amount != "",
                         rx.text(t_fmt("pay.authenticate_body", amount=rx.text.strong(AuthenticationState.amount)))),
-                form_alert(AuthenticationState.error),
                 rx.hstack(
                     rx.button(t("pay.approve"), size="3", on_click=AuthenticationState.approve),
                     rx.button(t("pay.decline"), size="3", variant="soft", color_scheme="red",
                               on_click=AuthenticationState.decline),
                     spacing="3",
                 ),
+                form_alert(AuthenticationState.error),
                 rx.link(t("pay.back"), href="/admin/invoices", size="2"),
                 spacing="3", width="100%",
             ),
