@@ -59,9 +59,11 @@ def test_the_order_form_shows_the_seeds_fields_and_is_signed(new_page, app_url, 
     page.get_by_role("button", name="Signer la commande").click()
     expect(page.get_by_text("Saisissez votre nom complet.")).to_be_visible()
     page.get_by_label("Nom complet du signataire").fill("Anne Leroy")
+    expect(page.get_by_text("Saisissez votre nom complet.")).to_be_hidden()  # gone as she types
     page.get_by_role("button", name="Signer la commande").click()
     expect(page.get_by_text("Cochez la case d’autorisation pour signer.")).to_be_visible()
     page.get_by_role("checkbox", name=re.compile("autorise Northwind")).click()
+    expect(page.get_by_text("Cochez la case d’autorisation pour signer.")).to_be_hidden()
     page.get_by_role("button", name="Signer la commande").click()
     expect(page.locator("#signed-note")).to_contain_text("Commande signée par Anne Leroy")
     expect(page.get_by_role("button", name="Signer la commande")).to_have_count(0)
