@@ -49,7 +49,7 @@ from lcadmin.models import (
 )
 from lcadmin.services import throttle
 from lcadmin.services.audit import record_event
-from lcadmin.services.errors import InvalidInput, LinkProblem, NotAllowed, ServiceError
+from lcadmin.services.errors import InvalidInput, LinkProblem, NotAllowed, ServiceError, Throttled
 from lcadmin.services.sessions import end_user_sessions
 from lcadmin.services.tokens import (
     consume_token,
@@ -222,8 +222,9 @@ def submit_proof(session: Session, *, email: str, reference: str, amount: str, l
 
     Raises:
         InvalidInput: ``email_*``, ``reference_required`` or an ``amount_*`` code (nothing counted).
-        Throttled: The proof is locked for this address, company or IP.
-        ProofRejected: ``proof_mismatch``, whatever did not match (the failure is counted).
+        Throttled: The proof is locked for this address or IP.
+        ProofRejected: ``proof_mismatch``, whatever did not match, and while the company is locked
+            (the failure is counted).
     """
     address = _business_email(email)
     number = normalize_reference(reference)
@@ -238,21 +239,25 @@ def submit_proof(session: Session, *, email: str, reference: str, amount: str, l
     companies = set(_companies_of_domain(session, address))
     if document is not None:
         companies.add(document[1])
-    keys = [f"email:{address}", f"ip:{ip}", *(f"company:{cid}" for cid in sorted(companies))]
-    try:
-        throttle.ensure_unlocked(session, throttle.PROOF, keys, now)
-    except ServiceError:
+    personal = [f"email:{address}", f"ip:{ip}"]
+    keys = [*personal, *(f"company:{cid}" for cid in sorted(companies))]
+    locked = throttle.locks(session, throttle.PROOF, keys, now)
+    if any(key in locked for key in personal):
         record_event(session, action="access.proof", outcome="denied", actor_email=address, ip=ip,
                      detail={"reason": "locked"}, now=now)
         session.commit()  # the refusal is recorded even though the caller sees an error
-        raise
-
-    matches = document is not None and money.currency == document[4] and money.minor in (document[2], document[3])
+        raise Throttled(max(until for key, until in locked.items() if key in personal))
+    # A locked company gets the generic answer, right amount or not: saying "locked" only when the
+    # number exists would tell a stranger which order and invoice numbers are real.
+    company_locked = len(locked) > 0
+    matches = (not company_locked and document is not None and money.currency == document[4]
+               and money.minor in (document[2], document[3]))
     if not matches:
-        throttle.register_failure(session, throttle.PROOF, keys, now)
+        # A lock runs its course: failures while it lasts count against the other keys only.
+        throttle.register_failure(session, throttle.PROOF, [key for key in keys if key not in locked], now)
+        reason = "company_locked" if company_locked else "amount_mismatch" if document else "no_such_document"
         record_event(session, action="access.proof", outcome="failure", actor_email=address, ip=ip,
-                     company_id=document[1] if document else None,
-                     detail={"reason": "amount_mismatch" if document else "no_such_document"}, now=now)
+                     company_id=document[1] if document else None, detail={"reason": reason}, now=now)
         session.commit()  # the failure counts even though the caller sees an error
         raise ProofRejected("proof_mismatch")
 

@@ -36,27 +36,50 @@ EMAIL_STEP = Policy("email_step", 20, timedelta(minutes=15), timedelta(minutes=1
 RESEND = Policy("resend", 3, timedelta(minutes=15), timedelta(minutes=15))
 
 
+def _serialize(session: Session, policy: Policy, keys: list[str]) -> None:
+    """Make attempts on the same keys wait for each other until their transaction ends.
+
+    Without it, concurrent attempts would all read the count before any of them adds to it, and a
+    burst of guesses would get more than ``max_failures`` tries. SQLite already runs one writing
+    transaction at a time (``BEGIN IMMEDIATE``); PostgreSQL takes a transaction-level advisory lock
+    per key, in sorted order so two attempts never wait for each other in a cycle.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for key in sorted(set(keys)):
+        session.execute(sa.text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
+                        {"key": f"throttle:{policy.scope}:{key}"})
+
+
+def locks(session: Session, policy: Policy, keys: Iterable[str], now: datetime) -> dict[str, datetime]:
+    """The keys among ``keys`` that are locked now, with when each lock ends.
+
+    Call it once per attempt, with every key the attempt may count against: it also holds off
+    concurrent attempts on those keys until this transaction ends.
+    """
+    keys = list(keys)
+    _serialize(session, policy, keys)
+    rows = session.exec(select(ThrottleLock.key, ThrottleLock.locked_until).where(
+        ThrottleLock.scope == policy.scope, ThrottleLock.key.in_(keys), ThrottleLock.locked_until > now)).all()
+    return dict(rows)
+
+
 def ensure_unlocked(session: Session, policy: Policy, keys: Iterable[str], now: datetime) -> None:
-    """Refuse when any of ``keys`` is locked.
+    """Refuse when any of ``keys`` is locked (see ``locks``).
 
     Raises:
         Throttled: With the time the longest lock ends.
     """
-    keys = list(keys)
-    until = session.exec(
-        select(sa.func.max(ThrottleLock.locked_until)).where(
-            ThrottleLock.scope == policy.scope, ThrottleLock.key.in_(keys), ThrottleLock.locked_until > now
-        )
-    ).one()
-    if until is not None:
-        raise Throttled(until)
+    locked = locks(session, policy, keys, now)
+    if locked:
+        raise Throttled(max(locked.values()))
 
 
 def _lock(session: Session, policy: Policy, key: str, now: datetime) -> datetime:
     lock = session.exec(select(ThrottleLock).where(ThrottleLock.scope == policy.scope, ThrottleLock.key == key)).first()
     # A key locked again within a day of its last lock gets a longer lock each time.
     strikes = lock.strikes + 1 if lock and lock.locked_until > now - timedelta(hours=24) else 1
-    duration = min(policy.first_lock * (2 ** (strikes - 1)), policy.longest_lock)
+    duration = min(policy.first_lock * (2 ** min(strikes - 1, 16)), policy.longest_lock)
     if lock is None:
         lock = ThrottleLock(scope=policy.scope, key=key, locked_until=now + duration, strikes=strikes)
     else:

@@ -85,6 +85,44 @@ def test_tokens_and_proof_counters_hold_under_concurrency_on_postgresql(pg_engin
         with pytest.raises(onboarding.ProofRejected), session_scope(pg_engine) as session:
             onboarding.submit_proof(session, email=f"x{n}@example.org", reference="FLD102776277396", amount="1",
                                     locale="fr", ip=f"192.0.2.{10 + n}", settings=settings, now=now)
-    with pytest.raises(Throttled), session_scope(pg_engine) as session:
+    with pytest.raises(onboarding.ProofRejected), session_scope(pg_engine) as session:  # the company is locked
         onboarding.submit_proof(session, email="aleroy@flexis.com", reference="FLD102776277396", amount="3 600",
                                 locale="fr", ip="192.0.2.99", settings=settings, now=now + timedelta(minutes=1))
+    for _ in range(4):  # aleroy's own failures, counted against her address too
+        with pytest.raises(onboarding.ProofRejected), session_scope(pg_engine) as session:
+            onboarding.submit_proof(session, email="aleroy@flexis.com", reference="FLD102776277396", amount="1",
+                                    locale="fr", ip="192.0.2.99", settings=settings, now=now + timedelta(minutes=1))
+    with pytest.raises(Throttled), session_scope(pg_engine) as session:
+        onboarding.submit_proof(session, email="aleroy@flexis.com", reference="FLD102776277396", amount="3 600",
+                                locale="fr", ip="192.0.2.98", settings=settings, now=now + timedelta(minutes=1))
+
+
+def test_a_burst_of_concurrent_wrong_proofs_gets_five_tries_and_no_more_on_postgresql(pg_engine):
+    """Thirty guesses at once, from thirty addresses and IPs, the right amount among them: the
+    company's counter lets five through to the comparison, then locks; the right one is refused."""
+    from lcadmin.services import onboarding
+    from lcadmin.settings import load_settings
+
+    settings = load_settings({})
+    now = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+    migrations.upgrade(pg_engine)
+    with session_scope(pg_engine) as session:
+        load_demo_data(session, password_hash=hash_password(DEMO_PASSWORD))
+    amounts = iter([str(3000 + n) for n in range(29)] + ["3 600"])
+    rows = [(f"b{n}@example.org", f"198.51.100.{n}", next(amounts)) for n in range(30)]
+    rows.insert(15, rows.pop())  # the right amount is not among the first five to be sent
+
+    def guess() -> str:
+        email, ip, amount = rows.pop(0)
+        try:
+            with session_scope(pg_engine) as session:
+                return onboarding.submit_proof(session, email=email, reference="FLD102776277396", amount=amount,
+                                               locale="fr", ip=ip, settings=settings, now=now).outcome
+        except onboarding.ProofRejected:
+            return "rejected"
+
+    assert race(30, guess) == ["rejected"] * 30
+    with read_scope(pg_engine) as session:
+        failures = session.exec(select(AuditEvent.detail).where(AuditEvent.action == "access.proof")).all()
+    compared = [d for d in failures if d.get("reason") != "company_locked"]
+    assert len(failures) == 30 and len(compared) == 5
