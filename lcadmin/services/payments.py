@@ -174,17 +174,37 @@ def pay(session: Session, principal: Principal, *, kind: str, number: str, idemp
                           intent.action_url)
 
 
+def _awaited_payment(session: Session, principal: Principal, intent_id: str) -> Payment:
+    """This company's payment behind a 3-D Secure intent, for someone allowed to pay."""
+    if not principal.can(Permission.PAY):
+        raise NotAllowed("forbidden")
+    payment = session.exec(select(Payment).where(Payment.provider_intent_id == (intent_id or "")[:80],
+                                                 Payment.company_id == principal.company_id)).first()
+    if payment is None:
+        raise NotFound("invoice_not_found")
+    return payment
+
+
+def authentication_amount(session: Session, principal: Principal, *, intent_id: str) -> Money | None:
+    """What the 3-D Secure page asks to confirm, or None when it was already answered.
+
+    Raises:
+        NotAllowed: ``forbidden`` without the payment permission.
+        NotFound: Not a payment of this company.
+    """
+    payment = _awaited_payment(session, principal, intent_id)
+    return Money(payment.amount_minor, payment.currency) if payment.status == "requires_action" else None
+
+
 def complete_authentication(session: Session, principal: Principal, *, intent_id: str, approved: bool,
                             provider: PaymentProvider, vendor: VendorSettings, now: datetime) -> PaymentOutcome:
     """Back from the 3-D Secure page: settle the payment if the bank approved it.
 
     Raises:
+        NotAllowed: ``forbidden`` without the payment permission.
         NotFound: No payment of this company waits for that authentication.
     """
-    payment = session.exec(select(Payment).where(Payment.provider_intent_id == (intent_id or "")[:80],
-                                                 Payment.company_id == principal.company_id)).first()
-    if payment is None:
-        raise NotFound("invoice_not_found")
+    payment = _awaited_payment(session, principal, intent_id)
     if payment.status == "requires_action":
         session.commit()  # see pay(): no transaction open across the provider call
         intent = provider.complete_authentication(payment.provider_intent_id, approved=approved)

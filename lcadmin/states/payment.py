@@ -12,7 +12,6 @@ import uuid
 import reflex as rx
 
 from lcadmin.db import read_scope, session_scope
-from lcadmin.domain.money import Money
 from lcadmin.i18n import gettext
 from lcadmin.i18n.format import format_money
 from lcadmin.models import utcnow
@@ -107,15 +106,27 @@ class AuthenticationState(rx.State):
 
     @rx.event
     async def load(self):
-        """/payments/authenticate/[intent] loaded."""
-        locale = await active_locale(self)
-        self.outcome = self.error = ""
+        """/payments/authenticate/[intent] loaded: only for the paying company's signed-in users."""
+        locale, now = await active_locale(self), utcnow()
+        self.amount = self.outcome = self.error = ""
         try:
-            intent = get_provider().retrieve_intent(self._intent())
-        except KeyError:
-            self.amount, self.error = "", message_for(InvalidInput("not_payable"), locale)
-            return
-        self.amount = format_money(Money(intent.amount_minor, intent.currency), locale)
+            with read_scope() as session:
+                principal = sessions.require_principal(session, session_cookie(self), settings=get_settings(),
+                                                       now=now)
+                amount = payments.authentication_amount(session, principal, intent_id=self._intent())
+        except NotAllowed as error:
+            if error.code == "signed_out":
+                return rx.redirect("/sign-in")
+            self.error = message_for(error, locale)
+            return None
+        except ServiceError as error:
+            self.error = message_for(error, locale)
+            return None
+        if amount is None:
+            self.error = message_for(InvalidInput("not_payable"), locale)
+        else:
+            self.amount = format_money(amount, locale)
+        return None
 
     async def _complete(self, approved: bool):
         locale, now, settings = await active_locale(self), utcnow(), get_settings()

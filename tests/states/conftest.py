@@ -28,11 +28,12 @@ def app_db(demo, db_path, monkeypatch):
 class Browser:
     """One browser tab: a state tree, its request headers, and a way to call handlers."""
 
-    def __init__(self, *, cookie: str = "", ip: str = "203.0.113.50", accept_language: str = "fr-FR"):
+    def __init__(self, *, cookie: str = "", ip: str = "203.0.113.50", accept_language: str = "fr-FR",
+                 path: str = "/", params: dict | None = None):
         self.root = rx.State()
         self.root.router = RouterData.from_router_data({
             "headers": {"cookie": cookie, "origin": "http://localhost:3000", "accept-language": accept_language},
-            "ip": ip, "pathname": "/", "query": {},
+            "ip": ip, "pathname": path, "query": dict(params or {}),
         })
 
     def state(self, cls):

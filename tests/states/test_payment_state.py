@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlmodel import func, select
 
 from lcadmin.db import read_scope
 from lcadmin.models import Invoice, Payment
-from lcadmin.states.payment import PaymentState
+from lcadmin.states.payment import AuthenticationState, PaymentState
 from tests.states.test_flow_states import _signed_in_cookie
 
 CARD = {"card_number": "4242 4242 4242 4242", "card_expiry": "12/30", "card_cvc": "123"}
@@ -23,7 +25,10 @@ def test_an_open_invoice_is_paid_once_even_with_a_double_click(app_db, browser):
     with read_scope() as session:
         assert session.exec(select(func.count()).select_from(Payment)).one() == 1
         assert session.exec(select(Invoice).where(Invoice.number == "F2026-00005")).one().status == "paid"
-    assert "4242 4242 4242 4242" not in str(state.dict()) and "123" not in {str(v) for v in state.dict().values()}
+    everything = str(tab.root.dict())  # the whole state tree as the state store would keep it
+    assert "F2026-00005" in everything  # the payment form's own vars are in it
+    assert "4242 4242 4242 4242" not in everything and "4242424242424242" not in everything
+    assert not re.search(r"(?<![0-9A-Za-z])123(?![0-9A-Za-z])", everything)
 
 
 def test_a_declined_card_then_a_good_one_are_two_attempts(app_db, browser):
@@ -49,3 +54,39 @@ def test_a_payment_without_an_opened_form_or_for_another_company_goes_nowhere(ap
     tab2 = signed_out.state(PaymentState)
     signed_out.call(tab2.open_for, "invoice", "F2026-00005")
     assert not tab2.opened
+
+
+def test_the_3d_secure_page_answers_only_the_paying_companys_users(app_db, browser):
+    hbernard = _signed_in_cookie("hbernard@flexis.com")
+    tab = browser(cookie=hbernard)
+    state = tab.state(PaymentState)
+    tab.call(state.open_for, "invoice", "F2026-00005")
+    tab.call(state.submit, {**CARD, "card_number": "4000 0025 0000 3155"})
+    with read_scope() as session:
+        intent = session.exec(select(Payment.provider_intent_id)).one()
+    page = {"path": f"/payments/authenticate/{intent}", "params": {"intent": intent}}
+
+    def bank_page(cookie: str):
+        other = browser(cookie=cookie, **page)
+        return other, other.state(AuthenticationState)
+
+    acme, acme_page = bank_page(_signed_in_cookie("pdurand@acme-logistique.fr"))
+    acme.call(acme_page.load)
+    assert acme_page.amount == "" and acme_page.error == "Document introuvable."
+    acme.call(acme_page.approve)
+    assert acme_page.outcome == ""
+    nobody, nobody_page = bank_page("")
+    nobody.call(nobody_page.load)
+    nobody.call(nobody_page.approve)
+    assert nobody_page.amount == "" and nobody_page.outcome == ""
+    with read_scope() as session:
+        assert session.exec(select(Payment.status)).one() == "requires_action"
+        assert session.exec(select(Invoice.status).where(Invoice.number == "F2026-00005")).one() == "open"
+
+    own, own_page = bank_page(hbernard)
+    own.call(own_page.load)
+    assert own_page.amount.replace("\u202f", " ").replace("\u00a0", " ") == "180,00 €"
+    own.call(own_page.approve)
+    assert "F2026-00005" in own_page.outcome
+    own.call(own_page.load)  # answered already: nothing left to confirm
+    assert own_page.amount == "" and own_page.error
