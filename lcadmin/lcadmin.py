@@ -1,5 +1,7 @@
 """The Reflex app: pages, the HTTP routes that carry the session cookie, and the e-mail sender."""
 
+import asyncio
+
 import reflex as rx
 
 # Importing the models fills SQLModel.metadata, which `reflex db makemigrations / migrate` compare
@@ -9,6 +11,7 @@ from lcadmin.i18n import catalog
 from lcadmin.mail.worker import run_outbox_sender
 from lcadmin.pages import access, admin, auth, home, links, mailbox, order, payment
 from lcadmin.routes import http_routes
+from lcadmin.services import accounts
 from lcadmin.settings import get_settings
 from lcadmin.states.access import AccessState
 from lcadmin.states.admin import AdminState
@@ -55,4 +58,10 @@ _page(admin.licences_page, "/admin/licences", AdminState.load_licences)
 if not _settings.is_prod:
     _page(mailbox.mailbox_page, "/dev/mailbox", MailboxState.load)
 
+
+async def _prepare_sign_in() -> None:
+    await asyncio.to_thread(accounts.prepare)
+
+
 app.register_lifespan_task(run_outbox_sender)
+app.register_lifespan_task(_prepare_sign_in)

@@ -104,7 +104,7 @@ MESSAGES: dict[str, str] = {
     "error.email_taken": "An account already uses this address: sign in instead.",
     "error.password_too_short": "At least 12 characters.",
     "error.password_too_long": "256 characters at most.",
-    "error.password_common": "This password is too common: choose another one.",
+    "error.password_common": "This password is too common or too easy to guess: choose another one.",
     "error.password_like_email": "The password must not repeat your e-mail address.",
     "error.terms_required": "Tick the box to accept the terms of use.",
     "error.no_pending_activation": "No activation in progress: open the link you received by e-mail, or start again.",

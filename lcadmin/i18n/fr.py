@@ -108,7 +108,7 @@ MESSAGES: dict[str, str] = {
     "error.email_taken": "Un compte existe déjà avec cette adresse : connectez-vous.",
     "error.password_too_short": "Au moins 12 caractères.",
     "error.password_too_long": "256 caractères au plus.",
-    "error.password_common": "Ce mot de passe est trop courant : choisissez-en un autre.",
+    "error.password_common": "Ce mot de passe est trop courant ou trop facile à deviner : choisissez-en un autre.",
     "error.password_like_email": "Le mot de passe ne doit pas reprendre votre adresse e-mail.",
     "error.terms_required": "Cochez la case pour accepter les conditions d'utilisation.",
     "error.no_pending_activation": "Aucune activation en cours : ouvrez le lien reçu par e-mail, ou recommencez.",

@@ -1,8 +1,9 @@
 """User accounts: sign-up and sign-in. Passwords are argon2id; sign-in is throttled per address
-and per IP, and takes the same time whether or not the account exists."""
+from one IP and per IP, and takes the same time whether or not the account exists."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -14,7 +15,7 @@ from lcadmin.domain.passwords import password_problem
 from lcadmin.models import UserAccount
 from lcadmin.services import throttle
 from lcadmin.services.audit import record_event
-from lcadmin.services.errors import InvalidInput, NotAllowed
+from lcadmin.services.errors import InvalidInput, NotAllowed, Throttled
 from lcadmin.services.passwords import hash_password, verify_password
 
 
@@ -33,6 +34,12 @@ def _dummy_hash() -> str:
     return hash_password("lcadmin-no-such-account-placeholder")
 
 
+def prepare() -> None:
+    """Compute the stand-in hash at start-up, so that even the first sign-in of an unknown address
+    costs what any other sign-in costs."""
+    _dummy_hash()
+
+
 def _email(text: str, field: str = "email") -> str:
     try:
         return normalize_email(text)
@@ -48,7 +55,11 @@ def sign_up(session: Session, *, full_name: str, email: str, password: str, loca
         InvalidInput: ``name_required``, ``email_empty``/``email_invalid``, ``email_taken``, or a
             password problem (``password_too_short``, ``password_too_long``, ``password_common``,
             ``password_like_email``).
+        Throttled: Too many sign-ups from this IP.
     """
+    throttle.ensure_unlocked(session, throttle.SIGN_UP, [f"ip:{ip}"], now)
+    throttle.register_failure(session, throttle.SIGN_UP, [f"ip:{ip}"], now)  # every attempt counts
+    session.commit()  # and counts even when the caller sees an error
     full_name = " ".join((full_name or "").split())
     if not full_name:
         raise InvalidInput("name_required", "full_name")
@@ -73,20 +84,29 @@ def authenticate(session: Session, *, email: str, password: str, ip: str | None,
     """Check an e-mail and password.
 
     Raises:
-        Throttled: Too many failures for this address or this IP.
+        Throttled: Too many failures for this address from this IP, or from this IP.
         NotAllowed: ``invalid_credentials`` (the same whether the account exists or not).
     """
     try:
-        address = normalize_email(email)
+        address: str | None = normalize_email(email)
     except EmailProblem:
-        address = (email or "").strip().lower()[:320]
-    keys = [f"email:{address}", f"ip:{ip}"]
-    throttle.ensure_unlocked(session, throttle.SIGN_IN, keys, now)
-    user = session.exec(select(UserAccount).where(UserAccount.email == address)).first()
+        address = None  # never written anywhere: people type passwords into the e-mail field too
+    who = address or "#" + hashlib.sha256((email or "").strip().lower().encode()).hexdigest()[:16]
+    pair, per_ip = [f"account:{who}|ip:{ip}"], [f"ip:{ip}"]
+    try:
+        throttle.ensure_unlocked(session, throttle.SIGN_IN, pair, now)
+        throttle.ensure_unlocked(session, throttle.SIGN_IN_IP, per_ip, now)
+    except Throttled:
+        record_event(session, action="account.sign_in", outcome="denied", actor_email=address, ip=ip,
+                     detail={"reason": "locked"}, now=now)
+        session.commit()  # the refusal is recorded even though the caller sees an error
+        raise
+    user = session.exec(select(UserAccount).where(UserAccount.email == address)).first() if address else None
     stored = user.password_hash if user and user.password_hash and user.is_active else None
     matches = verify_password(password or "", stored or _dummy_hash()) and stored is not None
     if not matches:
-        throttle.register_failure(session, throttle.SIGN_IN, keys, now)
+        throttle.register_failure(session, throttle.SIGN_IN, pair, now)
+        throttle.register_failure(session, throttle.SIGN_IN_IP, per_ip, now)
         record_event(session, action="account.sign_in", outcome="failure", actor_email=address, ip=ip, now=now)
         session.commit()  # the failure counts even though the caller sees an error
         raise NotAllowed("invalid_credentials")

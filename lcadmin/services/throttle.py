@@ -30,7 +30,12 @@ class Policy:
 
 
 PROOF = Policy("proof", 5, timedelta(minutes=15), timedelta(minutes=5))
+# Sign-in counts per address *from one IP*, and per IP: a stranger guessing someone's password from
+# elsewhere never locks that person out (a lock per address alone would let anyone do so at will).
 SIGN_IN = Policy("sign_in", 5, timedelta(minutes=15), timedelta(minutes=5))
+SIGN_IN_IP = Policy("sign_in_ip", 30, timedelta(minutes=15), timedelta(minutes=15))
+# Every sign-up counts (each one costs an argon2 hash, and each says whether an address is taken).
+SIGN_UP = Policy("sign_up", 10, timedelta(minutes=15), timedelta(minutes=15))
 # Every e-mail step counts, successful or not: it limits how fast one address can probe addresses.
 EMAIL_STEP = Policy("email_step", 20, timedelta(minutes=15), timedelta(minutes=15))
 RESEND = Policy("resend", 3, timedelta(minutes=15), timedelta(minutes=15))

@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from lcadmin.db import read_scope, session_scope
 from lcadmin.domain.permissions import Permission
-from lcadmin.models import UserAccount, UserSession
+from lcadmin.models import AuditEvent, ThrottleFailure, UserAccount, UserSession
 from lcadmin.services import accounts, passwords, sessions
 from lcadmin.services.errors import InvalidInput, NotAllowed, Throttled
 
@@ -34,6 +34,9 @@ def _sign_up(engine, **overrides):
     ({"password": "x" * 257 + "yz"}, "password_too_long", "password"),
     ({"password": "password1234"}, "password_common", "password"),
     ({"password": "iloveyou12345"}, "password_common", "password"),
+    ({"password": "azertyuiopqs"}, "password_common", "password"),  # a keyboard row
+    ({"password": "1234567890ab"}, "password_common", "password"),  # a sequence
+    ({"password": "motdepasse123"}, "password_common", "password"),  # a word, in French
 ])
 def test_sign_up_refuses_with_a_code_per_field(demo, overrides, code, field):
     with pytest.raises(InvalidInput) as error:
@@ -72,13 +75,48 @@ def test_unknown_accounts_cost_one_password_check_too(demo, monkeypatch):
     assert len(checked) == 1 and checked[0].startswith("$argon2id$")
 
 
-def test_sign_in_is_throttled_like_the_proof(demo):
+def _sign_in(engine, email="hbernard@flexis.com", password="Northwind-demo-2026", ip=IP, now=NOW):
+    with session_scope(engine) as session:
+        return accounts.authenticate(session, email=email, password=password, ip=ip, now=now)
+
+
+def test_sign_in_is_throttled_per_address_from_one_ip_and_never_locks_the_owner_out(demo):
     for _ in range(5):
-        with pytest.raises(NotAllowed), session_scope(demo) as session:
-            accounts.authenticate(session, email="hbernard@flexis.com", password="guess", ip=IP, now=NOW)
-    with pytest.raises(Throttled), session_scope(demo) as session:
-        accounts.authenticate(session, email="hbernard@flexis.com", password="Northwind-demo-2026", ip="198.51.100.9",
-                              now=NOW)
+        with pytest.raises(NotAllowed):
+            _sign_in(demo, password="guess")
+    with pytest.raises(Throttled) as locked:
+        _sign_in(demo)  # the right password, from the guesser's IP: locked
+    assert locked.value.until >= NOW + timedelta(minutes=5)
+    assert _sign_in(demo, ip="198.51.100.9").full_name == "Hugo Bernard"  # hbernard at her desk
+    assert _sign_in(demo, email="pdurand@acme-logistique.fr", ip=IP).email == "pdurand@acme-logistique.fr"
+    assert _sign_in(demo, now=locked.value.until + timedelta(seconds=1)).full_name == "Hugo Bernard"
+
+
+def test_one_ip_guessing_many_addresses_is_locked(demo):
+    for n in range(30):
+        with pytest.raises(NotAllowed):
+            _sign_in(demo, email=f"user{n}@flexis.com", password="guess")
+    with pytest.raises(Throttled):
+        _sign_in(demo)
+    assert _sign_in(demo, ip="198.51.100.9").full_name == "Hugo Bernard"
+
+
+def test_a_password_typed_into_the_address_field_is_written_nowhere(demo):
+    with pytest.raises(NotAllowed):
+        _sign_in(demo, email="Mon-Secret-De-Famille-2026", password="x")
+    with read_scope(demo) as session:
+        written = " ".join(str(row.model_dump()) for model in (AuditEvent, ThrottleFailure)
+                           for row in session.exec(select(model)))
+    assert "account.sign_in" in written and "secret-de-famille" not in written.lower()
+
+
+def test_sign_ups_are_limited_per_ip(demo):
+    for n in range(10):
+        with pytest.raises(InvalidInput):
+            _sign_up(demo, email="hbernard@flexis.com", password=f"{GOOD} {n}")  # taken
+    with pytest.raises(Throttled):
+        _sign_up(demo)
+    assert _sign_up(demo, ip="198.51.100.9").email == "anne@perso.example"
 
 
 def _session_for(engine, settings, email="hbernard@flexis.com", previous=None, now=NOW):
