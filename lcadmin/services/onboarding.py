@@ -150,13 +150,20 @@ def _already_manages(session: Session, email: str) -> bool:
     return any(has_permission(role, Permission.VIEW_BILLING) for role in roles)
 
 
+def _count_activation_mail(session: Session, address: str, now: datetime) -> None:
+    """One more activation e-mail for this address, or Throttled (see ``throttle.ACTIVATION_MAIL``)."""
+    throttle.ensure_unlocked(session, throttle.ACTIVATION_MAIL, [f"email:{address}"], now)
+    throttle.register_failure(session, throttle.ACTIVATION_MAIL, [f"email:{address}"], now)
+
+
 def start_access(session: Session, *, email: str, locale: str, ip: str | None, settings: Settings,
                  now: datetime) -> AccessOutcome:
     """The "Suivant" of the business e-mail step.
 
     Raises:
         InvalidInput: ``email_empty`` / ``email_invalid``.
-        Throttled: This IP made too many e-mail steps recently.
+        Throttled: This IP made too many e-mail steps recently, or this contact got four
+            activation e-mails in 15 minutes.
     """
     address = _business_email(email)
     throttle.ensure_unlocked(session, throttle.EMAIL_STEP, [f"ip:{ip}"], now)
@@ -167,6 +174,7 @@ def start_access(session: Session, *, email: str, locale: str, ip: str | None, s
         return AccessOutcome("sign_in", address)
     contact = session.exec(select(Contact).where(Contact.email == address).order_by(Contact.id)).first()
     if contact is not None:
+        _count_activation_mail(session, address, now)
         company = session.get(Company, contact.company_id)
         request = _new_request(session, company=company, email=address, method="contact", document=None,
                                status=ActivationStatus.EMAIL_SENT, locale=locale, ip=ip, now=now)
@@ -222,7 +230,8 @@ def submit_proof(session: Session, *, email: str, reference: str, amount: str, l
 
     Raises:
         InvalidInput: ``email_*``, ``reference_required`` or an ``amount_*`` code (nothing counted).
-        Throttled: The proof is locked for this address or IP.
+        Throttled: The proof is locked for this address or IP, or this address got four
+            activation e-mails in 15 minutes.
         ProofRejected: ``proof_mismatch``, whatever did not match, and while the company is locked
             (the failure is counted).
     """
@@ -261,6 +270,7 @@ def submit_proof(session: Session, *, email: str, reference: str, amount: str, l
         session.commit()  # the failure counts even though the caller sees an error
         raise ProofRejected("proof_mismatch")
 
+    _count_activation_mail(session, address, now)
     label, company_id = document[0], document[1]
     company = session.get(Company, company_id)
     known_domain = company_id in set(_companies_of_domain(session, address))
@@ -310,11 +320,10 @@ def resend_activation(session: Session, *, email: str, ip: str | None, settings:
     link stops working). Says nothing about whether there was one.
 
     Raises:
-        Throttled: Three resends in 15 minutes for this address.
+        Throttled: Four activation e-mails in 15 minutes for this address.
     """
     address = _business_email(email)
-    throttle.ensure_unlocked(session, throttle.RESEND, [f"email:{address}"], now)
-    throttle.register_failure(session, throttle.RESEND, [f"email:{address}"], now)
+    _count_activation_mail(session, address, now)
     request = session.exec(select(ActivationRequest).where(
         ActivationRequest.business_email == address, ActivationRequest.status == ActivationStatus.EMAIL_SENT.value,
     ).order_by(ActivationRequest.id.desc())).first()

@@ -38,7 +38,10 @@ SIGN_IN_IP = Policy("sign_in_ip", 30, timedelta(minutes=15), timedelta(minutes=1
 SIGN_UP = Policy("sign_up", 10, timedelta(minutes=15), timedelta(minutes=15))
 # Every e-mail step counts, successful or not: it limits how fast one address can probe addresses.
 EMAIL_STEP = Policy("email_step", 20, timedelta(minutes=15), timedelta(minutes=15))
-RESEND = Policy("resend", 3, timedelta(minutes=15), timedelta(minutes=15))
+# Activation e-mails per address, however they are asked for (e-mail step, proof, "send again"):
+# each one cancels the previous link, so without a limit anyone could flood a contact's mailbox and
+# keep their link broken.
+ACTIVATION_MAIL = Policy("activation_mail", 4, timedelta(minutes=15), timedelta(minutes=15))
 
 
 def _serialize(session: Session, policy: Policy, keys: list[str]) -> None:

@@ -311,6 +311,21 @@ def test_resend_replaces_the_link_and_is_limited(demo, settings):
         onboarding.resend_activation(session, email="cmartin@flexis.com", ip=IP, settings=settings, now=NOW)
 
 
+def test_nobody_can_flood_a_contact_with_activation_emails(demo, settings):
+    for n in range(4):
+        assert start(demo, settings, "cmartin@flexis.com", ip=f"198.51.100.{n}") == "activation_sent"
+    with pytest.raises(Throttled):
+        start(demo, settings, "cmartin@flexis.com", ip="198.51.100.99")
+    for n in range(4):
+        assert prove(demo, settings, "aleroy@flexis.com", "FLD102776277396", "3 600", ip=f"198.51.100.{n}") \
+            == "activation_sent"
+    with pytest.raises(Throttled):
+        prove(demo, settings, "aleroy@flexis.com", "FLD102776277396", "3 600", ip="198.51.100.99")
+    assert len(outbox(demo, "cmartin@flexis.com")) == 4 + 4  # four activation links, four alerts
+    later = NOW + timedelta(minutes=16)
+    assert start(demo, settings, "cmartin@flexis.com", ip="198.51.100.99", now=later) == "activation_sent"
+
+
 def test_ten_concurrent_clicks_exactly_one_wins(demo, settings):
     start(demo, settings, "cmartin@flexis.com")
     secret = link_secret(outbox(demo)[0])
