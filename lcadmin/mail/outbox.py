@@ -11,7 +11,8 @@ from lcadmin.mail.templates import RenderedMail
 from lcadmin.models import OutboxMessage
 
 CLAIM_FOR = timedelta(minutes=2)
-MAX_ATTEMPTS = 12
+# Like a mail server, keep trying through an outage for days before giving up (RFC 5321 4.5.4.1).
+GIVE_UP_AFTER = timedelta(days=5)
 
 
 def enqueue(session: Session, *, to: str, mail: RenderedMail, kind: str, now: datetime) -> OutboxMessage:
@@ -49,21 +50,26 @@ def retry_delay(attempts: int) -> timedelta:
     return min(timedelta(seconds=10 * 2 ** max(attempts - 1, 0)), timedelta(hours=1))
 
 
-def mark_sent(session: Session, message_id: int, now: datetime) -> None:
-    """The SMTP server accepted the message."""
+def mark_sent(session: Session, message_id: int, now: datetime, *, keep_body: bool = True) -> None:
+    """The SMTP server accepted the message. Without ``keep_body`` (production), only its envelope
+    stays: the body holds single-use links and the attachment a document, neither needed any more."""
     message = session.get(OutboxMessage, message_id)
     message.status, message.sent_at, message.claimed_until = "sent", now, None
     message.attempts += 1
+    if not keep_body:
+        message.text_body = message.html_body = ""
+        message.attachment = None
     session.add(message)
 
 
-def mark_failed(session: Session, message_id: int, error: str, now: datetime) -> None:
-    """Delivery failed: try again later, or give up after :data:`MAX_ATTEMPTS`."""
+def mark_failed(session: Session, message_id: int, error: str, now: datetime, *, permanent: bool = False) -> None:
+    """Delivery failed: try again later, unless the server refused the message for good (a 5xx
+    answer) or it has been failing for :data:`GIVE_UP_AFTER`."""
     message = session.get(OutboxMessage, message_id)
     message.attempts += 1
     message.last_error = error[:500]
     message.claimed_until = None
-    if message.attempts >= MAX_ATTEMPTS:
+    if permanent or now - message.created_at >= GIVE_UP_AFTER:
         message.status = "failed"
     else:
         message.next_attempt_at = now + retry_delay(message.attempts)

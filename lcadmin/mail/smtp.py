@@ -45,7 +45,16 @@ def send_one(smtp: SmtpSettings, email: EmailMessage) -> None:
         client.send_message(email)
 
 
-def deliver_due(engine: Engine, smtp: SmtpSettings, now: datetime | None = None) -> tuple[int, int]:
+def refused_for_good(error: Exception) -> bool:
+    """A 5xx answer (unknown mailbox, message rejected): sending it again would change nothing.
+    Everything else (no connection, 4xx, a dropped line) is worth another try."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return bool(error.recipients) and all(code >= 500 for code, _ in error.recipients.values())
+    return isinstance(error, smtplib.SMTPResponseException) and error.smtp_code >= 500
+
+
+def deliver_due(engine: Engine, smtp: SmtpSettings, now: datetime | None = None, *,
+                keep_sent_bodies: bool = True) -> tuple[int, int]:
     """Deliver what is due. Each message is claimed, sent, then marked in its own transaction, so
     an SMTP outage loses nothing: the message is retried with back-off.
 
@@ -63,9 +72,10 @@ def deliver_due(engine: Engine, smtp: SmtpSettings, now: datetime | None = None)
             failed += 1
             log.warning("outbox message %s not delivered: %s", message_id, error)
             with session_scope(engine) as session:
-                mark_failed(session, message_id, f"{type(error).__name__}: {error}", now)
+                mark_failed(session, message_id, f"{type(error).__name__}: {error}", now,
+                            permanent=refused_for_good(error))
         else:
             sent += 1
             with session_scope(engine) as session:
-                mark_sent(session, message_id, now)
+                mark_sent(session, message_id, now, keep_body=keep_sent_bodies)
     return sent, failed

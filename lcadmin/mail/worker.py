@@ -18,7 +18,8 @@ async def run_outbox_sender(poll_seconds: float = POLL_SECONDS) -> None:
     while True:
         try:
             settings = get_settings()
-            await asyncio.to_thread(deliver_due, get_engine(), settings.smtp)
+            # The development mailbox shows sent messages whole; production keeps no sent body.
+            await asyncio.to_thread(deliver_due, get_engine(), settings.smtp, keep_sent_bodies=not settings.is_prod)
         except asyncio.CancelledError:
             raise
         except Exception:  # noqa: BLE001 - the sender must survive a bad round and try again

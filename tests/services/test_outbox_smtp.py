@@ -90,6 +90,54 @@ def test_nothing_is_lost_while_the_server_is_down(engine, smtp_port):
     assert len(inbox.messages) == 1
 
 
+def _message(engine) -> OutboxMessage:
+    with read_scope(engine) as session:
+        return session.exec(select(OutboxMessage)).one()
+
+
+def test_an_outage_of_days_is_waited_out_and_then_given_up(engine, smtp_port):
+    _queue(engine)
+    when = NOW
+    for _ in range(40):  # a day and a half of failures, an hour apart at most
+        deliver_due(engine, _smtp(smtp_port), when)
+        when = _message(engine).next_attempt_at
+    assert _message(engine).status == "pending" and when > NOW + timedelta(hours=30)
+    deliver_due(engine, _smtp(smtp_port), NOW + timedelta(days=5))
+    assert _message(engine).status == "failed"
+
+
+class Refusing(Inbox):
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        return "550 5.1.1 No such mailbox"
+
+
+def test_a_mailbox_refused_for_good_is_not_tried_again(engine, smtp_port):
+    controller = Controller(Refusing(), hostname="127.0.0.1", port=smtp_port)
+    controller.start()
+    try:
+        _queue(engine)
+        assert deliver_due(engine, _smtp(smtp_port), NOW) == (0, 1)
+    finally:
+        controller.stop()
+    message = _message(engine)
+    assert message.status == "failed" and "550" in message.last_error
+
+
+def test_in_production_a_sent_message_keeps_no_body(engine, smtp_port):
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=smtp_port)
+    controller.start()
+    try:
+        _queue(engine)
+        assert deliver_due(engine, _smtp(smtp_port), NOW, keep_sent_bodies=False) == (1, 0)
+    finally:
+        controller.stop()
+    assert "/activate/abc" in inbox.messages[0].get_body(("plain",)).get_content()
+    message = _message(engine)
+    assert (message.status, message.to_address, message.text_body, message.html_body) == \
+        ("sent", "cmartin@flexis.com", "", "")
+
+
 def test_back_off_grows_and_is_capped():
     delays = [retry_delay(n) for n in range(1, 15)]
     assert delays[0] == timedelta(seconds=10)
