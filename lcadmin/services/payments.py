@@ -38,6 +38,7 @@ from lcadmin.models import (
     Payment,
     PaymentClaim,
     SalesOrder,
+    UserAccount,
 )
 from lcadmin.payments.provider import CardError, PaymentProvider
 from lcadmin.pdf.receipt import ReceiptDocument, render_receipt_pdf
@@ -118,8 +119,10 @@ def _outcome(session: Session, payment: Payment) -> PaymentOutcome:
 
 
 def pay(session: Session, principal: Principal, *, kind: str, number: str, idempotency_key: str, card: CardInput,
-        provider: PaymentProvider, vendor: VendorSettings, now: datetime, ip: str | None = None) -> PaymentOutcome:
-    """Pay an order (``kind='order'``, signed) or an open invoice (``kind='invoice'``) by card.
+        provider: PaymentProvider, vendor: VendorSettings, now: datetime, ip: str | None = None,
+        locale: str = "fr") -> PaymentOutcome:
+    """Pay an order (``kind='order'``, signed) or an open invoice (``kind='invoice'``) by card; the
+    receipt is written in ``locale``, the payer's language.
 
     Raises:
         NotAllowed: ``forbidden`` without the payment permission. NotFound: another company's or an
@@ -167,7 +170,7 @@ def pay(session: Session, principal: Principal, *, kind: str, number: str, idemp
                  subject=f"{kind}:{number}", detail={"status": intent.status, "code": intent.failure_code,
                                                       "card": f"{token.brand} {token.last4}"}, now=now)
     if intent.status == "succeeded":
-        _settle(session, payment, vendor, now)
+        _settle(session, payment, vendor, now, locale)
     elif intent.status == "failed":
         _release(session, target, key)
     return PaymentOutcome(payment.status, _outcome(session, payment).invoice_number, payment.failure_code,
@@ -197,7 +200,8 @@ def authentication_amount(session: Session, principal: Principal, *, intent_id: 
 
 
 def complete_authentication(session: Session, principal: Principal, *, intent_id: str, approved: bool,
-                            provider: PaymentProvider, vendor: VendorSettings, now: datetime) -> PaymentOutcome:
+                            provider: PaymentProvider, vendor: VendorSettings, now: datetime,
+                            locale: str = "fr") -> PaymentOutcome:
     """Back from the 3-D Secure page: settle the payment if the bank approved it.
 
     Raises:
@@ -212,7 +216,7 @@ def complete_authentication(session: Session, principal: Principal, *, intent_id
         payment.status, payment.failure_code, payment.updated_at = intent.status, intent.failure_code, now
         session.add(payment)
         if intent.status == "succeeded":
-            _settle(session, payment, vendor, now)
+            _settle(session, payment, vendor, now, locale)
         else:
             target = f"order:{payment.order_id}" if payment.order_id else f"invoice:{payment.invoice_id}"
             _release(session, target, payment.idempotency_key)
@@ -243,7 +247,7 @@ def _release(session: Session, target: str, key: str) -> None:
     session.exec(sa.delete(PaymentClaim).where(PaymentClaim.target == target, PaymentClaim.idempotency_key == key))
 
 
-def _settle(session: Session, payment: Payment, vendor: VendorSettings, now: datetime) -> None:
+def _settle(session: Session, payment: Payment, vendor: VendorSettings, now: datetime, locale: str) -> None:
     if payment.order_id is not None:
         order = session.get(SalesOrder, payment.order_id)
         check_transition(OrderStatus(order.status), OrderStatus.PAID)
@@ -260,13 +264,14 @@ def _settle(session: Session, payment: Payment, vendor: VendorSettings, now: dat
     mark_paid(session, invoice, paid_at=now)
     payment.paid_invoice_id = invoice.id
     session.add(payment)
-    _send_receipt(session, payment, invoice, vendor, now)
+    _send_receipt(session, payment, invoice, vendor, now, locale)
 
 
-def _send_receipt(session: Session, payment: Payment, invoice: Invoice, vendor: VendorSettings, now: datetime) -> None:
+def _send_receipt(session: Session, payment: Payment, invoice: Invoice, vendor: VendorSettings, now: datetime,
+                  locale: str) -> None:
+    """The receipt, PDF attached, to the company's billing contact and to the person who paid."""
     company = session.get(Company, payment.company_id)
     document = build_document(session, invoice, vendor)
-    locale = "fr"
     receipt = ReceiptDocument(
         invoice_number=invoice.number, paid_at=now, amount_minor=payment.amount_minor, currency=payment.currency,
         card=f"{(payment.card_brand or '').upper()} •••• {payment.card_last4}", reference=payment.provider_intent_id,
@@ -274,11 +279,13 @@ def _send_receipt(session: Session, payment: Payment, invoice: Invoice, vendor: 
         vendor_logo=document.vendor_logo)
     amount = format_money(Money(payment.amount_minor, payment.currency), locale)
     mail = templates.receipt_mail(locale, company=company.name, number=invoice.number, amount=amount)
-    billing = session.exec(select(Contact).where(Contact.company_id == company.id,
-                                                 Contact.role == ContactRole.BILLING.value)).first()
-    if billing is not None:
-        message = enqueue(session, to=billing.email, mail=mail, kind="receipt", now=now)
+    billing = session.exec(select(Contact.email).where(Contact.company_id == company.id,
+                                                       Contact.role == ContactRole.BILLING.value)).first()
+    payer = session.get(UserAccount, payment.created_by)
+    pdf = render_receipt_pdf(receipt, locale)
+    for address in dict.fromkeys(a for a in (billing, payer.email if payer else None) if a):
+        message = enqueue(session, to=address, mail=mail, kind="receipt", now=now)
         message.attachment_name = f"{gettext('receipt.title', locale)} {invoice.number}.pdf".replace(" ", "-")
-        message.attachment = render_receipt_pdf(receipt, locale)
+        message.attachment = pdf
     record_event(session, action="payment.succeeded", outcome="success", company_id=company.id,
                  subject=f"invoice:{invoice.number}", detail={"payment": payment.provider_intent_id}, now=now)

@@ -72,7 +72,7 @@ class PaymentState(rx.State):
                 principal = sessions.require_principal(session, session_cookie(self), settings=settings, now=now)
                 outcome = payments.pay(session, principal, kind=self.kind, number=self.number, idempotency_key=self._key,
                                        card=card, provider=get_provider(), vendor=settings.vendor, now=now,
-                                       ip=client_ip(self))
+                                       ip=client_ip(self), locale=locale)
         except InvalidInput as error:
             setattr(self, "card_error" if error.field == "card" else "error", message_for(error, locale))
             return None
@@ -135,7 +135,7 @@ class AuthenticationState(rx.State):
                 principal = sessions.require_principal(session, session_cookie(self), settings=settings, now=now)
                 outcome = payments.complete_authentication(session, principal, intent_id=self._intent(),
                                                            approved=approved, provider=get_provider(),
-                                                           vendor=settings.vendor, now=now)
+                                                           vendor=settings.vendor, now=now, locale=locale)
         except NotAllowed:
             return rx.redirect("/sign-in")
         except ServiceError as error:

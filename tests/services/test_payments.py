@@ -6,9 +6,11 @@ import logging
 import re
 
 import uuid
+from io import BytesIO
 from datetime import UTC, date, datetime
 
 import pytest
+from pypdf import PdfReader
 from sqlmodel import func, select
 
 from lcadmin.db import read_scope, session_scope
@@ -42,10 +44,19 @@ def provider(demo):
 
 
 def _pay(engine, provider, *, card=OK, kind="invoice", number="F2026-00005", key=None, principal=FLEXIS,
-         expiry="12/28", cvc="123"):
+         expiry="12/28", cvc="123", locale="fr"):
     with session_scope(engine) as session:
         return payments.pay(session, principal, kind=kind, number=number, idempotency_key=key or uuid.uuid4().hex,
-                            card=CardInput(card, expiry, cvc), provider=provider, vendor=VENDOR, now=NOW)
+                            card=CardInput(card, expiry, cvc), provider=provider, vendor=VENDOR, now=NOW,
+                            locale=locale)
+
+
+def _receipts(engine) -> dict[str, tuple[str, str]]:
+    """Recipient -> (subject, text of the attached PDF)."""
+    with read_scope(engine) as session:
+        rows = session.exec(select(OutboxMessage).where(OutboxMessage.kind == "receipt")).all()
+    return {r.to_address: (r.subject, " ".join(page.extract_text() for page in PdfReader(BytesIO(r.attachment)).pages))
+            for r in rows}
 
 
 def _invoice(engine, number):
@@ -59,10 +70,22 @@ def test_4242_pays_an_open_invoice_and_sends_a_receipt(demo, provider):
     invoice = _invoice(demo, "F2026-00005")
     assert invoice.status == "paid" and invoice.paid_at == NOW
     with read_scope(demo) as session:
-        receipt = session.exec(select(OutboxMessage).where(OutboxMessage.kind == "receipt")).one()
         payment = session.exec(select(Payment)).one()
-    assert receipt.to_address == "compta@flexis.com" and receipt.attachment.startswith(b"%PDF")
     assert (payment.card_brand, payment.card_last4) == ("visa", "4242")
+    receipts = _receipts(demo)  # the billing contact and the person who paid
+    assert set(receipts) == {"compta@flexis.com", "hbernard@flexis.com"}
+    _subject, text = receipts["compta@flexis.com"]
+    for expected in ("Reçu de paiement", "F2026-00005", "Facture réglée", "VISA •••• 4242", "Flexis",
+                     payment.provider_intent_id):
+        assert expected in text
+    assert re.search(r"180,00\s€", text)
+
+
+def test_the_receipt_speaks_the_payers_language(demo, provider):
+    _pay(demo, provider, locale="en")
+    _subject, text = _receipts(demo)["compta@flexis.com"]
+    assert "Payment receipt" in text and "Invoice settled" in text and "€180.00" in text
+    assert "Reçu" not in text
 
 
 @pytest.mark.parametrize(("card", "code"), [(DECLINED, "card_declined"), (NO_FUNDS, "insufficient_funds"),
