@@ -463,8 +463,9 @@ class OutboxMessage(SQLModel, table=True):
 
 
 class OrderSignature(SQLModel, table=True):
-    """An order form signed online: who, when, from where, and the SHA-256 of the exact document
-    they signed (the order form PDF in the language they saw it in). One per order, never changed."""
+    """An order form signed online: who, when, from where, the exact document they signed (the
+    order form PDF in the language they saw it in) and its SHA-256. One per order, never changed:
+    later changes to contacts, addresses or the vendor's details never alter what was signed."""
 
     __tablename__ = "order_signature"
 
@@ -478,6 +479,7 @@ class OrderSignature(SQLModel, table=True):
     user_agent: str | None = Field(default=None, max_length=400)
     document_sha256: str = Field(max_length=64)
     document_locale: str = Field(max_length=5)
+    document_pdf: bytes = Field(sa_type=sa.LargeBinary, nullable=False)
 
 
 class Payment(SQLModel, table=True):

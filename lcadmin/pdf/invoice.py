@@ -144,11 +144,12 @@ def two_parties(left: list, right: list) -> PdfTable:
 
 
 def label_value_rows(rows: list[tuple[str, str]], style) -> PdfTable:
-    """A compact two-column list of labels and values."""
-    regular, bold = register_fonts()
-    return PdfTable([[label, pdf_text(value)] for label, value in rows], colWidths=[45 * mm, 129 * mm], style=[
-        ("FONT", (0, 0), (0, -1), bold, 7.5), ("TEXTCOLOR", (0, 0), (0, -1), MUTED), ("FONT", (1, 0), (1, -1), regular, 9),
-        ("LEFTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 1)])
+    """A compact two-column list of labels and values; a long label or value (a browser's user
+    agent) wraps inside its column instead of running over its neighbour."""
+    return PdfTable([[para(label, style["label"]), para(value, style["base"])] for label, value in rows],
+                    colWidths=[45 * mm, 129 * mm], style=[
+        ("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 1)])
 
 
 def render_invoice_pdf(document: InvoiceDocument, locale: str) -> bytes:

@@ -1,15 +1,18 @@
-"""The order form as a PDF ("Formulaire de commande pour {company}"), and, once signed, the same
+"""The order form as a PDF ("Formulaire de commande pour {company}"), and, once signed, the signed
 pages followed by a signature certificate.
 
 The SHA-256 recorded at signing time is the hash of ``render_order_pdf(document, locale)`` without
-a certificate: rendering it again reproduces the signed bytes exactly.
+a certificate, and those bytes are kept: ``with_certificate`` appends the certificate to them, so
+what is downloaded later shows exactly what was signed, whatever changed since.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from io import BytesIO
 
+import pikepdf
 from babel.numbers import get_currency_symbol
 from reportlab.lib.units import mm
 from reportlab.platypus import PageBreak, Spacer, TableStyle
@@ -126,10 +129,24 @@ def _certificate(document: OrderDocument, certificate: SignatureCertificate, loc
         (gettext("cert.user_agent", locale), certificate.user_agent or "—"),
         (gettext("cert.hash", locale), certificate.document_sha256),
     ]
-    return [PageBreak(), header(document.vendor_name, gettext("cert.title", locale), document.number, style,
-                                document.vendor_logo),
+    return [header(document.vendor_name, gettext("cert.title", locale), document.number, style, document.vendor_logo),
             Spacer(1, 10 * mm), label_value_rows(rows, style), Spacer(1, 8 * mm),
             para(gettext("cert.statement", locale, language=certificate.document_locale), style["small"])]
+
+
+def with_certificate(signed: bytes, document: OrderDocument, certificate: SignatureCertificate) -> bytes:
+    """The signed pages, untouched, followed by the certificate page (deterministic bytes)."""
+    style = styles()
+    story = _certificate(document, certificate, certificate.document_locale, style)
+    title = gettext("cert.title", certificate.document_locale)
+    page = build_pdf(story, title=f"{title} — {document.number}", author=document.issuer.legal_name,
+                     locale=certificate.document_locale,
+                     footer=identity_line(document.issuer, certificate.document_locale))
+    with pikepdf.open(BytesIO(signed)) as pdf, pikepdf.open(BytesIO(page)) as appendix:
+        pdf.pages.extend(appendix.pages)
+        out = BytesIO()
+        pdf.save(out, deterministic_id=True)
+        return out.getvalue()
 
 
 def render_order_pdf(document: OrderDocument, locale: str, certificate: SignatureCertificate | None = None) -> bytes:
@@ -148,6 +165,6 @@ def render_order_pdf(document: OrderDocument, locale: str, certificate: Signatur
         _lines(document, locale, style),
     ]
     if certificate is not None:
-        story += _certificate(document, certificate, locale, style)
+        story += [PageBreak(), *_certificate(document, certificate, locale, style)]
     return build_pdf(story, title=f"{title} — {document.number}", author=document.issuer.legal_name, locale=locale,
                      footer=identity_line(document.issuer, locale))

@@ -28,7 +28,7 @@ from lcadmin.models import (
 )
 from lcadmin.pdf.document import DocumentLine, Party
 from lcadmin.pdf.order_form import Contact as ContactView
-from lcadmin.pdf.order_form import OrderDocument, SignatureCertificate, render_order_pdf
+from lcadmin.pdf.order_form import OrderDocument, SignatureCertificate, render_order_pdf, with_certificate
 from lcadmin.services.audit import record_event
 from lcadmin.services.errors import InvalidInput, NotAllowed, NotFound
 from lcadmin.services.invoice_documents import _party
@@ -114,10 +114,11 @@ def sign_order(session: Session, principal: Principal, *, number: str, signer_na
     if order.status != OrderStatus.AWAITING_SIGNATURE.value:
         raise InvalidInput("order_not_signable", "form")
     check_transition(OrderStatus(order.status), OrderStatus.SIGNED)
-    digest = hashlib.sha256(render_order_pdf(document, locale)).hexdigest()
+    signed = render_order_pdf(document, locale)
+    digest = hashlib.sha256(signed).hexdigest()
     signature = OrderSignature(order_id=order.id, user_id=principal.user_id, signer_name=name,
                                signer_email=principal.email, signed_at=now, ip=ip, user_agent=(user_agent or "")[:400],
-                               document_sha256=digest, document_locale=locale)
+                               document_sha256=digest, document_locale=locale, document_pdf=signed)
     session.add(signature)
     order.status = OrderStatus.SIGNED.value
     session.add(order)
@@ -128,8 +129,8 @@ def sign_order(session: Session, principal: Principal, *, number: str, signer_na
 
 
 def order_pdf(session: Session, principal: Principal, number: str, locale: str, vendor: VendorSettings) -> bytes:
-    """The order form PDF; once signed, the signed version (in its signing language) with its
-    certificate page."""
+    """The order form PDF; once signed, the very pages that were signed (in their signing
+    language), followed by the signature certificate."""
     document = order_document(session, principal, number, vendor)
     order = _order(session, principal, number)
     signature = session.exec(select(OrderSignature).where(OrderSignature.order_id == order.id)).first()
@@ -138,4 +139,6 @@ def order_pdf(session: Session, principal: Principal, number: str, locale: str, 
     certificate = SignatureCertificate(signature.signer_name, signature.signer_email, signature.signed_at,
                                        signature.ip or "", signature.user_agent or "", signature.document_sha256,
                                        signature.document_locale)
-    return render_order_pdf(document, signature.document_locale, certificate)
+    if not signature.document_pdf:  # signed before the signed pages were kept: rendered again
+        return render_order_pdf(document, signature.document_locale, certificate)
+    return with_certificate(signature.document_pdf, document, certificate)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from datetime import UTC, datetime
 from io import BytesIO
 
@@ -13,7 +14,7 @@ from sqlmodel import select
 from lcadmin.db import read_scope, session_scope
 from lcadmin.demo import _Line, _order
 from lcadmin.domain.statuses import BillingFrequency, OrderStatus
-from lcadmin.models import AuditEvent, Company, Contract, OrderSignature, SalesOrder
+from lcadmin.models import AuditEvent, Company, Contact, Contract, OrderSignature, SalesOrder
 from lcadmin.pdf.order_form import render_order_pdf
 from lcadmin.services import admin_center, orders
 from lcadmin.services.errors import InvalidInput, NotAllowed, NotFound
@@ -79,6 +80,25 @@ def test_the_signed_pdf_gains_a_certificate_page(demo):
     assert "Certificat de signature électronique" in certificate
     assert stored.document_sha256 in certificate.replace(" ", "")
     assert "Hugo Bernard" in certificate and "203.0.113.7" in certificate
+
+
+def test_what_was_signed_is_what_is_downloaded_whatever_changes_afterwards(demo):
+    _sign(demo)
+    with session_scope(demo) as session:  # the billing contact changes, the vendor moves
+        contact = session.exec(select(Contact).where(Contact.company_id == 1, Contact.role == "billing")).one()
+        signed_contact, contact.full_name = contact.full_name, "Nouvelle Personne"
+        session.add(contact)
+    moved = replace(VENDOR, address_line1="99 boulevard Haussmann")
+    with read_scope(demo) as session:
+        pdf = orders.order_pdf(session, BILLING, ORDER, "fr", moved)
+        stored = session.exec(select(OrderSignature)).one()
+    assert hashlib.sha256(stored.document_pdf).hexdigest() == stored.document_sha256
+    signed_page = " ".join(PdfReader(BytesIO(pdf)).pages[0].extract_text().split())
+    assert signed_page == " ".join(PdfReader(BytesIO(stored.document_pdf)).pages[0].extract_text().split())
+    assert signed_contact in signed_page and "Nouvelle Personne" not in signed_page
+    assert "10 rue de la Paix" in signed_page and "Haussmann" not in signed_page
+    with read_scope(demo) as session:
+        assert orders.order_pdf(session, BILLING, ORDER, "fr", moved) == pdf  # the same bytes every time
 
 
 def test_a_signed_order_cannot_be_signed_again(demo):
