@@ -167,6 +167,8 @@ MESSAGES: dict[str, str] = {
     "admin.payment.empty": "No payment method on file: your orders are paid by invoice, on receipt.",
     "admin.orders.empty": "No orders yet. Your orders will show here as soon as they are issued.",
     "admin.invoices.empty": "No invoices yet. They will show here as soon as they are issued.",
+    "admin.licences.empty": "Nobody has access to the Admin Center for your company yet.",
+    "invoices.filter.credit_notes": "Credit notes",
     "col.number": "Number",
     "col.contract": "Contract",
     "col.period": "Period",

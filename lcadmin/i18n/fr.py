@@ -171,6 +171,8 @@ MESSAGES: dict[str, str] = {
     "admin.payment.empty": "Aucun mode de paiement enregistré : vos commandes sont réglées par facture, à réception.",
     "admin.orders.empty": "Aucune commande pour le moment. Vos commandes apparaîtront ici dès leur émission.",
     "admin.invoices.empty": "Aucune facture pour le moment. Elles apparaîtront ici dès leur émission.",
+    "admin.licences.empty": "Personne n'a encore accès à l'Admin Center pour votre entreprise.",
+    "invoices.filter.credit_notes": "Avoirs",
     "col.number": "Numéro",
     "col.contract": "Contrat",
     "col.period": "Période",

@@ -154,6 +154,7 @@ def _invoice_filters() -> rx.Component:
         )
 
     statuses = [rx.select.item(t(f"status.invoice.{code}"), value=code) for code in ("open", "overdue", "paid", "void")]
+    statuses.append(rx.select.item(t("invoices.filter.credit_notes"), value="issued"))
     return rx.flex(
         select("invoices.filter.status", InvoicesState.status, InvoicesState.set_status, statuses,
                "invoices.filter.all"),
@@ -201,7 +202,7 @@ def invoices_page() -> rx.Component:
                        rx.table.cell(r["contract"]), rx.table.cell(r["issue_date"]), rx.table.cell(r["due_date"]),
                        rx.table.cell(r["subtotal"]), rx.table.cell(r["total"]),
                        rx.table.cell(_status(r["status_label"], r["status"])), rx.table.cell(_download_buttons(r["number"], r["status"]))],
-            "invoices.none_match", "admin.nav.invoices",
+            rx.cond(InvoicesState.filtered, t("invoices.none_match"), t("admin.invoices.empty")), "admin.nav.invoices",
         ),
     )
 
@@ -217,5 +218,5 @@ def licences_page() -> rx.Component:
     return admin_frame("licences", _table(
         ["col.name", "col.email", "col.role"], AdminState.members,
         lambda r: [rx.table.row_header_cell(r["full_name"]), rx.table.cell(r["email"]), rx.table.cell(r["role_label"])],
-        "admin.orders.empty", "admin.nav.licences",
+        "admin.licences.empty", "admin.nav.licences",
     ))

@@ -107,7 +107,7 @@ def list_orders(session: Session, principal: Principal, locale: str, *, status: 
     ]
 
 
-INVOICE_FILTERS = ("all", "open", "overdue", "paid", "void")
+INVOICE_FILTERS = ("all", "open", "overdue", "paid", "void", "issued")
 
 
 def invoice_status(invoice: Invoice, today: date) -> str:
@@ -133,7 +133,7 @@ def list_invoices(session: Session, principal: Principal, locale: str, *, today:
     if year:
         query = query.where(Invoice.issue_date >= date(year, 1, 1), Invoice.issue_date <= date(year, 12, 31))
     if search.strip():
-        query = query.where(Invoice.number.contains(search.strip().upper()[:40]))
+        query = query.where(Invoice.number.contains(search.strip().upper()[:40], autoescape=True))  # % and _ too
     rows = []
     for invoice, contract_row in session.exec(query.order_by(Invoice.issue_date.desc(), Invoice.number.desc())):
         shown = invoice_status(invoice, today)

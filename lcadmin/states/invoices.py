@@ -35,6 +35,11 @@ class InvoicesState(rx.State):
     years: list[str] = []
     error: str = ""
 
+    @rx.var
+    def filtered(self) -> bool:
+        """Whether a filter or the search narrows the list (the empty message differs)."""
+        return ALL != self.status or ALL != self.contract or ALL != self.year or self.search.strip() != ""
+
     async def _refresh(self):
         locale, now = await active_locale(self), utcnow()
         self.error = ""
@@ -70,7 +75,7 @@ class InvoicesState(rx.State):
 
     @rx.event
     async def set_status(self, value: str):
-        """Filter by status (à payer, en retard, payée, annulée)."""
+        """Filter by status (à payer, en retard, payée, annulée) or show the credit notes."""
         self.status = value if value in admin_center.INVOICE_FILTERS else ALL
         return await self._refresh()
 

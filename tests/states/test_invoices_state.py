@@ -81,3 +81,19 @@ def test_signed_out_callers_get_nothing(app_db, browser):
     state = tab.state(InvoicesState)
     assert "/sign-in" in str(tab.call(state.load))
     assert tab.call(state.download_pdf, "F2026-00001") is None and state.rows == []
+
+
+def test_credit_notes_have_a_filter_of_their_own_and_search_takes_text_literally(app_db, browser):
+    tab = browser(cookie=_signed_in_cookie("pdurand@acme-logistique.fr"))
+    state = tab.state(InvoicesState)
+    tab.call(state.load)
+    assert not state.filtered and len(state.rows) == 3
+    tab.call(state.set_status, "issued")
+    assert [(r["kind_label"], r["status"]) for r in state.rows] == [("Avoir", "issued")]
+    assert state.filtered
+    tab.call(state.set_status, "all")
+    for pattern in ("%", "_", "F2026%00004"):  # LIKE wildcards match nothing but themselves
+        tab.call(state.set_search, pattern)
+        assert state.rows == [], pattern
+    tab.call(state.set_search, "f2026-0000")
+    assert len(state.rows) == 3
