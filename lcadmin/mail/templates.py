@@ -68,10 +68,18 @@ def activation_mail(locale: str, *, company: str, link: str, hours: int) -> Rend
 
 
 def access_alert_mail(locale: str, *, company: str, requester: str, document: str, report_link: str) -> RenderedMail:
-    """To the company's contacts: someone got billing access with a document."""
+    """To the company's contacts: someone proved a document and got an activation link."""
     return _render(locale, subject_key="mail.alert.subject", paragraph_keys=["mail.alert.intro", "mail.alert.report"],
                    buttons=[_Button("mail.alert.button", report_link)], footer_key=None,
                    values={"company": company, "requester": requester, "document": document})
+
+
+def access_granted_mail(locale: str, *, company: str, requester: str, account: str, document: str,
+                        report_link: str) -> RenderedMail:
+    """To the company's contacts: an access proved with a document is now active, for this account."""
+    return _render(locale, subject_key="mail.granted.subject", paragraph_keys=["mail.granted.intro", "mail.alert.report"],
+                   buttons=[_Button("mail.alert.button", report_link)], footer_key=None,
+                   values={"company": company, "requester": requester, "account": account, "document": document})
 
 
 def approval_request_mail(locale: str, *, company: str, requester: str, document: str,

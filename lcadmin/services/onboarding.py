@@ -292,14 +292,20 @@ def submit_proof(session: Session, *, email: str, reference: str, amount: str, l
 
 
 def _alert_contacts(session: Session, request: ActivationRequest, company: Company, settings: Settings,
-                    now: datetime) -> None:
+                    now: datetime, account: str | None = None) -> None:
+    """Tell the company's contacts, with a link to report it: that someone proved a document and got
+    an activation link, or (with ``account``) that the access is now active for that account."""
     locale = settings.default_locale
     for contact in _contacts(session, company.id):
         secret = issue_token(session, purpose="report", request_id=request.id, ttl=REPORT_TTL, now=now)
-        mail = templates.access_alert_mail(locale, company=company.name, requester=request.business_email,
-                                           document=_document_label(request.proof_document, locale),
-                                           report_link=_link(settings, "report", secret))
-        enqueue(session, to=contact.email, mail=mail, kind="access_alert", now=now)
+        values = {"company": company.name, "requester": request.business_email,
+                  "document": _document_label(request.proof_document, locale),
+                  "report_link": _link(settings, "report", secret)}
+        if account is None:
+            mail, kind = templates.access_alert_mail(locale, **values), "access_alert"
+        else:
+            mail, kind = templates.access_granted_mail(locale, account=account, **values), "access_granted"
+        enqueue(session, to=contact.email, mail=mail, kind=kind, now=now)
 
 
 def _ask_contacts_for_approval(session: Session, request: ActivationRequest, company: Company, settings: Settings,
@@ -434,8 +440,9 @@ def pending_company_name(session: Session, request_id: int | None, now: datetime
 
 
 def complete_activation(session: Session, *, request_id: int | None, user_id: int, terms_accepted: bool,
-                        ip: str | None, now: datetime) -> int:
+                        ip: str | None, settings: Settings, now: datetime) -> int:
     """"Accepter et continuer": record the terms and make the account billing admin of the company.
+    An access proved with a document is announced to the company's contacts, naming the account.
 
     Returns:
         The company id.
@@ -461,6 +468,10 @@ def complete_activation(session: Session, *, request_id: int | None, user_id: in
                                 accepted_at=now, ip=ip))
     request.granted_user_id = user_id
     _move(session, request, ActivationStatus.COMPLETED, now)
+    if request.method == "proof":
+        account = session.get(UserAccount, user_id)
+        _alert_contacts(session, request, session.get(Company, request.company_id), settings, now,
+                        account=account.email)
     record_event(session, action="access.completed", outcome="success", actor_user_id=user_id,
                  company_id=request.company_id, ip=ip, subject=f"activation_request:{request.id}",
                  detail={"terms_version": TERMS_VERSION, "method": request.method}, now=now)

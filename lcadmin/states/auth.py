@@ -145,7 +145,7 @@ class AuthState(rx.State):
                 principal = sessions.require_principal(session, raw_id, settings=get_settings(), now=now)
                 company_id = onboarding.complete_activation(
                     session, request_id=self._pending_request_id, user_id=principal.user_id,
-                    terms_accepted=self.terms_accepted, ip=client_ip(self), now=now)
+                    terms_accepted=self.terms_accepted, ip=client_ip(self), settings=get_settings(), now=now)
                 sessions.switch_session_company(session, raw_id, company_id)
         except NotAllowed as error:
             if error.code == "signed_out":

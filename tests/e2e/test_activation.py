@@ -80,6 +80,8 @@ def test_aleroy_proves_authority_and_signs_up_with_another_address(new_page, app
     page.get_by_role("button", name="Accepter et continuer").click()
 
     expect(page.locator("#company-name")).to_have_text("Flexis")
+    granted = inbox.wait_for("compta@flexis.com", "Accès à la facturation de Flexis activé\u00a0: anne.leroy@perso.example")
+    assert "aleroy@flexis.com" in granted.get_body(("plain",)).get_content()
     navigation = page.get_by_role("navigation")
     for section in ("Contrats et commandes", "Factures", "Modes de paiement", "Licences et autorisations"):
         expect(navigation.get_by_role("link", name=section)).to_be_visible()

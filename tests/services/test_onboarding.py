@@ -354,11 +354,11 @@ def test_accepting_the_terms_makes_the_account_billing_admin(demo, settings):
                           password="un long chemin vers la facture", locale="fr", ip=IP, now=NOW)
     with pytest.raises(InvalidInput) as unticked, session_scope(demo) as session:
         onboarding.complete_activation(session, request_id=request_id, user_id=account.user_id,
-                                       terms_accepted=False, ip=IP, now=NOW)
+                                       terms_accepted=False, ip=IP, settings=settings, now=NOW)
     assert unticked.value.code == "terms_required"
     with session_scope(demo) as session:
         company_id = onboarding.complete_activation(session, request_id=request_id, user_id=account.user_id,
-                                                    terms_accepted=True, ip=IP, now=NOW)
+                                                    terms_accepted=True, ip=IP, settings=settings, now=NOW)
     with read_scope(demo) as session:
         membership = session.exec(select(Membership).where(Membership.user_id == account.user_id)).one()
         acceptance = session.exec(select(TermsAcceptance)).one()
@@ -366,9 +366,14 @@ def test_accepting_the_terms_makes_the_account_billing_admin(demo, settings):
     assert (membership.company_id, membership.role) == (company_id, "billing_admin")
     assert acceptance.terms_version == onboarding.TERMS_VERSION
     assert (request.status, request.granted_user_id) == ("completed", account.user_id)
+    for contact in ("cmartin@flexis.com", "compta@flexis.com"):  # told again, now naming the account
+        proved, granted = outbox(demo, contact)
+        assert (proved.kind, granted.kind) == ("access_alert", "access_granted")
+        assert "anne.leroy@perso.example" in granted.subject and "aleroy@flexis.com" in granted.text_body
+        assert "la commande FLD102776277396" in granted.text_body and link_secret(granted, "report")
     with pytest.raises(NotAllowed), session_scope(demo) as session:  # a request completes once
         onboarding.complete_activation(session, request_id=request_id, user_id=account.user_id,
-                                       terms_accepted=True, ip=IP, now=NOW)
+                                       terms_accepted=True, ip=IP, settings=settings, now=NOW)
 
 
 def test_an_unverified_or_stale_request_cannot_be_completed(demo, settings):
@@ -378,11 +383,11 @@ def test_an_unverified_or_stale_request_cannot_be_completed(demo, settings):
         hbernard = session.exec(select(UserAccount).where(UserAccount.email == "hbernard@flexis.com")).one()
     with pytest.raises(NotAllowed), session_scope(demo) as session:
         onboarding.complete_activation(session, request_id=request.id, user_id=hbernard.id,
-                                       terms_accepted=True, ip=IP, now=NOW)
+                                       terms_accepted=True, ip=IP, settings=settings, now=NOW)
     confirm(demo, link_secret(outbox(demo, "aleroy@flexis.com")[0]))
     with pytest.raises(NotAllowed), session_scope(demo) as session:
         onboarding.complete_activation(session, request_id=request.id, user_id=hbernard.id, terms_accepted=True,
-                                       ip=IP, now=NOW + onboarding.VERIFIED_WINDOW + timedelta(minutes=1))
+                                       ip=IP, settings=settings, now=NOW + onboarding.VERIFIED_WINDOW + timedelta(minutes=1))
 
 
 def test_a_reported_access_is_withdrawn(demo, settings):
@@ -391,8 +396,8 @@ def test_a_reported_access_is_withdrawn(demo, settings):
         account = sign_up(session, full_name="Anne Leroy", email="aleroy@flexis.com",
                           password="un long chemin vers la facture", locale="fr", ip=IP, now=NOW)
         onboarding.complete_activation(session, request_id=request_id, user_id=account.user_id,
-                                       terms_accepted=True, ip=IP, now=NOW)
-    report = link_secret(outbox(demo, "compta@flexis.com")[0], "report")
+                                       terms_accepted=True, ip=IP, settings=settings, now=NOW)
+    report = link_secret(outbox(demo, "compta@flexis.com")[-1], "report")  # the notice of the granted access
     with session_scope(demo) as session:
         onboarding.report_access(session, secret=report, ip=IP, now=NOW)
     with read_scope(demo) as session:
