@@ -1,0 +1,71 @@
+"""The HTTP routes that set and drop the session cookie, called as a browser would over HTTP."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+from starlette.testclient import TestClient
+
+from lcadmin.db import read_scope, session_scope
+from lcadmin.models import UserAccount, UserSession, utcnow
+from lcadmin.routes import http_routes
+from lcadmin.services import sessions
+from lcadmin.settings import get_settings
+
+
+def _code(email: str = "hbernard@flexis.com", return_to: str = "http://localhost:3000/admin") -> str:
+    with session_scope() as session:
+        user = session.exec(select(UserAccount).where(UserAccount.email == email)).one()
+        return sessions.create_handoff(session, user_id=user.id, company_id=sessions.default_company_id(session, user.id),
+                                       return_to=return_to, ip="testclient", now=utcnow())
+
+
+@pytest.fixture
+def client(app_db):
+    with TestClient(http_routes(), base_url="http://localhost:8000", follow_redirects=False) as test_client:
+        yield test_client
+
+
+def test_a_hand_off_code_becomes_an_http_only_lax_cookie_once(client):
+    code = _code()
+    response = client.get("/auth/session", params={"code": code})
+    assert response.status_code == 303 and response.headers["location"] == "http://localhost:3000/admin"
+    cookie = response.headers["set-cookie"]
+    assert cookie.startswith(f"{sessions.SESSION_COOKIE}=") and "HttpOnly" in cookie and "SameSite=lax" in cookie
+    assert "Path=/" in cookie and f"Max-Age={get_settings().session_max_hours * 3600}" in cookie
+    assert "Secure" not in cookie  # the public URL is http://localhost:3000 here
+    with read_scope() as session:
+        assert len(session.exec(select(UserSession)).all()) == 1
+
+    again = client.get("/auth/session", params={"code": code})  # single use
+    assert again.headers["location"].endswith("/sign-in") and "set-cookie" not in again.headers
+    unknown = client.get("/auth/session", params={"code": "made-up"})
+    assert unknown.headers["location"].endswith("/sign-in") and "set-cookie" not in unknown.headers
+
+
+def test_signing_in_again_rotates_the_session_id(client):
+    first = client.get("/auth/session", params={"code": _code()}).cookies[sessions.SESSION_COOKIE]
+    client.cookies.set(sessions.SESSION_COOKIE, first)
+    second = client.get("/auth/session", params={"code": _code()}).cookies[sessions.SESSION_COOKIE]
+    assert second and second != first
+    with session_scope() as session:
+        assert sessions.resolve_session(session, first, settings=get_settings(), now=utcnow()) is None
+        assert sessions.resolve_session(session, second, settings=get_settings(), now=utcnow()) is not None
+
+
+def test_over_https_the_cookie_is_secure(app_db, monkeypatch):
+    monkeypatch.setenv("LCADMIN_PUBLIC_URL", "https://billing.example.com")
+    get_settings.cache_clear()
+    with TestClient(http_routes(), base_url="https://billing.example.com", follow_redirects=False) as client:
+        response = client.get("/auth/session", params={"code": _code(return_to="https://billing.example.com/admin")})
+    assert "Secure" in response.headers["set-cookie"] and "HttpOnly" in response.headers["set-cookie"]
+
+
+def test_sign_out_drops_the_cookie_and_only_sends_the_browser_back_home(client):
+    response = client.get("/auth/sign-out", params={"next": "http://localhost:3000/"})
+    assert response.status_code == 303 and response.headers["location"] == "http://localhost:3000/"
+    assert f'{sessions.SESSION_COOKIE}=""' in response.headers["set-cookie"]
+    assert "Max-Age=0" in response.headers["set-cookie"]
+    for elsewhere in ("https://evil.example/", "//evil.example/", "javascript:alert(1)"):
+        response = client.get("/auth/sign-out", params={"next": elsewhere})
+        assert response.headers["location"] == get_settings().public_url + "/", elsewhere
