@@ -341,6 +341,7 @@ MESSAGES: dict[str, str] = {
     "error.card_declined": "Payment declined by the bank. Try another card.",
     "error.insufficient_funds": "Payment declined: insufficient funds.",
     "error.live_card_in_sandbox": "This is not a test card: the test environment only accepts test cards.",
+    "error.authentication_expired": "This authentication expired and another payment of this document was started since: nothing was charged here.",
     "error.authentication_failed": "3-D Secure authentication failed: no payment was made.",
     "error.invalid_number": "This card number is not valid.",
     "error.invalid_expiry": "Enter the expiry date as MM/YY.",

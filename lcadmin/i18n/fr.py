@@ -345,6 +345,7 @@ MESSAGES: dict[str, str] = {
     "error.card_declined": "Paiement refusé par la banque. Essayez une autre carte.",
     "error.insufficient_funds": "Paiement refusé : fonds insuffisants.",
     "error.live_card_in_sandbox": "Cette carte n'est pas une carte de test : l'environnement de test n'accepte que les cartes de test.",
+    "error.authentication_expired": "Cette authentification a expiré et un autre paiement de ce document a été lancé depuis : rien n'a été débité ici.",
     "error.authentication_failed": "L'authentification 3-D Secure a échoué : le paiement n'a pas été effectué.",
     "error.invalid_number": "Ce numéro de carte n'est pas valide.",
     "error.invalid_expiry": "Saisissez la date d'expiration au format MM/AA.",

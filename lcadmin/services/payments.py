@@ -139,6 +139,12 @@ def pay(session: Session, principal: Principal, *, kind: str, number: str, idemp
     amount = payable_amount(session, principal, kind, number)
     order, invoice = _target(session, principal, kind, number)
     target = f"order:{order.id}" if order else f"invoice:{invoice.id}"
+    lapsed = _lapsed_claim(session, target, key, now)
+    if lapsed is not None:
+        settled = _recover_lapsed_attempt(session, principal, lapsed, target, amount, order, invoice, provider,
+                                          vendor, now, locale)
+        if settled is not None:  # the earlier attempt had charged the card: this one must not
+            return settled
     _claim(session, target, key, now)
     # No transaction stays open while the provider is called: it is a remote service that may be
     # slow, and on SQLite an open write transaction would hold the database's write lock meanwhile.
@@ -209,7 +215,14 @@ def complete_authentication(session: Session, principal: Principal, *, intent_id
         NotFound: No payment of this company waits for that authentication.
     """
     payment = _awaited_payment(session, principal, intent_id)
-    if payment.status == "requires_action":
+    target = _claim_target(payment)
+    claim = session.exec(select(PaymentClaim.idempotency_key).where(PaymentClaim.target == target)).first()
+    if payment.status == "requires_action" and claim != payment.idempotency_key:
+        # Left waiting past CLAIM_LAPSE while another attempt took the document over: approving
+        # this one now could charge twice, so it ends here, and the bank is never asked.
+        payment.status, payment.failure_code, payment.updated_at = "failed", "authentication_expired", now
+        session.add(payment)
+    elif payment.status == "requires_action":
         session.commit()  # see pay(): no transaction open across the provider call
         intent = provider.complete_authentication(payment.provider_intent_id, approved=approved)
         payment = session.get(Payment, payment.id)
@@ -218,22 +231,70 @@ def complete_authentication(session: Session, principal: Principal, *, intent_id
         if intent.status == "succeeded":
             _settle(session, payment, vendor, now, locale)
         else:
-            target = f"order:{payment.order_id}" if payment.order_id else f"invoice:{payment.invoice_id}"
             _release(session, target, payment.idempotency_key)
     return _outcome(session, payment)
 
 
+def _claim_target(payment: Payment) -> str:
+    """What a payment claims: ``order:<id>`` or ``invoice:<id>``."""
+    return f"order:{payment.order_id}" if payment.order_id else f"invoice:{payment.invoice_id}"
+
+
+def _lapsed_claim(session: Session, target: str, key: str, now: datetime) -> str | None:
+    """The idempotency key of another attempt's claim on the document once it has lapsed (older
+    than CLAIM_LAPSE), None when the document is free or claimed by this attempt.
+
+    Raises:
+        InvalidInput: ``payment_in_progress`` while another attempt's claim is fresh.
+    """
+    claim = session.exec(select(PaymentClaim).where(PaymentClaim.target == target)).first()
+    if claim is None or claim.idempotency_key == key:
+        return None
+    if now - claim.claimed_at < CLAIM_LAPSE:
+        raise InvalidInput("payment_in_progress", "form")
+    return claim.idempotency_key
+
+
+def _recover_lapsed_attempt(session: Session, principal: Principal, lapsed_key: str, target: str, amount: Money,
+                            order: SalesOrder | None, invoice: Invoice | None, provider: PaymentProvider,
+                            vendor: VendorSettings, now: datetime, locale: str) -> PaymentOutcome | None:
+    """An attempt that never finished: it may have stopped after the bank charged the card and
+    before the payment was written (a crash). The provider answers a request repeated with the
+    same idempotency key with the intent it made the first time, so ask it: if that intent was
+    charged, record and settle it and return its outcome; otherwise drop the claim and return None.
+    An attempt left waiting for 3-D Secure keeps its payment row; ``complete_authentication``
+    refuses it once its claim has gone."""
+    recorded = session.exec(select(Payment).where(Payment.idempotency_key == lapsed_key)).first()
+    intent = None
+    if recorded is None:
+        session.commit()  # no transaction open across the provider call (see below)
+        intent = provider.create_intent(amount_minor=amount.minor, currency=amount.currency,
+                                        idempotency_key=lapsed_key, description=target)
+    if intent is not None and intent.status == "succeeded":
+        payment = Payment(company_id=principal.company_id, order_id=order.id if order else None,
+                          invoice_id=invoice.id if invoice else None, idempotency_key=lapsed_key,
+                          amount_minor=intent.amount_minor, currency=intent.currency,
+                          provider_intent_id=intent.intent_id, status="succeeded", created_by=principal.user_id,
+                          created_at=now, updated_at=now)
+        session.add(payment)
+        session.flush()
+        record_event(session, action="payment.recovered", outcome="success", actor_user_id=principal.user_id,
+                     company_id=principal.company_id, subject=target, detail={"payment": intent.intent_id}, now=now)
+        _settle(session, payment, vendor, now, locale)
+        return _outcome(session, payment)
+    _release(session, target, lapsed_key)
+    session.flush()
+    return None
+
+
 def _claim(session: Session, target: str, key: str, now: datetime) -> None:
-    """Reserve the document for this attempt, or refuse: another attempt is paying it right now.
-    A claim left by an attempt that never finished (a crash) lapses after CLAIM_LAPSE."""
+    """Reserve the document for this attempt, or refuse: another attempt is paying it right now
+    (a lapsed claim was settled or dropped by ``_recover_lapsed_attempt`` first)."""
     claim = session.exec(select(PaymentClaim).where(PaymentClaim.target == target)).first()
     if claim is not None:
         if claim.idempotency_key == key:
             return
-        if now - claim.claimed_at < CLAIM_LAPSE:
-            raise InvalidInput("payment_in_progress", "form")
-        session.delete(claim)
-        session.flush()
+        raise InvalidInput("payment_in_progress", "form")
     session.add(PaymentClaim(target=target, idempotency_key=key, claimed_at=now))
     try:
         session.flush()

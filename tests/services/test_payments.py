@@ -7,7 +7,7 @@ import re
 
 import uuid
 from io import BytesIO
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from pypdf import PdfReader
@@ -44,10 +44,10 @@ def provider(demo):
 
 
 def _pay(engine, provider, *, card=OK, kind="invoice", number="F2026-00005", key=None, principal=FLEXIS,
-         expiry="12/28", cvc="123", locale="fr"):
+         expiry="12/28", cvc="123", locale="fr", now=NOW):
     with session_scope(engine) as session:
         return payments.pay(session, principal, kind=kind, number=number, idempotency_key=key or uuid.uuid4().hex,
-                            card=CardInput(card, expiry, cvc), provider=provider, vendor=VENDOR, now=NOW,
+                            card=CardInput(card, expiry, cvc), provider=provider, vendor=VENDOR, now=now,
                             locale=locale)
 
 
@@ -221,3 +221,44 @@ def test_concurrent_attempts_with_different_keys_charge_once(demo, provider):
         succeeded = session.exec(select(SandboxIntent).where(SandboxIntent.status == "succeeded")).all()
     assert len(succeeded) == 1 and results.count("succeeded") == 1
     assert set(results) <= {"succeeded", "payment_in_progress", "not_payable"}
+
+
+def _charged(engine) -> int:
+    with read_scope(engine) as session:
+        return len(session.exec(select(SandboxIntent).where(SandboxIntent.status == "succeeded")).all())
+
+
+def test_a_crash_after_the_bank_charged_is_recovered_and_never_charged_again(demo, provider, monkeypatch):
+    real_confirm = provider.confirm_intent
+
+    def confirm_then_die(intent_id, *, token_id):
+        real_confirm(intent_id, token_id=token_id)  # the bank charges the card...
+        raise RuntimeError("the process died")  # ...and the payment is never written
+
+    monkeypatch.setattr(provider, "confirm_intent", confirm_then_die)
+    with pytest.raises(RuntimeError):
+        _pay(demo, provider)
+    monkeypatch.setattr(provider, "confirm_intent", real_confirm)
+    assert _charged(demo) == 1 and _invoice(demo, "F2026-00005").status == "open"
+    with pytest.raises(InvalidInput) as busy:  # a reload soon after: still in progress
+        _pay(demo, provider, now=NOW + timedelta(minutes=5))
+    assert busy.value.code == "payment_in_progress"
+
+    later = _pay(demo, provider, now=NOW + payments.CLAIM_LAPSE + timedelta(seconds=1))  # a new key, a new card
+    assert (later.status, later.invoice_number) == ("succeeded", "F2026-00005")
+    assert _charged(demo) == 1  # the charge found at the provider was recorded, not made again
+    assert _invoice(demo, "F2026-00005").status == "paid"
+    with read_scope(demo) as session:
+        assert session.exec(select(func.count()).select_from(Payment)).one() == 1
+        assert session.exec(select(AuditEvent).where(AuditEvent.action == "payment.recovered")).one()
+
+
+def test_an_abandoned_3d_secure_cannot_charge_once_another_attempt_took_over(demo, provider):
+    waiting = _pay(demo, provider, card=THREE_DS)
+    later = NOW + payments.CLAIM_LAPSE + timedelta(minutes=1)
+    assert _pay(demo, provider, now=later).status == "succeeded"  # another tab, twenty minutes on
+    with session_scope(demo) as session:  # back on the bank page of the first attempt
+        done = payments.complete_authentication(session, FLEXIS, intent_id=waiting.action_url.rsplit("/", 1)[1],
+                                                approved=True, provider=provider, vendor=VENDOR, now=later)
+    assert (done.status, done.failure_code) == ("failed", "authentication_expired")
+    assert _charged(demo) == 1
