@@ -111,7 +111,21 @@ def issue_invoice(session: Session, *, company_id: int, lines: Sequence[LineInpu
     )
     record_event(session, action=f"{invoice.kind}.issued", outcome="success", company_id=company_id,
                  subject=f"invoice:{invoice.number}", now=now)
+    if credits is not None and credits.status == InvoiceStatus.OPEN.value and amount_due(session, credits) == 0:
+        check_transition(InvoiceStatus(credits.status), InvoiceStatus.VOID)
+        credits.status = InvoiceStatus.VOID.value  # cancelled by its credit notes: nothing left to pay
+        session.add(credits)
+        record_event(session, action="invoice.voided", outcome="success", company_id=company_id,
+                     subject=f"invoice:{credits.number}", detail={"credit_note": invoice.number}, now=now)
     return invoice
+
+
+def amount_due(session: Session, invoice: Invoice) -> int:
+    """What is left to pay on an invoice, in minor units: its total less its credit notes."""
+    credited = session.exec(select(sa.func.coalesce(sa.func.sum(Invoice.total_minor), 0)).where(
+        Invoice.credited_invoice_id == invoice.id, Invoice.kind == InvoiceKind.CREDIT_NOTE.value,
+        Invoice.status != InvoiceStatus.VOID.value)).one()
+    return max(invoice.total_minor - credited, 0)
 
 
 def mark_paid(session: Session, invoice: Invoice, *, paid_at: datetime) -> None:

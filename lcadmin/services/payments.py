@@ -45,7 +45,7 @@ from lcadmin.pdf.receipt import ReceiptDocument, render_receipt_pdf
 from lcadmin.services.audit import record_event
 from lcadmin.services.errors import InvalidInput, NotAllowed, NotFound
 from lcadmin.services.invoice_documents import _party, build_document
-from lcadmin.services.invoicing import LineInput, issue_invoice, mark_paid
+from lcadmin.services.invoicing import LineInput, amount_due, issue_invoice, mark_paid
 from lcadmin.services.sessions import Principal
 from lcadmin.settings import VendorSettings
 
@@ -101,7 +101,7 @@ def payable_amount(session: Session, principal: Principal, kind: str, number: st
 
     Raises:
         NotAllowed, NotFound, InvalidInput (``not_payable``: an unsigned or paid order, an invoice
-        that is not open, a credit note).
+        that is not open or has nothing left to pay, a credit note).
     """
     order, invoice = _target(session, principal, kind, number)
     if order is not None:
@@ -110,7 +110,10 @@ def payable_amount(session: Session, principal: Principal, kind: str, number: st
         return Money(order.total_minor, order.currency)
     if invoice.kind != InvoiceKind.INVOICE.value or invoice.status != InvoiceStatus.OPEN.value:
         raise InvalidInput("not_payable", "form")
-    return Money(invoice.total_minor, invoice.currency)
+    due = amount_due(session, invoice)  # a credit note in part corrects it: the rest is what is due
+    if due <= 0:
+        raise InvalidInput("not_payable", "form")
+    return Money(due, invoice.currency)
 
 
 def _outcome(session: Session, payment: Payment) -> PaymentOutcome:

@@ -14,6 +14,7 @@ from pypdf import PdfReader
 from sqlmodel import func, select
 
 from lcadmin.db import read_scope, session_scope
+from lcadmin.domain.money import Money
 from lcadmin.models import (
     AuditEvent,
     Invoice,
@@ -24,7 +25,8 @@ from lcadmin.models import (
     SandboxToken,
 )
 from lcadmin.payments.sandbox import SandboxProvider
-from lcadmin.services import orders, payments
+from lcadmin.services import admin_center, orders, payments
+from lcadmin.services.invoicing import LineInput, issue_invoice
 from lcadmin.services.errors import InvalidInput, NotAllowed, NotFound
 from lcadmin.services.payments import CardInput
 from lcadmin.services.sessions import Principal
@@ -262,3 +264,32 @@ def test_an_abandoned_3d_secure_cannot_charge_once_another_attempt_took_over(dem
                                                 approved=True, provider=provider, vendor=VENDOR, now=later)
     assert (done.status, done.failure_code) == ("failed", "authentication_expired")
     assert _charged(demo) == 1
+
+
+def _credit(engine, invoice_number: str, unit_price_minor: int) -> None:
+    with session_scope(engine) as session:
+        invoice = session.exec(select(Invoice).where(Invoice.number == invoice_number)).one()
+        issue_invoice(session, company_id=invoice.company_id, issue_date=date(2026, 11, 26), payment_terms_days=0,
+                      period=None, vendor=VENDOR, now=NOW, credits=invoice,
+                      lines=[LineInput("Geste commercial", 1, unit_price_minor, 2000)])
+
+
+def test_a_credit_note_lowers_what_is_due_and_a_full_one_cancels_the_invoice(demo, provider):
+    _credit(demo, "F2026-00005", 50_00)  # 60,00 € incl. VAT off 180,00 €
+    with read_scope(demo) as session:
+        assert payments.payable_amount(session, FLEXIS, "invoice", "F2026-00005") == Money(120_00, "EUR")
+    _credit(demo, "F2026-00005", 100_00)  # the remaining 120,00 €
+    assert _invoice(demo, "F2026-00005").status == "void"
+    with pytest.raises(InvalidInput) as refused:
+        _pay(demo, provider)
+    assert refused.value.code == "not_payable" and _charged(demo) == 0
+    with read_scope(demo) as session:
+        rows = admin_center.list_invoices(session, FLEXIS, "fr", today=date(2026, 11, 26), status="void")
+    assert [(r.number, r.status_label) for r in rows] == [("F2026-00005", "Annulée")]
+
+
+def test_a_partly_credited_invoice_is_paid_for_what_is_left(demo, provider):
+    _credit(demo, "F2026-00005", 50_00)
+    assert _pay(demo, provider).status == "succeeded"
+    with read_scope(demo) as session:
+        assert session.exec(select(Payment.amount_minor)).one() == 120_00
