@@ -174,6 +174,7 @@ MESSAGES: dict[str, str] = {
     "col.period": "Period",
     "col.status": "Status",
     "col.subtotal": "Subtotal excl. tax",
+    "col.orders": "Orders",
     "col.total": "Total incl. tax",
     "col.issue_date": "Issue date",
     "col.due_date": "Due date",

@@ -178,6 +178,7 @@ MESSAGES: dict[str, str] = {
     "col.period": "Période",
     "col.status": "Statut",
     "col.subtotal": "Sous-total HT",
+    "col.orders": "Commandes",
     "col.total": "Total TTC",
     "col.issue_date": "Date d'émission",
     "col.due_date": "Échéance",

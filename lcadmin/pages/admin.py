@@ -113,9 +113,10 @@ def contracts_page() -> rx.Component:
     return admin_frame(
         "contracts",
         rx.heading(t("orders.contracts"), as_="h2", size="4"),
-        _table(["col.number", "col.title", "col.period", "col.status"], OrdersState.contracts,
+        _table(["col.number", "col.title", "col.period", "col.status", "col.orders", "col.total"], OrdersState.contracts,
                lambda r: [rx.table.row_header_cell(r["number"]), rx.table.cell(r["title"]), rx.table.cell(r["period"]),
-                          rx.table.cell(_status(r["status_label"], r["status"]))],
+                          rx.table.cell(_status(r["status_label"], r["status"])), rx.table.cell(r["orders"]),
+                          rx.table.cell(r["total"])],
                "contracts.empty", "orders.contracts"),
         rx.flex(
             rx.heading(t("orders.orders"), as_="h2", size="4"),
@@ -123,6 +124,17 @@ def contracts_page() -> rx.Component:
                 _labelled_select("invoices.filter.status", OrdersState.status, OrdersState.set_status,
                                  [("all", "invoices.filter.all")] +
                                  [(code, f"status.order.{code}") for code in ("awaiting_signature", "signed", "paid", "cancelled")]),
+                rx.vstack(
+                    rx.text(t("invoices.filter.contract"), size="1", weight="medium", color_scheme="gray"),
+                    rx.select.root(
+                        rx.select.trigger(aria_label=t("invoices.filter.contract")),
+                        rx.select.content(rx.select.item(t("invoices.filter.all_contracts"), value="all"),
+                                          rx.foreach(OrdersState.contracts,
+                                                     lambda c: rx.select.item(c["number"], value=c["number"]))),
+                        value=OrdersState.contract, on_change=OrdersState.set_contract, size="2",
+                    ),
+                    spacing="1",
+                ),
                 _labelled_select("orders.sort", OrdersState.sort, OrdersState.set_sort,
                                  [(code, f"orders.sort.{code}") for code in ("newest", "oldest", "number", "amount")]),
                 spacing="3", align="end",
@@ -136,7 +148,8 @@ def contracts_page() -> rx.Component:
                        rx.table.cell(r["contract"]), rx.table.cell(r["period"]),
                        rx.table.cell(_status(r["status_label"], r["status"])), rx.table.cell(r["subtotal"]),
                        rx.table.cell(r["total"])],
-            rx.cond(OrdersState.status == "all", t("admin.orders.empty"), t("orders.none_match")), "admin.nav.contracts",
+            rx.cond((OrdersState.status == "all") & (OrdersState.contract == "all"), t("admin.orders.empty"),
+                    t("orders.none_match")), "admin.nav.contracts",
         ),
     )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from lcadmin.domain.money import Money
@@ -74,28 +75,38 @@ class ContractRow:
     period: str
     status: str
     status_label: str
+    orders: str
+    total: str
 
 
 def list_contracts(session: Session, principal: Principal, locale: str) -> list[ContractRow]:
-    """The company's contracts, current first."""
+    """The company's contracts, current first, each with its number of orders and their total
+    (orders issued under it, cancelled ones left out)."""
     company_id = _require(principal, Permission.VIEW_BILLING)
-    contracts = session.exec(select(Contract).where(Contract.company_id == company_id)
-                             .order_by(Contract.end_date.desc())).all()
+    counted = sa.and_(SalesOrder.contract_id == Contract.id, SalesOrder.status.notin_(["draft", "cancelled"]))
+    rows = session.exec(
+        select(Contract, sa.func.count(SalesOrder.id), sa.func.coalesce(sa.func.sum(SalesOrder.total_minor), 0),
+               sa.func.max(SalesOrder.currency))
+        .join(SalesOrder, counted, isouter=True).where(Contract.company_id == company_id)
+        .group_by(Contract.id).order_by(Contract.end_date.desc(), Contract.id.desc())).all()
     return [ContractRow(number=c.number, title=c.title,
                         period=f"{format_date(c.start_date, locale, 'medium')} – {format_date(c.end_date, locale, 'medium')}",
-                        status=c.status, status_label=gettext(f"status.contract.{c.status}", locale))
-            for c in contracts]
+                        status=c.status, status_label=gettext(f"status.contract.{c.status}", locale),
+                        orders=str(count), total=format_money(Money(total, currency or "EUR"), locale))
+            for c, count, total, currency in rows]
 
 
 def list_orders(session: Session, principal: Principal, locale: str, *, status: str = "all",
-                sort: str = "newest") -> list[OrderRow]:
-    """The company's orders with their contract, filtered by status and sorted (newest first,
-    oldest first, by number, or by amount)."""
+                sort: str = "newest", contract: str = "") -> list[OrderRow]:
+    """The company's orders with their contract, filtered by status and contract, and sorted
+    (newest first, oldest first, by number, or by amount)."""
     company_id = _require(principal, Permission.VIEW_BILLING)
     query = (select(SalesOrder, Contract).join(Contract, Contract.id == SalesOrder.contract_id, isouter=True)
              .where(SalesOrder.company_id == company_id, SalesOrder.status != "draft"))
     if status in ORDER_FILTERS and status != "all":
         query = query.where(SalesOrder.status == status)
+    if contract:
+        query = query.where(Contract.number == contract[:40])
     rows = session.exec(query.order_by(*ORDER_SORTS.get(sort, ORDER_SORTS["newest"]))).all()
     return [
         OrderRow(number=order.number, contract=contract.number if contract else "",

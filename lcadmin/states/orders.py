@@ -1,4 +1,4 @@
-"""The "Contrats et commandes" page: contracts, and orders filtered by status and sorted."""
+"""The "Contrats et commandes" page: contracts, and orders filtered by status and contract, sorted."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from lcadmin.models import utcnow
 from lcadmin.services import admin_center, sessions
 from lcadmin.services.errors import NotAllowed
 from lcadmin.settings import get_settings
-from lcadmin.states.base import active_locale, message_for, session_cookie
+from lcadmin.states.base import active_locale, clip, message_for, session_cookie
 
 
 class OrdersState(rx.State):
@@ -21,6 +21,7 @@ class OrdersState(rx.State):
     contracts: list[dict[str, str]] = []
     orders: list[dict[str, str]] = []
     status: str = "all"
+    contract: str = "all"
     sort: str = "newest"
     error: str = ""
 
@@ -31,8 +32,9 @@ class OrdersState(rx.State):
                 principal = sessions.require_principal(session, session_cookie(self), settings=get_settings(),
                                                        now=utcnow(), permission=Permission.VIEW_BILLING)
                 self.contracts = [asdict(r) for r in admin_center.list_contracts(session, principal, locale)]
-                self.orders = [asdict(r) for r in admin_center.list_orders(session, principal, locale,
-                                                                           status=self.status, sort=self.sort)]
+                self.orders = [asdict(r) for r in admin_center.list_orders(
+                    session, principal, locale, status=self.status, sort=self.sort,
+                    contract="" if self.contract == "all" else self.contract)]
         except NotAllowed as error:
             self.contracts, self.orders = [], []
             if error.code == "signed_out":
@@ -43,13 +45,19 @@ class OrdersState(rx.State):
     @rx.event
     async def load(self):
         """/admin/contracts loaded."""
-        self.status, self.sort, self.error = "all", "newest", ""
+        self.status, self.contract, self.sort, self.error = "all", "all", "newest", ""
         return await self._refresh()
 
     @rx.event
     async def set_status(self, value: str):
         """Filter by status."""
         self.status = value if value in admin_center.ORDER_FILTERS else "all"
+        return await self._refresh()
+
+    @rx.event
+    async def set_contract(self, value: str):
+        """Only the orders of one contract (a contract's number, or "all")."""
+        self.contract = clip(value, 40) or "all"
         return await self._refresh()
 
     @rx.event

@@ -143,3 +143,13 @@ def test_orders_are_filtered_and_sorted(demo):
         assert numbers(status="signed") == ["FLD900000000001"]
         assert numbers(status="bogus") == numbers()
         assert all(r.number.startswith("FLD") for r in admin_center.list_orders(session, ADMIN, "fr"))
+        assert numbers(contract=contract.number, sort="number") == ["FLD102776277396", "FLD900000000001"]
+        assert numbers(contract="ACM-NOT-OURS") == []
+
+
+def test_contracts_show_their_orders_count_and_total(demo):
+    with read_scope(demo) as session:
+        [row] = admin_center.list_contracts(session, ADMIN, "fr")
+        [english] = admin_center.list_contracts(session, ADMIN, "en")
+    assert row.orders == "1" and row.total.replace("\u202f", " ").replace("\u00a0", " ") == "4 320,00 €"
+    assert english.total == "€4,320.00"
