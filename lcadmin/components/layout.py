@@ -38,7 +38,7 @@ def _brand() -> rx.Component:
     )
 
 
-def header() -> rx.Component:
+def header(width: str = "page-width") -> rx.Component:
     """Top bar of every page."""
     return rx.el.header(
         rx.flex(
@@ -53,27 +53,28 @@ def header() -> rx.Component:
             align="center",
             wrap="wrap",
             spacing="3",
-            class_name="page-width",
+            class_name=width,
             padding_y="12px",
         ),
         class_name="site-header",
     )
 
 
-def footer() -> rx.Component:
+def footer(width: str = "page-width") -> rx.Component:
     """The vendor's legal identity, as any invoice-issuing site shows it."""
     return rx.el.footer(
-        rx.box(rx.text(t("footer.legal"), size="1", color_scheme="gray"), class_name="page-width"),
+        rx.box(rx.text(t("footer.legal"), size="1", color_scheme="gray"), class_name=width),
         class_name="site-footer",
     )
 
 
-def page_frame(*children: rx.Component) -> rx.Component:
-    """Header, the page's own content in <main>, footer."""
+def page_frame(*children: rx.Component, wide: bool = False) -> rx.Component:
+    """Header, the page's own content in <main>, footer; ``wide`` for pages of wide tables."""
+    width = "page-width wide" if wide else "page-width"
     return rx.box(
         rx.el.a(t("nav.skip"), href=f"#{MAIN_ID}", class_name="skip-link"),
-        header(),
-        rx.el.main(rx.box(*children, class_name="page-width"), id=MAIN_ID, class_name="site-main"),
-        footer(),
+        header(width),
+        rx.el.main(rx.box(*children, class_name=width), id=MAIN_ID, class_name="site-main"),
+        footer(width),
         class_name="site",
     )

@@ -57,6 +57,7 @@ def admin_frame(active: str, *content: rx.Component) -> rx.Component:
             rx.cond(AdminState.company_name == "",
                     rx.callout.root(rx.callout.text(t("admin.no_company")), color_scheme="amber")),
         ),
+        wide=True,
     )
 
 
@@ -95,17 +96,28 @@ def overview_page() -> rx.Component:
     ))
 
 
-def _labelled_select(label_key: str, value, on_change, options: list[tuple[str, str]]) -> rx.Component:
-    """A small select with its label above; ``options`` are (value, message key) pairs."""
+def _labelled_select(label_key: str, value, on_change, *items: rx.Component) -> rx.Component:
+    """A small select with its label above."""
     return rx.vstack(
         rx.text(t(label_key), size="1", weight="medium", color_scheme="gray"),
         rx.select.root(
             rx.select.trigger(aria_label=t(label_key)),
-            rx.select.content(*[rx.select.item(t(key), value=option) for option, key in options]),
+            rx.select.content(*items),
             value=value, on_change=on_change, size="2",
         ),
         spacing="1",
     )
+
+
+def _options(pairs: list[tuple[str, str]]) -> list[rx.Component]:
+    """Select items from (value, message key) pairs."""
+    return [rx.select.item(t(key), value=value) for value, key in pairs]
+
+
+def _contract_options(numbers: rx.Var) -> list[rx.Component]:
+    """"Tous les contrats", then each contract number."""
+    return [rx.select.item(t("invoices.filter.all_contracts"), value="all"),
+            rx.foreach(numbers, lambda number: rx.select.item(number, value=number))]
 
 
 def contracts_page() -> rx.Component:
@@ -120,24 +132,17 @@ def contracts_page() -> rx.Component:
                "contracts.empty", "orders.contracts"),
         rx.flex(
             rx.heading(t("orders.orders"), as_="h2", size="4"),
-            rx.hstack(
+            rx.flex(
                 _labelled_select("invoices.filter.status", OrdersState.status, OrdersState.set_status,
-                                 [("all", "invoices.filter.all")] +
-                                 [(code, f"status.order.{code}") for code in ("awaiting_signature", "signed", "paid", "cancelled")]),
-                rx.vstack(
-                    rx.text(t("invoices.filter.contract"), size="1", weight="medium", color_scheme="gray"),
-                    rx.select.root(
-                        rx.select.trigger(aria_label=t("invoices.filter.contract")),
-                        rx.select.content(rx.select.item(t("invoices.filter.all_contracts"), value="all"),
-                                          rx.foreach(OrdersState.contracts,
-                                                     lambda c: rx.select.item(c["number"], value=c["number"]))),
-                        value=OrdersState.contract, on_change=OrdersState.set_contract, size="2",
-                    ),
-                    spacing="1",
-                ),
+                                 *_options([("all", "invoices.filter.all")] +
+                                           [(code, f"status.order.{code}")
+                                            for code in ("awaiting_signature", "signed", "paid", "cancelled")])),
+                _labelled_select("invoices.filter.contract", OrdersState.contract, OrdersState.set_contract,
+                                 *_contract_options(OrdersState.contract_numbers)),
                 _labelled_select("orders.sort", OrdersState.sort, OrdersState.set_sort,
-                                 [(code, f"orders.sort.{code}") for code in ("newest", "oldest", "number", "amount")]),
-                spacing="3", align="end",
+                                 *_options([(code, f"orders.sort.{code}")
+                                            for code in ("newest", "oldest", "number", "amount")])),
+                spacing="3", align="end", wrap="wrap",
             ),
             justify="between", align="end", spacing="3", wrap="wrap", width="100%",
         ),
@@ -155,27 +160,16 @@ def contracts_page() -> rx.Component:
 
 
 def _invoice_filters() -> rx.Component:
-    def select(label_key, value, on_change, items, all_key):
-        return rx.vstack(
-            rx.text(t(label_key), size="1", weight="medium", color_scheme="gray"),
-            rx.select.root(
-                rx.select.trigger(aria_label=t(label_key)),
-                rx.select.content(rx.select.item(t(all_key), value="all"), *items),
-                value=value, on_change=on_change, size="2",
-            ),
-            spacing="1",
-        )
-
-    statuses = [rx.select.item(t(f"status.invoice.{code}"), value=code) for code in ("open", "overdue", "paid", "void")]
-    statuses.append(rx.select.item(t("invoices.filter.credit_notes"), value="issued"))
+    statuses = _options([("all", "invoices.filter.all")] +
+                        [(code, f"status.invoice.{code}") for code in ("open", "overdue", "paid", "void")] +
+                        [("issued", "invoices.filter.credit_notes")])
     return rx.flex(
-        select("invoices.filter.status", InvoicesState.status, InvoicesState.set_status, statuses,
-               "invoices.filter.all"),
-        select("invoices.filter.contract", InvoicesState.contract, InvoicesState.set_contract,
-               [rx.foreach(InvoicesState.contracts, lambda c: rx.select.item(c, value=c))],
-               "invoices.filter.all_contracts"),
-        select("invoices.filter.year", InvoicesState.year, InvoicesState.set_year,
-               [rx.foreach(InvoicesState.years, lambda y: rx.select.item(y, value=y))], "invoices.filter.all_years"),
+        _labelled_select("invoices.filter.status", InvoicesState.status, InvoicesState.set_status, *statuses),
+        _labelled_select("invoices.filter.contract", InvoicesState.contract, InvoicesState.set_contract,
+                         *_contract_options(InvoicesState.contracts)),
+        _labelled_select("invoices.filter.year", InvoicesState.year, InvoicesState.set_year,
+                         rx.select.item(t("invoices.filter.all_years"), value="all"),
+                         rx.foreach(InvoicesState.years, lambda y: rx.select.item(y, value=y))),
         rx.vstack(
             rx.text(t("invoices.search"), size="1", weight="medium", color_scheme="gray"),
             rx.input(value=InvoicesState.search, on_change=InvoicesState.set_search, placeholder="F2026-…",

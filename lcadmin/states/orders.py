@@ -25,6 +25,11 @@ class OrdersState(rx.State):
     sort: str = "newest"
     error: str = ""
 
+    @rx.var
+    def contract_numbers(self) -> list[str]:
+        """The contracts offered by the orders' contract filter."""
+        return [row["number"] for row in self.contracts]
+
     async def _refresh(self):
         locale = await active_locale(self)
         try:
