@@ -134,3 +134,21 @@ def test_the_xml_passes_the_en16931_and_french_schematrons(demo, schematron, num
         report = executable.transform_to_string(xdm_node=processor.parse_xml(xml_text=xml))
     failures = re.findall(r'<svrl:failed-assert[^>]*id="([^"]+)"', report)
     assert "schematron-output" in report and failures == []
+
+
+def test_the_customers_purchase_order_number_is_printed_and_sent_in_the_xml(demo):
+    from dataclasses import replace
+
+    document = replace(_document(demo, "F2026-00001"), purchase_order_ref="PO-FLX-2026-0042")
+    assert "Bon de commande client PO-FLX-2026-0042" in " ".join(_text(render_invoice_pdf(document, "fr")).split())
+    tree = etree.fromstring(build_cii_xml(document, "fr"))
+    ns = {"ram": "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100"}
+    assert tree.findtext(".//ram:BuyerReference", namespaces=ns) == "PO-FLX-2026-0042"
+    assert tree.findtext(".//ram:BuyerOrderReferencedDocument/ram:IssuerAssignedID", namespaces=ns) == "PO-FLX-2026-0042"
+    assert xml_check_xsd(etree.tostring(tree), flavor="factur-x", level="en16931")
+
+
+def test_the_vendors_logo_is_in_the_pdf(demo):
+    reader = PdfReader(BytesIO(render_invoice_pdf(_document(demo, "F2026-00001"), "fr")))
+    images = reader.pages[0].images
+    assert len(images) == 1 and images[0].image.size[0] >= 100  # the 144 px logo, as an image XObject
