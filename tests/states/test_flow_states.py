@@ -102,6 +102,11 @@ def test_a_signed_in_user_sees_only_their_companys_documents(app_db, browser):
     assert [row["number"] for row in orders.orders] == ["FLD102776277396"]
     tab.call(orders.set_sort, "amount; DROP TABLE")  # unknown sort: the default one
     assert orders.sort == "newest" and len(orders.orders) == 1
+    tab.call(orders.set_contract, "CTR-ACM-2026")  # another company's contract: nothing of theirs
+    assert orders.orders == []
+    tab.call(orders.set_contract, "CTR-FLX-2026")
+    assert [row["number"] for row in orders.orders] == ["FLD102776277396"]
+    assert orders.contract_numbers == ["CTR-FLX-2026"]
     invoices = tab.state(InvoicesState)
     tab.call(invoices.load)
     assert {row["number"] for row in invoices.rows} == {"F2026-00001", "F2026-00005"}
