@@ -7,7 +7,6 @@ TrueType fonts, and an sRGB output intent (the profile comes from Pillow) comple
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
@@ -22,6 +21,7 @@ from lcadmin.domain.money import Money
 from lcadmin.i18n import gettext
 from lcadmin.pdf.document import InvoiceDocument, Party
 from lcadmin.pdf.invoice import render_invoice_pdf
+from lcadmin.pdf.layout import PRODUCER
 
 RSM = "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"
 RAM = "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100"
@@ -178,6 +178,24 @@ def render_facturx_pdf(document: InvoiceDocument, locale: str) -> bytes:
                       "subject": title},
         lang=locale,
     )
-    # PDF/A-3 is built on PDF 1.7; the writer leaves an older number in the header (same length,
-    # so no offset moves).
-    return re.sub(rb"^%PDF-1\.\d", b"%PDF-1.7", data, count=1)
+    return _stamped(data, document.issue_date)
+
+
+def _stamped(pdf_bytes: bytes, issued: date) -> bytes:
+    """The same bytes for the same invoice: the Factur-X writer dates the file, its XMP metadata
+    and the embedded XML with the current time and picks a random file ID. Every date becomes the
+    invoice's issue date (the document information and the XMP kept equal, as PDF/A requires,
+    producer included) and the ID is derived from the content. The file is also marked PDF 1.7,
+    which PDF/A-3 is built on."""
+    stamp, info = issued.strftime("%Y-%m-%dT00:00:00+00:00"), issued.strftime("D:%Y%m%d000000+00'00'")
+    with pikepdf.open(BytesIO(pdf_bytes)) as pdf:
+        pdf.docinfo["/CreationDate"] = pdf.docinfo["/ModDate"] = info
+        with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
+            for key in ("xmp:CreateDate", "xmp:ModifyDate", "xmp:MetadataDate"):
+                meta[key] = stamp
+            meta["pdf:Producer"] = str(pdf.docinfo.get("/Producer", PRODUCER))
+        for attached in pdf.Root.get("/AF", []):
+            attached.EF.F.Params.ModDate = pikepdf.String(info)
+        out = BytesIO()
+        pdf.save(out, deterministic_id=True, force_version="1.7")
+        return out.getvalue()

@@ -152,3 +152,25 @@ def test_the_vendors_logo_is_in_the_pdf(demo):
     reader = PdfReader(BytesIO(render_invoice_pdf(_document(demo, "F2026-00001"), "fr")))
     images = reader.pages[0].images
     assert len(images) == 1 and images[0].image.size[0] >= 100  # the 144 px logo, as an image XObject
+
+
+def test_the_facturx_file_is_the_same_bytes_whenever_it_is_made(demo, monkeypatch):
+    import datetime as real
+
+    import facturx.facturx as writer
+
+    document = _document(demo, "F2026-00001")
+    first = render_facturx_pdf(document, "fr")
+
+    class Later(real.datetime):  # the writer reads the clock: move it on by a day
+        @classmethod
+        def now(cls, tz=None):
+            return real.datetime.now(tz) + real.timedelta(days=1)
+
+    monkeypatch.setattr(writer, "datetime", Later)
+    assert render_facturx_pdf(document, "fr") == first
+    reader = PdfReader(BytesIO(first))
+    xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode()
+    assert reader.metadata["/CreationDate"] == reader.metadata["/ModDate"] == "D:20260102000000+00'00'"
+    assert "<xmp:CreateDate>2026-01-02T00:00:00+00:00</xmp:CreateDate>" in xmp
+    assert f"<pdf:Producer>{reader.metadata['/Producer']}</pdf:Producer>" in xmp  # PDF/A: both agree
