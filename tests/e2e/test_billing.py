@@ -107,9 +107,9 @@ def test_an_open_invoice_is_paid_after_3d_secure(new_page, app_url):
     expect(page.get_by_role("row", name=re.compile("F2026-00005"))).to_contain_text("Payée")
 
 
-def test_invoices_download_as_pdf_and_facturx(new_page, app_url):
+def test_invoices_download_as_pdf_and_facturx(new_page, app_url, aleroy):
     page = new_page()
-    _sign_in(page, app_url)
+    _sign_in(page, app_url, *aleroy)
     page.get_by_role("navigation").get_by_role("link", name="Factures").click()
     row = page.get_by_role("row", name=re.compile("F2026-00001"))
     expect(row).to_contain_text("Payée")
