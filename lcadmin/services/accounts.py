@@ -14,7 +14,7 @@ from lcadmin.domain.emails import EmailProblem, normalize_email
 from lcadmin.domain.passwords import password_problem
 from lcadmin.models import UserAccount
 from lcadmin.services import throttle
-from lcadmin.services.audit import record_event
+from lcadmin.services.audit import record_event, record_lock_refusal
 from lcadmin.services.errors import InvalidInput, NotAllowed, Throttled
 from lcadmin.services.passwords import hash_password, verify_password
 
@@ -97,9 +97,7 @@ def authenticate(session: Session, *, email: str, password: str, ip: str | None,
         throttle.ensure_unlocked(session, throttle.SIGN_IN, pair, now)
         throttle.ensure_unlocked(session, throttle.SIGN_IN_IP, per_ip, now)
     except Throttled:
-        record_event(session, action="account.sign_in", outcome="denied", actor_email=address, ip=ip,
-                     detail={"reason": "locked"}, now=now)
-        session.commit()  # the refusal is recorded even though the caller sees an error
+        record_lock_refusal(session, action="account.sign_in", actor_email=address, ip=ip, now=now)
         raise
     user = session.exec(select(UserAccount).where(UserAccount.email == address)).first() if address else None
     stored = user.password_hash if user and user.password_hash and user.is_active else None

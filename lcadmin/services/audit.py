@@ -42,3 +42,12 @@ def record_event(
     )
     session.add(event)
     return event
+
+
+def record_lock_refusal(session: Session, *, action: str, actor_email: str | None, ip: str | None,
+                        now: datetime) -> None:
+    """Audit a step a throttle lock refused, and commit it: the caller then raises, and the
+    refusal must stay on record although the step itself is rolled back."""
+    record_event(session, action=action, outcome="denied", actor_email=actor_email, ip=ip,
+                 detail={"reason": "locked"}, now=now)
+    session.commit()

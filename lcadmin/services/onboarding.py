@@ -48,7 +48,7 @@ from lcadmin.models import (
     UserAccount,
 )
 from lcadmin.services import throttle
-from lcadmin.services.audit import record_event
+from lcadmin.services.audit import record_event, record_lock_refusal
 from lcadmin.services.errors import InvalidInput, LinkProblem, NotAllowed, ServiceError, Throttled
 from lcadmin.services.sessions import end_user_sessions
 from lcadmin.services.tokens import (
@@ -150,9 +150,13 @@ def _already_manages(session: Session, email: str) -> bool:
     return any(has_permission(role, Permission.VIEW_BILLING) for role in roles)
 
 
-def _count_activation_mail(session: Session, address: str, now: datetime) -> None:
+def _count_activation_mail(session: Session, address: str, now: datetime, ip: str | None) -> None:
     """One more activation e-mail for this address, or Throttled (see ``throttle.ACTIVATION_MAIL``)."""
-    throttle.ensure_unlocked(session, throttle.ACTIVATION_MAIL, [f"email:{address}"], now)
+    try:
+        throttle.ensure_unlocked(session, throttle.ACTIVATION_MAIL, [f"email:{address}"], now)
+    except Throttled:
+        record_lock_refusal(session, action="access.activation_mail", actor_email=address, ip=ip, now=now)
+        raise
     throttle.register_failure(session, throttle.ACTIVATION_MAIL, [f"email:{address}"], now)
 
 
@@ -166,7 +170,11 @@ def start_access(session: Session, *, email: str, locale: str, ip: str | None, s
             activation e-mails in 15 minutes.
     """
     address = _business_email(email)
-    throttle.ensure_unlocked(session, throttle.EMAIL_STEP, [f"ip:{ip}"], now)
+    try:
+        throttle.ensure_unlocked(session, throttle.EMAIL_STEP, [f"ip:{ip}"], now)
+    except Throttled:
+        record_lock_refusal(session, action="access.email_step", actor_email=address, ip=ip, now=now)
+        raise
     throttle.register_failure(session, throttle.EMAIL_STEP, [f"ip:{ip}"], now)  # every step counts
 
     if _already_manages(session, address):
@@ -174,7 +182,7 @@ def start_access(session: Session, *, email: str, locale: str, ip: str | None, s
         return AccessOutcome("sign_in", address)
     contact = session.exec(select(Contact).where(Contact.email == address).order_by(Contact.id)).first()
     if contact is not None:
-        _count_activation_mail(session, address, now)
+        _count_activation_mail(session, address, now, ip)
         company = session.get(Company, contact.company_id)
         request = _new_request(session, company=company, email=address, method="contact", document=None,
                                status=ActivationStatus.EMAIL_SENT, locale=locale, ip=ip, now=now)
@@ -252,9 +260,7 @@ def submit_proof(session: Session, *, email: str, reference: str, amount: str, l
     keys = [*personal, *(f"company:{cid}" for cid in sorted(companies))]
     locked = throttle.locks(session, throttle.PROOF, keys, now)
     if any(key in locked for key in personal):
-        record_event(session, action="access.proof", outcome="denied", actor_email=address, ip=ip,
-                     detail={"reason": "locked"}, now=now)
-        session.commit()  # the refusal is recorded even though the caller sees an error
+        record_lock_refusal(session, action="access.proof", actor_email=address, ip=ip, now=now)
         raise Throttled(max(until for key, until in locked.items() if key in personal))
     # A locked company gets the generic answer, right amount or not: saying "locked" only when the
     # number exists would tell a stranger which order and invoice numbers are real.
@@ -270,7 +276,7 @@ def submit_proof(session: Session, *, email: str, reference: str, amount: str, l
         session.commit()  # the failure counts even though the caller sees an error
         raise ProofRejected("proof_mismatch")
 
-    _count_activation_mail(session, address, now)
+    _count_activation_mail(session, address, now, ip)
     label, company_id = document[0], document[1]
     company = session.get(Company, company_id)
     known_domain = company_id in set(_companies_of_domain(session, address))
@@ -329,7 +335,7 @@ def resend_activation(session: Session, *, email: str, ip: str | None, settings:
         Throttled: Four activation e-mails in 15 minutes for this address.
     """
     address = _business_email(email)
-    _count_activation_mail(session, address, now)
+    _count_activation_mail(session, address, now, ip)
     request = session.exec(select(ActivationRequest).where(
         ActivationRequest.business_email == address, ActivationRequest.status == ActivationStatus.EMAIL_SENT.value,
     ).order_by(ActivationRequest.id.desc())).first()

@@ -137,7 +137,7 @@ def switch_session_company(session: Session, raw_id: str, company_id: int) -> No
     session.add(row)
 
 
-def end_session(session: Session, raw_id: str, now: datetime) -> bool:
+def end_session(session: Session, raw_id: str, now: datetime, ip: str | None = None) -> bool:
     """End a session server-side; the cookie becomes worthless."""
     row = session.exec(select(UserSession).where(UserSession.id_hash == digest(raw_id or ""))).first()
     if row is None or row.ended_at is not None:
@@ -145,7 +145,7 @@ def end_session(session: Session, raw_id: str, now: datetime) -> bool:
     row.ended_at = now
     session.add(row)
     record_event(session, action="session.ended", outcome="success", actor_user_id=row.user_id,
-                 company_id=row.company_id, now=now)
+                 company_id=row.company_id, ip=ip, now=now)
     return True
 
 

@@ -164,7 +164,7 @@ class AuthState(rx.State):
         raw_id = session_cookie(self)
         if raw_id:
             with session_scope() as session:
-                sessions.end_session(session, raw_id, utcnow())
+                sessions.end_session(session, raw_id, utcnow(), ip=client_ip(self))
         self.reset()
         back = quote(page_origin(self) + "/", safe="")
         return rx.redirect(f"{get_config().api_url.rstrip('/')}/auth/sign-out?next={back}")

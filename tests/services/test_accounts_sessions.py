@@ -87,6 +87,9 @@ def test_sign_in_is_throttled_per_address_from_one_ip_and_never_locks_the_owner_
     with pytest.raises(Throttled) as locked:
         _sign_in(demo)  # the right password, from the guesser's IP: locked
     assert locked.value.until >= NOW + timedelta(minutes=5)
+    with read_scope(demo) as session:
+        outcomes = [e.outcome for e in session.exec(select(AuditEvent).where(AuditEvent.action == "account.sign_in"))]
+    assert outcomes == ["failure"] * 5 + ["denied"]
     assert _sign_in(demo, ip="198.51.100.9").full_name == "Hugo Bernard"  # hbernard at her desk
     assert _sign_in(demo, email="pdurand@acme-logistique.fr", ip=IP).email == "pdurand@acme-logistique.fr"
     assert _sign_in(demo, now=locked.value.until + timedelta(seconds=1)).full_name == "Hugo Bernard"

@@ -322,6 +322,10 @@ def test_nobody_can_flood_a_contact_with_activation_emails(demo, settings):
     with pytest.raises(Throttled):
         prove(demo, settings, "aleroy@flexis.com", "FLD102776277396", "3 600", ip="198.51.100.99")
     assert len(outbox(demo, "cmartin@flexis.com")) == 4 + 4  # four activation links, four alerts
+    with read_scope(demo) as session:  # each refusal is on record
+        refused = session.exec(select(AuditEvent).where(AuditEvent.action == "access.activation_mail")).all()
+    assert sorted(e.actor_email for e in refused) == ["aleroy@flexis.com", "cmartin@flexis.com"]
+    assert {(e.outcome, e.ip) for e in refused} == {("denied", "198.51.100.99")}
     later = NOW + timedelta(minutes=16)
     assert start(demo, settings, "cmartin@flexis.com", ip="198.51.100.99", now=later) == "activation_sent"
 
