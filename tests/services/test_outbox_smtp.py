@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 
@@ -40,6 +41,18 @@ def smtp_port():
     return _free_port()
 
 
+@contextmanager
+def _server(port, handler=None):
+    """A real SMTP server on ``port`` while the block runs; yields its handler."""
+    handler = handler or Inbox()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield handler
+    finally:
+        controller.stop()
+
+
 def _smtp(port):
     return load_settings({"LCADMIN_SMTP_HOST": "127.0.0.1", "LCADMIN_SMTP_PORT": str(port)}).smtp
 
@@ -51,14 +64,9 @@ def _queue(engine):
 
 
 def test_mail_is_delivered_as_text_and_html(engine, smtp_port):
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=smtp_port)
-    controller.start()
-    try:
+    with _server(smtp_port) as inbox:
         _queue(engine)
         assert deliver_due(engine, _smtp(smtp_port), NOW) == (1, 0)
-    finally:
-        controller.stop()
     [message] = inbox.messages
     assert message["Subject"] == "Bienvenue dans le Northwind Admin Center"
     assert message["To"] == "cmartin@flexis.com"
@@ -80,13 +88,8 @@ def test_nothing_is_lost_while_the_server_is_down(engine, smtp_port):
     assert message.next_attempt_at > NOW and message.last_error
     assert deliver_due(engine, _smtp(smtp_port), NOW + timedelta(seconds=1)) == (0, 0)  # backing off
 
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=smtp_port)
-    controller.start()
-    try:
+    with _server(smtp_port) as inbox:
         assert deliver_due(engine, _smtp(smtp_port), message.next_attempt_at) == (1, 0)
-    finally:
-        controller.stop()
     assert len(inbox.messages) == 1
 
 
@@ -112,26 +115,17 @@ class Refusing(Inbox):
 
 
 def test_a_mailbox_refused_for_good_is_not_tried_again(engine, smtp_port):
-    controller = Controller(Refusing(), hostname="127.0.0.1", port=smtp_port)
-    controller.start()
-    try:
+    with _server(smtp_port, Refusing()):
         _queue(engine)
         assert deliver_due(engine, _smtp(smtp_port), NOW) == (0, 1)
-    finally:
-        controller.stop()
     message = _message(engine)
     assert message.status == "failed" and "550" in message.last_error
 
 
 def test_in_production_a_sent_message_keeps_no_body(engine, smtp_port):
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=smtp_port)
-    controller.start()
-    try:
+    with _server(smtp_port) as inbox:
         _queue(engine)
         assert deliver_due(engine, _smtp(smtp_port), NOW, keep_sent_bodies=False) == (1, 0)
-    finally:
-        controller.stop()
     assert "/activate/abc" in inbox.messages[0].get_body(("plain",)).get_content()
     message = _message(engine)
     assert (message.status, message.to_address, message.text_body, message.html_body) == \
