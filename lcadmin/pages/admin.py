@@ -167,9 +167,9 @@ def _invoice_filters() -> rx.Component:
         _labelled_select("invoices.filter.status", InvoicesState.status, InvoicesState.set_status, *statuses),
         _labelled_select("invoices.filter.contract", InvoicesState.contract, InvoicesState.set_contract,
                          *_contract_options(InvoicesState.contracts)),
-        _labelled_select("invoices.filter.year", InvoicesState.year, InvoicesState.set_year,
-                         rx.select.item(t("invoices.filter.all_years"), value="all"),
-                         rx.foreach(InvoicesState.years, lambda y: rx.select.item(y, value=y))),
+        _labelled_select("invoices.filter.period", InvoicesState.period, InvoicesState.set_period,
+                         rx.select.item(t("invoices.filter.all_periods"), value="all"),
+                         rx.foreach(InvoicesState.periods, lambda p: rx.select.item(p["label"], value=p["value"]))),
         rx.vstack(
             rx.text(t("invoices.search"), size="1", weight="medium", color_scheme="gray"),
             rx.input(value=InvoicesState.search, on_change=InvoicesState.set_search, placeholder="F2026-…",

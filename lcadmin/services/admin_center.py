@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from lcadmin.domain.money import Money
+from lcadmin.domain.periods import period_bounds, periods_of
 from lcadmin.domain.permissions import Permission
 from lcadmin.domain.statuses import InvoiceKind, InvoiceStatus
 from lcadmin.i18n import gettext
@@ -132,8 +133,8 @@ def invoice_status(invoice: Invoice, today: date) -> str:
 
 
 def list_invoices(session: Session, principal: Principal, locale: str, *, today: date, status: str = "all",
-                  contract: str = "", year: int | None = None, search: str = "") -> list[InvoiceRow]:
-    """The company's invoices and credit notes, newest first, filtered by status, contract, year of
+                  contract: str = "", period: str = "", search: str = "") -> list[InvoiceRow]:
+    """The company's invoices and credit notes, newest first, filtered by status, contract, period of
     issue and a piece of the number."""
     company_id = _require(principal, Permission.VIEW_BILLING)
     query = (select(Invoice, Contract).join(SalesOrder, SalesOrder.id == Invoice.order_id, isouter=True)
@@ -141,8 +142,9 @@ def list_invoices(session: Session, principal: Principal, locale: str, *, today:
              .where(Invoice.company_id == company_id, Invoice.status != InvoiceStatus.DRAFT.value))
     if contract:
         query = query.where(Contract.number == contract)
-    if year:
-        query = query.where(Invoice.issue_date >= date(year, 1, 1), Invoice.issue_date <= date(year, 12, 31))
+    bounds = period_bounds(period)
+    if bounds:
+        query = query.where(Invoice.issue_date >= bounds[0], Invoice.issue_date <= bounds[1])
     if search.strip():
         query = query.where(Invoice.number.contains(search.strip().upper()[:40], autoescape=True))  # % and _ too
     rows = []
@@ -161,13 +163,24 @@ def list_invoices(session: Session, principal: Principal, locale: str, *, today:
     return rows
 
 
-def invoice_filter_choices(session: Session, principal: Principal) -> tuple[list[str], list[int]]:
-    """The company's contract numbers and the years it has invoices in, for the filters."""
+@dataclass(frozen=True)
+class PeriodChoice:
+    value: str
+    label: str
+
+
+def invoice_filter_choices(session: Session, principal: Principal,
+                           locale: str) -> tuple[list[str], list[PeriodChoice]]:
+    """The company's contract numbers, and the years and quarters it has invoices in (newest
+    first, each year before its quarters), for the filters."""
     company_id = _require(principal, Permission.VIEW_BILLING)
     contracts = list(session.exec(select(Contract.number).where(Contract.company_id == company_id)
                                   .order_by(Contract.number)))
-    dates = session.exec(select(Invoice.issue_date).where(Invoice.company_id == company_id)).all()
-    return contracts, sorted({d.year for d in dates if d}, reverse=True)
+    dates = session.exec(select(Invoice.issue_date).where(Invoice.company_id == company_id,
+                                                          Invoice.issue_date.is_not(None))).all()
+    periods = [PeriodChoice(code, code if "-Q" not in code else gettext(
+        "period.quarter", locale, quarter=code[-1], year=code[:4])) for code in periods_of(dates)]
+    return contracts, periods
 
 
 def list_members(session: Session, principal: Principal, locale: str) -> list[MemberRow]:

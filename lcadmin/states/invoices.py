@@ -10,6 +10,7 @@ from dataclasses import asdict
 import reflex as rx
 
 from lcadmin.db import read_scope, session_scope
+from lcadmin.domain.periods import period_bounds
 from lcadmin.domain.permissions import Permission
 from lcadmin.models import utcnow
 from lcadmin.pdf.facturx import render_facturx_pdf
@@ -29,16 +30,16 @@ class InvoicesState(rx.State):
     rows: list[dict[str, str]] = []
     status: str = ALL
     contract: str = ALL
-    year: str = ALL
+    period: str = ALL
     search: str = ""
     contracts: list[str] = []
-    years: list[str] = []
+    periods: list[dict[str, str]] = []
     error: str = ""
 
     @rx.var
     def filtered(self) -> bool:
         """Whether a filter or the search narrows the list (the empty message differs)."""
-        return ALL != self.status or ALL != self.contract or ALL != self.year or self.search.strip() != ""
+        return ALL != self.status or ALL != self.contract or ALL != self.period or self.search.strip() != ""
 
     async def _refresh(self):
         locale, now = await active_locale(self), utcnow()
@@ -47,12 +48,12 @@ class InvoicesState(rx.State):
             with session_scope() as session:
                 principal = sessions.require_principal(session, session_cookie(self), settings=get_settings(),
                                                        now=now, permission=Permission.VIEW_BILLING)
-                contracts, years = admin_center.invoice_filter_choices(session, principal)
-                self.contracts, self.years = contracts, [str(y) for y in years]
+                contracts, periods = admin_center.invoice_filter_choices(session, principal, locale)
+                self.contracts, self.periods = contracts, [asdict(period) for period in periods]
                 rows = admin_center.list_invoices(
                     session, principal, locale, today=now.date(), status=self.status,
                     contract="" if self.contract == ALL else self.contract,
-                    year=int(self.year) if self.year.isdigit() else None, search=self.search)
+                    period="" if self.period == ALL else self.period, search=self.search)
         except NotAllowed as error:
             self.rows = []
             if error.code == "signed_out":
@@ -65,7 +66,7 @@ class InvoicesState(rx.State):
     @rx.event
     async def load(self):
         """/admin/invoices loaded: filters reset."""
-        self.status, self.contract, self.year, self.search = ALL, ALL, ALL, ""
+        self.status, self.contract, self.period, self.search = ALL, ALL, ALL, ""
         return await self._refresh()
 
     @rx.event
@@ -86,9 +87,10 @@ class InvoicesState(rx.State):
         return await self._refresh()
 
     @rx.event
-    async def set_year(self, value: str):
-        """Filter by year of issue."""
-        self.year = clip(value, 4) or ALL
+    async def set_period(self, value: str):
+        """Filter by period of issue: a year (``2026``) or a quarter (``2026-Q4``)."""
+        value = clip(value, 7)
+        self.period = value if period_bounds(value) else ALL
         return await self._refresh()
 
     @rx.event

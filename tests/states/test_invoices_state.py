@@ -43,14 +43,20 @@ def test_filters_by_status_contract_year_and_number(flexis):
     tab.call(state.set_search, "00001")
     assert [r["number"] for r in state.rows] == ["F2026-00001"]
     tab.call(state.set_search, "")
-    tab.call(state.set_year, "2025")
+    tab.call(state.set_period, "2025")
     assert state.rows == []
-    tab.call(state.set_year, "all")
+    tab.call(state.set_period, "2026-Q1")
+    assert [r["number"] for r in state.rows] == ["F2026-00001"]
+    tab.call(state.set_period, "2026-Q5; DROP")  # not a period: all of them
+    assert state.period == "all" and len(state.rows) == 2
+    tab.call(state.set_period, "all")
     tab.call(state.set_contract, "CTR-FLX-2026")
     assert len(state.rows) == 2
     tab.call(state.set_contract, "CTR-ACM-2026")  # another company's contract: nothing
     assert state.rows == []
-    assert state.contracts == ["CTR-FLX-2026"] and state.years == ["2026"]
+    assert state.contracts == ["CTR-FLX-2026"]
+    assert [(p["value"], p["label"]) for p in state.periods] == [("2026", "2026"), ("2026-Q4", "T4 2026"),
+                                                                 ("2026-Q1", "T1 2026")]
 
 
 def test_unknown_status_values_fall_back_to_all(flexis):

@@ -1,3 +1,5 @@
+from datetime import date
+
 import pytest
 
 from lcadmin.domain.identifiers import (
@@ -6,6 +8,7 @@ from lcadmin.domain.identifiers import (
     is_valid_vat_number,
 )
 from lcadmin.domain.money import Money
+from lcadmin.domain.periods import period_bounds, periods_of
 from lcadmin.domain.permissions import Permission, Role, has_permission
 from lcadmin.domain.pricing import PricedLine, compute_totals
 from lcadmin.domain.references import normalize_reference
@@ -71,3 +74,21 @@ def test_roles_grant_their_permissions_only():
     assert not has_permission(Role.BILLING_ADMIN, Permission.MANAGE_USERS)
     assert not has_permission(Role.MEMBER, Permission.VIEW_BILLING)
     assert not has_permission("superuser", Permission.VIEW_BILLING)
+
+
+@pytest.mark.parametrize(("code", "bounds"), [
+    ("2026", (date(2026, 1, 1), date(2026, 12, 31))),
+    ("2026-Q1", (date(2026, 1, 1), date(2026, 3, 31))),
+    ("2024-Q1", (date(2024, 1, 1), date(2024, 3, 31))),
+    ("2026-Q2", (date(2026, 4, 1), date(2026, 6, 30))),
+    ("2026-Q4", (date(2026, 10, 1), date(2026, 12, 31))),
+    ("2026-Q5", None), ("26", None), ("", None), ("2026-Q1 OR 1=1", None), ("0000", None),
+])
+def test_periods_are_years_and_quarters(code, bounds):
+    assert period_bounds(code) == bounds
+
+
+def test_the_periods_offered_are_those_with_documents_newest_first():
+    days = [date(2026, 1, 2), date(2026, 2, 10), date(2026, 10, 1), date(2025, 12, 31)]
+    assert periods_of(days) == ["2026", "2026-Q4", "2026-Q1", "2025", "2025-Q4"]
+    assert periods_of([]) == []
