@@ -96,7 +96,7 @@ MESSAGES: dict[str, str] = {
     "error.amount_malformed": "Enter an amount such as 3,600 or €3,600.00.",
     "error.amount_too_precise": "The amount has at most two decimals.",
     "error.amount_too_large": "This amount is too large.",
-    "error.proof_mismatch": "This information does not match any order or invoice. Check the number and the amount on the document you received by e-mail.",
+    "error.proof_mismatch": "We cannot verify your authorization with this information. Check the number and the amount on the document you received by e-mail.",
     "error.throttled": "Too many attempts. For your security, try again in {minutes} min.",
     "error.invalid_credentials": "Wrong e-mail address or password.",
     "error.name_required": "Enter your name.",

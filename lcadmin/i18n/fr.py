@@ -100,7 +100,7 @@ MESSAGES: dict[str, str] = {
     "error.amount_malformed": "Saisissez un montant comme 3 600 ou 3 600,00 €.",
     "error.amount_too_precise": "Le montant a au plus deux décimales.",
     "error.amount_too_large": "Ce montant est trop élevé.",
-    "error.proof_mismatch": "Ces informations ne correspondent à aucune commande ou facture. Vérifiez le numéro et le montant sur le document reçu par e-mail.",
+    "error.proof_mismatch": "Impossible de vérifier votre autorisation avec ces informations. Vérifiez le numéro et le montant sur le document reçu par e-mail.",
     "error.throttled": "Trop de tentatives. Pour votre sécurité, réessayez dans {minutes} min.",
     "error.invalid_credentials": "Adresse e-mail ou mot de passe incorrect.",
     "error.name_required": "Saisissez votre nom.",

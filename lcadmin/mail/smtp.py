@@ -46,11 +46,13 @@ def send_one(smtp: SmtpSettings, email: EmailMessage) -> None:
 
 
 def refused_for_good(error: Exception) -> bool:
-    """A 5xx answer (unknown mailbox, message rejected): sending it again would change nothing.
-    Everything else (no connection, 4xx, a dropped line) is worth another try."""
+    """This very message was refused with a 5xx answer (an unknown mailbox, a rejected message):
+    sending it again would change nothing. Everything else is worth another try: no connection,
+    4xx answers, a dropped line, and also 5xx answers about our side (bad credentials, a refused
+    sender), which a fixed configuration cures and which must not fail the whole queue."""
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         return bool(error.recipients) and all(code >= 500 for code, _ in error.recipients.values())
-    return isinstance(error, smtplib.SMTPResponseException) and error.smtp_code >= 500
+    return isinstance(error, smtplib.SMTPDataError) and error.smtp_code >= 500
 
 
 def deliver_due(engine: Engine, smtp: SmtpSettings, now: datetime | None = None, *,

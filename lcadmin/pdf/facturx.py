@@ -185,7 +185,7 @@ def _stamped(pdf_bytes: bytes, issued: date) -> bytes:
     """The same bytes for the same invoice: the Factur-X writer dates the file, its XMP metadata
     and the embedded XML with the current time and picks a random file ID. Every date becomes the
     invoice's issue date (the document information and the XMP kept equal, as PDF/A requires,
-    producer included) and the ID is derived from the content. The file is also marked PDF 1.7,
+    producer and keywords included) and the ID is derived from the content. The file is also marked PDF 1.7,
     which PDF/A-3 is built on."""
     stamp, info = issued.strftime("%Y-%m-%dT00:00:00+00:00"), issued.strftime("D:%Y%m%d000000+00'00'")
     with pikepdf.open(BytesIO(pdf_bytes)) as pdf:
@@ -194,6 +194,8 @@ def _stamped(pdf_bytes: bytes, issued: date) -> bytes:
             for key in ("xmp:CreateDate", "xmp:ModifyDate", "xmp:MetadataDate"):
                 meta[key] = stamp
             meta["pdf:Producer"] = str(pdf.docinfo.get("/Producer", PRODUCER))
+            if "/Keywords" in pdf.docinfo:
+                meta["pdf:Keywords"] = str(pdf.docinfo["/Keywords"])
         for attached in pdf.Root.get("/AF", []):
             attached.EF.F.Params.ModDate = pikepdf.String(info)
         out = BytesIO()

@@ -3,7 +3,6 @@ from one IP and per IP, and takes the same time whether or not the account exist
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -57,7 +56,11 @@ def sign_up(session: Session, *, full_name: str, email: str, password: str, loca
             ``password_like_email``).
         Throttled: Too many sign-ups from this IP.
     """
-    throttle.ensure_unlocked(session, throttle.SIGN_UP, [f"ip:{ip}"], now)
+    try:
+        throttle.ensure_unlocked(session, throttle.SIGN_UP, [f"ip:{ip}"], now)
+    except Throttled:
+        record_lock_refusal(session, action="account.sign_up", actor_email=None, ip=ip, now=now)
+        raise
     throttle.register_failure(session, throttle.SIGN_UP, [f"ip:{ip}"], now)  # every attempt counts
     session.commit()  # and counts even when the caller sees an error
     full_name = " ".join((full_name or "").split())
@@ -91,7 +94,7 @@ def authenticate(session: Session, *, email: str, password: str, ip: str | None,
         address: str | None = normalize_email(email)
     except EmailProblem:
         address = None  # never written anywhere: people type passwords into the e-mail field too
-    who = address or "#" + hashlib.sha256((email or "").strip().lower().encode()).hexdigest()[:16]
+    who = address or "#not-an-address"  # one counter per IP for all such text; the text itself is kept nowhere
     pair, per_ip = [f"account:{who}|ip:{ip}"], [f"ip:{ip}"]
     try:
         throttle.ensure_unlocked(session, throttle.SIGN_IN, pair, now)

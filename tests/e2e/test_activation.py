@@ -157,7 +157,7 @@ def test_wrong_amounts_get_the_generic_error_and_then_lock(new_page, app_url, in
     page = new_page()
     _open_access_form(page, app_url)
     _email_step(page, "jdoe@acme-logistique.fr")
-    generic = page.get_by_text("Ces informations ne correspondent à aucune commande ou facture.")
+    generic = page.get_by_text("Impossible de vérifier votre autorisation avec ces informations.")
     for amount in ("7 001", "7 002", "7 003", "7 004", "7 005"):
         page.get_by_label("Numéro de commande ou de facture").fill("ACM204455120087")
         page.get_by_label("Sous-total ou total").fill(amount)

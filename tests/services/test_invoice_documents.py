@@ -174,3 +174,4 @@ def test_the_facturx_file_is_the_same_bytes_whenever_it_is_made(demo, monkeypatc
     assert reader.metadata["/CreationDate"] == reader.metadata["/ModDate"] == "D:20260102000000+00'00'"
     assert "<xmp:CreateDate>2026-01-02T00:00:00+00:00</xmp:CreateDate>" in xmp
     assert f"<pdf:Producer>{reader.metadata['/Producer']}</pdf:Producer>" in xmp  # PDF/A: both agree
+    assert f"<pdf:Keywords>{reader.metadata['/Keywords']}</pdf:Keywords>" in xmp

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import smtplib
 import socket
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -13,7 +14,7 @@ from sqlmodel import select
 
 from lcadmin.db import read_scope, session_scope
 from lcadmin.mail.outbox import enqueue, retry_delay
-from lcadmin.mail.smtp import deliver_due
+from lcadmin.mail.smtp import deliver_due, refused_for_good
 from lcadmin.mail.templates import activation_mail
 from lcadmin.models import OutboxMessage
 from lcadmin.settings import load_settings
@@ -146,3 +147,16 @@ def test_a_rolled_back_change_sends_nothing(engine):
         raise RuntimeError("the change failed")
     with read_scope(engine) as session:
         assert session.exec(select(OutboxMessage)).all() == []
+
+
+@pytest.mark.parametrize(("error", "final"), [
+    (smtplib.SMTPRecipientsRefused({"x@flexis.com": (550, b"No such mailbox")}), True),
+    (smtplib.SMTPRecipientsRefused({"x@flexis.com": (450, b"Mailbox busy")}), False),
+    (smtplib.SMTPDataError(554, b"Message rejected"), True),
+    (smtplib.SMTPDataError(451, b"Try later"), False),
+    (smtplib.SMTPAuthenticationError(535, b"Bad credentials"), False),  # our configuration, not the message
+    (smtplib.SMTPSenderRefused(550, b"Sender refused", "lcadmin@northwind.example"), False),
+    (ConnectionRefusedError(), False),
+])
+def test_only_a_refusal_of_the_message_itself_is_final(error, final):
+    assert refused_for_good(error) is final

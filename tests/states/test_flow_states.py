@@ -62,7 +62,7 @@ def test_the_email_step_leads_to_the_proof_for_aleroy(app_db, browser):
     tab.call(access.set_amount, "3 601")
     tab.call(access.submit_proof, {})
     assert access.step == "proof"
-    assert access.form_error.startswith("Ces informations ne correspondent à aucune commande ou facture")
+    assert access.form_error.startswith("Impossible de vérifier votre autorisation avec ces informations.")
     tab.call(access.set_amount, "3 600")
     tab.call(access.submit_proof, {})
     assert access.step == "activation_sent"
