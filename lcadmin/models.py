@@ -546,7 +546,12 @@ class SandboxToken(SQLModel, table=True):
 
 class PaymentClaim(SQLModel, table=True):
     """While one attempt pays an order or invoice, its claim stops another attempt (another tab,
-    another key) from charging the same document too. Released when the attempt fails."""
+    another key) from charging the same document too. Released when the attempt fails.
+
+    Before the card is charged, the claim records the provider's intent, the card's brand and
+    last four digits and who pays: if the attempt is cut short after the charge, a later attempt
+    finds that intent here, asks the provider what became of it, and records it instead of
+    charging again."""
 
     __tablename__ = "payment_claim"
 
@@ -554,3 +559,7 @@ class PaymentClaim(SQLModel, table=True):
     target: str = Field(max_length=40, unique=True)  # "invoice:12" / "order:3"
     idempotency_key: str = Field(max_length=80)
     claimed_at: datetime = _created_at()
+    intent_id: str | None = Field(default=None, max_length=80)
+    card_brand: str | None = Field(default=None, max_length=20)
+    card_last4: str | None = Field(default=None, max_length=4)
+    user_id: int | None = Field(default=None, foreign_key="user_account.id")

@@ -111,6 +111,9 @@ def issue_invoice(session: Session, *, company_id: int, lines: Sequence[LineInpu
     )
     record_event(session, action=f"{invoice.kind}.issued", outcome="success", company_id=company_id,
                  subject=f"invoice:{invoice.number}", now=now)
+    if credits is not None:  # read again, locked: a payment may be settling it right now
+        credits = session.exec(select(Invoice).where(Invoice.id == credits.id).with_for_update()
+                               .execution_options(populate_existing=True)).one()
     if credits is not None and credits.status == InvoiceStatus.OPEN.value and amount_due(session, credits) == 0:
         check_transition(InvoiceStatus(credits.status), InvoiceStatus.VOID)
         credits.status = InvoiceStatus.VOID.value  # cancelled by its credit notes: nothing left to pay

@@ -40,7 +40,7 @@ from lcadmin.models import (
     SalesOrder,
     UserAccount,
 )
-from lcadmin.payments.provider import CardError, PaymentProvider
+from lcadmin.payments.provider import CardError, PaymentIntent, PaymentProvider
 from lcadmin.pdf.receipt import ReceiptDocument, render_receipt_pdf
 from lcadmin.services.audit import record_event
 from lcadmin.services.errors import InvalidInput, NotAllowed, NotFound
@@ -144,8 +144,7 @@ def pay(session: Session, principal: Principal, *, kind: str, number: str, idemp
     target = f"order:{order.id}" if order else f"invoice:{invoice.id}"
     lapsed = _lapsed_claim(session, target, key, now)
     if lapsed is not None:
-        settled = _recover_lapsed_attempt(session, principal, lapsed, target, amount, order, invoice, provider,
-                                          vendor, now, locale)
+        settled = _recover_lapsed_attempt(session, principal, lapsed, provider, vendor, now, locale)
         if settled is not None:  # the earlier attempt had charged the card: this one must not
             return settled
     _claim(session, target, key, now)
@@ -160,6 +159,11 @@ def pay(session: Session, principal: Principal, *, kind: str, number: str, idemp
         raise InvalidInput(error.code, "card") from error
     intent = provider.create_intent(amount_minor=amount.minor, currency=amount.currency, idempotency_key=key,
                                     description=f"{kind} {number}")
+    # Written down before the charge: if this attempt stops after it, the next one finds it.
+    session.exec(sa.update(PaymentClaim).where(PaymentClaim.target == target, PaymentClaim.idempotency_key == key)
+                 .values(intent_id=intent.intent_id, card_brand=token.brand, card_last4=token.last4,
+                         user_id=principal.user_id))
+    session.commit()
     intent = provider.confirm_intent(intent.intent_id, token_id=token.token_id)
     order, invoice = _target(session, principal, kind, number)
     payment = Payment(company_id=principal.company_id, order_id=order.id if order else None,
@@ -219,13 +223,17 @@ def complete_authentication(session: Session, principal: Principal, *, intent_id
     """
     payment = _awaited_payment(session, principal, intent_id)
     target = _claim_target(payment)
-    claim = session.exec(select(PaymentClaim.idempotency_key).where(PaymentClaim.target == target)).first()
-    if payment.status == "requires_action" and claim != payment.idempotency_key:
-        # Left waiting past CLAIM_LAPSE while another attempt took the document over: approving
-        # this one now could charge twice, so it ends here, and the bank is never asked.
-        payment.status, payment.failure_code, payment.updated_at = "failed", "authentication_expired", now
-        session.add(payment)
-    elif payment.status == "requires_action":
+    if payment.status == "requires_action":
+        # The claim is refreshed before the bank is asked, so that no other attempt can take the
+        # document over meanwhile; if another attempt already took it over (this one was left
+        # waiting past CLAIM_LAPSE), approving now could charge twice: it ends here, bank unasked.
+        refreshed = session.exec(sa.update(PaymentClaim).where(
+            PaymentClaim.target == target, PaymentClaim.idempotency_key == payment.idempotency_key)
+            .values(claimed_at=now))
+        if refreshed.rowcount != 1:
+            payment.status, payment.failure_code, payment.updated_at = "failed", "authentication_expired", now
+            session.add(payment)
+            return _outcome(session, payment)
         session.commit()  # see pay(): no transaction open across the provider call
         intent = provider.complete_authentication(payment.provider_intent_id, approved=approved)
         payment = session.get(Payment, payment.id)
@@ -243,9 +251,9 @@ def _claim_target(payment: Payment) -> str:
     return f"order:{payment.order_id}" if payment.order_id else f"invoice:{payment.invoice_id}"
 
 
-def _lapsed_claim(session: Session, target: str, key: str, now: datetime) -> str | None:
-    """The idempotency key of another attempt's claim on the document once it has lapsed (older
-    than CLAIM_LAPSE), None when the document is free or claimed by this attempt.
+def _lapsed_claim(session: Session, target: str, key: str, now: datetime) -> PaymentClaim | None:
+    """Another attempt's claim on the document once it has lapsed (older than CLAIM_LAPSE); None
+    when the document is free or claimed by this attempt.
 
     Raises:
         InvalidInput: ``payment_in_progress`` while another attempt's claim is fresh.
@@ -255,39 +263,69 @@ def _lapsed_claim(session: Session, target: str, key: str, now: datetime) -> str
         return None
     if now - claim.claimed_at < CLAIM_LAPSE:
         raise InvalidInput("payment_in_progress", "form")
-    return claim.idempotency_key
+    return claim
 
 
-def _recover_lapsed_attempt(session: Session, principal: Principal, lapsed_key: str, target: str, amount: Money,
-                            order: SalesOrder | None, invoice: Invoice | None, provider: PaymentProvider,
-                            vendor: VendorSettings, now: datetime, locale: str) -> PaymentOutcome | None:
-    """An attempt that never finished: it may have stopped after the bank charged the card and
-    before the payment was written (a crash). The provider answers a request repeated with the
-    same idempotency key with the intent it made the first time, so ask it: if that intent was
-    charged, record and settle it and return its outcome; otherwise drop the claim and return None.
-    An attempt left waiting for 3-D Secure keeps its payment row; ``complete_authentication``
-    refuses it once its claim has gone."""
-    recorded = session.exec(select(Payment).where(Payment.idempotency_key == lapsed_key)).first()
-    intent = None
-    if recorded is None:
-        session.commit()  # no transaction open across the provider call (see below)
-        intent = provider.create_intent(amount_minor=amount.minor, currency=amount.currency,
-                                        idempotency_key=lapsed_key, description=target)
-    if intent is not None and intent.status == "succeeded":
-        payment = Payment(company_id=principal.company_id, order_id=order.id if order else None,
-                          invoice_id=invoice.id if invoice else None, idempotency_key=lapsed_key,
-                          amount_minor=intent.amount_minor, currency=intent.currency,
-                          provider_intent_id=intent.intent_id, status="succeeded", created_by=principal.user_id,
-                          created_at=now, updated_at=now)
-        session.add(payment)
-        session.flush()
-        record_event(session, action="payment.recovered", outcome="success", actor_user_id=principal.user_id,
-                     company_id=principal.company_id, subject=target, detail={"payment": intent.intent_id}, now=now)
-        _settle(session, payment, vendor, now, locale)
-        return _outcome(session, payment)
-    _release(session, target, lapsed_key)
+def _recover_lapsed_attempt(session: Session, principal: Principal, lapsed: PaymentClaim,
+                            provider: PaymentProvider, vendor: VendorSettings, now: datetime,
+                            locale: str) -> PaymentOutcome | None:
+    """Deal with an attempt that never finished before another one may start.
+
+    - It recorded no intent: it never reached the charge; its claim is dropped.
+    - It waits for 3-D Secure: that step is ended (``authentication_expired``) with its claim,
+      so approving it later charges nothing.
+    - Otherwise it may have stopped right after the bank charged (a crash): the provider is asked
+      about the intent the claim recorded. Charged: the payment is recorded (card, payer) and
+      settled, and its outcome returned; nothing else happens. Not charged: the claim is dropped.
+
+    Returns None when the document is free again. The claim is dropped only if it is still the
+    same lapsed claim (a 3-D Secure answer refreshes it before asking the bank).
+
+    Raises:
+        InvalidInput: ``payment_in_progress`` when the lapsed attempt came back to life meanwhile.
+    """
+    target, key, intent_id = lapsed.target, lapsed.idempotency_key, lapsed.intent_id
+    waiting = session.exec(select(Payment).where(Payment.idempotency_key == key)).first()
+    if intent_id is not None and waiting is None:
+        session.commit()  # no transaction open across the provider call
+        intent = provider.retrieve_intent(intent_id)
+        if intent.status == "succeeded":
+            return _record_recovered(session, principal, lapsed, intent, vendor, now, locale)
+    if waiting is not None and waiting.status == "requires_action":
+        session.exec(sa.update(Payment).where(Payment.id == waiting.id, Payment.status == "requires_action")
+                     .values(status="failed", failure_code="authentication_expired", updated_at=now))
+    dropped = session.exec(sa.delete(PaymentClaim).where(
+        PaymentClaim.target == target, PaymentClaim.idempotency_key == key,
+        PaymentClaim.claimed_at <= now - CLAIM_LAPSE))
+    if dropped.rowcount != 1:
+        session.rollback()
+        raise InvalidInput("payment_in_progress", "form")
     session.flush()
     return None
+
+
+def _record_recovered(session: Session, principal: Principal, lapsed: PaymentClaim, intent: PaymentIntent,
+                      vendor: VendorSettings, now: datetime, locale: str) -> PaymentOutcome:
+    """The charge a cut-short attempt made, recorded and settled as it would have been."""
+    kind, _, document_id = lapsed.target.partition(":")
+    payment = Payment(company_id=principal.company_id, order_id=int(document_id) if kind == "order" else None,
+                      invoice_id=int(document_id) if kind == "invoice" else None,
+                      idempotency_key=lapsed.idempotency_key, amount_minor=intent.amount_minor,
+                      currency=intent.currency, provider_intent_id=intent.intent_id, status="succeeded",
+                      card_brand=lapsed.card_brand, card_last4=lapsed.card_last4,
+                      created_by=lapsed.user_id or principal.user_id, created_at=now, updated_at=now)
+    session.add(payment)
+    try:
+        session.flush()
+    except IntegrityError:  # a concurrent attempt recovered it first
+        session.rollback()
+        return _outcome(session, session.exec(select(Payment).where(
+            Payment.idempotency_key == lapsed.idempotency_key)).one())
+    record_event(session, action="payment.recovered", outcome="success", actor_user_id=principal.user_id,
+                 company_id=principal.company_id, subject=lapsed.target, detail={"payment": intent.intent_id},
+                 now=now)
+    _settle(session, payment, vendor, now, locale)
+    return _outcome(session, payment)
 
 
 def _claim(session: Session, target: str, key: str, now: datetime) -> None:
@@ -312,6 +350,9 @@ def _release(session: Session, target: str, key: str) -> None:
 
 
 def _settle(session: Session, payment: Payment, vendor: VendorSettings, now: datetime, locale: str) -> None:
+    """The charge succeeded: the invoice is paid (an order first gets its invoice), a receipt goes
+    out. An invoice no longer open by then (a credit note cancelled it meanwhile) is left as it
+    is: the charge stays on record and an audit event asks for a refund."""
     if payment.order_id is not None:
         order = session.get(SalesOrder, payment.order_id)
         check_transition(OrderStatus(order.status), OrderStatus.PAID)
@@ -324,7 +365,13 @@ def _settle(session: Session, payment: Payment, vendor: VendorSettings, now: dat
         order.status = OrderStatus.PAID.value
         session.add(order)
     else:
-        invoice = session.get(Invoice, payment.invoice_id)
+        invoice = session.exec(select(Invoice).where(Invoice.id == payment.invoice_id).with_for_update()
+                               .execution_options(populate_existing=True)).one()
+        if invoice.status != InvoiceStatus.OPEN.value:
+            record_event(session, action="payment.needs_refund", outcome="failure", company_id=payment.company_id,
+                         subject=f"invoice:{invoice.number}",
+                         detail={"payment": payment.provider_intent_id, "invoice_status": invoice.status}, now=now)
+            return
     mark_paid(session, invoice, paid_at=now)
     payment.paid_invoice_id = invoice.id
     session.add(payment)

@@ -253,6 +253,44 @@ def test_a_crash_after_the_bank_charged_is_recovered_and_never_charged_again(dem
     with read_scope(demo) as session:
         assert session.exec(select(func.count()).select_from(Payment)).one() == 1
         assert session.exec(select(AuditEvent).where(AuditEvent.action == "payment.recovered")).one()
+    receipts = _receipts(demo)  # to the one who paid, with the card that was charged
+    assert set(receipts) == {"compta@flexis.com", "hbernard@flexis.com"}
+    assert "VISA •••• 4242" in receipts["hbernard@flexis.com"][1]
+
+
+def test_a_new_attempt_while_the_bank_answers_a_late_3d_secure_is_refused(demo, provider, monkeypatch):
+    waiting = _pay(demo, provider, card=THREE_DS)
+    later = NOW + payments.CLAIM_LAPSE + timedelta(minutes=1)  # the first claim has lapsed
+    real_answer, refused = provider.complete_authentication, []
+
+    def answer_while_another_tab_pays(intent_id, *, approved):
+        try:
+            _pay(demo, provider, now=later)  # another tab, while the bank is answering the first
+        except InvalidInput as error:
+            refused.append(error.code)
+        return real_answer(intent_id, approved=approved)
+
+    monkeypatch.setattr(provider, "complete_authentication", answer_while_another_tab_pays)
+    with session_scope(demo) as session:
+        done = payments.complete_authentication(session, FLEXIS, intent_id=waiting.action_url.rsplit("/", 1)[1],
+                                                approved=True, provider=provider, vendor=VENDOR, now=later)
+    assert done.status == "succeeded" and refused == ["payment_in_progress"] and _charged(demo) == 1
+
+
+def test_a_charge_landing_on_an_invoice_cancelled_meanwhile_is_kept_for_a_refund(demo, provider, monkeypatch):
+    real_confirm = provider.confirm_intent
+
+    def confirm_while_a_credit_note_cancels_it(intent_id, *, token_id):
+        _credit(demo, "F2026-00005", 150_00)  # the vendor credits the whole invoice meanwhile
+        return real_confirm(intent_id, token_id=token_id)
+
+    monkeypatch.setattr(provider, "confirm_intent", confirm_while_a_credit_note_cancels_it)
+    assert _pay(demo, provider).status == "succeeded"
+    assert _invoice(demo, "F2026-00005").status == "void" and _charged(demo) == 1
+    with read_scope(demo) as session:
+        assert session.exec(select(Payment.status)).one() == "succeeded"
+        refund = session.exec(select(AuditEvent).where(AuditEvent.action == "payment.needs_refund")).one()
+    assert refund.detail["invoice_status"] == "void"
 
 
 def test_an_abandoned_3d_secure_cannot_charge_once_another_attempt_took_over(demo, provider):
