@@ -13,8 +13,8 @@ from lcadmin.domain.emails import EmailProblem, normalize_email
 from lcadmin.domain.passwords import password_problem
 from lcadmin.models import UserAccount
 from lcadmin.services import throttle
-from lcadmin.services.audit import record_event, record_lock_refusal
-from lcadmin.services.errors import InvalidInput, NotAllowed, Throttled
+from lcadmin.services.audit import lock_refusals_recorded, record_event
+from lcadmin.services.errors import InvalidInput, NotAllowed
 from lcadmin.services.passwords import hash_password, verify_password
 
 
@@ -56,12 +56,8 @@ def sign_up(session: Session, *, full_name: str, email: str, password: str, loca
             ``password_like_email``).
         Throttled: Too many sign-ups from this IP.
     """
-    try:
-        throttle.ensure_unlocked(session, throttle.SIGN_UP, [f"ip:{ip}"], now)
-    except Throttled:
-        record_lock_refusal(session, action="account.sign_up", actor_email=None, ip=ip, now=now)
-        raise
-    throttle.register_failure(session, throttle.SIGN_UP, [f"ip:{ip}"], now)  # every attempt counts
+    with lock_refusals_recorded(session, action="account.sign_up", actor_email=None, ip=ip, now=now):
+        throttle.count_attempt(session, throttle.SIGN_UP, [throttle.ip_key(ip)], now)  # every attempt counts
     session.commit()  # and counts even when the caller sees an error
     full_name = " ".join((full_name or "").split())
     if not full_name:
@@ -87,7 +83,8 @@ def authenticate(session: Session, *, email: str, password: str, ip: str | None,
     """Check an e-mail and password.
 
     Raises:
-        Throttled: Too many failures for this address from this IP, or from this IP.
+        Throttled: Too many failures for this address from this IP, from this IP, or for this
+            address from anywhere (``throttle.SIGN_IN*``).
         NotAllowed: ``invalid_credentials`` (the same whether the account exists or not).
     """
     try:
@@ -95,19 +92,18 @@ def authenticate(session: Session, *, email: str, password: str, ip: str | None,
     except EmailProblem:
         address = None  # never written anywhere: people type passwords into the e-mail field too
     who = address or "#not-an-address"  # one counter per IP for all such text; the text itself is kept nowhere
-    pair, per_ip = [f"account:{who}|ip:{ip}"], [f"ip:{ip}"]
-    try:
-        throttle.ensure_unlocked(session, throttle.SIGN_IN, pair, now)
-        throttle.ensure_unlocked(session, throttle.SIGN_IN_IP, per_ip, now)
-    except Throttled:
-        record_lock_refusal(session, action="account.sign_in", actor_email=address, ip=ip, now=now)
-        raise
+    limits = ((throttle.SIGN_IN, [f"account:{who}|{throttle.ip_key(ip)}"]),
+              (throttle.SIGN_IN_IP, [throttle.ip_key(ip)]),
+              (throttle.SIGN_IN_ACCOUNT, [f"account:{who}"] if address else []))
+    with lock_refusals_recorded(session, action="account.sign_in", actor_email=address, ip=ip, now=now):
+        for policy, keys in limits:
+            throttle.ensure_unlocked(session, policy, keys, now)
     user = session.exec(select(UserAccount).where(UserAccount.email == address)).first() if address else None
     stored = user.password_hash if user and user.password_hash and user.is_active else None
     matches = verify_password(password or "", stored or _dummy_hash()) and stored is not None
     if not matches:
-        throttle.register_failure(session, throttle.SIGN_IN, pair, now)
-        throttle.register_failure(session, throttle.SIGN_IN_IP, per_ip, now)
+        for policy, keys in limits:
+            throttle.register_failure(session, policy, keys, now)
         record_event(session, action="account.sign_in", outcome="failure", actor_email=address, ip=ip, now=now)
         session.commit()  # the failure counts even though the caller sees an error
         raise NotAllowed("invalid_credentials")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -9,6 +11,7 @@ from sqlmodel import Session
 
 from lcadmin.domain.statuses import AuditOutcome
 from lcadmin.models import AuditEvent, utcnow
+from lcadmin.services.errors import Throttled
 
 # Keys whose values must never reach the audit trail, whatever a caller passes.
 _SECRET_KEYS = frozenset({"password", "token", "amount", "card_number", "cvc", "iban"})
@@ -44,10 +47,15 @@ def record_event(
     return event
 
 
-def record_lock_refusal(session: Session, *, action: str, actor_email: str | None, ip: str | None,
-                        now: datetime) -> None:
-    """Audit a step a throttle lock refused, and commit it: the caller then raises, and the
-    refusal must stay on record although the step itself is rolled back."""
-    record_event(session, action=action, outcome="denied", actor_email=actor_email, ip=ip,
-                 detail={"reason": "locked"}, now=now)
-    session.commit()
+@contextmanager
+def lock_refusals_recorded(session: Session, *, action: str, actor_email: str | None, ip: str | None,
+                           now: datetime) -> Iterator[None]:
+    """Audit a step that a throttle lock refuses within the block, and commit that event: the
+    refusal then propagates, and must stay on record although the step itself is rolled back."""
+    try:
+        yield
+    except Throttled:
+        record_event(session, action=action, outcome="denied", actor_email=actor_email, ip=ip,
+                     detail={"reason": "locked"}, now=now)
+        session.commit()
+        raise

@@ -48,7 +48,7 @@ from lcadmin.models import (
     UserAccount,
 )
 from lcadmin.services import throttle
-from lcadmin.services.audit import record_event, record_lock_refusal
+from lcadmin.services.audit import lock_refusals_recorded, record_event
 from lcadmin.services.errors import InvalidInput, LinkProblem, NotAllowed, ServiceError, Throttled
 from lcadmin.services.sessions import end_user_sessions
 from lcadmin.services.tokens import (
@@ -152,12 +152,9 @@ def _already_manages(session: Session, email: str) -> bool:
 
 def _count_activation_mail(session: Session, address: str, now: datetime, ip: str | None) -> None:
     """One more activation e-mail for this address, or Throttled (see ``throttle.ACTIVATION_MAIL``)."""
-    try:
-        throttle.ensure_unlocked(session, throttle.ACTIVATION_MAIL, [f"email:{address}"], now)
-    except Throttled:
-        record_lock_refusal(session, action="access.activation_mail", actor_email=address, ip=ip, now=now)
-        raise
-    throttle.register_failure(session, throttle.ACTIVATION_MAIL, [f"email:{address}"], now)
+    with lock_refusals_recorded(session, action="access.activation_mail", actor_email=address, ip=ip, now=now):
+        throttle.count_attempt(session, throttle.ACTIVATION_MAIL, [f"email:{address}|{throttle.ip_key(ip)}"], now)
+        throttle.count_attempt(session, throttle.ACTIVATION_MAIL_ADDRESS, [f"email:{address}"], now)
 
 
 def start_access(session: Session, *, email: str, locale: str, ip: str | None, settings: Settings,
@@ -166,16 +163,12 @@ def start_access(session: Session, *, email: str, locale: str, ip: str | None, s
 
     Raises:
         InvalidInput: ``email_empty`` / ``email_invalid``.
-        Throttled: This IP made too many e-mail steps recently, or this contact got four
-            activation e-mails in 15 minutes.
+        Throttled: This IP made too many e-mail steps recently, or this contact got too many
+            activation e-mails (``throttle.ACTIVATION_MAIL``).
     """
     address = _business_email(email)
-    try:
-        throttle.ensure_unlocked(session, throttle.EMAIL_STEP, [f"ip:{ip}"], now)
-    except Throttled:
-        record_lock_refusal(session, action="access.email_step", actor_email=address, ip=ip, now=now)
-        raise
-    throttle.register_failure(session, throttle.EMAIL_STEP, [f"ip:{ip}"], now)  # every step counts
+    with lock_refusals_recorded(session, action="access.email_step", actor_email=address, ip=ip, now=now):
+        throttle.count_attempt(session, throttle.EMAIL_STEP, [throttle.ip_key(ip)], now)  # every step counts
 
     if _already_manages(session, address):
         record_event(session, action="access.sign_in_hint", outcome="success", actor_email=address, ip=ip, now=now)
@@ -238,8 +231,8 @@ def submit_proof(session: Session, *, email: str, reference: str, amount: str, l
 
     Raises:
         InvalidInput: ``email_*``, ``reference_required`` or an ``amount_*`` code (nothing counted).
-        Throttled: The proof is locked for this address or IP, or this address got four
-            activation e-mails in 15 minutes.
+        Throttled: The proof is locked for this address or IP, or this address got too many
+            activation e-mails (``throttle.ACTIVATION_MAIL``).
         ProofRejected: ``proof_mismatch``, whatever did not match, and while the company is locked
             (the failure is counted).
     """
@@ -256,12 +249,12 @@ def submit_proof(session: Session, *, email: str, reference: str, amount: str, l
     companies = set(_companies_of_domain(session, address))
     if document is not None:
         companies.add(document[1])
-    personal = [f"email:{address}", f"ip:{ip}"]
+    personal = [f"email:{address}", throttle.ip_key(ip)]
     keys = [*personal, *(f"company:{cid}" for cid in sorted(companies))]
     locked = throttle.locks(session, throttle.PROOF, keys, now)
     if any(key in locked for key in personal):
-        record_lock_refusal(session, action="access.proof", actor_email=address, ip=ip, now=now)
-        raise Throttled(max(until for key, until in locked.items() if key in personal))
+        with lock_refusals_recorded(session, action="access.proof", actor_email=address, ip=ip, now=now):
+            raise Throttled(max(until for key, until in locked.items() if key in personal))
     # A locked company gets the generic answer, right amount or not: saying "locked" only when the
     # number exists would tell a stranger which order and invoice numbers are real.
     company_locked = len(locked) > 0
@@ -332,7 +325,7 @@ def resend_activation(session: Session, *, email: str, ip: str | None, settings:
     link stops working). Says nothing about whether there was one.
 
     Raises:
-        Throttled: Four activation e-mails in 15 minutes for this address.
+        Throttled: Too many activation e-mails for this address (``throttle.ACTIVATION_MAIL``).
     """
     address = _business_email(email)
     _count_activation_mail(session, address, now, ip)

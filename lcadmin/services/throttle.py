@@ -7,6 +7,7 @@ Each lock lasts longer than the previous one for that key (5, 10, 20 minutes…,
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -31,17 +32,37 @@ class Policy:
 
 PROOF = Policy("proof", 5, timedelta(minutes=15), timedelta(minutes=5))
 # Sign-in counts per address *from one IP*, and per IP: a stranger guessing someone's password from
-# elsewhere never locks that person out (a lock per address alone would let anyone do so at will).
+# elsewhere cannot lock that person out with a few tries (a lock per address alone would let anyone
+# do so at will). Guessing one password from many IPs is capped by a far higher limit per address,
+# whose lock stays short.
 SIGN_IN = Policy("sign_in", 5, timedelta(minutes=15), timedelta(minutes=5))
 SIGN_IN_IP = Policy("sign_in_ip", 30, timedelta(minutes=15), timedelta(minutes=15))
+SIGN_IN_ACCOUNT = Policy("sign_in_account", 50, timedelta(hours=1), timedelta(minutes=15),
+                         longest_lock=timedelta(minutes=15))
 # Every sign-up counts (each one costs an argon2 hash, and each says whether an address is taken).
 SIGN_UP = Policy("sign_up", 10, timedelta(minutes=15), timedelta(minutes=15))
 # Every e-mail step counts, successful or not: it limits how fast one address can probe addresses.
 EMAIL_STEP = Policy("email_step", 20, timedelta(minutes=15), timedelta(minutes=15))
 # Activation e-mails per address, however they are asked for (e-mail step, proof, "send again"):
 # each one cancels the previous link, so without a limit anyone could flood a contact's mailbox and
-# keep their link broken.
-ACTIVATION_MAIL = Policy("activation_mail", 4, timedelta(minutes=15), timedelta(minutes=15))
+# keep their link broken. Four per address from one IP in 15 minutes, twelve per address in an
+# hour from anywhere; neither lock grows, so nobody can keep a contact waiting for long.
+ACTIVATION_MAIL = Policy("activation_mail", 4, timedelta(minutes=15), timedelta(minutes=15),
+                         longest_lock=timedelta(minutes=15))
+ACTIVATION_MAIL_ADDRESS = Policy("activation_mail_all", 12, timedelta(hours=1), timedelta(hours=1),
+                                 longest_lock=timedelta(hours=1))
+
+
+def ip_key(ip: str | None) -> str:
+    """The key of a client IP: ``ip:203.0.113.9``; an IPv6 address counts by its /64, the network
+    one subscriber gets, so that rotating through it buys nothing."""
+    try:
+        address = ipaddress.ip_address(ip or "")
+    except ValueError:
+        return f"ip:{ip or 'unknown'}"
+    if address.version == 6 and address.ipv4_mapped is None:
+        return f"ip:{ipaddress.ip_network(f'{address}/64', strict=False)}"
+    return f"ip:{address.ipv4_mapped or address}" if address.version == 6 else f"ip:{address}"
 
 
 def _serialize(session: Session, policy: Policy, keys: list[str]) -> None:
@@ -81,6 +102,17 @@ def ensure_unlocked(session: Session, policy: Policy, keys: Iterable[str], now: 
     locked = locks(session, policy, keys, now)
     if locked:
         raise Throttled(max(locked.values()))
+
+
+def count_attempt(session: Session, policy: Policy, keys: Iterable[str], now: datetime) -> None:
+    """For limits on every attempt, successful or not: refuse when locked, else count this one.
+
+    Raises:
+        Throttled: With the time the longest lock ends.
+    """
+    keys = list(keys)
+    ensure_unlocked(session, policy, keys, now)
+    register_failure(session, policy, keys, now)
 
 
 def _lock(session: Session, policy: Policy, key: str, now: datetime) -> datetime:

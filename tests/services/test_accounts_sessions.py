@@ -104,6 +104,16 @@ def test_one_ip_guessing_many_addresses_is_locked(demo):
     assert _sign_in(demo, ip="198.51.100.9").full_name == "Hugo Bernard"
 
 
+def test_guessing_one_password_from_many_ips_is_capped(demo):
+    for n in range(50):
+        with pytest.raises(NotAllowed):
+            _sign_in(demo, password="guess", ip=f"198.51.{n // 250}.{n % 250}")
+    with pytest.raises(Throttled) as locked:
+        _sign_in(demo, ip="192.0.2.77")  # the right password, from yet another IP
+    assert locked.value.until == NOW + timedelta(minutes=15)  # and never longer
+    assert _sign_in(demo, email="pdurand@acme-logistique.fr").email == "pdurand@acme-logistique.fr"
+
+
 def test_a_password_typed_into_the_address_field_is_written_nowhere(demo):
     with pytest.raises(NotAllowed):
         _sign_in(demo, email="Mon-Secret-De-Famille-2026", password="x")

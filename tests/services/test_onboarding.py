@@ -312,22 +312,26 @@ def test_resend_replaces_the_link_and_is_limited(demo, settings):
 
 
 def test_nobody_can_flood_a_contact_with_activation_emails(demo, settings):
-    for n in range(4):
-        assert start(demo, settings, "cmartin@flexis.com", ip=f"198.51.100.{n}") == "activation_sent"
+    for _ in range(4):  # from one IP: four in 15 minutes
+        assert start(demo, settings, "cmartin@flexis.com", ip="198.51.100.1") == "activation_sent"
+    with pytest.raises(Throttled) as locked:
+        start(demo, settings, "cmartin@flexis.com", ip="198.51.100.1")
+    assert locked.value.until == NOW + timedelta(minutes=15)
+    for n in range(8):  # from anywhere: twelve in an hour
+        assert start(demo, settings, "cmartin@flexis.com", ip=f"203.0.113.{n}") == "activation_sent"
     with pytest.raises(Throttled):
-        start(demo, settings, "cmartin@flexis.com", ip="198.51.100.99")
-    for n in range(4):
-        assert prove(demo, settings, "aleroy@flexis.com", "FLD102776277396", "3 600", ip=f"198.51.100.{n}") \
-            == "activation_sent"
+        start(demo, settings, "cmartin@flexis.com", ip="203.0.113.99")
+    assert len(outbox(demo, "cmartin@flexis.com")) == 12
+    for n in range(4):  # a proof sends activation e-mails too, and counts the same way
+        assert prove(demo, settings, "aleroy@flexis.com", "FLD102776277396", "3 600") == "activation_sent"
     with pytest.raises(Throttled):
-        prove(demo, settings, "aleroy@flexis.com", "FLD102776277396", "3 600", ip="198.51.100.99")
-    assert len(outbox(demo, "cmartin@flexis.com")) == 4 + 4  # four activation links, four alerts
+        prove(demo, settings, "aleroy@flexis.com", "FLD102776277396", "3 600")
     with read_scope(demo) as session:  # each refusal is on record
         refused = session.exec(select(AuditEvent).where(AuditEvent.action == "access.activation_mail")).all()
-    assert sorted(e.actor_email for e in refused) == ["aleroy@flexis.com", "cmartin@flexis.com"]
-    assert {(e.outcome, e.ip) for e in refused} == {("denied", "198.51.100.99")}
-    later = NOW + timedelta(minutes=16)
-    assert start(demo, settings, "cmartin@flexis.com", ip="198.51.100.99", now=later) == "activation_sent"
+    assert sorted(e.actor_email for e in refused) == ["aleroy@flexis.com", "cmartin@flexis.com", "cmartin@flexis.com"]
+    assert {e.outcome for e in refused} == {"denied"}
+    later = NOW + timedelta(hours=1, minutes=1)  # the locks do not grow: an hour at most
+    assert start(demo, settings, "cmartin@flexis.com", ip="203.0.113.99", now=later) == "activation_sent"
 
 
 def test_ten_concurrent_clicks_exactly_one_wins(demo, settings):

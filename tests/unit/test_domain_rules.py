@@ -12,6 +12,7 @@ from lcadmin.domain.periods import period_bounds, periods_of
 from lcadmin.domain.permissions import Permission, Role, has_permission
 from lcadmin.domain.pricing import PricedLine, compute_totals
 from lcadmin.domain.references import normalize_reference
+from lcadmin.services.throttle import ip_key
 from lcadmin.domain.statuses import (
     InvalidTransition,
     InvoiceStatus,
@@ -92,3 +93,23 @@ def test_the_periods_offered_are_those_with_documents_newest_first():
     days = [date(2026, 1, 2), date(2026, 2, 10), date(2026, 10, 1), date(2025, 12, 31)]
     assert periods_of(days) == ["2026", "2026-Q4", "2026-Q1", "2025", "2025-Q4"]
     assert periods_of([]) == []
+
+
+@pytest.mark.parametrize(("ip", "key"), [
+    ("203.0.113.9", "ip:203.0.113.9"),
+    ("2001:db8:1:2:3:4:5:6", "ip:2001:db8:1:2::/64"),
+    ("2001:db8:1:2:ffff::1", "ip:2001:db8:1:2::/64"),  # the same subscriber's network
+    ("::ffff:203.0.113.9", "ip:203.0.113.9"),
+    (None, "ip:unknown"),
+])
+def test_ipv6_addresses_count_by_their_64_network(ip, key):
+    assert ip_key(ip) == key
+
+
+def test_every_throttle_scope_fits_its_column():
+    from lcadmin.models import ThrottleFailure, ThrottleLock
+    from lcadmin.services import throttle
+
+    scopes = [value.scope for value in vars(throttle).values() if isinstance(value, throttle.Policy)]
+    width = min(ThrottleFailure.__table__.c.scope.type.length, ThrottleLock.__table__.c.scope.type.length)
+    assert len(scopes) >= 8 and all(len(scope) <= width for scope in scopes), scopes
