@@ -93,6 +93,7 @@ class NumberedCanvas(Canvas):
     """Draws "Page n sur N" and the issuer's identity once the page count is known."""
 
     footer: tuple[str, str, str] = ("", "", "")  # (identity line, page pattern, locale)
+    pages_before = 0  # pages that come before these in the file the reader gets
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -105,21 +106,23 @@ class NumberedCanvas(Canvas):
     def save(self):
         regular, _ = register_fonts()
         identity, _pattern, locale = self.footer
-        for number, page in enumerate(self._pages, start=1):
+        total = len(self._pages) + self.pages_before
+        for number, page in enumerate(self._pages, start=1 + self.pages_before):
             self.__dict__.update(page)
             self.setFont(regular, 7)
             self.setFillColor(MUTED)
             self.drawString(18 * mm, 10 * mm, pdf_text(identity))
             self.drawRightString(A4[0] - 18 * mm, 10 * mm,
-                                 gettext("pdf.page", locale, page=str(number), pages=str(len(self._pages))))
+                                 gettext("pdf.page", locale, page=str(number), pages=str(total)))
             super().showPage()
         super().save()
 
 
 
 
-def build_pdf(story: list, *, title: str, author: str, locale: str, footer: str) -> bytes:
-    """Lay out ``story`` on A4 with the footer on every page; deterministic bytes."""
+def build_pdf(story: list, *, title: str, author: str, locale: str, footer: str, pages_before: int = 0) -> bytes:
+    """Lay out ``story`` on A4 with the footer on every page; deterministic bytes. With
+    ``pages_before``, the pages are numbered as following that many pages of another file."""
     regular, _ = register_fonts()
     buffer = BytesIO()
     document = SimpleDocTemplate(
@@ -127,7 +130,8 @@ def build_pdf(story: list, *, title: str, author: str, locale: str, footer: str)
         title=title, author=author, subject=title, creator=PRODUCER, producer=PRODUCER, invariant=True,
         initialFontName=regular, lang=locale,
     )
-    canvas_class = type("FooterCanvas", (NumberedCanvas,), {"footer": (footer, "", locale)})
+    canvas_class = type("FooterCanvas", (NumberedCanvas,),
+                        {"footer": (footer, "", locale), "pages_before": pages_before})
     document.build(story, canvasmaker=canvas_class)
     return buffer.getvalue()
 

@@ -135,13 +135,17 @@ def _certificate(document: OrderDocument, certificate: SignatureCertificate, loc
 
 
 def with_certificate(signed: bytes, document: OrderDocument, certificate: SignatureCertificate) -> bytes:
-    """The signed pages, untouched, followed by the certificate page (deterministic bytes)."""
+    """The signed pages, untouched, followed by the certificate page, numbered after them
+    (deterministic bytes). The certificate is issued now, in the vendor's current identity; the
+    signed pages keep the one they were signed with."""
     style = styles()
     story = _certificate(document, certificate, certificate.document_locale, style)
     title = gettext("cert.title", certificate.document_locale)
+    with pikepdf.open(BytesIO(signed)) as counted:
+        signed_pages = len(counted.pages)
     page = build_pdf(story, title=f"{title} — {document.number}", author=document.issuer.legal_name,
                      locale=certificate.document_locale,
-                     footer=identity_line(document.issuer, certificate.document_locale))
+                     footer=identity_line(document.issuer, certificate.document_locale), pages_before=signed_pages)
     with pikepdf.open(BytesIO(signed)) as pdf, pikepdf.open(BytesIO(page)) as appendix:
         pdf.pages.extend(appendix.pages)
         out = BytesIO()

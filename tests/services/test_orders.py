@@ -80,6 +80,7 @@ def test_the_signed_pdf_gains_a_certificate_page(demo):
     assert "Certificat de signature électronique" in certificate
     assert stored.document_sha256 in certificate.replace(" ", "")
     assert "Hugo Bernard" in certificate and "203.0.113.7" in certificate
+    assert "Page 2 sur 2" in certificate  # numbered after the signed page, which says "Page 1 sur 1"
 
 
 def test_what_was_signed_is_what_is_downloaded_whatever_changes_afterwards(demo):
