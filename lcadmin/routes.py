@@ -12,7 +12,7 @@ from starlette.routing import Route
 
 from lcadmin.db import session_scope
 from lcadmin.models import utcnow
-from lcadmin.services.sessions import SESSION_COOKIE, redeem_handoff
+from lcadmin.services.sessions import HANDOFF_BINDING_COOKIE, SESSION_COOKIE, redeem_handoff
 from lcadmin.settings import get_settings
 
 
@@ -38,12 +38,14 @@ async def start_session(request: Request) -> RedirectResponse:
     settings = get_settings()
     with session_scope() as session:
         result = redeem_handoff(session, code=request.query_params.get("code", ""),
+                                binding=request.cookies.get(HANDOFF_BINDING_COOKIE),
                                 previous_session=request.cookies.get(SESSION_COOKIE), ip=_client_ip(request),
                                 user_agent=request.headers.get("user-agent"), settings=settings, now=utcnow())
     if result is None:
         return RedirectResponse(f"{settings.public_url}/sign-in", status_code=303)
     raw_id, return_to = result
     response = RedirectResponse(return_to, status_code=303)
+    response.delete_cookie(HANDOFF_BINDING_COOKIE, path="/", samesite="lax", secure=settings.cookies_secure)
     response.set_cookie(SESSION_COOKIE, raw_id, max_age=settings.session_max_hours * 3600, path="/",
                         httponly=True, samesite="lax", secure=settings.cookies_secure)
     return response

@@ -5,10 +5,17 @@ one-minute, single-use hand-off code that the browser brings to an HTTP route (`
 That route creates the session (a new id every time: the id rotates on sign-in), sets the cookie
 and sends the browser back. Every privileged handler then resolves the user and the company from
 the cookie on each call.
+
+The code only works in the browser that signed in: the sign-in also leaves a short-lived binding
+cookie there (an HMAC of the code under the secret key), which the route checks. Without it,
+someone could sign in, keep their own code, and have a victim's browser open it (login CSRF):
+the victim would then work, unknowingly, in the other person's account.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -50,6 +57,14 @@ def default_company_id(session: Session, user_id: int) -> int | None:
                         .order_by(Membership.id)).first()
 
 
+HANDOFF_BINDING_COOKIE = "lcadmin_handoff"
+
+
+def handoff_binding(code: str, secret_key: str) -> str:
+    """The value the signing-in browser holds for ``code`` (see the module's docstring)."""
+    return hmac.new(secret_key.encode(), f"handoff:{code}".encode(), hashlib.sha256).hexdigest()
+
+
 def create_handoff(session: Session, *, user_id: int, company_id: int | None, return_to: str, ip: str | None,
                    now: datetime) -> str:
     """A single-use code that the HTTP route exchanges for a session cookie within a minute."""
@@ -59,14 +74,19 @@ def create_handoff(session: Session, *, user_id: int, company_id: int | None, re
     return code
 
 
-def redeem_handoff(session: Session, *, code: str, previous_session: str | None, ip: str | None,
-                   user_agent: str | None, settings: Settings, now: datetime) -> tuple[str, str] | None:
-    """Exchange a hand-off code for a new session.
+def redeem_handoff(session: Session, *, code: str, binding: str | None, previous_session: str | None,
+                   ip: str | None, user_agent: str | None, settings: Settings,
+                   now: datetime) -> tuple[str, str] | None:
+    """Exchange a hand-off code for a new session, in the browser that holds its ``binding``.
 
     Returns:
         (session id for the cookie, where to send the browser), or None for an unknown, used or
-        expired code.
+        expired code, or one brought by another browser.
     """
+    if not hmac.compare_digest(binding or "", handoff_binding(code or "", settings.secret_key)):
+        record_event(session, action="session.handoff", outcome="denied", ip=ip, detail={"reason": "unbound"},
+                     now=now)
+        return None
     handoff = session.exec(select(SessionHandoff).where(SessionHandoff.code_hash == digest(code or ""))).first()
     if handoff is None:
         return None

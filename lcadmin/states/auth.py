@@ -42,6 +42,8 @@ class AuthState(rx.State):
     name_error: str = ""
     form_error: str = ""
     pending_company: str = ""
+    # Set with each hand-off code and checked by the HTTP route: the code works in this browser only.
+    handoff_binding: str = rx.Cookie("", name=sessions.HANDOFF_BINDING_COOKIE, max_age=120, same_site="lax")
     # Set by the activation link's button in this tab; never sent to the browser.
     _pending_request_id: int | None = None
 
@@ -92,6 +94,7 @@ class AuthState(rx.State):
         target = "/billing/accept" if pending else "/admin"
         code = sessions.create_handoff(session, user_id=user_id, company_id=company_id,
                                        return_to=page_origin(self) + target, ip=client_ip(self), now=utcnow())
+        self.handoff_binding = sessions.handoff_binding(code, get_settings().secret_key)
         self.password = ""
         return rx.redirect(f"{get_config().api_url.rstrip('/')}/auth/session?code={quote(code)}")
 

@@ -138,8 +138,9 @@ def _session_for(engine, settings, email="hbernard@flexis.com", previous=None, n
         code = sessions.create_handoff(session, user_id=user.id, company_id=sessions.default_company_id(session, user.id),
                                        return_to="http://localhost:3000/admin", ip=IP, now=now)
     with session_scope(engine) as session:
-        return code, sessions.redeem_handoff(session, code=code, previous_session=previous, ip=IP, user_agent="pytest",
-                                             settings=settings, now=now)
+        return code, sessions.redeem_handoff(session, code=code, binding=sessions.handoff_binding(code, settings.secret_key),
+                                             previous_session=previous, ip=IP, user_agent="pytest", settings=settings,
+                                             now=now)
 
 
 def _resolve(engine, settings, raw_id, now=NOW):
@@ -152,8 +153,8 @@ def test_a_handoff_code_gives_one_session_once(demo, settings):
     assert return_to == "http://localhost:3000/admin"
     assert len(raw_id) >= 43
     with session_scope(demo) as session:
-        assert sessions.redeem_handoff(session, code=code, previous_session=None, ip=IP, user_agent="",
-                                       settings=settings, now=NOW) is None
+        assert sessions.redeem_handoff(session, code=code, binding=sessions.handoff_binding(code, settings.secret_key),
+                                       previous_session=None, ip=IP, user_agent="", settings=settings, now=NOW) is None
     principal = _resolve(demo, settings, raw_id)
     assert (principal.email, principal.company_name, principal.role) == ("hbernard@flexis.com", "Flexis", "admin")
     assert principal.can(Permission.VIEW_BILLING) and principal.can(Permission.MANAGE_USERS)
@@ -165,8 +166,23 @@ def test_an_expired_handoff_code_is_refused(demo, settings):
     with session_scope(demo) as session:
         code = sessions.create_handoff(session, user_id=1, company_id=None, return_to="/", ip=IP, now=NOW)
     with session_scope(demo) as session:
-        assert sessions.redeem_handoff(session, code=code, previous_session=None, ip=IP, user_agent="",
-                                       settings=settings, now=NOW + timedelta(minutes=2)) is None
+        assert sessions.redeem_handoff(session, code=code, binding=sessions.handoff_binding(code, settings.secret_key),
+                                       previous_session=None, ip=IP, user_agent="", settings=settings,
+                                       now=NOW + timedelta(minutes=2)) is None
+
+
+def test_a_handoff_code_works_only_in_the_browser_that_signed_in(demo, settings):
+    """Login CSRF: someone keeps the code of their own sign-in and has a victim's browser open it."""
+    with session_scope(demo) as session:
+        code = sessions.create_handoff(session, user_id=1, company_id=1, return_to="/admin", ip=IP, now=NOW)
+    for binding in (None, "", sessions.handoff_binding("another-code", settings.secret_key),
+                    sessions.handoff_binding(code, "another-secret-key-of-32-characters!")):
+        with session_scope(demo) as session:
+            assert sessions.redeem_handoff(session, code=code, binding=binding, previous_session=None, ip=IP,
+                                           user_agent="", settings=settings, now=NOW) is None
+    with session_scope(demo) as session:  # refused attempts did not use it up
+        assert sessions.redeem_handoff(session, code=code, binding=sessions.handoff_binding(code, settings.secret_key),
+                                       previous_session=None, ip=IP, user_agent="", settings=settings, now=NOW)
 
 
 def test_signing_in_again_rotates_the_session_id(demo, settings):

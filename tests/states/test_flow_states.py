@@ -27,7 +27,8 @@ def _signed_in_cookie(email: str) -> str:
         code = sessions.create_handoff(session, user_id=user.id, company_id=sessions.default_company_id(session, user.id),
                                        return_to="http://localhost:3000/admin", ip=None, now=now)
     with session_scope() as session:
-        raw_id, _ = sessions.redeem_handoff(session, code=code, previous_session=None, ip=None, user_agent="",
+        raw_id, _ = sessions.redeem_handoff(session, code=code, binding=sessions.handoff_binding(code, get_settings().secret_key),
+                                            previous_session=None, ip=None, user_agent="",
                                             settings=get_settings(), now=now)
     return f"lcadmin_locale=fr; lcadmin_session={raw_id}"
 

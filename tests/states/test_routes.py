@@ -20,6 +20,12 @@ def _code(email: str = "hbernard@flexis.com", return_to: str = "http://localhost
                                        return_to=return_to, ip="testclient", now=utcnow())
 
 
+def _bound(client: TestClient, code: str) -> str:
+    """The binding cookie the sign-in leaves in the browser that signed in."""
+    client.cookies.set(sessions.HANDOFF_BINDING_COOKIE, sessions.handoff_binding(code, get_settings().secret_key))
+    return code
+
+
 @pytest.fixture
 def client(app_db):
     with TestClient(http_routes(), base_url="http://localhost:8000", follow_redirects=False) as test_client:
@@ -27,26 +33,28 @@ def client(app_db):
 
 
 def test_a_hand_off_code_becomes_an_http_only_lax_cookie_once(client):
-    code = _code()
+    code = _bound(client, _code())
     response = client.get("/auth/session", params={"code": code})
     assert response.status_code == 303 and response.headers["location"] == "http://localhost:3000/admin"
-    cookie = response.headers["set-cookie"]
+    cookie = next(c for c in response.headers.get_list("set-cookie") if c.startswith(f"{sessions.SESSION_COOKIE}="))
     assert cookie.startswith(f"{sessions.SESSION_COOKIE}=") and "HttpOnly" in cookie and "SameSite=lax" in cookie
     assert "Path=/" in cookie and f"Max-Age={get_settings().session_max_hours * 3600}" in cookie
     assert "Secure" not in cookie  # the public URL is http://localhost:3000 here
     with read_scope() as session:
         assert len(session.exec(select(UserSession)).all()) == 1
 
-    again = client.get("/auth/session", params={"code": code})  # single use
+    assert any(c.startswith(f"{sessions.HANDOFF_BINDING_COOKIE}=") and "Max-Age=0" in c
+               for c in response.headers.get_list("set-cookie"))  # the binding is dropped once used
+    again = client.get("/auth/session", params={"code": _bound(client, code)})  # single use
     assert again.headers["location"].endswith("/sign-in") and "set-cookie" not in again.headers
     unknown = client.get("/auth/session", params={"code": "made-up"})
     assert unknown.headers["location"].endswith("/sign-in") and "set-cookie" not in unknown.headers
 
 
 def test_signing_in_again_rotates_the_session_id(client):
-    first = client.get("/auth/session", params={"code": _code()}).cookies[sessions.SESSION_COOKIE]
+    first = client.get("/auth/session", params={"code": _bound(client, _code())}).cookies[sessions.SESSION_COOKIE]
     client.cookies.set(sessions.SESSION_COOKIE, first)
-    second = client.get("/auth/session", params={"code": _code()}).cookies[sessions.SESSION_COOKIE]
+    second = client.get("/auth/session", params={"code": _bound(client, _code())}).cookies[sessions.SESSION_COOKIE]
     assert second and second != first
     with session_scope() as session:
         assert sessions.resolve_session(session, first, settings=get_settings(), now=utcnow()) is None
@@ -57,8 +65,10 @@ def test_over_https_the_cookie_is_secure(app_db, monkeypatch):
     monkeypatch.setenv("LCADMIN_PUBLIC_URL", "https://billing.example.com")
     get_settings.cache_clear()
     with TestClient(http_routes(), base_url="https://billing.example.com", follow_redirects=False) as client:
-        response = client.get("/auth/session", params={"code": _code(return_to="https://billing.example.com/admin")})
-    assert "Secure" in response.headers["set-cookie"] and "HttpOnly" in response.headers["set-cookie"]
+        code = _bound(client, _code(return_to="https://billing.example.com/admin"))
+        response = client.get("/auth/session", params={"code": code})
+    cookie = next(c for c in response.headers.get_list("set-cookie") if c.startswith(f"{sessions.SESSION_COOKIE}="))
+    assert "Secure" in cookie and "HttpOnly" in cookie
 
 
 def test_sign_out_drops_the_cookie_and_only_sends_the_browser_back_home(client):
@@ -69,3 +79,13 @@ def test_sign_out_drops_the_cookie_and_only_sends_the_browser_back_home(client):
     for elsewhere in ("https://evil.example/", "//evil.example/", "javascript:alert(1)"):
         response = client.get("/auth/sign-out", params={"next": elsewhere})
         assert response.headers["location"] == get_settings().public_url + "/", elsewhere
+
+
+def test_a_code_opened_in_another_browser_signs_nobody_in(client):
+    """Someone signs in, keeps the code, and sends the link to a victim: the victim's browser
+    lacks the binding cookie, so nothing happens and the victim stays who they were."""
+    code = _code("pdurand@acme-logistique.fr")
+    response = client.get("/auth/session", params={"code": code})
+    assert response.headers["location"].endswith("/sign-in") and "set-cookie" not in response.headers
+    with read_scope() as session:
+        assert session.exec(select(UserSession)).all() == []
