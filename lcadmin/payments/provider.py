@@ -31,7 +31,8 @@ class CardToken:
 @dataclass(frozen=True)
 class PaymentIntent:
     """A payment as the provider sees it. ``status``: ``requires_confirmation``, ``requires_action``
-    (then ``action_url`` is the 3-D Secure page), ``succeeded`` or ``failed`` (with ``failure_code``)."""
+    (then ``action_url`` is the 3-D Secure page), ``succeeded``, ``failed`` (with ``failure_code``)
+    or ``canceled``."""
 
     intent_id: str
     amount_minor: int
@@ -54,3 +55,8 @@ class PaymentProvider(Protocol):
     def complete_authentication(self, intent_id: str, *, approved: bool) -> PaymentIntent: ...
 
     def retrieve_intent(self, intent_id: str) -> PaymentIntent: ...
+
+    def cancel_intent(self, intent_id: str) -> PaymentIntent:
+        """Cancel an intent not charged yet (status ``canceled``): it can never charge afterwards.
+        An intent already charged is returned as it is (``succeeded``)."""
+        ...

@@ -123,6 +123,14 @@ class SandboxProvider:
                 session.add(intent)
             return self._view(intent)
 
+    def cancel_intent(self, intent_id: str) -> PaymentIntent:
+        with session_scope(self._engine) as session:
+            intent = session.exec(select(SandboxIntent).where(SandboxIntent.intent_id == intent_id)).one()
+            if intent.status in ("requires_confirmation", "requires_action"):
+                intent.status, intent.failure_code = "canceled", "canceled"
+                session.add(intent)
+            return self._view(intent)
+
     def retrieve_intent(self, intent_id: str) -> PaymentIntent:
         """Raises KeyError for an unknown intent."""
         with session_scope(self._engine) as session:

@@ -152,9 +152,13 @@ def _already_manages(session: Session, email: str) -> bool:
 
 def _count_activation_mail(session: Session, address: str, now: datetime, ip: str | None) -> None:
     """One more activation e-mail for this address, or Throttled (see ``throttle.ACTIVATION_MAIL``)."""
+    limits = ((throttle.ACTIVATION_MAIL, [f"email:{address}|{throttle.ip_key(ip)}"]),
+              (throttle.ACTIVATION_MAIL_ADDRESS, [f"email:{address}"]))
     with lock_refusals_recorded(session, action="access.activation_mail", actor_email=address, ip=ip, now=now):
-        throttle.count_attempt(session, throttle.ACTIVATION_MAIL, [f"email:{address}|{throttle.ip_key(ip)}"], now)
-        throttle.count_attempt(session, throttle.ACTIVATION_MAIL_ADDRESS, [f"email:{address}"], now)
+        for policy, keys in limits:  # both checked before either counts: a refusal counts nothing
+            throttle.ensure_unlocked(session, policy, keys, now)
+    for policy, keys in limits:
+        throttle.register_failure(session, policy, keys, now)
 
 
 def start_access(session: Session, *, email: str, locale: str, ip: str | None, settings: Settings,

@@ -156,21 +156,26 @@ def pay(session: Session, principal: Principal, *, kind: str, number: str, idemp
         token = provider.tokenize_card(number=card.number, exp_month=month, exp_year=year, cvc=card.cvc.strip())
     except CardError as error:
         _release(session, target, key)
+        session.commit()  # released for good, although the caller sees an error
         raise InvalidInput(error.code, "card") from error
     intent = provider.create_intent(amount_minor=amount.minor, currency=amount.currency, idempotency_key=key,
                                     description=f"{kind} {number}")
-    # Written down before the charge: if this attempt stops after it, the next one finds it.
-    session.exec(sa.update(PaymentClaim).where(PaymentClaim.target == target, PaymentClaim.idempotency_key == key)
-                 .values(intent_id=intent.intent_id, card_brand=token.brand, card_last4=token.last4,
-                         user_id=principal.user_id))
+    # Written down before the charge, the claim refreshed: if this attempt stops after it, the next
+    # one finds it. Should the claim be gone (taken over as lapsed meanwhile), nothing is charged.
+    recorded = session.exec(sa.update(PaymentClaim).where(
+        PaymentClaim.target == target, PaymentClaim.idempotency_key == key).values(
+        intent_id=intent.intent_id, card_brand=token.brand, card_last4=token.last4, user_id=principal.user_id,
+        claimed_at=now))
     session.commit()
+    if recorded.rowcount != 1:
+        raise InvalidInput("payment_in_progress", "form")
     intent = provider.confirm_intent(intent.intent_id, token_id=token.token_id)
     order, invoice = _target(session, principal, kind, number)
     payment = Payment(company_id=principal.company_id, order_id=order.id if order else None,
                       invoice_id=invoice.id if invoice else None, idempotency_key=key, amount_minor=amount.minor,
                       currency=amount.currency, provider_intent_id=intent.intent_id,
-                      status="requires_action" if intent.status == "requires_action" else intent.status,
-                      failure_code=intent.failure_code, card_brand=token.brand, card_last4=token.last4,
+                      status=_payment_status(intent), failure_code=_failure_code(intent),
+                      card_brand=token.brand, card_last4=token.last4,
                       created_by=principal.user_id, created_at=now, updated_at=now)
     session.add(payment)
     try:
@@ -236,14 +241,34 @@ def complete_authentication(session: Session, principal: Principal, *, intent_id
             return _outcome(session, payment)
         session.commit()  # see pay(): no transaction open across the provider call
         intent = provider.complete_authentication(payment.provider_intent_id, approved=approved)
-        payment = session.get(Payment, payment.id)
-        payment.status, payment.failure_code, payment.updated_at = intent.status, intent.failure_code, now
-        session.add(payment)
-        if intent.status == "succeeded":
-            _settle(session, payment, vendor, now, locale)
-        else:
-            _release(session, target, payment.idempotency_key)
+        payment = _conclude(session, payment, intent, vendor, now, locale)
     return _outcome(session, payment)
+
+
+def _conclude(session: Session, payment: Payment, intent: PaymentIntent, vendor: VendorSettings, now: datetime,
+              locale: str) -> Payment:
+    """Record the provider's final answer on a payment that waited for 3-D Secure, once: when
+    another request (a second tab, a recovery) recorded it first, its record stands as it is."""
+    moved = session.exec(sa.update(Payment).where(Payment.id == payment.id, Payment.status == "requires_action")
+                         .values(status=_payment_status(intent), failure_code=_failure_code(intent), updated_at=now))
+    payment = session.exec(select(Payment).where(Payment.id == payment.id)
+                           .execution_options(populate_existing=True)).one()
+    if moved.rowcount != 1:
+        return payment
+    if intent.status == "succeeded":
+        _settle(session, payment, vendor, now, locale)
+    else:
+        _release(session, _claim_target(payment), payment.idempotency_key)
+    return payment
+
+
+def _payment_status(intent: PaymentIntent) -> str:
+    """A payment's status for the provider's answer: a canceled intent is a failed attempt."""
+    return intent.status if intent.status in ("requires_action", "succeeded", "failed") else "failed"
+
+
+def _failure_code(intent: PaymentIntent) -> str | None:
+    return "authentication_expired" if intent.status == "canceled" else intent.failure_code
 
 
 def _claim_target(payment: Payment) -> str:
@@ -272,11 +297,12 @@ def _recover_lapsed_attempt(session: Session, principal: Principal, lapsed: Paym
     """Deal with an attempt that never finished before another one may start.
 
     - It recorded no intent: it never reached the charge; its claim is dropped.
-    - It waits for 3-D Secure: that step is ended (``authentication_expired``) with its claim,
-      so approving it later charges nothing.
-    - Otherwise it may have stopped right after the bank charged (a crash): the provider is asked
-      about the intent the claim recorded. Charged: the payment is recorded (card, payer) and
-      settled, and its outcome returned; nothing else happens. Not charged: the claim is dropped.
+    - Otherwise it may have stopped right after the bank charged (a crash after the charge, or
+      after a 3-D Secure approval): its intent is canceled at the provider, which answers
+      ``succeeded`` instead when it had charged. Charged: the payment is recorded (card, payer)
+      and settled, and its outcome returned; nothing else happens.
+    - Not charged: the intent can never charge now; a payment waiting for 3-D Secure ends as
+      ``authentication_expired``; the claim is dropped.
 
     Returns None when the document is free again. The claim is dropped only if it is still the
     same lapsed claim (a 3-D Secure answer refreshes it before asking the bank).
@@ -284,13 +310,17 @@ def _recover_lapsed_attempt(session: Session, principal: Principal, lapsed: Paym
     Raises:
         InvalidInput: ``payment_in_progress`` when the lapsed attempt came back to life meanwhile.
     """
-    target, key, intent_id = lapsed.target, lapsed.idempotency_key, lapsed.intent_id
+    target, key = lapsed.target, lapsed.idempotency_key
     waiting = session.exec(select(Payment).where(Payment.idempotency_key == key)).first()
-    if intent_id is not None and waiting is None:
+    intent_id = waiting.provider_intent_id if waiting is not None else lapsed.intent_id
+    if intent_id is not None and (waiting is None or waiting.status == "requires_action"):
         session.commit()  # no transaction open across the provider call
-        intent = provider.retrieve_intent(intent_id)
-        if intent.status == "succeeded":
+        # Canceled, it can never charge from now on; one that already charged comes back succeeded.
+        intent = provider.cancel_intent(intent_id)
+        if intent.status == "succeeded" and waiting is None:
             return _record_recovered(session, principal, lapsed, intent, vendor, now, locale)
+        if intent.status == "succeeded":  # approved at the bank, then cut short before it was recorded
+            return _outcome(session, _conclude(session, waiting, intent, vendor, now, locale))
     if waiting is not None and waiting.status == "requires_action":
         session.exec(sa.update(Payment).where(Payment.id == waiting.id, Payment.status == "requires_action")
                      .values(status="failed", failure_code="authentication_expired", updated_at=now))
@@ -333,7 +363,9 @@ def _claim(session: Session, target: str, key: str, now: datetime) -> None:
     (a lapsed claim was settled or dropped by ``_recover_lapsed_attempt`` first)."""
     claim = session.exec(select(PaymentClaim).where(PaymentClaim.target == target)).first()
     if claim is not None:
-        if claim.idempotency_key == key:
+        if claim.idempotency_key == key:  # this attempt again (a resubmit): its claim starts afresh
+            claim.claimed_at = now
+            session.add(claim)
             return
         raise InvalidInput("payment_in_progress", "form")
     session.add(PaymentClaim(target=target, idempotency_key=key, claimed_at=now))

@@ -43,7 +43,8 @@ class AuthState(rx.State):
     form_error: str = ""
     pending_company: str = ""
     # Set with each hand-off code and checked by the HTTP route: the code works in this browser only.
-    handoff_binding: str = rx.Cookie("", name=sessions.HANDOFF_BINDING_COOKIE, max_age=120, same_site="lax")
+    handoff_binding: str = rx.Cookie("", name=sessions.HANDOFF_BINDING_COOKIE, max_age=120, same_site="lax",
+                                     secure=get_settings().cookies_secure)
     # Set by the activation link's button in this tab; never sent to the browser.
     _pending_request_id: int | None = None
 

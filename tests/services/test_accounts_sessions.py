@@ -175,7 +175,7 @@ def test_a_handoff_code_works_only_in_the_browser_that_signed_in(demo, settings)
     """Login CSRF: someone keeps the code of their own sign-in and has a victim's browser open it."""
     with session_scope(demo) as session:
         code = sessions.create_handoff(session, user_id=1, company_id=1, return_to="/admin", ip=IP, now=NOW)
-    for binding in (None, "", sessions.handoff_binding("another-code", settings.secret_key),
+    for binding in (None, "", "é-non-ascii", sessions.handoff_binding("another-code", settings.secret_key),
                     sessions.handoff_binding(code, "another-secret-key-of-32-characters!")):
         with session_scope(demo) as session:
             assert sessions.redeem_handoff(session, code=code, binding=binding, previous_session=None, ip=IP,

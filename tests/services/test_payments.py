@@ -331,3 +331,77 @@ def test_a_partly_credited_invoice_is_paid_for_what_is_left(demo, provider):
     assert _pay(demo, provider).status == "succeeded"
     with read_scope(demo) as session:
         assert session.exec(select(Payment.amount_minor)).one() == 120_00
+
+
+def test_a_3d_secure_approved_at_the_bank_then_cut_short_is_recovered_not_charged_again(demo, provider, monkeypatch):
+    waiting = _pay(demo, provider, card=THREE_DS)
+    real_answer = provider.complete_authentication
+
+    def approve_then_die(intent_id, *, approved):
+        real_answer(intent_id, approved=approved)
+        raise RuntimeError("the process died")
+
+    monkeypatch.setattr(provider, "complete_authentication", approve_then_die)
+    with pytest.raises(RuntimeError), session_scope(demo) as session:
+        payments.complete_authentication(session, FLEXIS, intent_id=waiting.action_url.rsplit("/", 1)[1],
+                                         approved=True, provider=provider, vendor=VENDOR, now=NOW)
+    later = _pay(demo, provider, now=NOW + payments.CLAIM_LAPSE + timedelta(minutes=1))
+    assert (later.status, later.invoice_number) == ("succeeded", "F2026-00005")
+    assert _charged(demo) == 1 and _invoice(demo, "F2026-00005").status == "paid"
+
+
+def test_two_tabs_answering_the_same_3d_secure_settle_it_once(demo, provider, monkeypatch):
+    waiting = _pay(demo, provider, card=THREE_DS)
+    intent_id = waiting.action_url.rsplit("/", 1)[1]
+    real_answer, answered, nested = provider.complete_authentication, [], []
+
+    def answer(session_now=NOW):
+        with session_scope(demo) as session:
+            return payments.complete_authentication(session, FLEXIS, intent_id=intent_id, approved=True,
+                                                    provider=provider, vendor=VENDOR, now=session_now)
+
+    def second_tab_answers_meanwhile(intent, *, approved):
+        if not nested:
+            nested.append(True)
+            answered.append(answer())  # the other tab, while the bank answers this one
+        return real_answer(intent, approved=approved)
+
+    monkeypatch.setattr(provider, "complete_authentication", second_tab_answers_meanwhile)
+    first = answer()
+    assert answered[0].status == first.status == "succeeded"
+    assert first.invoice_number == answered[0].invoice_number == "F2026-00005"
+    with read_scope(demo) as session:
+        assert session.exec(select(AuditEvent).where(AuditEvent.action == "payment.needs_refund")).all() == []
+        assert len(session.exec(select(AuditEvent).where(AuditEvent.action == "invoice.paid",
+                                                         AuditEvent.subject == "invoice:F2026-00005")).all()) == 1
+    assert _charged(demo) == 1 and len(_receipts(demo)) == 2
+
+
+def test_resubmitting_the_same_attempt_after_a_crash_holds_the_document(demo, provider, monkeypatch):
+    key, later = uuid.uuid4().hex, NOW + payments.CLAIM_LAPSE + timedelta(minutes=1)
+    real_confirm, refused = provider.confirm_intent, []
+
+    def die(intent_id, *, token_id):
+        raise RuntimeError("the process died before the charge")
+
+    monkeypatch.setattr(provider, "confirm_intent", die)
+    with pytest.raises(RuntimeError):
+        _pay(demo, provider, key=key)
+
+    def another_tab_tries_meanwhile(intent_id, *, token_id):
+        try:
+            _pay(demo, provider, now=later)
+        except InvalidInput as error:
+            refused.append(error.code)
+        return real_confirm(intent_id, token_id=token_id)
+
+    monkeypatch.setattr(provider, "confirm_intent", another_tab_tries_meanwhile)
+    assert _pay(demo, provider, key=key, now=later).status == "succeeded"  # the same dialog, sent again
+    assert refused == ["payment_in_progress"] and _charged(demo) == 1
+
+
+def test_a_mistyped_card_leaves_the_document_free(demo, provider):
+    with pytest.raises(InvalidInput) as typo:
+        _pay(demo, provider, cvc="12")
+    assert typo.value.code == "invalid_cvc"
+    assert _pay(demo, provider).status == "succeeded"  # another tab, at once: not "in progress"
