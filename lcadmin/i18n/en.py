@@ -349,6 +349,7 @@ MESSAGES: dict[str, str] = {
     "error.invalid_expiry": "Enter the expiry date as MM/YY.",
     "error.expired_card": "This card has expired.",
     "error.invalid_cvc": "The security code has 3 or 4 digits.",
+    "error.amount_changed": "The amount due changed since the payment was opened: open it again to pay the new amount.",
     "error.payment_in_progress": "Another payment of this document is under way. Try again in a few minutes.",
     "error.not_payable": "This document cannot be paid online.",
     "receipt.title": "Payment receipt",

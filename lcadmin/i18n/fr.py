@@ -353,6 +353,7 @@ MESSAGES: dict[str, str] = {
     "error.invalid_expiry": "Saisissez la date d'expiration au format MM/AA.",
     "error.expired_card": "Cette carte a expiré.",
     "error.invalid_cvc": "Le cryptogramme a 3 ou 4 chiffres.",
+    "error.amount_changed": "Le montant dû a changé depuis l'ouverture du paiement : rouvrez-le pour payer le nouveau montant.",
     "error.payment_in_progress": "Un autre paiement de ce document est en cours. Réessayez dans quelques minutes.",
     "error.not_payable": "Ce document ne peut pas être payé en ligne.",
     "receipt.title": "Reçu de paiement",

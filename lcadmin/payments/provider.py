@@ -58,5 +58,5 @@ class PaymentProvider(Protocol):
 
     def cancel_intent(self, intent_id: str) -> PaymentIntent:
         """Cancel an intent not charged yet (status ``canceled``): it can never charge afterwards.
-        An intent already charged is returned as it is (``succeeded``)."""
+        An intent already charged is returned as it is (``succeeded``). KeyError: unknown intent."""
         ...

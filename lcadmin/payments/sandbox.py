@@ -124,8 +124,11 @@ class SandboxProvider:
             return self._view(intent)
 
     def cancel_intent(self, intent_id: str) -> PaymentIntent:
+        """Raises KeyError for an unknown intent."""
         with session_scope(self._engine) as session:
-            intent = session.exec(select(SandboxIntent).where(SandboxIntent.intent_id == intent_id)).one()
+            intent = session.exec(select(SandboxIntent).where(SandboxIntent.intent_id == intent_id)).first()
+            if intent is None:
+                raise KeyError(intent_id)
             if intent.status in ("requires_confirmation", "requires_action"):
                 intent.status, intent.failure_code = "canceled", "canceled"
                 session.add(intent)

@@ -104,8 +104,12 @@ def payable_amount(session: Session, principal: Principal, kind: str, number: st
         that is not open or has nothing left to pay, a credit note).
     """
     order, invoice = _target(session, principal, kind, number)
+    return _amount_due(session, order, invoice)
+
+
+def _amount_due(session: Session, order: SalesOrder | None, invoice: Invoice | None) -> Money:
     if order is not None:
-        if order.status != OrderStatus.SIGNED.value:
+        if order.status != OrderStatus.SIGNED.value or order.total_minor <= 0:
             raise InvalidInput("not_payable", "form")
         return Money(order.total_minor, order.currency)
     if invoice.kind != InvoiceKind.INVOICE.value or invoice.status != InvoiceStatus.OPEN.value:
@@ -116,9 +120,9 @@ def payable_amount(session: Session, principal: Principal, kind: str, number: st
     return Money(due, invoice.currency)
 
 
-def _outcome(session: Session, payment: Payment) -> PaymentOutcome:
+def _outcome(session: Session, payment: Payment, action_url: str | None = None) -> PaymentOutcome:
     invoice = session.get(Invoice, payment.paid_invoice_id) if payment.paid_invoice_id else None
-    return PaymentOutcome(payment.status, invoice.number if invoice else None, payment.failure_code)
+    return PaymentOutcome(payment.status, invoice.number if invoice else None, payment.failure_code, action_url)
 
 
 def pay(session: Session, principal: Principal, *, kind: str, number: str, idempotency_key: str, card: CardInput,
@@ -127,10 +131,17 @@ def pay(session: Session, principal: Principal, *, kind: str, number: str, idemp
     """Pay an order (``kind='order'``, signed) or an open invoice (``kind='invoice'``) by card; the
     receipt is written in ``locale``, the payer's language.
 
+    The steps, none with a database transaction open across a provider call (a remote service
+    that may be slow; on SQLite an open write transaction would hold the write lock meanwhile):
+    an attempt seen before is answered as it stands; an earlier attempt's lapsed claim is settled
+    first (it may have charged); the card is tokenized (a typo charges and blocks nothing); the
+    document is claimed; the intent is created and written on the claim with the card; only
+    then is it confirmed; the payment is recorded and settled.
+
     Raises:
         NotAllowed: ``forbidden`` without the payment permission. NotFound: another company's or an
-            unknown document. InvalidInput: ``not_payable``, or a card problem
-            (``invalid_number``, ``invalid_expiry``, ``expired_card``, ``invalid_cvc``).
+            unknown document. InvalidInput: ``not_payable``, ``payment_in_progress``, or a card
+            problem (``invalid_number``, ``invalid_expiry``, ``expired_card``, ``invalid_cvc``).
     """
     key = (idempotency_key or "")[:80]
     if len(key) < 16:
@@ -138,61 +149,82 @@ def pay(session: Session, principal: Principal, *, kind: str, number: str, idemp
     existing = session.exec(select(Payment).where(Payment.idempotency_key == key,
                                                   Payment.company_id == principal.company_id)).first()
     if existing is not None:  # a double click, a retry, a reload: the same attempt, never a new charge
-        return _outcome(session, existing)
-    amount = payable_amount(session, principal, kind, number)
+        return _seen_again(session, existing, provider)
     order, invoice = _target(session, principal, kind, number)
     target = f"order:{order.id}" if order else f"invoice:{invoice.id}"
     lapsed = _lapsed_claim(session, target, key, now)
-    if lapsed is not None:
+    if lapsed is not None:  # before the amount is checked: an earlier charge is recorded whatever came since
         settled = _recover_lapsed_attempt(session, principal, lapsed, provider, vendor, now, locale)
         if settled is not None:  # the earlier attempt had charged the card: this one must not
             return settled
-    _claim(session, target, key, now)
-    # No transaction stays open while the provider is called: it is a remote service that may be
-    # slow, and on SQLite an open write transaction would hold the database's write lock meanwhile.
+        order, invoice = _target(session, principal, kind, number)
+    amount = _amount_due(session, order, invoice)
     session.commit()
     try:
         month, year = _expiry(card.expiry)
         token = provider.tokenize_card(number=card.number, exp_month=month, exp_year=year, cvc=card.cvc.strip())
     except CardError as error:
-        _release(session, target, key)
-        session.commit()  # released for good, although the caller sees an error
         raise InvalidInput(error.code, "card") from error
+    _claim(session, target, key, now)
+    session.commit()
     intent = provider.create_intent(amount_minor=amount.minor, currency=amount.currency, idempotency_key=key,
                                     description=f"{kind} {number}")
+    fresh = intent.status == "requires_confirmation" and intent.amount_minor == amount.minor
     # Written down before the charge, the claim refreshed: if this attempt stops after it, the next
     # one finds it. Should the claim be gone (taken over as lapsed meanwhile), nothing is charged.
+    # An intent this key made before keeps the card it was confirmed with.
+    values = {"intent_id": intent.intent_id, "claimed_at": now, "user_id": principal.user_id}
+    if fresh:
+        values |= {"card_brand": token.brand, "card_last4": token.last4}
     recorded = session.exec(sa.update(PaymentClaim).where(
-        PaymentClaim.target == target, PaymentClaim.idempotency_key == key).values(
-        intent_id=intent.intent_id, card_brand=token.brand, card_last4=token.last4, user_id=principal.user_id,
-        claimed_at=now))
+        PaymentClaim.target == target, PaymentClaim.idempotency_key == key).values(**values))
     session.commit()
     if recorded.rowcount != 1:
         raise InvalidInput("payment_in_progress", "form")
+    if intent.status == "requires_confirmation" and intent.amount_minor != amount.minor:
+        # The same key sent again after the amount changed (a credit note): never charge the old one.
+        provider.cancel_intent(intent.intent_id)
+        _release(session, target, key)
+        session.commit()
+        raise InvalidInput("amount_changed", "form")
     intent = provider.confirm_intent(intent.intent_id, token_id=token.token_id)
-    order, invoice = _target(session, principal, kind, number)
+    claim = session.exec(select(PaymentClaim).where(PaymentClaim.target == target)
+                         .execution_options(populate_existing=True)).first()
+    brand, last4 = (claim.card_brand, claim.card_last4) if claim else (token.brand, token.last4)
     payment = Payment(company_id=principal.company_id, order_id=order.id if order else None,
-                      invoice_id=invoice.id if invoice else None, idempotency_key=key, amount_minor=amount.minor,
-                      currency=amount.currency, provider_intent_id=intent.intent_id,
-                      status=_payment_status(intent), failure_code=_failure_code(intent),
-                      card_brand=token.brand, card_last4=token.last4,
+                      invoice_id=invoice.id if invoice else None, idempotency_key=key,
+                      amount_minor=intent.amount_minor, currency=intent.currency,
+                      provider_intent_id=intent.intent_id, status=_payment_status(intent),
+                      failure_code=_failure_code(intent), card_brand=brand, card_last4=last4,
                       created_by=principal.user_id, created_at=now, updated_at=now)
     session.add(payment)
     try:
         session.flush()
     except IntegrityError:  # a concurrent submit of the same key won the race: report its outcome
         session.rollback()
-        return _outcome(session, session.exec(select(Payment).where(Payment.idempotency_key == key)).one())
-    record_event(session, action="payment.attempted", outcome="success" if intent.status != "failed" else "failure",
+        return _outcome(session, session.exec(select(Payment).where(Payment.idempotency_key == key)).one(),
+                        intent.action_url)
+    record_event(session, action="payment.attempted", outcome="success" if payment.status != "failed" else "failure",
                  actor_user_id=principal.user_id, company_id=principal.company_id, ip=ip,
                  subject=f"{kind}:{number}", detail={"status": intent.status, "code": intent.failure_code,
-                                                      "card": f"{token.brand} {token.last4}"}, now=now)
-    if intent.status == "succeeded":
+                                                      "card": f"{brand} {last4}"}, now=now)
+    if payment.status == "succeeded":
         _settle(session, payment, vendor, now, locale)
-    elif intent.status == "failed":
+    elif payment.status == "failed":
         _release(session, target, key)
-    return PaymentOutcome(payment.status, _outcome(session, payment).invoice_number, payment.failure_code,
-                          intent.action_url)
+    return _outcome(session, payment, intent.action_url)
+
+
+def _seen_again(session: Session, payment: Payment, provider: PaymentProvider) -> PaymentOutcome:
+    """The outcome of an attempt already recorded; one waiting for 3-D Secure gets its page again."""
+    if payment.status != "requires_action":
+        return _outcome(session, payment)
+    session.commit()  # no transaction open across the provider call
+    try:
+        action_url = provider.retrieve_intent(payment.provider_intent_id).action_url
+    except KeyError:
+        action_url = None
+    return _outcome(session, payment, action_url)
 
 
 def _awaited_payment(session: Session, principal: Principal, intent_id: str) -> Payment:
@@ -239,18 +271,35 @@ def complete_authentication(session: Session, principal: Principal, *, intent_id
             payment.status, payment.failure_code, payment.updated_at = "failed", "authentication_expired", now
             session.add(payment)
             return _outcome(session, payment)
+        still_due = _still_due(session, payment)
         session.commit()  # see pay(): no transaction open across the provider call
-        intent = provider.complete_authentication(payment.provider_intent_id, approved=approved)
-        payment = _conclude(session, payment, intent, vendor, now, locale)
+        if still_due:
+            intent = provider.complete_authentication(payment.provider_intent_id, approved=approved)
+            payment = _conclude(session, payment, intent, vendor, now, locale)
+        else:  # cancelled by a credit note, or now due another amount, meanwhile: the bank charges nothing
+            payment = _conclude(session, payment, provider.cancel_intent(payment.provider_intent_id), vendor, now,
+                                locale, canceled_code="not_payable")
     return _outcome(session, payment)
 
 
+def _still_due(session: Session, payment: Payment) -> bool:
+    """Whether the payment's document still awaits exactly this payment."""
+    order = session.get(SalesOrder, payment.order_id) if payment.order_id else None
+    invoice = session.get(Invoice, payment.invoice_id) if payment.invoice_id else None
+    try:
+        due = _amount_due(session, order, invoice)
+    except InvalidInput:
+        return False
+    return (due.minor, due.currency) == (payment.amount_minor, payment.currency)
+
+
 def _conclude(session: Session, payment: Payment, intent: PaymentIntent, vendor: VendorSettings, now: datetime,
-              locale: str) -> Payment:
+              locale: str, canceled_code: str = "authentication_expired") -> Payment:
     """Record the provider's final answer on a payment that waited for 3-D Secure, once: when
     another request (a second tab, a recovery) recorded it first, its record stands as it is."""
     moved = session.exec(sa.update(Payment).where(Payment.id == payment.id, Payment.status == "requires_action")
-                         .values(status=_payment_status(intent), failure_code=_failure_code(intent), updated_at=now))
+                         .values(status=_payment_status(intent), failure_code=_failure_code(intent, canceled_code),
+                                 updated_at=now))
     payment = session.exec(select(Payment).where(Payment.id == payment.id)
                            .execution_options(populate_existing=True)).one()
     if moved.rowcount != 1:
@@ -267,8 +316,8 @@ def _payment_status(intent: PaymentIntent) -> str:
     return intent.status if intent.status in ("requires_action", "succeeded", "failed") else "failed"
 
 
-def _failure_code(intent: PaymentIntent) -> str | None:
-    return "authentication_expired" if intent.status == "canceled" else intent.failure_code
+def _failure_code(intent: PaymentIntent, canceled_code: str = "authentication_expired") -> str | None:
+    return canceled_code if intent.status == "canceled" else intent.failure_code
 
 
 def _claim_target(payment: Payment) -> str:
@@ -316,7 +365,10 @@ def _recover_lapsed_attempt(session: Session, principal: Principal, lapsed: Paym
     if intent_id is not None and (waiting is None or waiting.status == "requires_action"):
         session.commit()  # no transaction open across the provider call
         # Canceled, it can never charge from now on; one that already charged comes back succeeded.
-        intent = provider.cancel_intent(intent_id)
+        try:
+            intent = provider.cancel_intent(intent_id)
+        except KeyError:  # unknown to the provider (another provider, a reset sandbox): never charged
+            intent = PaymentIntent(intent_id, 0, "EUR", "canceled")
         if intent.status == "succeeded" and waiting is None:
             return _record_recovered(session, principal, lapsed, intent, vendor, now, locale)
         if intent.status == "succeeded":  # approved at the bank, then cut short before it was recorded
@@ -404,6 +456,10 @@ def _settle(session: Session, payment: Payment, vendor: VendorSettings, now: dat
                          subject=f"invoice:{invoice.number}",
                          detail={"payment": payment.provider_intent_id, "invoice_status": invoice.status}, now=now)
             return
+        if payment.amount_minor > amount_due(session, invoice):  # a credit note came while it was charged
+            record_event(session, action="payment.needs_refund", outcome="failure", company_id=payment.company_id,
+                         subject=f"invoice:{invoice.number}",
+                         detail={"payment": payment.provider_intent_id, "reason": "paid_more_than_due"}, now=now)
     mark_paid(session, invoice, paid_at=now)
     payment.paid_invoice_id = invoice.id
     session.add(payment)

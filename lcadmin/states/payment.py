@@ -79,9 +79,12 @@ class PaymentState(rx.State):
         except ServiceError as error:
             self.error = message_for(error, locale)
             return None
-        if outcome.status == "requires_action":
+        if outcome.status == "requires_action" and outcome.action_url:
             self.opened = False  # the bank's page takes over; coming back shows the list, not the form
             return rx.redirect(outcome.action_url)
+        if outcome.status == "requires_action":
+            self.error = message_for(InvalidInput("payment_in_progress"), locale)
+            return None
         if outcome.status == "failed":
             self._key = uuid.uuid4().hex  # a new attempt (another card) is a new payment
             self.error = message_for(InvalidInput(outcome.failure_code or "card_declined"), locale)

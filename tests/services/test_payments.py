@@ -405,3 +405,110 @@ def test_a_mistyped_card_leaves_the_document_free(demo, provider):
         _pay(demo, provider, cvc="12")
     assert typo.value.code == "invalid_cvc"
     assert _pay(demo, provider).status == "succeeded"  # another tab, at once: not "in progress"
+
+
+def _crash_after_charge(engine, provider, monkeypatch, key):
+    real_confirm = provider.confirm_intent
+
+    def confirm_then_die(intent_id, *, token_id):
+        real_confirm(intent_id, token_id=token_id)
+        raise RuntimeError("the process died")
+
+    monkeypatch.setattr(provider, "confirm_intent", confirm_then_die)
+    with pytest.raises(RuntimeError):
+        _pay(engine, provider, key=key)
+    monkeypatch.setattr(provider, "confirm_intent", real_confirm)
+
+
+def test_a_typo_when_resending_a_charged_attempt_frees_nothing(demo, provider, monkeypatch):
+    key = uuid.uuid4().hex
+    _crash_after_charge(demo, provider, monkeypatch, key)
+    with pytest.raises(InvalidInput):  # the same dialog sent again, with a mistyped CVC
+        _pay(demo, provider, key=key, cvc="12", now=NOW + timedelta(minutes=1))
+    with pytest.raises(InvalidInput) as busy:  # another tab at once
+        _pay(demo, provider, now=NOW + timedelta(minutes=2))
+    assert busy.value.code == "payment_in_progress" and _charged(demo) == 1
+
+
+def test_resending_a_charged_attempt_with_another_card_records_the_card_charged(demo, provider, monkeypatch):
+    key = uuid.uuid4().hex
+    _crash_after_charge(demo, provider, monkeypatch, key)
+    assert _pay(demo, provider, key=key, card="5555 5555 5555 4444", now=NOW + timedelta(minutes=1)).status \
+        == "succeeded"
+    with read_scope(demo) as session:
+        payment = session.exec(select(Payment)).one()
+    assert (payment.card_last4, payment.amount_minor) == ("4242", 180_00) and _charged(demo) == 1
+
+
+def test_a_charge_cut_short_is_recorded_even_once_a_credit_note_cancelled_the_invoice(demo, provider, monkeypatch):
+    _crash_after_charge(demo, provider, monkeypatch, uuid.uuid4().hex)
+    _credit(demo, "F2026-00005", 150_00)
+    _pay(demo, provider, now=NOW + payments.CLAIM_LAPSE + timedelta(minutes=1))
+    with read_scope(demo) as session:
+        assert session.exec(select(Payment.status)).one() == "succeeded"
+        assert session.exec(select(AuditEvent).where(AuditEvent.action == "payment.needs_refund")).one()
+    assert _charged(demo) == 1
+
+
+def test_resending_an_attempt_after_the_amount_changed_never_charges_the_old_amount(demo, provider, monkeypatch):
+    key = uuid.uuid4().hex
+
+    def die(intent_id, *, token_id):
+        raise RuntimeError("the process died before the charge")
+
+    monkeypatch.setattr(provider, "confirm_intent", die)
+    with pytest.raises(RuntimeError):
+        _pay(demo, provider, key=key)
+    monkeypatch.undo()
+    _credit(demo, "F2026-00005", 50_00)  # 120,00 € due now
+    with pytest.raises(InvalidInput) as changed:
+        _pay(demo, provider, key=key)
+    assert changed.value.code == "amount_changed" and _charged(demo) == 0
+    assert _pay(demo, provider).status == "succeeded"  # reopened: a new attempt, the new amount
+    with read_scope(demo) as session:
+        assert session.exec(select(Payment.amount_minor)).one() == 120_00
+
+
+def test_paying_more_than_is_due_asks_for_a_refund(demo, provider, monkeypatch):
+    real_confirm = provider.confirm_intent
+
+    def confirm_while_a_credit_note_lowers_it(intent_id, *, token_id):
+        _credit(demo, "F2026-00005", 50_00)
+        return real_confirm(intent_id, token_id=token_id)
+
+    monkeypatch.setattr(provider, "confirm_intent", confirm_while_a_credit_note_lowers_it)
+    assert _pay(demo, provider).status == "succeeded"
+    with read_scope(demo) as session:
+        refund = session.exec(select(AuditEvent).where(AuditEvent.action == "payment.needs_refund")).one()
+    assert refund.detail["reason"] == "paid_more_than_due" and _invoice(demo, "F2026-00005").status == "paid"
+
+
+def test_a_3d_secure_approved_after_a_credit_note_cancelled_the_invoice_charges_nothing(demo, provider):
+    waiting = _pay(demo, provider, card=THREE_DS)
+    _credit(demo, "F2026-00005", 150_00)
+    with session_scope(demo) as session:
+        done = payments.complete_authentication(session, FLEXIS, intent_id=waiting.action_url.rsplit("/", 1)[1],
+                                                approved=True, provider=provider, vendor=VENDOR, now=NOW)
+    assert (done.status, done.failure_code) == ("failed", "not_payable") and _charged(demo) == 0
+
+
+def test_a_double_click_on_a_3d_secure_card_opens_the_same_bank_page(demo, provider):
+    key = uuid.uuid4().hex
+    first = _pay(demo, provider, card=THREE_DS, key=key)
+    again = _pay(demo, provider, card=THREE_DS, key=key)
+    assert first.action_url and (again.status, again.action_url) == ("requires_action", first.action_url)
+
+
+def test_an_intent_the_provider_cancelled_frees_the_document(demo, provider, monkeypatch):
+    key, later = uuid.uuid4().hex, NOW + payments.CLAIM_LAPSE + timedelta(minutes=1)
+
+    def die(intent_id, *, token_id):
+        raise RuntimeError("the process died before the charge")
+
+    monkeypatch.setattr(provider, "confirm_intent", die)
+    with pytest.raises(RuntimeError):
+        _pay(demo, provider, key=key)
+    monkeypatch.undo()
+    assert _pay(demo, provider, card=DECLINED, now=later).status == "failed"  # cancels the first intent
+    assert _pay(demo, provider, key=key, now=later + timedelta(minutes=1)).status == "failed"  # the first, resent
+    assert _pay(demo, provider, now=later + timedelta(minutes=2)).status == "succeeded"  # free again at once
