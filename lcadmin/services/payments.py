@@ -4,7 +4,15 @@ The card goes straight to the provider's tokenizer and is forgotten; only the to
 last four digits are kept. Each attempt carries an idempotency key chosen when the payment form
 opens: a double click, a retry or a reload finds the same attempt and the provider's same intent,
 so nothing is ever charged twice. Success settles the invoice (for an order: issues its invoice,
-paid), writes a receipt PDF and e-mails it to the billing contact.
+paid), writes a receipt PDF and e-mails it to the billing contact and to the payer.
+
+Attempts with different keys (two tabs) are kept apart by a claim on the document
+(:class:`~lcadmin.models.PaymentClaim`), which records the intent, the card and the payer before
+the card is charged. A claim lapses after CLAIM_LAPSE; the next attempt then settles it first
+(``_recover_lapsed_attempt``): the lapsed intent is canceled at the provider, which answers
+"succeeded" instead when it had charged, and that charge is recorded rather than made again.
+State changes that race (a 3-D Secure answer, a recovery) are conditional UPDATE/DELETE
+statements whose row counts decide who won.
 """
 
 from __future__ import annotations
