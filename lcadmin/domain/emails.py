@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from email_validator import EmailNotValidError, validate_email
 
+from lcadmin.domain.problems import Problem
+
 # Consumer mailboxes: someone typing one of these is asked for their professional address.
 FREE_MAIL_DOMAINS = frozenset({
     "gmail.com", "googlemail.com", "outlook.com", "outlook.fr", "hotmail.com", "hotmail.fr", "live.com",
@@ -14,12 +16,8 @@ FREE_MAIL_DOMAINS = frozenset({
 })
 
 
-class EmailProblem(ValueError):
+class EmailProblem(Problem):
     """The text is not an e-mail address (``code``: ``empty`` or ``invalid``)."""
-
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
 
 
 def normalize_email(text: str) -> str:

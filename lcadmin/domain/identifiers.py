@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 
-def _luhn_ok(digits: str) -> bool:
+def luhn_ok(digits: str) -> bool:
+    """Whether a string of ASCII digits ends with the right Luhn key (SIREN, card numbers)."""
     total = 0
     for index, char in enumerate(reversed(digits)):
         value = int(char)
@@ -19,7 +20,7 @@ def _luhn_ok(digits: str) -> bool:
 
 def is_valid_siren(value: str) -> bool:
     """Whether ``value`` is a SIREN: nine digits whose Luhn key is right."""
-    return bool(re.fullmatch(r"\d{9}", value)) and _luhn_ok(value)
+    return bool(re.fullmatch(r"\d{9}", value)) and luhn_ok(value)
 
 
 def french_vat_number(siren: str) -> str:

@@ -8,28 +8,30 @@ A :class:`Money` never holds a float and refuses to mix currencies. Formatting f
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from babel.numbers import get_currency_precision
 
+from lcadmin.domain.problems import Problem
+
 # Every kind of blank a keyboard, a PDF or a copy from a web page may put inside an amount:
 # space, no-break space, narrow no-break space (Babel's French group separator), thin spaces.
 _BLANKS = re.compile(r"[\s\u00a0\u2007\u2009\u202f\u200a]+")
-_CURRENCY_MARKS = re.compile(r"(€|eur|euros?|\$|usd|£|gbp|chf)", re.IGNORECASE)
+# The currencies a person may write beside an amount, longest writing first ("euros" before "eur").
+_CURRENCY_MARKS = re.compile(r"(euros|euro|eur|€|usd|us\$|\$|gbp|£|chf)", re.IGNORECASE)
+_MARK_CURRENCY = {"euros": "EUR", "euro": "EUR", "eur": "EUR", "€": "EUR", "usd": "USD", "us$": "USD",
+                  "$": "USD", "gbp": "GBP", "£": "GBP", "chf": "CHF"}
 
 
 class CurrencyMismatch(ValueError):
     """Two amounts in different currencies were combined."""
 
 
-class AmountError(ValueError):
+class AmountError(Problem):
     """A typed amount could not be read; ``code`` says why (``empty``, ``malformed``,
-    ``negative``, ``too_precise``, ``too_large``)."""
-
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
+    ``negative``, ``too_precise``, ``too_large``, ``other_currency``)."""
 
 
 def minor_digits(currency: str) -> int:
@@ -113,16 +115,16 @@ class Money:
 
 _GROUPED = {
     # Thousands written with a separator must come in groups of three digits.
-    ",": re.compile(r"\d{1,3}(,\d{3})+"),
-    ".": re.compile(r"\d{1,3}(\.\d{3})+"),
-    "'": re.compile(r"\d{1,3}('\d{3})+"),
+    ",": re.compile(r"[0-9]{1,3}(,[0-9]{3})+"),
+    ".": re.compile(r"[0-9]{1,3}(\.[0-9]{3})+"),
+    "'": re.compile(r"[0-9]{1,3}('[0-9]{3})+"),
 }
 _MAX_MINOR = 10**15  # a trillion euros: anything larger is a typing accident
 
 
 def _integer_part(text: str, group_mark: str | None) -> str:
     if group_mark is None:
-        if not re.fullmatch(r"\d+", text):
+        if not re.fullmatch(r"[0-9]+", text):
             raise AmountError("malformed")
         return text
     if not _GROUPED[group_mark].fullmatch(text):
@@ -130,7 +132,19 @@ def _integer_part(text: str, group_mark: str | None) -> str:
     return text.replace(group_mark, "")
 
 
-def parse_amount(text: str, currency: str = "EUR") -> Money:
+def _typed_currency(text: str) -> str | None:
+    """The one currency written beside the amount, if any.
+
+    Raises:
+        AmountError: ``malformed`` when two different currencies are written.
+    """
+    found = {_MARK_CURRENCY[mark.lower()] for mark in _CURRENCY_MARKS.findall(text)}
+    if len(found) > 1:
+        raise AmountError("malformed")
+    return found.pop() if found else None
+
+
+def parse_amount(text: str, currency: str | None = "EUR") -> Money:
     """Read an amount typed in French or English writing.
 
     Accepts ``3600``, ``3 600``, ``3 600,00 €``, ``3600,5``, ``3,600.00``, ``€3,600``, ``3.600,00``
@@ -138,18 +152,28 @@ def parse_amount(text: str, currency: str = "EUR") -> Money:
     three digits is a thousands separator (``3,600`` and ``3.600`` are 3 600), since no currency we
     bill has three decimals.
 
+    Digits are ASCII digits, after NFKC folding (so full-width ``３６００`` reads as 3600, while
+    other scripts' digits are refused as ``malformed``). A currency written beside the amount
+    (``€``, ``EUR``, ``USD``, ``$``…) must be ``currency``: ``3600 USD`` is not 3 600 €.
+
     Args:
         text: What the person typed.
-        currency: The currency the amount is in.
+        currency: The currency the amount must be in; None to accept whichever is written
+            (euros when none is).
 
     Returns:
         The amount; zero is returned as such (refusing it is the caller's rule).
 
     Raises:
-        AmountError: With code ``empty``, ``malformed``, ``negative``, ``too_precise`` or
-            ``too_large``.
+        AmountError: With code ``empty``, ``malformed``, ``negative``, ``too_precise``,
+            ``too_large`` or ``other_currency``.
     """
-    cleaned = _CURRENCY_MARKS.sub("", text or "")
+    folded = unicodedata.normalize("NFKC", text or "")
+    typed = _typed_currency(folded)
+    if currency is not None and typed is not None and typed != currency.upper():
+        raise AmountError("other_currency")
+    currency = (currency or typed or "EUR").upper()
+    cleaned = _CURRENCY_MARKS.sub("", folded)
     blanks_as_groups = _BLANKS.sub(" ", cleaned).strip()
     if not blanks_as_groups:
         raise AmountError("empty")
@@ -158,10 +182,10 @@ def parse_amount(text: str, currency: str = "EUR") -> Money:
     if blanks_as_groups.startswith("+"):
         blanks_as_groups = blanks_as_groups[1:].lstrip()
     # Blanks may only separate groups of three digits ("3 600", "1 234 567,89").
-    if " " in blanks_as_groups and not re.fullmatch(r"\d{1,3}( \d{3})+([.,]\d*)?", blanks_as_groups):
+    if " " in blanks_as_groups and not re.fullmatch(r"[0-9]{1,3}( [0-9]{3})+([.,][0-9]*)?", blanks_as_groups):
         raise AmountError("malformed")
     compact = blanks_as_groups.replace(" ", "")
-    if not re.fullmatch(r"[\d.,']+", compact) or not compact[0].isdigit():
+    if not re.fullmatch(r"[0-9.,']+", compact) or compact[0] not in "0123456789":
         raise AmountError("malformed")
 
     marks = [c for c in compact if c in ".,"]
@@ -176,9 +200,9 @@ def parse_amount(text: str, currency: str = "EUR") -> Money:
         integer_text, fraction_text = compact, ""
     else:
         integer_text, _, fraction_text = compact.rpartition(decimal_mark)
-        if not re.fullmatch(r"\d*", fraction_text):
+        if not re.fullmatch(r"[0-9]*", fraction_text):
             raise AmountError("malformed")
-    group_marks = set(re.sub(r"\d", "", integer_text))
+    group_marks = set(re.sub(r"[0-9]", "", integer_text))
     if len(group_marks) > 1:
         raise AmountError("malformed")
     integer = _integer_part(integer_text, group_marks.pop() if group_marks else None)
@@ -189,4 +213,4 @@ def parse_amount(text: str, currency: str = "EUR") -> Money:
     minor = int(integer) * 10**digits + int((fraction_text + "0" * digits)[:digits] or "0")
     if minor >= _MAX_MINOR:
         raise AmountError("too_large")
-    return Money(minor, currency.upper())
+    return Money(minor, currency)

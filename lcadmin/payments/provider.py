@@ -9,14 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from lcadmin.domain.problems import Problem
 
-class CardError(ValueError):
+
+class CardError(Problem):
     """The card details cannot be tokenized (``code``: ``invalid_number``, ``invalid_expiry``,
     ``expired_card``, ``invalid_cvc``)."""
-
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
 
 
 @dataclass(frozen=True)

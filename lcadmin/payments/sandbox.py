@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from lcadmin.db import session_scope
+from lcadmin.domain.cards import CardProblem, card_cvc, card_digits
 from lcadmin.models import SandboxIntent, SandboxToken
 from lcadmin.payments.provider import CardError, CardToken, PaymentIntent
 
@@ -29,14 +30,6 @@ TEST_CARDS = {
     "4000000000009995": "insufficient_funds",
     "4000002500003155": "authenticate",
 }
-
-
-def _luhn_ok(digits: str) -> bool:
-    total = 0
-    for index, char in enumerate(reversed(digits)):
-        value = int(char) * (2 if index % 2 else 1)
-        total += value - 9 if value > 9 else value
-    return total % 10 == 0
 
 
 def _brand(digits: str) -> str:
@@ -59,16 +52,15 @@ class SandboxProvider:
         self._today = today
 
     def tokenize_card(self, *, number: str, exp_month: int, exp_year: int, cvc: str) -> CardToken:
-        digits = "".join(ch for ch in number if ch.isdigit())
-        if len(digits) < 12 or len(digits) > 19 or not _luhn_ok(digits) or any(ch not in "0123456789 -" for ch in number):
-            raise CardError("invalid_number")
+        try:  # a processor checks what it is sent, whatever the form checked before
+            digits, cvc = card_digits(number), card_cvc(cvc)
+        except CardProblem as problem:
+            raise CardError(problem.code) from problem
         if not (1 <= exp_month <= 12) or exp_year < 2000:
             raise CardError("invalid_expiry")
         today = self._today or date.today()
         if (exp_year, exp_month) < (today.year, today.month):
             raise CardError("expired_card")
-        if not (cvc.isdigit() and len(cvc) in (3, 4)):
-            raise CardError("invalid_cvc")
         token = SandboxToken(token_id=f"tok_{secrets.token_hex(12)}", brand=_brand(digits), last4=digits[-4:],
                              exp_month=exp_month, exp_year=exp_year,
                              behaviour=TEST_CARDS.get(digits, "live_card_in_sandbox"))

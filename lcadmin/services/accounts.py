@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 
 from lcadmin.domain.emails import EmailProblem, normalize_email
 from lcadmin.domain.passwords import password_problem
+from lcadmin.domain.text import TextProblem, person_name
 from lcadmin.models import UserAccount
 from lcadmin.services import throttle
 from lcadmin.services.audit import lock_refusals_recorded, record_event
@@ -51,7 +52,8 @@ def sign_up(session: Session, *, full_name: str, email: str, password: str, loca
     """Create an account.
 
     Raises:
-        InvalidInput: ``name_required``, ``email_empty``/``email_invalid``, ``email_taken``, or a
+        InvalidInput: ``name_required`` (fewer than two letters once invisible characters are
+            removed), ``name_too_long``, ``email_empty``/``email_invalid``, ``email_taken``, or a
             password problem (``password_too_short``, ``password_too_long``, ``password_common``,
             ``password_like_email``).
         Throttled: Too many sign-ups from this IP.
@@ -59,11 +61,10 @@ def sign_up(session: Session, *, full_name: str, email: str, password: str, loca
     with lock_refusals_recorded(session, action="account.sign_up", actor_email=None, ip=ip, now=now):
         throttle.count_attempt(session, throttle.SIGN_UP, [throttle.ip_key(ip)], now)  # every attempt counts
     session.commit()  # and counts even when the caller sees an error
-    full_name = " ".join((full_name or "").split())
-    if not full_name:
-        raise InvalidInput("name_required", "full_name")
-    if len(full_name) > 200:
-        raise InvalidInput("name_too_long", "full_name")
+    try:
+        full_name = person_name(full_name)
+    except TextProblem as problem:
+        raise InvalidInput(problem.code, "full_name") from problem
     address = _email(email)
     problem = password_problem(password, email=address)
     if problem:

@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from lcadmin.domain.permissions import Permission
+from lcadmin.domain.text import TextProblem, person_name
 from lcadmin.domain.statuses import (
     AddressKind,
     ContactRole,
@@ -105,9 +106,10 @@ def sign_order(session: Session, principal: Principal, *, number: str, signer_na
     document = order_document(session, principal, number, vendor)
     if not principal.can(Permission.SIGN_ORDERS):
         raise NotAllowed("forbidden")
-    name = " ".join((signer_name or "").split())[:200]
-    if len(name) < 3:
-        raise InvalidInput("signer_name_required", "signer_name")
+    try:  # nobody signs as three zero-width spaces, nor with a name that displays as another
+        name = person_name(signer_name)
+    except TextProblem as problem:
+        raise InvalidInput("signer_name_required", "signer_name") from problem
     if authorized is not True:
         raise InvalidInput("authorization_required", "authorized")
     order = _order(session, principal, number)

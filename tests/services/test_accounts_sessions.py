@@ -27,6 +27,9 @@ def _sign_up(engine, **overrides):
 
 @pytest.mark.parametrize(("overrides", "code", "field"), [
     ({"full_name": "  "}, "name_required", "full_name"),
+    ({"full_name": "\u200b\u200b\u200b"}, "name_required", "full_name"),  # zero-width spaces
+    ({"full_name": "\u202e\u2066 1"}, "name_required", "full_name"),  # bidi controls and a digit
+    ({"full_name": "A" * 201}, "name_too_long", "full_name"),
     ({"email": "anne"}, "email_invalid", "email"),
     ({"email": "hbernard@flexis.com"}, "email_taken", "email"),
     ({"email": "HBernard@Flexis.com"}, "email_taken", "email"),
@@ -220,3 +223,8 @@ def test_no_or_forged_cookie_means_signed_out(demo, settings, cookie):
     with pytest.raises(NotAllowed) as error, session_scope(demo) as session:
         sessions.require_principal(session, cookie, settings=settings, now=NOW)
     assert error.value.code == "signed_out"
+
+
+def test_a_sign_up_name_is_kept_as_it_displays(demo):
+    account = _sign_up(demo, full_name="Anne\u200b \u202eLeroy\u202c")
+    assert account.full_name == "Anne Leroy"

@@ -118,6 +118,20 @@ def test_a_signature_needs_a_name_and_the_authorization(demo, overrides, code):
     assert error.value.code == code
 
 
+@pytest.mark.parametrize("invisible", ["\u200b\u200b\u200b", "\u202e\u202d\u2066", " \u200d\ufeff ", "12345", "..."])
+def test_nobody_signs_with_an_invisible_name(demo, invisible):
+    with pytest.raises(InvalidInput) as error:
+        _sign(demo, signer_name=invisible)
+    assert error.value.code == "signer_name_required"
+
+
+def test_a_signers_name_is_kept_as_it_displays(demo):
+    """Bidirectional overrides and zero-width characters are dropped, compatibility forms folded:
+    what is recorded is what everyone reads."""
+    signature = _sign(demo, signer_name="Hugo\u200b \u202eBernard\u202c  ＨＢ")
+    assert signature.signer_name == "Hugo Bernard HB"
+
+
 def test_only_users_allowed_to_sign_can_sign(demo):
     with pytest.raises(NotAllowed):
         _sign(demo, principal=MEMBER)

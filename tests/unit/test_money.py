@@ -80,3 +80,32 @@ def test_money_arithmetic_and_vat_rounding():
 def test_what_is_displayed_reads_back_to_the_same_amount(minor, locale):
     money = Money(minor, "EUR")
     assert parse_amount(format_money(money, locale)) == money
+
+
+@pytest.mark.parametrize(("typed", "currency"), [("3600 USD", "EUR"), ("$3,600.00", "EUR"), ("3 600 £", "EUR"),
+                                                 ("CHF 3600", "EUR"), ("3600 €", "USD")])
+def test_an_amount_written_in_another_currency_is_not_that_amount(typed, currency):
+    with pytest.raises(AmountError) as error:
+        parse_amount(typed, currency)
+    assert error.value.code == "other_currency"
+
+
+def test_the_currency_written_is_read_when_none_is_expected():
+    assert parse_amount("3 600 euros", None) == Money(360_000, "EUR")
+    assert parse_amount("$3,600.00", None) == Money(360_000, "USD")
+    assert parse_amount("3600", None) == Money(360_000, "EUR")
+    with pytest.raises(AmountError) as error:
+        parse_amount("3600 € USD", None)
+    assert error.value.code == "malformed"
+
+
+@pytest.mark.parametrize("typed", ["٣٦٠٠", "३६००", "3٦00", "๓๖๐๐"])
+def test_only_ascii_digits_are_digits(typed):
+    """``int()`` reads every script's digits; an amount typed with them is refused, not guessed."""
+    with pytest.raises(AmountError) as error:
+        parse_amount(typed)
+    assert error.value.code == "malformed"
+
+
+def test_full_width_digits_fold_to_ascii():
+    assert parse_amount("３ ６００，００ €") == Money(360_000, "EUR")
