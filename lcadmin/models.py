@@ -340,6 +340,9 @@ class ActivationRequest(SQLModel, table=True):
     locale: str = Field(default="fr", max_length=5)
     requested_ip: str | None = Field(default=None, max_length=45)
     granted_user_id: int | None = Field(default=None, foreign_key="user_account.id")
+    # Set when the link's button is clicked: the SHA-256 of a secret held only by the browser tab
+    # that clicked it, which "Accepter et continuer" must bring. Knowing the request is worth nothing.
+    completion_hash: str | None = Field(default=None, max_length=64, unique=True)
     created_at: datetime = _created_at()
     updated_at: datetime = _created_at()
 

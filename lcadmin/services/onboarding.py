@@ -8,9 +8,11 @@
    Every failure gives the same answer. A proof from an address outside the company's known
    domains waits for a contact's approval; otherwise the contacts are alerted.
 3. :func:`confirm_activation` — the "Activer mon compte" button of the e-mailed link (opening the
-   link alone never uses it: mail scanners fetch links before people do).
-4. :func:`complete_activation` — "Accepter et continuer", signed in: the account becomes billing
-   admin of the company.
+   link alone never uses it: mail scanners fetch links before people do). It hands back a new
+   secret that only the browser tab that clicked holds (only its SHA-256 is stored).
+4. :func:`complete_activation` — "Accepter et continuer", signed in, with that secret: the account
+   becomes billing admin of the company. Nothing else names the request: knowing its id, its
+   company or its requester's address is worth nothing.
 """
 
 from __future__ import annotations
@@ -53,8 +55,10 @@ from lcadmin.services.errors import InvalidInput, LinkProblem, NotAllowed, Servi
 from lcadmin.services.sessions import end_user_sessions
 from lcadmin.services.tokens import (
     consume_token,
+    digest,
     find_token,
     issue_token,
+    new_secret,
     revoke_request_tokens,
     token_state,
 )
@@ -77,6 +81,15 @@ class AccessOutcome:
 
     outcome: str
     email: str
+
+
+@dataclass(frozen=True)
+class VerifiedActivation:
+    """What the tab that clicked "Activer mon compte" keeps until "Accepter et continuer": the
+    secret that finishes the activation (never sent to the browser), and the company's name."""
+
+    secret: str
+    company_name: str
 
 
 @dataclass(frozen=True)
@@ -193,12 +206,22 @@ def start_access(session: Session, *, email: str, locale: str, ip: str | None, s
 
 
 def check_proof_amount(text: str) -> str | None:
-    """Live check of the amount field: the error code, or None when it is usable."""
+    """Live check of the amount field: the error code, or None when it is usable (in whichever
+    currency it is written: only the document tells which one it must be)."""
     try:
-        amount = parse_amount(text)
+        amount = parse_amount(text, currency=None)
     except AmountError as error:
         return f"amount_{error.code}"
     return "amount_zero" if amount.is_zero else None
+
+
+def _amount_in(text: str, currency: str) -> int | None:
+    """The typed amount in the document's currency (minor units), or None when it is written in
+    another currency or with more decimals than that currency has."""
+    try:
+        return parse_amount(text, currency).minor
+    except AmountError:
+        return None
 
 
 def _reference_key(column):
@@ -247,14 +270,13 @@ def submit_proof(session: Session, *, email: str, reference: str, amount: str, l
     problem = check_proof_amount(amount)
     if problem:
         raise InvalidInput(problem, "amount")
-    money = parse_amount(amount)
 
     document = _find_document(session, number)
-    companies = set(_companies_of_domain(session, address))
-    if document is not None:
-        companies.add(document[1])
     personal = [f"email:{address}", throttle.ip_key(ip)]
-    keys = [*personal, *(f"company:{cid}" for cid in sorted(companies))]
+    # Only a wrong amount for one of a company's real documents counts against that company: junk
+    # references count against the address and the IP alone, so nobody can lock a company's
+    # proof step by sending made-up numbers from addresses at its domain.
+    keys = [*personal, *([f"company:{document[1]}"] if document else [])]
     locked = throttle.locks(session, throttle.PROOF, keys, now)
     if any(key in locked for key in personal):
         with lock_refusals_recorded(session, action="access.proof", actor_email=address, ip=ip, now=now):
@@ -262,8 +284,8 @@ def submit_proof(session: Session, *, email: str, reference: str, amount: str, l
     # A locked company gets the generic answer, right amount or not: saying "locked" only when the
     # number exists would tell a stranger which order and invoice numbers are real.
     company_locked = len(locked) > 0
-    matches = (not company_locked and document is not None and money.currency == document[4]
-               and money.minor in (document[2], document[3]))
+    matches = (not company_locked and document is not None
+               and _amount_in(amount, document[4]) in (document[2], document[3]))
     if not matches:
         # A lock runs its course: failures while it lasts count against the other keys only.
         throttle.register_failure(session, throttle.PROOF, [key for key in keys if key not in locked], now)
@@ -368,8 +390,12 @@ def _use_link(session: Session, secret: str, purpose: str, ip: str | None, now: 
     return session.get(ActivationRequest, token.request_id)
 
 
-def confirm_activation(session: Session, *, secret: str, ip: str | None, now: datetime) -> int:
-    """"Activer mon compte": uses the link; returns the request to finish after sign-in.
+def confirm_activation(session: Session, *, secret: str, ip: str | None, now: datetime) -> VerifiedActivation:
+    """"Activer mon compte": uses the link, and binds the activation to the caller.
+
+    Returns:
+        A fresh 256-bit secret for the caller to keep (its SHA-256 is stored on the request), and
+        the company's name. :func:`complete_activation` wants that secret back.
 
     Raises:
         LinkProblem: ``link_unknown``, ``link_used``, ``link_expired`` (or ``link_revoked``).
@@ -378,10 +404,12 @@ def confirm_activation(session: Session, *, secret: str, ip: str | None, now: da
     if request.status != ActivationStatus.EMAIL_SENT.value:
         session.commit()  # the token stays used
         raise LinkProblem("link_revoked")
+    held = new_secret()
+    request.completion_hash = digest(held)
     _move(session, request, ActivationStatus.VERIFIED, now)
     record_event(session, action="access.link_confirmed", outcome="success", actor_email=request.business_email,
                  company_id=request.company_id, ip=ip, subject=f"activation_request:{request.id}", now=now)
-    return request.id
+    return VerifiedActivation(held, session.get(Company, request.company_id).name)
 
 
 def decide_approval(session: Session, *, secret: str, ip: str | None, settings: Settings, now: datetime) -> str:
@@ -434,31 +462,43 @@ def report_access(session: Session, *, secret: str, ip: str | None, now: datetim
                  now=now)
 
 
-def pending_company_name(session: Session, request_id: int | None, now: datetime) -> str | None:
-    """The company a verified request is for, while it can still be completed."""
-    request = session.get(ActivationRequest, request_id) if request_id else None
+def _verified_request(session: Session, held: str | None, now: datetime) -> ActivationRequest | None:
+    """The verified request whose link was clicked by the holder of ``held``, while it can still
+    be completed."""
+    if not held or len(held) > 100:
+        return None
+    request = session.exec(select(ActivationRequest).where(ActivationRequest.completion_hash == digest(held))).first()
     if request is None or request.status != ActivationStatus.VERIFIED.value or now - request.updated_at > VERIFIED_WINDOW:
         return None
-    return session.get(Company, request.company_id).name
+    return request
 
 
-def complete_activation(session: Session, *, request_id: int | None, user_id: int, terms_accepted: bool,
+def pending_company_name(session: Session, held: str | None, now: datetime) -> str | None:
+    """The company of the activation the holder of ``held`` may finish, or None."""
+    request = _verified_request(session, held, now)
+    return session.get(Company, request.company_id).name if request else None
+
+
+def complete_activation(session: Session, *, held: str | None, user_id: int, terms_accepted: bool,
                         ip: str | None, settings: Settings, now: datetime) -> int:
     """"Accepter et continuer": record the terms and make the account billing admin of the company.
     An access proved with a document is announced to the company's contacts, naming the account.
+
+    Args:
+        held: The secret :func:`confirm_activation` gave the tab that clicked the link.
 
     Returns:
         The company id.
 
     Raises:
         InvalidInput: ``terms_required``.
-        NotAllowed: ``no_pending_activation`` (none, revoked, or verified too long ago).
+        NotAllowed: ``no_pending_activation`` (no such secret, revoked, or verified too long ago).
     """
     if not terms_accepted:
         raise InvalidInput("terms_required", "terms")
-    if pending_company_name(session, request_id, now) is None:
+    request = _verified_request(session, held, now)
+    if request is None:
         raise NotAllowed("no_pending_activation")
-    request = session.get(ActivationRequest, request_id)
     membership = session.exec(select(Membership).where(
         Membership.user_id == user_id, Membership.company_id == request.company_id)).first()
     if membership is None:

@@ -170,6 +170,37 @@ def test_the_company_is_locked_whatever_the_address_and_ip(demo, settings):
                  now=later) == "activation_sent"
 
 
+def test_junk_references_from_the_companys_domain_never_lock_the_company(demo, settings):
+    """Made-up numbers count against the address and the IP that send them, never against the
+    company whose domain the addresses are at: its real requester still gets through."""
+    for n in range(30):
+        with pytest.raises((ProofRejected, Throttled)):
+            prove(demo, settings, f"troll{n % 3}@flexis.com", f"FLD{900000000000 + n}", "1 000",
+                  ip=f"198.51.100.{n % 4}")
+    assert prove(demo, settings, "aleroy@flexis.com", "FLD102776277396", "3 600",
+                 ip="203.0.113.99") == "activation_sent"
+
+
+def test_wrong_amounts_for_a_real_document_still_lock_its_company(demo, settings):
+    for n in range(5):
+        with pytest.raises(ProofRejected):
+            prove(demo, settings, f"guess{n}@flexis.com", "F2026-00001", str(100 + n), ip=f"192.0.2.{n}")
+    with pytest.raises(ProofRejected):  # locked: the right total gets the generic answer
+        prove(demo, settings, "aleroy@flexis.com", "FLD102776277396", "3 600", ip="203.0.113.99")
+
+
+@pytest.mark.parametrize("amount", ["3600 USD", "$3,600.00", "3 600 £", "3600 CHF", "٣٦٠٠", "3600 € USD"])
+def test_an_amount_in_another_currency_or_other_digits_proves_nothing(demo, settings, amount):
+    with pytest.raises((ProofRejected, InvalidInput)):
+        prove(demo, settings, "aleroy@flexis.com", "FLD102776277396", amount)
+    assert outbox(demo) == []
+
+
+@pytest.mark.parametrize("amount", ["3600 EUR", "3 600 euros", "3600€", "３６００"])
+def test_the_documents_own_currency_may_be_written(demo, settings, amount):
+    assert prove(demo, settings, "aleroy@flexis.com", "FLD102776277396", amount) == "activation_sent"
+
+
 def test_locks_grow_on_repeat(demo, settings):
     now, durations = NOW, []
     for _ in range(3):
@@ -350,27 +381,30 @@ def test_ten_concurrent_clicks_exactly_one_wins(demo, settings):
 
 # --- finishing: sign-up, "Accepter et continuer", reporting ---------------------------------
 
-def _activate_aleroy(engine, settings) -> int:
+def _activate_aleroy(engine, settings) -> str:
+    """Aleroy proves the order and clicks her link: the secret her tab now holds."""
     prove(engine, settings, "aleroy@flexis.com", "FLD102776277396", "3 600")
-    return confirm(engine, link_secret(outbox(engine, "aleroy@flexis.com")[0]))
+    verified = confirm(engine, link_secret(outbox(engine, "aleroy@flexis.com")[0]))
+    assert verified.company_name == "Flexis"
+    return verified.secret
 
 
 def test_accepting_the_terms_makes_the_account_billing_admin(demo, settings):
-    request_id = _activate_aleroy(demo, settings)
+    held = _activate_aleroy(demo, settings)
     with session_scope(demo) as session:
         account = sign_up(session, full_name="Anne Leroy", email="anne.leroy@perso.example",
                           password="un long chemin vers la facture", locale="fr", ip=IP, now=NOW)
     with pytest.raises(InvalidInput) as unticked, session_scope(demo) as session:
-        onboarding.complete_activation(session, request_id=request_id, user_id=account.user_id,
+        onboarding.complete_activation(session, held=held, user_id=account.user_id,
                                        terms_accepted=False, ip=IP, settings=settings, now=NOW)
     assert unticked.value.code == "terms_required"
     with session_scope(demo) as session:
-        company_id = onboarding.complete_activation(session, request_id=request_id, user_id=account.user_id,
+        company_id = onboarding.complete_activation(session, held=held, user_id=account.user_id,
                                                     terms_accepted=True, ip=IP, settings=settings, now=NOW)
     with read_scope(demo) as session:
         membership = session.exec(select(Membership).where(Membership.user_id == account.user_id)).one()
         acceptance = session.exec(select(TermsAcceptance)).one()
-        request = session.get(ActivationRequest, request_id)
+        request = session.exec(select(ActivationRequest)).one()
     assert (membership.company_id, membership.role) == (company_id, "billing_admin")
     assert acceptance.terms_version == onboarding.TERMS_VERSION
     assert (request.status, request.granted_user_id) == ("completed", account.user_id)
@@ -380,35 +414,55 @@ def test_accepting_the_terms_makes_the_account_billing_admin(demo, settings):
         assert "anne.leroy@perso.example" in granted.subject and "aleroy@flexis.com" in granted.text_body
         assert "la commande FLD102776277396" in granted.text_body and link_secret(granted, "report")
     with pytest.raises(NotAllowed), session_scope(demo) as session:  # a request completes once
-        onboarding.complete_activation(session, request_id=request_id, user_id=account.user_id,
+        onboarding.complete_activation(session, held=held, user_id=account.user_id,
                                        terms_accepted=True, ip=IP, settings=settings, now=NOW)
 
 
 def test_an_unverified_or_stale_request_cannot_be_completed(demo, settings):
     prove(demo, settings, "aleroy@flexis.com", "FLD102776277396", "3 600")
     with read_scope(demo) as session:
-        request = session.exec(select(ActivationRequest)).one()
         hbernard = session.exec(select(UserAccount).where(UserAccount.email == "hbernard@flexis.com")).one()
-    with pytest.raises(NotAllowed), session_scope(demo) as session:
-        onboarding.complete_activation(session, request_id=request.id, user_id=hbernard.id,
+    with pytest.raises(NotAllowed), session_scope(demo) as session:  # not verified: nothing to bring
+        onboarding.complete_activation(session, held=None, user_id=hbernard.id,
                                        terms_accepted=True, ip=IP, settings=settings, now=NOW)
-    confirm(demo, link_secret(outbox(demo, "aleroy@flexis.com")[0]))
+    held = confirm(demo, link_secret(outbox(demo, "aleroy@flexis.com")[0])).secret
     with pytest.raises(NotAllowed), session_scope(demo) as session:
-        onboarding.complete_activation(session, request_id=request.id, user_id=hbernard.id, terms_accepted=True,
+        onboarding.complete_activation(session, held=held, user_id=hbernard.id, terms_accepted=True,
                                        ip=IP, settings=settings, now=NOW + onboarding.VERIFIED_WINDOW + timedelta(minutes=1))
 
 
+def test_only_the_secret_of_the_clicking_tab_finishes_an_activation(demo, settings):
+    """Knowing the request (its id, its company, its requester) is worth nothing: only the secret
+    handed to the browser tab that clicked the link finishes it, and only it is stored hashed."""
+    held = _activate_aleroy(demo, settings)
+    with read_scope(demo) as session:
+        request = session.exec(select(ActivationRequest)).one()
+        pdurand = session.exec(select(UserAccount).where(UserAccount.email == "pdurand@acme-logistique.fr")).one()
+    assert request.status == "verified" and request.completion_hash not in (None, held)
+    for guess in (str(request.id), request.completion_hash, "", "x" * 43, held[:-1] + ("A" if held[-1] != "A" else "B")):
+        with pytest.raises(NotAllowed) as refused, session_scope(demo) as session:
+            onboarding.complete_activation(session, held=guess, user_id=pdurand.id, terms_accepted=True,
+                                           ip=IP, settings=settings, now=NOW)
+        assert refused.value.code == "no_pending_activation"
+        with read_scope(demo) as session:
+            assert onboarding.pending_company_name(session, guess, NOW) is None
+    with read_scope(demo) as session:
+        assert onboarding.pending_company_name(session, held, NOW) == "Flexis"
+        assert session.exec(select(Membership).where(Membership.user_id == pdurand.id,
+                                                     Membership.company_id == request.company_id)).first() is None
+
+
 def test_a_reported_access_is_withdrawn(demo, settings):
-    request_id = _activate_aleroy(demo, settings)
+    held = _activate_aleroy(demo, settings)
     with session_scope(demo) as session:
         account = sign_up(session, full_name="Anne Leroy", email="aleroy@flexis.com",
                           password="un long chemin vers la facture", locale="fr", ip=IP, now=NOW)
-        onboarding.complete_activation(session, request_id=request_id, user_id=account.user_id,
+        onboarding.complete_activation(session, held=held, user_id=account.user_id,
                                        terms_accepted=True, ip=IP, settings=settings, now=NOW)
     report = link_secret(outbox(demo, "compta@flexis.com")[-1], "report")  # the notice of the granted access
     with session_scope(demo) as session:
         onboarding.report_access(session, secret=report, ip=IP, now=NOW)
     with read_scope(demo) as session:
         assert session.exec(select(Membership).where(Membership.user_id == account.user_id)).all() == []
-        assert session.get(ActivationRequest, request_id).status == "revoked"
+        assert session.exec(select(ActivationRequest)).one().status == "revoked"
         assert session.exec(select(AuditEvent).where(AuditEvent.action == "access.reported")).one()
