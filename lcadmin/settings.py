@@ -23,6 +23,8 @@ from email_validator import EmailNotValidError, validate_email
 from lcadmin.domain.identifiers import is_valid_siren, is_valid_vat_number
 
 ENVIRONMENTS = ("dev", "demo", "prod")
+# "sandbox": the test card processor of lcadmin.payments.sandbox; "none": online payment is off.
+PAYMENT_PROVIDERS = ("sandbox", "none")
 DEFAULT_LOGO = Path(__file__).resolve().parent.parent / "assets" / "northwind-logo.png"
 LOCALES = ("fr", "en")
 # In a hidden folder: Reflex's dev reloader skips hidden folders, and would otherwise restart the
@@ -79,11 +81,22 @@ class Settings:
     activation_ttl_hours: int
     session_idle_minutes: int
     session_max_hours: int
+    payment_provider: str = "sandbox"
 
     @property
     def is_prod(self) -> bool:
         """Whether this process runs in production."""
         return self.env == "prod"
+
+    @property
+    def is_dev(self) -> bool:
+        """Whether this is a developer's machine (the only place the dev mailbox exists)."""
+        return self.env == "dev"
+
+    @property
+    def online_payment(self) -> bool:
+        """Whether cards can be charged online (a payment provider is configured)."""
+        return self.payment_provider != "none"
 
     @property
     def cookies_secure(self) -> bool:
@@ -184,6 +197,15 @@ def _logo(env: Mapping[str, str]) -> str:
     return str(path.resolve())
 
 
+def _payment_provider(env: Mapping[str, str], environment: str) -> str:
+    name = "LCADMIN_PAYMENT_PROVIDER"
+    provider = _choice(env, name, "none" if environment == "prod" else "sandbox", PAYMENT_PROVIDERS)
+    if environment == "prod" and provider == "sandbox":
+        raise SettingsError(f"{name}=sandbox is the test card processor and charges nobody: prod refuses it "
+                            "(configure a real provider, or 'none' to switch online payment off)")
+    return provider
+
+
 def _vendor(env: Mapping[str, str]) -> VendorSettings:
     vendor = VendorSettings(
         name=_text(env, "LCADMIN_VENDOR_NAME", "Northwind"),
@@ -243,6 +265,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         activation_ttl_hours=_int(env, "LCADMIN_ACTIVATION_TTL_HOURS", 24, 1, 168),
         session_idle_minutes=_int(env, "LCADMIN_SESSION_IDLE_MINUTES", 30, 5, 24 * 60),
         session_max_hours=_int(env, "LCADMIN_SESSION_MAX_HOURS", 12, 1, 24 * 30),
+        payment_provider=_payment_provider(env, environment),
     )
 
 

@@ -17,7 +17,6 @@ statements whose row counts decide who won.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -25,6 +24,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from lcadmin.domain.cards import CardProblem, card_cvc, card_digits, card_expiry
 from lcadmin.domain.money import Money
 from lcadmin.domain.permissions import Permission
 from lcadmin.domain.statuses import (
@@ -80,14 +80,6 @@ class PaymentOutcome:
     action_url: str | None = None
 
 
-def _expiry(text: str) -> tuple[int, int]:
-    match = re.fullmatch(r"\s*(\d{1,2})\s*/\s*(\d{2}|\d{4})\s*", text or "")
-    if not match:
-        raise CardError("invalid_expiry")
-    month, year = int(match.group(1)), int(match.group(2))
-    return month, year + 2000 if year < 100 else year
-
-
 def _target(session: Session, principal: Principal, kind: str, number: str) -> tuple[SalesOrder | None, Invoice | None]:
     if not principal.can(Permission.PAY):
         raise NotAllowed("forbidden")
@@ -133,8 +125,14 @@ def _outcome(session: Session, payment: Payment, action_url: str | None = None) 
     return PaymentOutcome(payment.status, invoice.number if invoice else None, payment.failure_code, action_url)
 
 
+def _require_provider(provider: PaymentProvider | None) -> PaymentProvider:
+    if provider is None:
+        raise InvalidInput("payments_unavailable", "form")
+    return provider
+
+
 def pay(session: Session, principal: Principal, *, kind: str, number: str, idempotency_key: str, card: CardInput,
-        provider: PaymentProvider, vendor: VendorSettings, now: datetime, ip: str | None = None,
+        provider: PaymentProvider | None, vendor: VendorSettings, now: datetime, ip: str | None = None,
         locale: str = "fr") -> PaymentOutcome:
     """Pay an order (``kind='order'``, signed) or an open invoice (``kind='invoice'``) by card; the
     receipt is written in ``locale``, the payer's language.
@@ -149,8 +147,10 @@ def pay(session: Session, principal: Principal, *, kind: str, number: str, idemp
     Raises:
         NotAllowed: ``forbidden`` without the payment permission. NotFound: another company's or an
             unknown document. InvalidInput: ``not_payable``, ``payment_in_progress``, or a card
-            problem (``invalid_number``, ``invalid_expiry``, ``expired_card``, ``invalid_cvc``).
+            problem (``invalid_number``, ``invalid_expiry``, ``expired_card``, ``invalid_cvc``), or
+            ``payments_unavailable`` when no provider is configured.
     """
+    provider = _require_provider(provider)
     key = (idempotency_key or "")[:80]
     if len(key) < 16:
         raise InvalidInput("not_payable", "form")
@@ -162,16 +162,17 @@ def pay(session: Session, principal: Principal, *, kind: str, number: str, idemp
     target = f"order:{order.id}" if order else f"invoice:{invoice.id}"
     lapsed = _lapsed_claim(session, target, key, now)
     if lapsed is not None:  # before the amount is checked: an earlier charge is recorded whatever came since
-        settled = _recover_lapsed_attempt(session, principal, lapsed, provider, vendor, now, locale)
+        settled = _recover_lapsed_attempt(session, lapsed, provider, vendor, now, locale, actor_id=principal.user_id)
         if settled is not None:  # the earlier attempt had charged the card: this one must not
             return settled
         order, invoice = _target(session, principal, kind, number)
     amount = _amount_due(session, order, invoice)
     session.commit()
     try:
-        month, year = _expiry(card.expiry)
-        token = provider.tokenize_card(number=card.number, exp_month=month, exp_year=year, cvc=card.cvc.strip())
-    except CardError as error:
+        month, year = card_expiry(card.expiry)
+        token = provider.tokenize_card(number=card_digits(card.number), exp_month=month, exp_year=year,
+                                       cvc=card_cvc(card.cvc))
+    except (CardProblem, CardError) as error:
         raise InvalidInput(error.code, "card") from error
     _claim(session, target, key, now)
     session.commit()
@@ -258,14 +259,16 @@ def authentication_amount(session: Session, principal: Principal, *, intent_id: 
 
 
 def complete_authentication(session: Session, principal: Principal, *, intent_id: str, approved: bool,
-                            provider: PaymentProvider, vendor: VendorSettings, now: datetime,
+                            provider: PaymentProvider | None, vendor: VendorSettings, now: datetime,
                             locale: str = "fr") -> PaymentOutcome:
     """Back from the 3-D Secure page: settle the payment if the bank approved it.
 
     Raises:
         NotAllowed: ``forbidden`` without the payment permission.
         NotFound: No payment of this company waits for that authentication.
+        InvalidInput: ``payments_unavailable`` when no provider is configured.
     """
+    provider = _require_provider(provider)
     payment = _awaited_payment(session, principal, intent_id)
     target = _claim_target(payment)
     if payment.status == "requires_action":
@@ -348,9 +351,9 @@ def _lapsed_claim(session: Session, target: str, key: str, now: datetime) -> Pay
     return claim
 
 
-def _recover_lapsed_attempt(session: Session, principal: Principal, lapsed: PaymentClaim,
-                            provider: PaymentProvider, vendor: VendorSettings, now: datetime,
-                            locale: str) -> PaymentOutcome | None:
+def _recover_lapsed_attempt(session: Session, lapsed: PaymentClaim, provider: PaymentProvider,
+                            vendor: VendorSettings, now: datetime, locale: str, *,
+                            actor_id: int | None) -> PaymentOutcome | None:
     """Deal with an attempt that never finished before another one may start.
 
     - It recorded no intent: it never reached the charge; its claim is dropped.
@@ -378,7 +381,7 @@ def _recover_lapsed_attempt(session: Session, principal: Principal, lapsed: Paym
         except KeyError:  # unknown to the provider (another provider, a reset sandbox): never charged
             intent = PaymentIntent(intent_id, 0, "EUR", "canceled")
         if intent.status == "succeeded" and waiting is None:
-            return _record_recovered(session, principal, lapsed, intent, vendor, now, locale)
+            return _record_recovered(session, lapsed, intent, vendor, now, locale, actor_id=actor_id)
         if intent.status == "succeeded":  # approved at the bank, then cut short before it was recorded
             return _outcome(session, _conclude(session, waiting, intent, vendor, now, locale))
     if waiting is not None and waiting.status == "requires_action":
@@ -394,16 +397,25 @@ def _recover_lapsed_attempt(session: Session, principal: Principal, lapsed: Paym
     return None
 
 
-def _record_recovered(session: Session, principal: Principal, lapsed: PaymentClaim, intent: PaymentIntent,
-                      vendor: VendorSettings, now: datetime, locale: str) -> PaymentOutcome:
-    """The charge a cut-short attempt made, recorded and settled as it would have been."""
+def _claim_company(session: Session, target: str) -> int:
+    """The company whose order or invoice a claim's target names."""
+    kind, _, document_id = target.partition(":")
+    document = session.get(SalesOrder if kind == "order" else Invoice, int(document_id))
+    return document.company_id
+
+
+def _record_recovered(session: Session, lapsed: PaymentClaim, intent: PaymentIntent, vendor: VendorSettings,
+                      now: datetime, locale: str, *, actor_id: int | None) -> PaymentOutcome:
+    """The charge a cut-short attempt made, recorded and settled as it would have been (``actor_id``:
+    who came across it, or None for the background reconciliation)."""
     kind, _, document_id = lapsed.target.partition(":")
-    payment = Payment(company_id=principal.company_id, order_id=int(document_id) if kind == "order" else None,
+    company_id = _claim_company(session, lapsed.target)
+    payment = Payment(company_id=company_id, order_id=int(document_id) if kind == "order" else None,
                       invoice_id=int(document_id) if kind == "invoice" else None,
                       idempotency_key=lapsed.idempotency_key, amount_minor=intent.amount_minor,
                       currency=intent.currency, provider_intent_id=intent.intent_id, status="succeeded",
                       card_brand=lapsed.card_brand, card_last4=lapsed.card_last4,
-                      created_by=lapsed.user_id or principal.user_id, created_at=now, updated_at=now)
+                      created_by=lapsed.user_id or actor_id, created_at=now, updated_at=now)
     session.add(payment)
     try:
         session.flush()
@@ -411,11 +423,79 @@ def _record_recovered(session: Session, principal: Principal, lapsed: PaymentCla
         session.rollback()
         return _outcome(session, session.exec(select(Payment).where(
             Payment.idempotency_key == lapsed.idempotency_key)).one())
-    record_event(session, action="payment.recovered", outcome="success", actor_user_id=principal.user_id,
-                 company_id=principal.company_id, subject=lapsed.target, detail={"payment": intent.intent_id},
-                 now=now)
+    record_event(session, action="payment.recovered", outcome="success", actor_user_id=actor_id,
+                 company_id=company_id, subject=lapsed.target, detail={"payment": intent.intent_id}, now=now)
     _settle(session, payment, vendor, now, locale)
     return _outcome(session, payment)
+
+
+# A claim left this long without its payment recorded is asked about in the background: no
+# attempt spends that long between recording its intent on the claim and recording its payment.
+SETTLE_AFTER = timedelta(minutes=1)
+
+
+def settle_unfinished_attempts(session: Session, *, provider: PaymentProvider | None, vendor: VendorSettings,
+                               now: datetime) -> int:
+    """The background reconciliation (every web process runs it, a minute apart): settles, by
+    itself, what attempts cut short left behind, so that nobody has to pay again to see it.
+
+    - A claim whose intent the provider reports charged is recorded and settled at once (the
+      invoice paid, its receipt sent in the payer's language), as the next attempt would have.
+    - A claim past :data:`CLAIM_LAPSE` is settled like a next attempt settles it: its intent is
+      canceled (it can never charge afterwards), or recorded if it had charged; the claim is
+      dropped and the document free again.
+
+    Every step is a conditional statement: several processes reconciling at once, or a user's
+    attempt meanwhile, settle each claim once.
+
+    Returns:
+        How many claims were settled or dropped.
+    """
+    if provider is None:
+        return 0
+    waiting = select(Payment.id).where(Payment.idempotency_key == PaymentClaim.idempotency_key,
+                                       Payment.status != "requires_action").exists()
+    claims = session.exec(select(PaymentClaim).where(PaymentClaim.claimed_at <= now - SETTLE_AFTER, ~waiting)
+                          .order_by(PaymentClaim.claimed_at)).all()
+    session.commit()  # no transaction open across the provider calls below
+    settled = 0
+    for claim in claims:
+        locale = _payer_locale(session, claim.user_id)
+        session.commit()  # nor here: the provider is asked next
+        try:
+            if claim.claimed_at <= now - CLAIM_LAPSE:
+                _recover_lapsed_attempt(session, claim, provider, vendor, now, locale, actor_id=None)
+                settled += 1
+            elif claim.intent_id is not None and _settle_if_charged(session, claim, provider, vendor, now, locale):
+                settled += 1
+        except InvalidInput:  # another process or the payer's own attempt got there first
+            session.rollback()
+            continue
+        session.commit()
+    return settled
+
+
+def _payer_locale(session: Session, user_id: int | None) -> str:
+    user = session.get(UserAccount, user_id) if user_id else None
+    return user.locale if user and user.locale in ("fr", "en") else "fr"
+
+
+def _settle_if_charged(session: Session, claim: PaymentClaim, provider: PaymentProvider, vendor: VendorSettings,
+                       now: datetime, locale: str) -> bool:
+    """Record the charge of a claim whose intent the provider reports succeeded (asked read-only:
+    an attempt still under way is left alone)."""
+    try:
+        intent = provider.retrieve_intent(claim.intent_id)
+    except KeyError:
+        return False
+    if intent.status != "succeeded":
+        return False
+    waiting = session.exec(select(Payment).where(Payment.idempotency_key == claim.idempotency_key)).first()
+    if waiting is None:
+        _record_recovered(session, claim, intent, vendor, now, locale, actor_id=None)
+    else:
+        _conclude(session, waiting, intent, vendor, now, locale)
+    return True
 
 
 def _claim(session: Session, target: str, key: str, now: datetime) -> None:

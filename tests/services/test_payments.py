@@ -230,7 +230,8 @@ def _charged(engine) -> int:
         return len(session.exec(select(SandboxIntent).where(SandboxIntent.status == "succeeded")).all())
 
 
-def test_a_crash_after_the_bank_charged_is_recovered_and_never_charged_again(demo, provider, monkeypatch):
+def _die_after_the_charge(provider, monkeypatch) -> None:
+    """An attempt whose card the bank charges, whose payment is never written (the process dies)."""
     real_confirm = provider.confirm_intent
 
     def confirm_then_die(intent_id, *, token_id):
@@ -239,8 +240,12 @@ def test_a_crash_after_the_bank_charged_is_recovered_and_never_charged_again(dem
 
     monkeypatch.setattr(provider, "confirm_intent", confirm_then_die)
     with pytest.raises(RuntimeError):
-        _pay(demo, provider)
+        _pay(provider._engine, provider)
     monkeypatch.setattr(provider, "confirm_intent", real_confirm)
+
+
+def test_a_crash_after_the_bank_charged_is_recovered_and_never_charged_again(demo, provider, monkeypatch):
+    _die_after_the_charge(provider, monkeypatch)
     assert _charged(demo) == 1 and _invoice(demo, "F2026-00005").status == "open"
     with pytest.raises(InvalidInput) as busy:  # a reload soon after: still in progress
         _pay(demo, provider, now=NOW + timedelta(minutes=5))
@@ -333,7 +338,8 @@ def test_a_partly_credited_invoice_is_paid_for_what_is_left(demo, provider):
         assert session.exec(select(Payment.amount_minor)).one() == 120_00
 
 
-def test_a_3d_secure_approved_at_the_bank_then_cut_short_is_recovered_not_charged_again(demo, provider, monkeypatch):
+def _approved_at_the_bank_then_cut_short(demo, provider, monkeypatch) -> None:
+    """A 3-D Secure payment the bank approves, whose recording never happens (the process dies)."""
     waiting = _pay(demo, provider, card=THREE_DS)
     real_answer = provider.complete_authentication
 
@@ -345,6 +351,11 @@ def test_a_3d_secure_approved_at_the_bank_then_cut_short_is_recovered_not_charge
     with pytest.raises(RuntimeError), session_scope(demo) as session:
         payments.complete_authentication(session, FLEXIS, intent_id=waiting.action_url.rsplit("/", 1)[1],
                                          approved=True, provider=provider, vendor=VENDOR, now=NOW)
+    monkeypatch.setattr(provider, "complete_authentication", real_answer)
+
+
+def test_a_3d_secure_approved_at_the_bank_then_cut_short_is_recovered_not_charged_again(demo, provider, monkeypatch):
+    _approved_at_the_bank_then_cut_short(demo, provider, monkeypatch)
     later = _pay(demo, provider, now=NOW + payments.CLAIM_LAPSE + timedelta(minutes=1))
     assert (later.status, later.invoice_number) == ("succeeded", "F2026-00005")
     assert _charged(demo) == 1 and _invoice(demo, "F2026-00005").status == "paid"
@@ -512,3 +523,82 @@ def test_an_intent_the_provider_cancelled_frees_the_document(demo, provider, mon
     assert _pay(demo, provider, card=DECLINED, now=later).status == "failed"  # cancels the first intent
     assert _pay(demo, provider, key=key, now=later + timedelta(minutes=1)).status == "failed"  # the first, resent
     assert _pay(demo, provider, now=later + timedelta(minutes=2)).status == "succeeded"  # free again at once
+
+
+# --- the background reconciliation ----------------------------------------------------------
+
+def _reconcile(engine, provider, now):
+    with session_scope(engine) as session:
+        return payments.settle_unfinished_attempts(session, provider=provider, vendor=VENDOR, now=now)
+
+
+def test_a_charge_cut_short_is_recorded_by_itself_within_minutes(demo, provider, monkeypatch):
+    """Nobody pays again to find it: a minute or two after the crash, the reconciliation asks the
+    provider, records the charge, pays the invoice and sends the receipts."""
+    _die_after_the_charge(provider, monkeypatch)
+    assert _reconcile(demo, provider, NOW + timedelta(seconds=30)) == 0  # an attempt may still be under way
+    assert _invoice(demo, "F2026-00005").status == "open"
+    assert _reconcile(demo, provider, NOW + payments.SETTLE_AFTER + timedelta(seconds=1)) == 1
+    assert _invoice(demo, "F2026-00005").status == "paid" and _charged(demo) == 1
+    receipts = _receipts(demo)
+    assert set(receipts) == {"compta@flexis.com", "hbernard@flexis.com"}
+    assert "VISA •••• 4242" in receipts["hbernard@flexis.com"][1]
+    with read_scope(demo) as session:
+        payment = session.exec(select(Payment)).one()
+        assert (payment.status, payment.created_by, payment.card_last4) == ("succeeded", FLEXIS.user_id, "4242")
+        assert session.exec(select(AuditEvent).where(AuditEvent.action == "payment.recovered")).one().actor_user_id is None
+    assert _reconcile(demo, provider, NOW + timedelta(minutes=5)) == 0  # once
+    with pytest.raises(InvalidInput):  # and the payer's own retry charges nothing
+        _pay(demo, provider, now=NOW + timedelta(minutes=6))
+    assert _charged(demo) == 1
+
+
+def test_an_attempt_that_never_charged_frees_its_document_by_itself(demo, provider, monkeypatch):
+    def die(intent_id, *, token_id):
+        raise RuntimeError("the process died before the charge")
+
+    monkeypatch.setattr(provider, "confirm_intent", die)
+    with pytest.raises(RuntimeError):
+        _pay(demo, provider)
+    monkeypatch.undo()
+    assert _reconcile(demo, provider, NOW + timedelta(minutes=5)) == 0  # the bank says nothing charged yet
+    assert _reconcile(demo, provider, NOW + payments.CLAIM_LAPSE + timedelta(minutes=1)) == 1
+    with read_scope(demo) as session:
+        assert session.exec(select(SandboxIntent)).one().status == "canceled"  # it can never charge now
+    later = _pay(demo, provider, now=NOW + payments.CLAIM_LAPSE + timedelta(minutes=2))
+    assert later.status == "succeeded" and _charged(demo) == 1
+
+
+def test_a_3d_secure_approved_then_cut_short_is_settled_by_itself(demo, provider, monkeypatch):
+    _approved_at_the_bank_then_cut_short(demo, provider, monkeypatch)
+    assert _reconcile(demo, provider, NOW + payments.SETTLE_AFTER + timedelta(seconds=1)) == 1
+    assert _invoice(demo, "F2026-00005").status == "paid" and _charged(demo) == 1 and len(_receipts(demo)) == 2
+
+
+def test_a_payment_waiting_at_the_bank_is_left_to_its_payer(demo, provider):
+    waiting = _pay(demo, provider, card=THREE_DS)
+    assert _reconcile(demo, provider, NOW + timedelta(minutes=5)) == 0
+    with session_scope(demo) as session:
+        done = payments.complete_authentication(session, FLEXIS, intent_id=waiting.action_url.rsplit("/", 1)[1],
+                                                approved=True, provider=provider, vendor=VENDOR,
+                                                now=NOW + timedelta(minutes=6))
+    assert done.status == "succeeded"
+
+
+def test_concurrent_reconciliations_settle_a_charge_once(demo, provider, monkeypatch):
+    """Every web process runs the reconciliation: three at once record one payment, one receipt each."""
+    _die_after_the_charge(provider, monkeypatch)
+    later = NOW + payments.SETTLE_AFTER + timedelta(seconds=1)
+    results = race(3, lambda: str(_reconcile(demo, provider, later)))
+    assert sum(int(r) for r in results) >= 1
+    assert _invoice(demo, "F2026-00005").status == "paid" and _charged(demo) == 1
+    with read_scope(demo) as session:
+        assert session.exec(select(func.count()).select_from(Payment)).one() == 1
+    assert len(_receipts(demo)) == 2
+
+
+def test_without_a_provider_nothing_is_paid_online(demo):
+    with pytest.raises(InvalidInput) as error:
+        _pay(demo, None)
+    assert error.value.code == "payments_unavailable"
+    assert _reconcile(demo, None, NOW) == 0

@@ -72,3 +72,19 @@ def test_prod_refuses_unsafe_defaults(override, variable):
 def test_prod_starts_with_safe_values():
     settings = load_settings(PROD)
     assert settings.is_prod and settings.secret_key == "x" * 40
+
+
+def test_prod_refuses_the_sandbox_payment_provider():
+    with pytest.raises(SettingsError, match="LCADMIN_PAYMENT_PROVIDER"):
+        load_settings(PROD | {"LCADMIN_PAYMENT_PROVIDER": "sandbox"})
+    prod = load_settings(PROD)
+    assert prod.payment_provider == "none" and not prod.online_payment  # online payment is off, not faked
+    assert load_settings({}).payment_provider == "sandbox"
+    assert load_settings({"LCADMIN_ENV": "demo", "LCADMIN_PAYMENT_PROVIDER": "none"}).online_payment is False
+    with pytest.raises(SettingsError, match="LCADMIN_PAYMENT_PROVIDER"):
+        load_settings({"LCADMIN_PAYMENT_PROVIDER": "stripe-ish"})
+
+
+def test_only_a_developers_machine_is_dev():
+    assert load_settings({}).is_dev
+    assert not load_settings({"LCADMIN_ENV": "demo"}).is_dev and not load_settings(PROD).is_dev
