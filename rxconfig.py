@@ -16,6 +16,10 @@ _scripts = sysconfig.get_path("scripts")
 if _scripts not in os.environ.get("PATH", "").split(os.pathsep):
     os.environ["PATH"] = _scripts + os.pathsep + os.environ.get("PATH", "")
 
+# Engine.IO closes a connection that sends a bigger frame; lcadmin.transport drops events over
+# 64 KiB that fit under it. No form of the product sends more than a few hundred bytes.
+os.environ.setdefault("REFLEX_SOCKET_MAX_HTTP_BUFFER_SIZE", str(256 * 1024))
+
 settings = get_settings()
 
 if settings.db_url.startswith("sqlite:///"):

@@ -1,16 +1,22 @@
-"""The Reflex app: pages, the HTTP routes that carry the session cookie, and the e-mail sender."""
+"""The Reflex app: pages, the HTTP routes that carry the session cookie, the guards in front of
+the event websocket, and the background jobs."""
 
 import asyncio
 
 import reflex as rx
 
+from lcadmin.logs import install_log_redaction
+
+install_log_redaction()  # before anything can log a cookie or a payload
+
 # Importing the models fills SQLModel.metadata, which `reflex db makemigrations / migrate` compare
 # with the database (Reflex registers that shared metadata through its own rx.Model base).
 from lcadmin import models  # noqa: F401
 from lcadmin.i18n import catalog
-from lcadmin.mail.worker import run_outbox_sender
+from lcadmin.jobs import run_outbox_sender, run_payment_reconciler
 from lcadmin.pages import access, admin, auth, home, links, mailbox, order, payment
-from lcadmin.routes import http_routes
+from lcadmin.payments import AUTHENTICATION_ROUTE
+from lcadmin.routes import http_routes, security_headers
 from lcadmin.services import accounts
 from lcadmin.settings import get_settings
 from lcadmin.states.access import AccessState
@@ -23,6 +29,8 @@ from lcadmin.states.mailbox import MailboxState
 from lcadmin.states.order import OrderState
 from lcadmin.states.orders import OrdersState
 from lcadmin.states.payment import AuthenticationState
+from lcadmin.states.tab import PendingActivationState, SessionGuard, TabState  # noqa: F401
+from lcadmin.transport import backend_error, frontend_error, guard_events
 
 _settings = get_settings()
 _title = catalog(_settings.default_locale)["app.name"]
@@ -31,8 +39,11 @@ app = rx.App(
     stylesheets=["/styles.css"],
     html_lang=_settings.default_locale,
     head_components=[rx.el.meta(name="color-scheme", content="light dark")],
-    api_transformer=http_routes(),
+    api_transformer=[http_routes(), security_headers],
+    backend_exception_handler=backend_error,
+    frontend_exception_handler=frontend_error,
 )
+app.add_middleware(SessionGuard())
 
 
 def _page(component, route: str, *on_load) -> None:
@@ -51,11 +62,12 @@ _page(auth.accept_page, "/billing/accept", AuthState.open_accept)
 _page(admin.overview_page, "/admin", AdminState.load_overview)
 _page(admin.contracts_page, "/admin/contracts", AdminState.load_overview, OrdersState.load)
 _page(order.order_page, "/admin/orders/[number]", AdminState.load_overview, OrderState.load)
-_page(payment.authentication_page, "/payments/authenticate/[intent]", AuthenticationState.load)
+if _settings.payment_provider == "sandbox":  # the sandbox bank's own 3-D Secure page
+    _page(payment.authentication_page, f"{AUTHENTICATION_ROUTE}/[intent]", AuthenticationState.load)
 _page(admin.invoices_page, "/admin/invoices", AdminState.load_overview, InvoicesState.load)
 _page(admin.payment_methods_page, "/admin/payment-methods", AdminState.load_payment_methods)
 _page(admin.licences_page, "/admin/licences", AdminState.load_licences)
-if not _settings.is_prod:
+if _settings.is_dev:
     _page(mailbox.mailbox_page, "/dev/mailbox", MailboxState.load)
 
 
@@ -63,5 +75,7 @@ async def _prepare_sign_in() -> None:
     await asyncio.to_thread(accounts.prepare)
 
 
+guard_events(app)
 app.register_lifespan_task(run_outbox_sender)
+app.register_lifespan_task(run_payment_reconciler)
 app.register_lifespan_task(_prepare_sign_in)

@@ -3,26 +3,24 @@ cookie can be set or removed."""
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+import base64
+import hashlib
+import re
+from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import RedirectResponse
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from lcadmin.db import session_scope
 from lcadmin.models import utcnow
-from lcadmin.services.sessions import HANDOFF_BINDING_COOKIE, SESSION_COOKIE, redeem_handoff
+from lcadmin.services.sessions import HANDOFF_BINDING_COOKIE, SESSION_COOKIE, end_session, redeem_handoff
 from lcadmin.settings import get_settings
 
 
 def _client_ip(request: Request) -> str | None:
     return request.client.host if request.client else None
-
-
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
 
 
 def allowed_origins() -> set[str]:
@@ -51,13 +49,31 @@ async def start_session(request: Request) -> RedirectResponse:
     return response
 
 
-async def drop_session_cookie(request: Request) -> RedirectResponse:
-    """GET /auth/sign-out?next=…: remove the cookie (the session was already ended server-side)."""
+def _same_origin_post(request: Request) -> str | None:
+    """The origin of a POST sent by one of the app's own pages, or None for any other sender.
+
+    Browsers put an ``Origin`` header on every POST; a form another site submits carries that
+    site's origin (or ``Sec-Fetch-Site: cross-site``), and is refused."""
+    origin = (request.headers.get("origin") or "").rstrip("/")
+    if origin not in allowed_origins():
+        return None
+    if request.headers.get("sec-fetch-site", "same-origin") not in ("same-origin", "same-site"):
+        return None
+    return origin
+
+
+async def sign_out(request: Request) -> Response:
+    """POST /auth/sign-out from the app's own page: end the session and drop its cookie, then go
+    home. A GET, or a POST from another site (logout CSRF), changes nothing."""
     settings = get_settings()
-    target = request.query_params.get("next", "")
-    if not target or _origin(target) not in allowed_origins():
-        target = settings.public_url + "/"
-    response = RedirectResponse(target, status_code=303)
+    origin = _same_origin_post(request)
+    if origin is None:
+        return PlainTextResponse("Forbidden", status_code=403)
+    raw_id = request.cookies.get(SESSION_COOKIE)
+    if raw_id:
+        with session_scope() as session:
+            end_session(session, raw_id, utcnow(), ip=_client_ip(request))
+    response = RedirectResponse(f"{origin}/", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax", secure=settings.cookies_secure)
     return response
 
@@ -66,5 +82,83 @@ def http_routes() -> Starlette:
     """The Starlette app Reflex mounts its own backend into."""
     return Starlette(routes=[
         Route("/auth/session", start_session, methods=["GET"]),
-        Route("/auth/sign-out", drop_session_cookie, methods=["GET"]),
+        Route("/auth/sign-out", sign_out, methods=["POST"]),
     ])
+
+
+def content_security_policy(public_url: str, script_hashes: frozenset[str] = frozenset()) -> str:
+    """The policy every page is served with.
+
+    Reflex's bundle evaluates code it receives over the websocket (``rx.call_script``, event
+    callbacks), so scripts need ``'unsafe-eval'``; its components inject styles at run time. The
+    inline scripts of the built pages are allowed by their hashes only. Nothing may frame the
+    app, and forms, plugins and ``<base>`` are locked down."""
+    websocket = public_url.replace("https://", "wss://").replace("http://", "ws://")
+    hashes = " ".join(f"'{h}'" for h in sorted(script_hashes))
+    return "; ".join([
+        "default-src 'self'",
+        f"script-src 'self' 'unsafe-eval' {hashes}".rstrip(),
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data: blob:",
+        "font-src 'self' data:",
+        f"connect-src 'self' {websocket}",
+        "frame-src 'none'",
+        "frame-ancestors 'none'",
+        "form-action 'self'",
+        "base-uri 'self'",
+        "object-src 'none'",
+    ])
+
+
+_INLINE_SCRIPT = re.compile(rb"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.DOTALL)
+
+
+def inline_script_hashes(build_dir: Path) -> frozenset[str]:
+    """The CSP hashes (``sha256-…``) of every inline script of the built pages in ``build_dir``
+    (the theme switch, React Router's boot data): the only inline scripts the policy allows."""
+    hashes = set()
+    for page in build_dir.rglob("*.html"):
+        for body in _INLINE_SCRIPT.findall(page.read_bytes()):
+            hashes.add("sha256-" + base64.b64encode(hashlib.sha256(body).digest()).decode())
+    return frozenset(hashes)
+
+
+def _build_dir() -> Path:
+    from reflex.utils import prerequisites
+    from reflex_base import constants
+
+    return prerequisites.get_web_dir() / constants.Dirs.STATIC
+
+
+def security_headers(app, *, script_hashes: frozenset[str] | None = None):
+    """An ASGI wrapper that adds the security headers to every HTTP response of ``app``; the
+    inline scripts allowed are those of the frontend build (read once, when the wrapper is made)."""
+    settings = get_settings()
+    if script_hashes is None:
+        script_hashes = inline_script_hashes(_build_dir()) if _build_dir().is_dir() else frozenset()
+    headers = [
+        (b"content-security-policy", content_security_policy(settings.public_url, script_hashes).encode()),
+        (b"x-content-type-options", b"nosniff"),
+        (b"referrer-policy", b"strict-origin-when-cross-origin"),
+        (b"x-frame-options", b"DENY"),
+        (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), payment=(self)"),
+        (b"cross-origin-opener-policy", b"same-origin"),
+    ]
+    if settings.cookies_secure:  # served over https: browsers must never come back over http
+        headers.append((b"strict-transport-security", b"max-age=31536000; includeSubDomains"))
+    names = {name for name, _ in headers}
+
+    async def with_headers(scope, receive, send):
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                kept = [(k, v) for k, v in message.get("headers", []) if k.lower() not in names]
+                message = {**message, "headers": kept + headers}
+            await send(message)
+
+        await app(scope, receive, send_with_headers)
+
+    return with_headers

@@ -4,12 +4,14 @@ hashing, and the rule that decides whether a test lacking a service skips or fai
 from __future__ import annotations
 
 import os
+import uuid
 import shutil
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from passlib.context import CryptContext
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -90,3 +92,50 @@ def settings():
     from lcadmin.settings import load_settings
 
     return load_settings({})
+
+
+POSTGRES_URL = os.environ.get("LCADMIN_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def _reachable() -> str | None:
+    try:
+        probe = sa.create_engine(POSTGRES_URL, connect_args={"connect_timeout": 3})
+        with probe.connect() as connection:
+            connection.exec_driver_sql("SELECT 1")
+        probe.dispose()
+        return None
+    except Exception as error:  # noqa: BLE001 - any failure means: no server to test against
+        return f"no PostgreSQL at {POSTGRES_URL} ({type(error).__name__})"
+
+
+@pytest.fixture
+def pg_schema() -> Iterator[str]:
+    """A fresh, empty schema of the PostgreSQL server (dropped afterwards); its URL is
+    ``postgres_url(schema)``."""
+    problem = _reachable()
+    require(problem is None, problem or "")
+    schema = f"lcadmin_test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield schema
+    finally:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+        admin.dispose()
+
+
+def postgres_url(schema: str) -> str:
+    """The URL of the test server with ``schema`` first on the search path."""
+    return f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+
+
+@pytest.fixture
+def pg_engine(pg_schema: str) -> Iterator[Engine]:
+    """An engine on a fresh, empty schema of the PostgreSQL server."""
+    engine = create_engine(postgres_url(pg_schema))
+    try:
+        yield engine
+    finally:
+        engine.dispose()

@@ -35,12 +35,16 @@ def text_field(label_key: str, *, input_id: str, value: rx.Var, on_change, error
     )
 
 
-def password_field(label_key: str, *, input_id: str, value: rx.Var, on_change, error: rx.Var, shown: rx.Var,
+def password_field(label_key: str, *, input_id: str, name: str, on_typing, error: rx.Var, shown: rx.Var,
                    on_toggle, autocomplete: str, hint_key: str | None = None) -> rx.Component:
-    """A password input with a "show password" switch; pasting is never blocked."""
+    """A password input with a "show password" switch; pasting is never blocked.
+
+    Uncontrolled on purpose: its value leaves the browser only with the submitted form, under
+    ``name``, and never becomes a state var. ``on_typing`` is a handler taking no argument (the
+    value is not sent with it), called as the person types (to clear a previous refusal)."""
     return rx.box(
         rx.el.label(t(label_key), html_for=input_id, class_name="field-label"),
-        rx.input(id=input_id, name=input_id, value=value, on_change=on_change,
+        rx.input(id=input_id, name=name, on_change=on_typing,
                  type=rx.cond(shown, "text", "password"), size="3", auto_complete=autocomplete,
                  aria_invalid=rx.cond(error != "", "true", "false"), aria_describedby=f"{input_id}-error",
                  width="100%"),

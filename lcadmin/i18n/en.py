@@ -111,6 +111,9 @@ MESSAGES: dict[str, str] = {
     "error.signed_out": "Your session has ended: please sign in.",
     "error.forbidden": "Your account has no access to this part of the Admin Center.",
     "error.unexpected": "Something unexpected happened. Please try again.",
+    "error.invalid_characters": "This text holds invisible or control characters that cannot be saved: please type it again.",
+    "error.payments_unavailable": "Online payment is not available at the moment: please pay by bank transfer with the details on the invoice.",
+    "error.server": "Something unexpected happened. Please try again; if it persists, contact support quoting reference {reference}.",
     # Links from e-mails
     "activate.title": "Activate your account",
     "activate.body": "Activate billing access to {company} for {email}.",

@@ -115,6 +115,9 @@ MESSAGES: dict[str, str] = {
     "error.signed_out": "Votre session a pris fin : connectez-vous.",
     "error.forbidden": "Votre compte n'a pas accès à cette partie de l'Admin Center.",
     "error.unexpected": "Une erreur inattendue s'est produite. Réessayez.",
+    "error.invalid_characters": "Ce texte contient des caractères invisibles ou de contrôle qui ne peuvent pas être enregistrés : saisissez-le à nouveau.",
+    "error.payments_unavailable": "Le paiement en ligne n'est pas disponible pour le moment : payez par virement avec les coordonnées de la facture.",
+    "error.server": "Une erreur inattendue s'est produite. Réessayez ; si elle persiste, contactez le support en indiquant la référence {reference}.",
     # Links from e-mails
     "activate.title": "Activer votre compte",
     "activate.body": "Activez l'accès à la facturation de {company} pour {email}.",

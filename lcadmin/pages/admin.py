@@ -7,6 +7,7 @@ import reflex as rx
 from lcadmin.components.i18n import t, t_fmt
 from lcadmin.components.layout import page_frame
 from lcadmin.components.payment import payment_dialog, payment_success
+from lcadmin.settings import get_settings
 from lcadmin.states.admin import AdminState
 from lcadmin.states.auth import AuthState
 from lcadmin.states.invoices import InvoicesState
@@ -182,9 +183,10 @@ def _invoice_filters() -> rx.Component:
 
 def _download_buttons(number: rx.Var, status: rx.Var) -> rx.Component:
     return rx.hstack(
-        rx.cond((status == "open") | (status == "overdue"),
-                rx.button(rx.icon("credit-card", size=14), t("pay.open"), size="1",
-                          on_click=PaymentState.open_for("invoice", number), aria_label=number + " " + "pay")),
+        *([rx.cond((status == "open") | (status == "overdue"),
+                   rx.button(rx.icon("credit-card", size=14), t("pay.open"), size="1",
+                             on_click=PaymentState.open_for("invoice", number), aria_label=number + " " + "pay"))]
+          if get_settings().online_payment else []),
         rx.button(rx.icon("file-down", size=14), t("invoices.download_pdf"), size="1", variant="soft",
                   on_click=InvoicesState.download_pdf(number), aria_label=number + " PDF"),
         rx.button(rx.icon("file-code", size=14), t("invoices.download_facturx"), size="1", variant="soft",
@@ -197,8 +199,7 @@ def _download_buttons(number: rx.Var, status: rx.Var) -> rx.Component:
 def invoices_page() -> rx.Component:
     """/admin/invoices: every invoice and credit note, filtered, each downloadable at once."""
     return admin_frame("invoices",
-        payment_success(),
-        payment_dialog(),
+        *([payment_success(), payment_dialog()] if get_settings().online_payment else []),
         _invoice_filters(),
         rx.cond(InvoicesState.error != "", rx.callout.root(rx.callout.text(InvoicesState.error), color_scheme="red")),
         _table(

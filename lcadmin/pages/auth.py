@@ -8,21 +8,22 @@ from lcadmin.components.forms import card, form_alert, password_field, text_fiel
 from lcadmin.components.i18n import t, t_fmt
 from lcadmin.components.layout import page_frame
 from lcadmin.domain.terms import TERMS_VERSION
-from lcadmin.states.auth import AuthState
+from lcadmin.states.auth import PASSWORD_FIELD, AuthState
+from lcadmin.states.tab import PendingActivationState
 
 
 def _pending_notice() -> rx.Component:
     return rx.cond(
-        AuthState.pending_company != "",
+        PendingActivationState.company != "",
         rx.callout.root(rx.callout.icon(rx.icon("key-round")),
-                        rx.callout.text(t_fmt("signin.pending", company=AuthState.pending_company)),
+                        rx.callout.text(t_fmt("signin.pending", company=PendingActivationState.company)),
                         color_scheme="indigo", size="1"),
     )
 
 
 def _password(autocomplete: str, hint_key: str | None = None) -> rx.Component:
-    return password_field("field.password", input_id="password", value=AuthState.password,
-                          on_change=AuthState.set_password, error=AuthState.password_error,
+    return password_field("field.password", input_id="password", name=PASSWORD_FIELD,
+                          on_typing=AuthState.clear_errors, error=AuthState.password_error,
                           shown=AuthState.show_password, on_toggle=AuthState.toggle_password,
                           autocomplete=autocomplete, hint_key=hint_key)
 
@@ -83,8 +84,8 @@ def accept_page() -> rx.Component:
                 rx.heading(t("accept.title"), as_="h1", size="6"),
                 rx.text(t_fmt("accept.version", version=rx.Var.create(TERMS_VERSION)), size="1",
                         color_scheme="gray"),
-                rx.cond(AuthState.pending_company != "",
-                        rx.text(t_fmt("accept.intro", company=rx.text.strong(AuthState.pending_company)))),
+                rx.cond(PendingActivationState.company != "",
+                        rx.text(t_fmt("accept.intro", company=rx.text.strong(PendingActivationState.company)))),
                 rx.el.ul(rx.el.li(t("accept.term1")), rx.el.li(t("accept.term2")), rx.el.li(t("accept.term3")),
                          class_name="terms"),
                 rx.el.label(
@@ -93,7 +94,7 @@ def accept_page() -> rx.Component:
                     class_name="inline-check",
                 ),
                 rx.button(t("accept.submit"), type="submit", size="3", width="100%",
-                          disabled=AuthState.pending_company == ""),
+                          disabled=PendingActivationState.company == ""),
                 form_alert(AuthState.form_error),
                 spacing="4", width="100%",
             ),

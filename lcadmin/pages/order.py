@@ -8,6 +8,7 @@ from lcadmin.components.forms import form_alert, text_field
 from lcadmin.components.i18n import t, t_fmt
 from lcadmin.components.payment import payment_dialog, payment_success
 from lcadmin.pages.admin import _status, admin_frame
+from lcadmin.settings import get_settings
 from lcadmin.states.admin import AdminState
 from lcadmin.states.order import OrderState
 from lcadmin.states.payment import PaymentState
@@ -126,8 +127,7 @@ def order_page() -> rx.Component:
                 columns=rx.breakpoints(initial="2", md="3"), spacing="3", width="100%",
             ),
             payment_success(),
-            _online_payment(),
-            payment_dialog(),
+            *([_online_payment(), payment_dialog()] if get_settings().online_payment else []),
             _lines(),
             _signature(),
             spacing="4", width="100%",

@@ -132,6 +132,16 @@ def resolve_session(session: Session, raw_id: str | None, *, settings: Settings,
                      role=membership.role if membership else None)
 
 
+def session_is_live(session: Session, raw_id: str | None, *, settings: Settings, now: datetime) -> bool:
+    """Whether a cookie value still names a session that :func:`resolve_session` would accept
+    (read only: nothing is touched or ended)."""
+    if not raw_id or len(raw_id) > 100:
+        return False
+    row = session.exec(select(UserSession).where(UserSession.id_hash == digest(raw_id))).first()
+    return (row is not None and row.ended_at is None and row.expires_at > now
+            and now - row.last_seen_at <= timedelta(minutes=settings.session_idle_minutes))
+
+
 def require_principal(session: Session, raw_id: str | None, *, settings: Settings, now: datetime,
                       permission: Permission | None = None) -> Principal:
     """Like :func:`resolve_session`, but refuses a missing session or a missing permission.

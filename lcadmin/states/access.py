@@ -12,7 +12,7 @@ from lcadmin.models import utcnow
 from lcadmin.services import onboarding
 from lcadmin.services.errors import InvalidInput, ServiceError
 from lcadmin.settings import get_settings
-from lcadmin.states.base import active_locale, client_ip, clip, message_for
+from lcadmin.states.base import active_locale, client_ip, message_for, typed_text
 
 
 class AccessState(rx.State):
@@ -37,7 +37,10 @@ class AccessState(rx.State):
     @rx.event
     async def set_email(self, value: str):
         """Live check as the person types."""
-        self.email, self.email_error, self.form_error = clip(value, 320), "", ""
+        self.form_error = ""
+        if (text := await typed_text(self, value, 320, error="email_error")) is None:
+            return
+        self.email = text
         try:
             self.free_mail = is_free_mail(normalize_email(self.email))
         except EmailProblem as problem:
@@ -62,14 +65,19 @@ class AccessState(rx.State):
         self.email, self.step = outcome.email, outcome.outcome.replace("proof_needed", "proof")
 
     @rx.event
-    def set_reference(self, value: str):
+    async def set_reference(self, value: str):
         """The order or invoice number; checked when submitted."""
-        self.reference, self.reference_error, self.form_error = clip(value, 60), "", ""
+        self.form_error = ""
+        if (text := await typed_text(self, value, 60, error="reference_error")) is not None:
+            self.reference = text
 
     @rx.event
     async def set_amount(self, value: str):
         """Live check of the amount: 0 € and unreadable amounts are refused as typed."""
-        self.amount, self.form_error = clip(value, 40), ""
+        self.form_error = ""
+        if (text := await typed_text(self, value, 40, error="amount_error")) is None:
+            return
+        self.amount = text
         problem = onboarding.check_proof_amount(self.amount) if self.amount.strip() else None
         self.amount_error = gettext(f"error.{problem}", await active_locale(self)) if problem else ""
 

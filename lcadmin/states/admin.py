@@ -14,6 +14,7 @@ from lcadmin.services import admin_center, sessions
 from lcadmin.services.errors import NotAllowed
 from lcadmin.settings import get_settings
 from lcadmin.states.base import active_locale, message_for, session_cookie
+from lcadmin.states.tab import to_sign_in
 
 
 class AdminState(rx.State):
@@ -41,8 +42,7 @@ class AdminState(rx.State):
                     self.members = [asdict(row) for row in admin_center.list_members(session, principal, locale)]
         except NotAllowed as error:
             if error.code == "signed_out":
-                self.reset()
-                return rx.redirect("/sign-in")
+                return await to_sign_in(self)
             self.error = message_for(error, locale)
         return None
 

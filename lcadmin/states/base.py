@@ -3,12 +3,15 @@ and error codes turned into translated messages. Kept out of the handlers so eac
 
 from __future__ import annotations
 
+import ipaddress
+import json
 import math
 from datetime import datetime
 from http.cookies import CookieError, SimpleCookie
 
 import reflex as rx
 
+from lcadmin.domain.text import TextProblem, field_text
 from lcadmin.i18n import LOCALES, gettext
 from lcadmin.models import utcnow
 from lcadmin.services.errors import ServiceError, Throttled
@@ -19,14 +22,54 @@ from lcadmin.states.locale import LocaleState
 MAX_FIELD = 400  # longer input is cut: no field of the product needs more
 
 
+def text_arg(value: object, limit: int = MAX_FIELD) -> str | None:
+    """A handler's text argument, at most ``limit`` characters, or None when it must be refused:
+    not text at all, or holding a control character, NUL or a lone surrogate (see
+    ``lcadmin.domain.text``). Every text a client sends goes through here once."""
+    try:
+        return field_text(value, limit)
+    except TextProblem:
+        return None
+
+
 def clip(value: object, limit: int = MAX_FIELD) -> str:
-    """A handler argument as a bounded string, whatever the client sent."""
-    return value[:limit] if isinstance(value, str) else ""
+    """A handler argument that names something to look up (a number, a filter, a URL part): the
+    bounded text, or "" (which finds nothing) when :func:`text_arg` refuses it."""
+    return text_arg(value, limit) or ""
+
+
+def one_of(value: object, choices, default: str) -> str:
+    """``value`` if it is one of ``choices`` (strings), else ``default``."""
+    return value if isinstance(value, str) and value in choices else default
+
+
+def page_param(state: rx.State, name: str, limit: int) -> str:
+    """A dynamic route's parameter (``/admin/orders/[number]``), refused like any argument."""
+    return clip(state.router.page.params.get(name, ""), limit)
+
+
+async def typed_text(state: rx.State, value: object, limit: int, *, error: str) -> str | None:
+    """What was typed into a field, or None when :func:`text_arg` refuses it: then the field's
+    error var (named ``error``) says why and the field keeps its previous value; otherwise that
+    error var is cleared."""
+    text = text_arg(value, limit)
+    setattr(state, error, "" if text is not None else gettext("error.invalid_characters", await active_locale(state)))
+    return text
 
 
 def client_ip(state: rx.State) -> str | None:
     """The caller's IP (Reflex honours X-Forwarded-For only for configured trusted proxies)."""
     return state.router.session.client_ip or None
+
+
+def is_loopback(ip: str | None) -> bool:
+    """Whether a client IP is this machine's own (127.0.0.0/8, ::1)."""
+    try:
+        address = ipaddress.ip_address(ip or "")
+    except ValueError:
+        return False
+    mapped = getattr(address, "ipv4_mapped", None)
+    return (mapped or address).is_loopback
 
 
 def session_cookie(state: rx.State) -> str | None:
@@ -42,6 +85,19 @@ def session_cookie(state: rx.State) -> str | None:
 def page_origin(state: rx.State) -> str:
     """The origin the page was loaded from (the websocket only accepts allowed origins)."""
     return (state.router.headers.origin or get_settings().public_url).rstrip("/")
+
+
+def full_navigation(url: str) -> rx.event.EventSpec:
+    """Load ``url`` as a new page. ``rx.redirect`` to the page's own host navigates inside the
+    single-page app and never requests the server: on one origin (production) the HTTP routes
+    that set or drop the session cookie would never be reached."""
+    return rx.call_script(f"window.location.assign({json.dumps(url)})")
+
+
+def post_navigation(url: str) -> rx.event.EventSpec:
+    """Load ``url`` as a new page by a POST from this page (its own origin, as the route checks)."""
+    return rx.call_script("(() => { const form = document.createElement('form'); form.method = 'post'; "
+                          f"form.action = {json.dumps(url)}; document.body.appendChild(form); form.submit(); }})()")
 
 
 async def active_locale(state: rx.State) -> str:

@@ -19,7 +19,8 @@ from lcadmin.services import admin_center, sessions
 from lcadmin.services.errors import NotAllowed, ServiceError
 from lcadmin.services.invoice_documents import invoice_document
 from lcadmin.settings import get_settings
-from lcadmin.states.base import active_locale, clip, message_for, session_cookie
+from lcadmin.states.base import active_locale, clip, message_for, one_of, session_cookie, typed_text
+from lcadmin.states.tab import to_sign_in
 
 ALL = "all"
 
@@ -57,7 +58,7 @@ class InvoicesState(rx.State):
         except NotAllowed as error:
             self.rows = []
             if error.code == "signed_out":
-                return rx.redirect("/sign-in")
+                return await to_sign_in(self)
             self.error = message_for(error, locale)
             return None
         self.rows = [asdict(row) for row in rows]
@@ -77,7 +78,7 @@ class InvoicesState(rx.State):
     @rx.event
     async def set_status(self, value: str):
         """Filter by status (à payer, en retard, payée, annulée) or show the credit notes."""
-        self.status = value if value in admin_center.INVOICE_FILTERS else ALL
+        self.status = one_of(value, admin_center.INVOICE_FILTERS, ALL)
         return await self._refresh()
 
     @rx.event
@@ -96,7 +97,9 @@ class InvoicesState(rx.State):
     @rx.event
     async def set_search(self, value: str):
         """Search by (part of) the number."""
-        self.search = clip(value, 40)
+        if (text := await typed_text(self, value, 40, error="error")) is None:
+            return None
+        self.search = text
         return await self._refresh()
 
     async def _download(self, number: str, facturx: bool):

@@ -12,8 +12,8 @@ from lcadmin.models import utcnow
 from lcadmin.services import onboarding
 from lcadmin.services.errors import LinkProblem
 from lcadmin.settings import get_settings
-from lcadmin.states.auth import AuthState
-from lcadmin.states.base import active_locale, client_ip, clip, message_for
+from lcadmin.states.base import active_locale, client_ip, message_for, page_param
+from lcadmin.states.tab import PendingActivationState
 
 
 class LinkState(rx.State):
@@ -28,7 +28,7 @@ class LinkState(rx.State):
     outcome: str = ""
 
     def _secret(self) -> str:
-        return clip(self.router.page.params.get("secret", ""), 100)
+        return page_param(self, "secret", 100)
 
     async def _inspect(self, purposes: tuple[str, ...]):
         locale = await active_locale(self)
@@ -63,13 +63,14 @@ class LinkState(rx.State):
         """"Activer mon compte": uses the link, then on to sign in or sign up."""
         try:
             with session_scope() as session:
-                request_id = onboarding.confirm_activation(session, secret=self._secret(), ip=client_ip(self),
-                                                           now=utcnow())
+                verified = onboarding.confirm_activation(session, secret=self._secret(), ip=client_ip(self),
+                                                         now=utcnow())
         except LinkProblem as error:
             await self._failed(error)
             return
-        auth = await self.get_state(AuthState)
-        auth.remember_activation(request_id, self.company)
+        # Held by this tab alone, in a backend-only var: "Accepter et continuer" needs it back.
+        pending = await self.get_state(PendingActivationState)
+        pending._secret, pending.company = verified.secret, verified.company_name
         self.state = "done"
         return rx.redirect("/sign-in")
 

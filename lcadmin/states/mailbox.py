@@ -1,5 +1,8 @@
-"""The development mailbox: the outbox as a page, so a demo works without an SMTP server.
-It exists only in dev and demo; the handler checks that too, since any client can call it."""
+"""The development mailbox: the outbox as a page, so a developer works without an SMTP server.
+
+It shows live activation, approval and report links, so it exists only in ``dev`` (the page is
+not even registered in ``demo`` or ``prod``) and answers only a browser on the same machine;
+the handler checks both, since any client can call it."""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from lcadmin.i18n import gettext
 from lcadmin.i18n.format import format_date
 from lcadmin.mail import outbox
 from lcadmin.settings import get_settings
-from lcadmin.states.base import active_locale
+from lcadmin.states.base import active_locale, client_ip, is_loopback
 
 
 class MailboxState(rx.State):
@@ -21,7 +24,7 @@ class MailboxState(rx.State):
     @rx.event
     async def load(self):
         """/dev/mailbox loaded."""
-        if get_settings().is_prod:
+        if not get_settings().is_dev or not is_loopback(client_ip(self)):
             self.messages = []
             return
         locale = await active_locale(self)

@@ -17,10 +17,12 @@ from lcadmin.settings import get_settings
 from lcadmin.states.base import (
     active_locale,
     client_ip,
-    clip,
     message_for,
+    page_param,
     session_cookie,
+    typed_text,
 )
+from lcadmin.states.tab import to_sign_in
 
 
 class OrderState(rx.State):
@@ -49,7 +51,7 @@ class OrderState(rx.State):
     error: str = ""
 
     def _number(self) -> str:
-        return clip(self.router.page.params.get("number", ""), 40)
+        return page_param(self, "number", 40)
 
     async def _show(self):
         locale, now, settings = await active_locale(self), utcnow(), get_settings()
@@ -61,7 +63,7 @@ class OrderState(rx.State):
                 status, signature = orders.order_status(session, principal, self._number())
         except NotAllowed as error:
             if error.code == "signed_out":
-                return rx.redirect("/sign-in")
+                return await to_sign_in(self)
             self.found, self.error = False, message_for(error, locale)
             return None
         except ServiceError as error:
@@ -98,9 +100,11 @@ class OrderState(rx.State):
         return await self._show()
 
     @rx.event
-    def set_signer_name(self, value: str):
+    async def set_signer_name(self, value: str):
         """The signer types their full name."""
-        self.signer_name, self.name_error, self.form_error = clip(value, 200), "", ""
+        self.form_error = ""
+        if (text := await typed_text(self, value, 200, error="name_error")) is not None:
+            self.signer_name = text
 
     @rx.event
     def set_authorized(self, checked: bool):

@@ -12,7 +12,8 @@ from lcadmin.models import utcnow
 from lcadmin.services import admin_center, sessions
 from lcadmin.services.errors import NotAllowed
 from lcadmin.settings import get_settings
-from lcadmin.states.base import active_locale, clip, message_for, session_cookie
+from lcadmin.states.base import active_locale, clip, message_for, one_of, session_cookie
+from lcadmin.states.tab import to_sign_in
 
 
 class OrdersState(rx.State):
@@ -43,7 +44,7 @@ class OrdersState(rx.State):
         except NotAllowed as error:
             self.contracts, self.orders = [], []
             if error.code == "signed_out":
-                return rx.redirect("/sign-in")
+                return await to_sign_in(self)
             self.error = message_for(error, locale)
         return None
 
@@ -56,7 +57,7 @@ class OrdersState(rx.State):
     @rx.event
     async def set_status(self, value: str):
         """Filter by status."""
-        self.status = value if value in admin_center.ORDER_FILTERS else "all"
+        self.status = one_of(value, admin_center.ORDER_FILTERS, "all")
         return await self._refresh()
 
     @rx.event
@@ -68,5 +69,5 @@ class OrdersState(rx.State):
     @rx.event
     async def set_sort(self, value: str):
         """Sort order."""
-        self.sort = value if value in admin_center.ORDER_SORTS else "newest"
+        self.sort = one_of(value, admin_center.ORDER_SORTS, "newest")
         return await self._refresh()

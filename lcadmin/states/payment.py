@@ -24,8 +24,10 @@ from lcadmin.states.base import (
     client_ip,
     clip,
     message_for,
+    page_param,
     session_cookie,
 )
+from lcadmin.states.tab import to_sign_in
 
 
 class PaymentState(rx.State):
@@ -64,6 +66,7 @@ class PaymentState(rx.State):
     async def submit(self, form: dict):
         """"Payer": tokenize, charge once, and say what happened."""
         locale, now, settings = await active_locale(self), utcnow(), get_settings()
+        form = form if isinstance(form, dict) else {}
         card = payments.CardInput(number=clip(form.get("card_number"), 40), expiry=clip(form.get("card_expiry"), 10),
                                   cvc=clip(form.get("card_cvc"), 6))
         self.card_error = self.error = ""
@@ -105,7 +108,7 @@ class AuthenticationState(rx.State):
     error: str = ""
 
     def _intent(self) -> str:
-        return clip(self.router.page.params.get("intent", ""), 80)
+        return page_param(self, "intent", 80)
 
     @rx.event
     async def load(self):
@@ -119,7 +122,7 @@ class AuthenticationState(rx.State):
                 amount = payments.authentication_amount(session, principal, intent_id=self._intent())
         except NotAllowed as error:
             if error.code == "signed_out":
-                return rx.redirect("/sign-in")
+                return await to_sign_in(self)
             self.error = message_for(error, locale)
             return None
         except ServiceError as error:
@@ -139,8 +142,11 @@ class AuthenticationState(rx.State):
                 outcome = payments.complete_authentication(session, principal, intent_id=self._intent(),
                                                            approved=approved, provider=get_provider(),
                                                            vendor=settings.vendor, now=now, locale=locale)
-        except NotAllowed:
-            return rx.redirect("/sign-in")
+        except NotAllowed as error:
+            if error.code == "signed_out":
+                return await to_sign_in(self)
+            self.error = message_for(error, locale)
+            return None
         except ServiceError as error:
             self.error = message_for(error, locale)
             return None

@@ -12,6 +12,7 @@ from reflex.istate.data import RouterData
 import lcadmin.lcadmin  # noqa: F401  (the app registers every state)
 from lcadmin.db import dispose_engines
 from lcadmin.settings import get_settings
+from tests.conftest import postgres_url
 
 
 @pytest.fixture
@@ -21,6 +22,25 @@ def app_db(demo, db_path, monkeypatch):
     get_settings.cache_clear()
     dispose_engines()
     yield demo
+    get_settings.cache_clear()
+    dispose_engines()
+
+
+@pytest.fixture
+def pg_app_db(pg_engine, pg_schema, monkeypatch):
+    """Like ``app_db``, on a migrated PostgreSQL schema holding the demo data."""
+    from lcadmin import migrations
+    from lcadmin.db import session_scope
+    from lcadmin.demo import DEMO_PASSWORD, load_demo_data
+    from lcadmin.services.passwords import hash_password
+
+    migrations.upgrade(pg_engine)
+    with session_scope(pg_engine) as session:
+        load_demo_data(session, password_hash=hash_password(DEMO_PASSWORD))
+    monkeypatch.setenv("REFLEX_DB_URL", postgres_url(pg_schema))
+    get_settings.cache_clear()
+    dispose_engines()
+    yield pg_engine
     get_settings.cache_clear()
     dispose_engines()
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+
+import pytest
 from sqlmodel import select
 
 from lcadmin.db import session_scope
@@ -14,6 +17,7 @@ from lcadmin.states.auth import AuthState
 from lcadmin.states.invoices import InvoicesState
 from lcadmin.states.mailbox import MailboxState
 from lcadmin.states.orders import OrdersState
+from lcadmin.states.tab import app_states
 
 
 def _redirect_path(event) -> str:
@@ -132,13 +136,12 @@ def test_accepting_while_signed_out_goes_to_sign_in(app_db, browser):
     assert "/sign-in" in str(tab.call(auth.accept_and_continue, {}))
 
 
-def test_sign_in_failure_keeps_the_email_and_clears_the_password(app_db, browser):
+def test_sign_in_failure_keeps_the_email_and_shows_why(app_db, browser):
     tab = browser()
     auth = tab.state(AuthState)
     tab.call(auth.set_email, "hbernard@flexis.com")
-    tab.call(auth.set_password, "not the password")
-    assert tab.call(auth.sign_in, {}) is None
-    assert (auth.email, auth.password) == ("hbernard@flexis.com", "")
+    assert tab.call(auth.sign_in, {"email": "hbernard@flexis.com", "password": "not the password"}) is None
+    assert auth.email == "hbernard@flexis.com"
     assert auth.form_error == "Adresse e-mail ou mot de passe incorrect."
 
 
@@ -146,10 +149,34 @@ def test_sign_in_hands_off_to_the_cookie_route(app_db, browser):
     tab = browser()
     auth = tab.state(AuthState)
     tab.call(auth.set_email, "hbernard@flexis.com")
-    tab.call(auth.set_password, "Northwind-demo-2026")
-    event = tab.call(auth.sign_in, {})
+    event = tab.call(auth.sign_in, {"email": "hbernard@flexis.com", "password": "Northwind-demo-2026"})
     assert "/auth/session?code=" in str(event)
-    assert auth.password == ""
+
+
+def test_a_typed_password_never_reaches_the_state_store(app_db, browser):
+    """The password travels with the submitted form only: no var holds it, so the pickled tab
+    (what the disk or Redis state manager writes after every event) never contains it."""
+    tab = browser()
+    auth = tab.state(AuthState)
+    tab.call(auth.set_email, "hbernard@flexis.com")
+    tab.call(auth.clear_errors)
+    tab.call(auth.sign_in, {"email": "hbernard@flexis.com", "password": "Wrong-but-secret-2026"})
+    tab.call(auth.set_full_name, "Anne Leroy")
+    tab.call(auth.sign_up, {"password": "Refused-because-taken-2026"})
+    tab.call(auth.sign_in, {"email": "hbernard@flexis.com", "password": "Northwind-demo-2026"})
+    stored = b"".join(tab.state(cls)._serialize() for cls in app_states())
+    for secret in (b"Wrong-but-secret-2026", b"Refused-because-taken-2026", b"Northwind-demo-2026"):
+        assert secret not in stored
+
+
+def test_no_state_has_a_var_for_a_secret():
+    """No var that can hold text is named for a password or card data (a flag such as
+    ``show_password`` or a message such as ``card_error`` is fine)."""
+    for cls in app_states():
+        for name, field in cls.get_fields().items():
+            if isinstance(field.default_value(), bool) or name.endswith("_error"):
+                continue
+            assert not re.search(r"password|passwd|card|cvc|iban", name, re.IGNORECASE), f"{cls.__name__}.{name}"
 
 
 def test_sign_out_ends_the_session_server_side(app_db, browser):
@@ -160,8 +187,8 @@ def test_sign_out_ends_the_session_server_side(app_db, browser):
     assert "/sign-in" in str(again.call(again.state(AdminState).load_overview))
 
 
-def test_the_mailbox_lists_the_outbox_outside_prod(app_db, browser):
-    tab = browser()
+def test_the_mailbox_shows_the_outbox_to_this_machine_in_dev(app_db, browser):
+    tab = browser(ip="127.0.0.1")
     access = tab.state(AccessState)
     tab.call(access.set_email, "cmartin@flexis.com")
     tab.call(access.submit_email, {})
@@ -170,14 +197,37 @@ def test_the_mailbox_lists_the_outbox_outside_prod(app_db, browser):
     assert mailbox.messages[0]["subject"] == "Bienvenue dans le Northwind Admin Center"
 
 
-def test_the_mailbox_shows_nothing_in_prod(app_db, browser, monkeypatch):
-    tab = browser()
+@pytest.mark.parametrize(("ip", "env"), [("203.0.113.50", {}), ("192.168.1.20", {}), ("127.0.0.1", {"LCADMIN_ENV": "demo"}),
+                                         ("127.0.0.1", {"LCADMIN_ENV": "prod", "LCADMIN_SECRET_KEY": "s" * 40,
+                                                        "LCADMIN_PUBLIC_URL": "https://admin.example.com"})])
+def test_the_mailbox_shows_nothing_to_anyone_else(app_db, browser, monkeypatch, ip, env):
+    """Its links activate accounts: another machine, a demo or production sees none of them."""
+    tab = browser(ip=ip)
     tab.call(tab.state(AccessState).set_email, "cmartin@flexis.com")
     tab.call(tab.state(AccessState).submit_email, {})
-    monkeypatch.setenv("LCADMIN_ENV", "prod")
-    monkeypatch.setenv("LCADMIN_SECRET_KEY", "s" * 40)
-    monkeypatch.setenv("LCADMIN_PUBLIC_URL", "https://admin.example.com")
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
     get_settings.cache_clear()
     mailbox = tab.state(MailboxState)
     tab.call(mailbox.load)
     assert mailbox.messages == []
+
+
+@pytest.mark.parametrize(("env", "details"), [({}, True), ({"LCADMIN_ENV": "demo"}, False),
+                                              ({"LCADMIN_ENV": "prod", "LCADMIN_SECRET_KEY": "s" * 40,
+                                                "LCADMIN_PUBLIC_URL": "https://admin.example.com"}, False)])
+def test_a_failing_handler_tells_the_browser_nothing_of_the_failure_outside_dev(monkeypatch, caplog, env, details):
+    from lcadmin.transport import backend_error
+
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    try:
+        shown = str(backend_error(RuntimeError("database at 10.0.0.7 refused user lcadmin")))
+    finally:
+        get_settings.cache_clear()
+    assert "Une erreur inattendue s" in shown and "référence" in shown
+    assert ("10.0.0.7" in shown) is details
+    assert "10.0.0.7" in caplog.text  # the operator still finds it, under the same reference
+    reference = re.search(r"référence ([0-9a-f]{8})", shown).group(1)
+    assert reference in caplog.text

@@ -1,0 +1,108 @@
+"""A browser tab's states follow its session: nothing of one session reaches the next.
+
+Reflex keeps every state of a tab under the tab's client token, which lives in the tab's
+sessionStorage and outlives a sign-out or an expired session. Without care, the next page load
+in that tab would be hydrated with the former user's invoices, orders and company before any
+handler could redirect. So:
+
+- signing out clears every state of the tab (:func:`clear_tab`), the verified activation too;
+- a handler that finds the session gone clears the tab before it redirects to sign in;
+- :class:`SessionGuard`, a middleware that sees every event before its handler, clears the tab
+  when its session cookie changed since the last event (another account signed in, the cookie
+  was dropped), and, on each page load (the hydrate), when the cookie names a session that has
+  ended or expired, before the page's state is sent.
+
+The language choice is kept (it is a cookie of the browser anyway), and, except on sign-out,
+the activation the tab's link verified (it belongs to the tab, not to a session: someone who
+clicked "Activer mon compte" then signs in).
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import reflex as rx
+from reflex.middleware import Middleware
+
+from lcadmin.db import read_scope
+from lcadmin.models import utcnow
+from lcadmin.services.sessions import session_is_live
+from lcadmin.services.tokens import digest
+from lcadmin.settings import get_settings
+from lcadmin.states.base import session_cookie
+from lcadmin.states.locale import LocaleState
+
+_HYDRATE_EVENTS = frozenset(f"{rx.State.get_full_name()}.{name}" for name in ("hydrate", "hydrate_and_load"))
+
+
+class TabState(rx.State):
+    """What the guard remembers of the tab (never sent to the browser)."""
+
+    # SHA-256 of the session cookie the tab's states were last used with ("" for none).
+    _cookie: str = ""
+    # That cookie was found to name an ended session (and the tab cleared): no need to ask again.
+    _ended: bool = False
+
+
+class PendingActivationState(rx.State):
+    """The activation this tab's "Activer mon compte" verified, until "Accepter et continuer".
+
+    The secret is backend-only: it never reaches the browser, and no handler takes it as an
+    argument, so only this tab's own click can have put it here."""
+
+    company: str = ""
+    _secret: str = ""
+
+
+def app_states() -> list[type[rx.State]]:
+    """The app's own states, every one a direct substate of ``rx.State`` (Reflex's internal ones
+    keep to themselves)."""
+    return sorted((cls for cls in rx.State.__subclasses__() if cls.__module__.startswith("lcadmin.")),
+                  key=lambda cls: cls.get_full_name())
+
+
+async def clear_tab(state: rx.State, *, keep_activation: bool = True) -> None:
+    """Reset every state of the tab to its defaults, but the language (and the verified
+    activation, unless ``keep_activation`` is false)."""
+    kept = {LocaleState, TabState} | ({PendingActivationState} if keep_activation else set())
+    for cls in app_states():
+        if cls not in kept:
+            (await state.get_state(cls)).reset()
+    if not keep_activation:
+        (await state.get_state(PendingActivationState)).reset()
+
+
+def _cookie_digest(state: rx.State) -> tuple[str | None, str]:
+    raw = session_cookie(state)
+    return raw, digest(raw) if raw else ""
+
+
+def _is_live(raw_id: str) -> bool:
+    with read_scope() as session:
+        return session_is_live(session, raw_id, settings=get_settings(), now=utcnow())
+
+
+class SessionGuard(Middleware):
+    """Clears a tab whose session changed or ended before any event of it is handled."""
+
+    async def preprocess(self, app, state: rx.State, event) -> None:
+        tab = await state.get_state(TabState)
+        raw, current = _cookie_digest(state)
+        changed = bool(tab._cookie) and tab._cookie != current
+        if changed:
+            tab._ended = False
+        ended = (not changed and not tab._ended and raw is not None and event.name in _HYDRATE_EVENTS
+                 and not await asyncio.to_thread(_is_live, raw))
+        if changed or ended:
+            await clear_tab(state)
+        if ended:
+            tab._ended = True
+        if tab._cookie != current:
+            tab._cookie = current
+        return None
+
+
+async def to_sign_in(state: rx.State):
+    """What a handler returns when the session is gone: the tab cleared, then the sign-in page."""
+    await clear_tab(state)
+    return rx.redirect("/sign-in")
