@@ -6,10 +6,15 @@ Playwright never downloads a browser here: it launches /usr/bin/chromium (or $LC
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import socket
+import subprocess
+import sys
 import time
+import urllib.request
 from collections.abc import Iterator
 from email import message_from_bytes, policy
 from pathlib import Path
@@ -146,18 +151,100 @@ def browser(chromium_path: str):
         browser.close()
 
 
-@pytest.fixture
-def new_page(browser, app_url):
-    """Open a page in a fresh browser profile: ``new_page(locale="en-US", width=375)``."""
+def _page_opener(browser, base_url: str):
+    """``open_page(locale=..., width=..., color_scheme=...)`` in fresh browser profiles, and the
+    list of those profiles (closed by the fixture)."""
     contexts = []
 
     def open_page(*, locale: str = "fr-FR", width: int = 1280, color_scheme: str = "light"):
         context = browser.new_context(locale=locale, viewport={"width": width, "height": 900},
-                                      color_scheme=color_scheme)
+                                      color_scheme=color_scheme, accept_downloads=True, base_url=base_url)
         context.set_default_timeout(20_000)
         contexts.append(context)
         return context.new_page()
 
+    return open_page, contexts
+
+
+@pytest.fixture
+def new_page(browser, app_url):
+    """Open a page in a fresh browser profile: ``new_page(locale="en-US", width=375)``."""
+    open_page, contexts = _page_opener(browser, app_url)
+    yield open_page
+    for context in contexts:
+        context.close()
+
+class ProductionApp:
+    """``reflex run --env prod --single-port`` in a process of its own, as deployed: one origin,
+    the production bundle, its own database, frontend folder and state store."""
+
+    def __init__(self, root: Path, workdir: Path, inbox: Inbox) -> None:
+        self.port = _free_port()
+        self.url = f"http://localhost:{self.port}"
+        self.db_url = f"sqlite:///{workdir / 'prod.db'}"
+        self.log_path = workdir / "app.log"
+        self.secret_key = "e2e-production-secret-key-0123456789abcdef"
+        engine = create_engine(self.db_url)
+        migrations.upgrade(engine)
+        with session_scope(engine) as session:
+            load_demo_data(session, password_hash=hash_password(DEMO_PASSWORD))
+        self.engine = engine
+        env = {**os.environ, "REFLEX_DB_URL": self.db_url, "LCADMIN_PUBLIC_URL": self.url,
+               "LCADMIN_ENV": "demo", "LCADMIN_SECRET_KEY": self.secret_key,
+               "LCADMIN_SMTP_HOST": "127.0.0.1", "LCADMIN_SMTP_PORT": str(inbox.port),
+               "REFLEX_WEB_WORKDIR": str(workdir / ".web"), "REFLEX_STATES_WORKDIR": str(workdir / ".states"),
+               "PYTHONUNBUFFERED": "1"}
+        env.pop("REFLEX_REDIS_URL", None)
+        self._log = self.log_path.open("w")
+        self.process = subprocess.Popen(
+            [str(Path(sys.executable).parent / "reflex"), "run", "--env", "prod", "--single-port",
+             "--frontend-port", str(self.port), "--backend-port", str(self.port)],
+            cwd=root, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
+
+    def wait(self, timeout: float = 240) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the production app stopped:\n{self.log()[-3000:]}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/ping", timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                pass
+            time.sleep(0.5)
+        raise RuntimeError(f"the production app did not start in {timeout} s:\n{self.log()[-3000:]}")
+
+    def log(self) -> str:
+        self._log.flush()
+        return self.log_path.read_text(errors="replace")
+
+    def stop(self) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self._log.close()
+        self.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def prod_app(chromium_path: str, inbox: Inbox, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProductionApp]:
+    """The app built and served in production mode on one port (see :class:`ProductionApp`)."""
+    app = ProductionApp(ROOT, tmp_path_factory.mktemp("production"), inbox)
+    try:
+        app.wait()
+        yield app
+    finally:
+        app.stop()
+
+
+@pytest.fixture
+def prod_page(browser, prod_app):
+    """Open a page of the production app in a fresh browser profile, as ``new_page`` does."""
+    open_page, contexts = _page_opener(browser, prod_app.url)
     yield open_page
     for context in contexts:
         context.close()

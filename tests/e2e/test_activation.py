@@ -17,12 +17,12 @@ WELCOME_FR = "Bienvenue dans le Northwind Admin Center"
 WELCOME_EN = "Welcome to the Northwind Admin Center"
 
 
-def _link(message, app_url: str, path: str = "activate") -> str:
+def _link(message, app_url: str, path: str = "activate", public: str = "http://localhost:3000") -> str:
     text = message.get_body(("plain",)).get_content()
     match = re.search(rf"(https?://[^/\s]+)(/{path}/[A-Za-z0-9_-]+)", text)
     assert match, text
-    assert match.group(1) == "http://localhost:3000"  # LCADMIN_PUBLIC_URL
-    return app_url + match.group(2)  # the test app listens on another port
+    assert match.group(1) == public  # LCADMIN_PUBLIC_URL
+    return app_url + match.group(2)  # the development app listens on another port
 
 
 def _open_access_form(page, app_url: str):
