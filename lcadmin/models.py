@@ -17,6 +17,7 @@ from sqlmodel import Field, SQLModel
 
 from lcadmin.domain.permissions import Role
 from lcadmin.domain.statuses import (
+    ActivationMethod,
     ActivationStatus,
     AddressKind,
     AuditOutcome,
@@ -26,7 +27,10 @@ from lcadmin.domain.statuses import (
     ContractStatus,
     InvoiceKind,
     InvoiceStatus,
+    LinkPurpose,
     OrderStatus,
+    OutboxStatus,
+    PaymentStatus,
 )
 
 
@@ -327,7 +331,7 @@ class ActivationRequest(SQLModel, table=True):
     __tablename__ = "activation_request"
     __table_args__ = (
         sa.CheckConstraint(_in("status", ActivationStatus), name="ck_activation_request_status"),
-        sa.CheckConstraint("method IN ('contact', 'proof')", name="ck_activation_request_method"),
+        sa.CheckConstraint(_in("method", ActivationMethod), name="ck_activation_request_method"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -348,18 +352,20 @@ class ActivationRequest(SQLModel, table=True):
 
 
 class ActionToken(SQLModel, table=True):
-    """A single-use secret sent in a link (activation, approval, refusal, report). Only its SHA-256
-    is stored; the 256-bit value exists only in the e-mail."""
+    """A single-use secret sent in a link. Only its SHA-256 is stored; the 256-bit value exists
+    only in the e-mail. Its ``purpose`` (``lcadmin.domain.statuses.LinkPurpose``) says what the
+    link does and so what kind of record ``subject_id`` names (an activation request today)."""
 
     __tablename__ = "action_token"
     __table_args__ = (
-        sa.CheckConstraint("purpose IN ('activate', 'approve', 'refuse', 'report')", name="ck_action_token_purpose"),
+        sa.CheckConstraint(_in("purpose", LinkPurpose), name="ck_action_token_purpose"),
+        sa.Index("ix_action_token_subject", "purpose", "subject_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     token_hash: str = Field(max_length=64, unique=True)
     purpose: str = Field(max_length=10)
-    request_id: int = Field(foreign_key="activation_request.id", index=True)
+    subject_id: int
     expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
     used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = _created_at()
@@ -444,7 +450,7 @@ class OutboxMessage(SQLModel, table=True):
 
     __tablename__ = "outbox_message"
     __table_args__ = (
-        sa.CheckConstraint("status IN ('pending', 'sent', 'failed')", name="ck_outbox_message_status"),
+        sa.CheckConstraint(_in("status", OutboxStatus), name="ck_outbox_message_status"),
         sa.Index("ix_outbox_message_due", "status", "next_attempt_at"),
     )
 
@@ -456,7 +462,7 @@ class OutboxMessage(SQLModel, table=True):
     attachment_name: str | None = Field(default=None, max_length=120)
     attachment: bytes | None = Field(default=None, sa_type=sa.LargeBinary)
     kind: str = Field(max_length=40)
-    status: str = Field(default="pending", max_length=10)
+    status: str = Field(default=OutboxStatus.PENDING.value, max_length=10)
     attempts: int = Field(default=0)
     next_attempt_at: datetime = _created_at()
     claimed_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -492,7 +498,7 @@ class Payment(SQLModel, table=True):
 
     __tablename__ = "payment"
     __table_args__ = (
-        sa.CheckConstraint("status IN ('requires_action', 'succeeded', 'failed')", name="ck_payment_status"),
+        sa.CheckConstraint(_in("status", PaymentStatus), name="ck_payment_status"),
         sa.CheckConstraint("(order_id IS NULL) <> (invoice_id IS NULL)", name="ck_payment_target"),
     )
 

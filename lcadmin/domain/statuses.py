@@ -1,12 +1,20 @@
-"""The lifecycles of the documents and requests lcadmin keeps, as explicit state machines.
+"""The lifecycles of what lcadmin keeps, as explicit state machines, and the other closed lists.
 
-Services move a record only through :func:`check_transition`, which refuses any move that is not
-listed here, and they write an audit event for each move.
+Every lifecycle is a StrEnum and a transition table in :data:`TRANSITIONS`. Records move only
+through ``lcadmin.services.lifecycle`` (``move`` / ``move_if``), which refuses a move the table
+does not list and writes the audit event the move names in :data:`MOVE_ACTIONS`. Pages never
+compare statuses: services hand them view rows with the flags they need.
+
+A new lifecycle: its StrEnum here, its table in :data:`TRANSITIONS`, an audit action per move
+that matters in :data:`MOVE_ACTIONS` (and ``lcadmin.domain.audit``), and its CHECK constraint in
+the model (``_in("status", TheStatus)``).
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
+
+from lcadmin.domain.audit import AuditAction
 
 
 class ContractStatus(StrEnum):
@@ -28,6 +36,141 @@ class InvoiceStatus(StrEnum):
     OPEN = "open"
     PAID = "paid"
     VOID = "void"
+
+
+class ActivationStatus(StrEnum):
+    AWAITING_APPROVAL = "awaiting_approval"
+    EMAIL_SENT = "email_sent"
+    VERIFIED = "verified"
+    COMPLETED = "completed"
+    REFUSED = "refused"
+    REVOKED = "revoked"
+
+
+class PaymentStatus(StrEnum):
+    """One online payment attempt, as recorded once the card was sent to the provider."""
+
+    REQUIRES_ACTION = "requires_action"  # waiting for the bank's 3-D Secure step
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class PaymentMethodStatus(StrEnum):
+    """A card or a SEPA Direct Debit mandate in the company's wallet."""
+
+    PENDING = "pending"  # a mandate awaiting its first collection, a card awaiting 3-D Secure
+    ACTIVE = "active"
+    EXPIRED = "expired"
+    REMOVED = "removed"
+
+
+class SeatStatus(StrEnum):
+    """One licence seat of a product the company bought."""
+
+    AVAILABLE = "available"
+    INVITED = "invited"
+    ASSIGNED = "assigned"
+
+
+class InvitationStatus(StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+
+
+TRANSITIONS: dict[type[StrEnum], dict[StrEnum, frozenset[StrEnum]]] = {
+    OrderStatus: {
+        OrderStatus.DRAFT: frozenset({OrderStatus.AWAITING_SIGNATURE, OrderStatus.CANCELLED}),
+        OrderStatus.AWAITING_SIGNATURE: frozenset({OrderStatus.SIGNED, OrderStatus.CANCELLED}),
+        OrderStatus.SIGNED: frozenset({OrderStatus.PAID}),
+        OrderStatus.PAID: frozenset(),
+        OrderStatus.CANCELLED: frozenset(),
+    },
+    InvoiceStatus: {
+        InvoiceStatus.DRAFT: frozenset({InvoiceStatus.OPEN, InvoiceStatus.VOID}),
+        # An issued invoice is never edited or deleted: it is paid, or voided by a credit note.
+        InvoiceStatus.OPEN: frozenset({InvoiceStatus.PAID, InvoiceStatus.VOID}),
+        InvoiceStatus.PAID: frozenset(),
+        InvoiceStatus.VOID: frozenset(),
+    },
+    ContractStatus: {
+        ContractStatus.ACTIVE: frozenset({ContractStatus.EXPIRED, ContractStatus.TERMINATED}),
+        ContractStatus.EXPIRED: frozenset(),
+        ContractStatus.TERMINATED: frozenset(),
+    },
+    ActivationStatus: {
+        ActivationStatus.AWAITING_APPROVAL: frozenset(
+            {ActivationStatus.EMAIL_SENT, ActivationStatus.REFUSED, ActivationStatus.REVOKED}),
+        ActivationStatus.EMAIL_SENT: frozenset({ActivationStatus.VERIFIED, ActivationStatus.REVOKED}),
+        ActivationStatus.VERIFIED: frozenset({ActivationStatus.COMPLETED, ActivationStatus.REVOKED}),
+        # A contact may still report an access that was completed through a proof.
+        ActivationStatus.COMPLETED: frozenset({ActivationStatus.REVOKED}),
+        ActivationStatus.REFUSED: frozenset(),
+        ActivationStatus.REVOKED: frozenset(),
+    },
+    PaymentStatus: {
+        PaymentStatus.REQUIRES_ACTION: frozenset({PaymentStatus.SUCCEEDED, PaymentStatus.FAILED}),
+        PaymentStatus.SUCCEEDED: frozenset(),
+        PaymentStatus.FAILED: frozenset(),
+    },
+    OutboxStatus: {
+        # A retried message stays pending: its attempts and next try change, not its status.
+        OutboxStatus.PENDING: frozenset({OutboxStatus.SENT, OutboxStatus.FAILED}),
+        OutboxStatus.SENT: frozenset(),
+        OutboxStatus.FAILED: frozenset(),
+    },
+    PaymentMethodStatus: {
+        PaymentMethodStatus.PENDING: frozenset({PaymentMethodStatus.ACTIVE, PaymentMethodStatus.REMOVED}),
+        PaymentMethodStatus.ACTIVE: frozenset({PaymentMethodStatus.EXPIRED, PaymentMethodStatus.REMOVED}),
+        PaymentMethodStatus.EXPIRED: frozenset({PaymentMethodStatus.REMOVED}),
+        PaymentMethodStatus.REMOVED: frozenset(),
+    },
+    SeatStatus: {
+        SeatStatus.AVAILABLE: frozenset({SeatStatus.INVITED, SeatStatus.ASSIGNED}),
+        SeatStatus.INVITED: frozenset({SeatStatus.ASSIGNED, SeatStatus.AVAILABLE}),
+        SeatStatus.ASSIGNED: frozenset({SeatStatus.AVAILABLE}),
+    },
+    InvitationStatus: {
+        InvitationStatus.PENDING: frozenset(
+            {InvitationStatus.ACCEPTED, InvitationStatus.EXPIRED, InvitationStatus.REVOKED}),
+        InvitationStatus.ACCEPTED: frozenset(),
+        InvitationStatus.EXPIRED: frozenset(),
+        InvitationStatus.REVOKED: frozenset(),
+    },
+}
+
+# The audit event each move writes (moves not listed write none: a retry, a draft issued).
+MOVE_ACTIONS: dict[StrEnum, AuditAction] = {
+    OrderStatus.SIGNED: AuditAction.ORDER_SIGNED,
+    OrderStatus.PAID: AuditAction.ORDER_PAID,
+    InvoiceStatus.PAID: AuditAction.INVOICE_PAID,
+    InvoiceStatus.VOID: AuditAction.INVOICE_VOIDED,
+    ActivationStatus.EMAIL_SENT: AuditAction.ACCESS_APPROVED,
+    ActivationStatus.VERIFIED: AuditAction.ACCESS_LINK_CONFIRMED,
+    ActivationStatus.COMPLETED: AuditAction.ACCESS_COMPLETED,
+    ActivationStatus.REFUSED: AuditAction.ACCESS_REFUSED,
+    ActivationStatus.REVOKED: AuditAction.ACCESS_REVOKED,
+    # A payment that succeeds is settled, and the settlement records it (the charge may also be
+    # recorded succeeded at once, without a move).
+    PaymentStatus.FAILED: AuditAction.PAYMENT_FAILED,
+}
+
+
+def allowed_moves(current: StrEnum) -> frozenset[StrEnum]:
+    """Where a record in ``current`` may go next."""
+    return TRANSITIONS[type(current)][current]
+
+
+def can_move(current: StrEnum, target: StrEnum) -> bool:
+    """Whether the lifecycle of ``current``'s kind lists the move to ``target``."""
+    return type(current) is type(target) and target in allowed_moves(current)
 
 
 class InvoiceKind(StrEnum):
@@ -57,72 +200,25 @@ class AddressKind(StrEnum):
     BILLING = "billing"
 
 
+class ActivationMethod(StrEnum):
+    CONTACT = "contact"  # a primary or billing contact asked
+    PROOF = "proof"  # someone proved an order or an invoice
+
+
+class LinkPurpose(StrEnum):
+    """What a single-use link in an e-mail does; its subject is the record it acts on."""
+
+    ACTIVATE = "activate"  # "Activer mon compte": an activation request
+    APPROVE = "approve"  # a contact approves an activation request
+    REFUSE = "refuse"  # ... or refuses it
+    REPORT = "report"  # a contact withdraws an access granted through a proof
+
+
+# The purposes whose subject is an activation request.
+ACTIVATION_LINKS = (LinkPurpose.ACTIVATE, LinkPurpose.APPROVE, LinkPurpose.REFUSE, LinkPurpose.REPORT)
+
+
 class AuditOutcome(StrEnum):
     SUCCESS = "success"
     FAILURE = "failure"
     DENIED = "denied"
-
-
-_TRANSITIONS: dict[type[StrEnum], dict[StrEnum, frozenset[StrEnum]]] = {
-    OrderStatus: {
-        OrderStatus.DRAFT: frozenset({OrderStatus.AWAITING_SIGNATURE, OrderStatus.CANCELLED}),
-        OrderStatus.AWAITING_SIGNATURE: frozenset({OrderStatus.SIGNED, OrderStatus.CANCELLED}),
-        OrderStatus.SIGNED: frozenset({OrderStatus.PAID}),
-        OrderStatus.PAID: frozenset(),
-        OrderStatus.CANCELLED: frozenset(),
-    },
-    InvoiceStatus: {
-        InvoiceStatus.DRAFT: frozenset({InvoiceStatus.OPEN, InvoiceStatus.VOID}),
-        # An issued invoice is never edited or deleted: it is paid, or voided by a credit note.
-        InvoiceStatus.OPEN: frozenset({InvoiceStatus.PAID, InvoiceStatus.VOID}),
-        InvoiceStatus.PAID: frozenset(),
-        InvoiceStatus.VOID: frozenset(),
-    },
-    ContractStatus: {
-        ContractStatus.ACTIVE: frozenset({ContractStatus.EXPIRED, ContractStatus.TERMINATED}),
-        ContractStatus.EXPIRED: frozenset(),
-        ContractStatus.TERMINATED: frozenset(),
-    },
-}
-
-
-class InvalidTransition(ValueError):
-    """A record was asked to move to a status its lifecycle does not allow from where it is."""
-
-
-def check_transition(current: StrEnum, target: StrEnum) -> None:
-    """Refuse a move that the lifecycle of ``current``'s kind does not list.
-
-    Raises:
-        InvalidTransition: The move is not allowed.
-    """
-    allowed = _TRANSITIONS[type(current)][current]
-    if target not in allowed:
-        raise InvalidTransition(f"{type(current).__name__}: {current} -> {target} is not allowed")
-
-
-def is_issued_document(status: str) -> bool:
-    """Whether an order or invoice in this status was really sent to the customer."""
-    return status not in (OrderStatus.DRAFT, OrderStatus.CANCELLED, InvoiceStatus.DRAFT, InvoiceStatus.VOID)
-
-
-class ActivationStatus(StrEnum):
-    AWAITING_APPROVAL = "awaiting_approval"
-    EMAIL_SENT = "email_sent"
-    VERIFIED = "verified"
-    COMPLETED = "completed"
-    REFUSED = "refused"
-    REVOKED = "revoked"
-
-
-_TRANSITIONS[ActivationStatus] = {
-    ActivationStatus.AWAITING_APPROVAL: frozenset(
-        {ActivationStatus.EMAIL_SENT, ActivationStatus.REFUSED, ActivationStatus.REVOKED}
-    ),
-    ActivationStatus.EMAIL_SENT: frozenset({ActivationStatus.VERIFIED, ActivationStatus.REVOKED}),
-    ActivationStatus.VERIFIED: frozenset({ActivationStatus.COMPLETED, ActivationStatus.REVOKED}),
-    # A contact may still report an access that was completed through a proof.
-    ActivationStatus.COMPLETED: frozenset({ActivationStatus.REVOKED}),
-    ActivationStatus.REFUSED: frozenset(),
-    ActivationStatus.REVOKED: frozenset(),
-}

@@ -7,8 +7,11 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from lcadmin.domain.statuses import OutboxStatus
 from lcadmin.mail.templates import RenderedMail
 from lcadmin.models import OutboxMessage
+from lcadmin.services.context import system
+from lcadmin.services.lifecycle import move
 
 CLAIM_FOR = timedelta(minutes=2)
 # Like a mail server, keep trying through an outage for days before giving up (RFC 5321 4.5.4.1).
@@ -27,7 +30,7 @@ def claim_due(session: Session, now: datetime, limit: int = 20) -> list[OutboxMe
     """Take up to ``limit`` due messages for delivery; another worker will not take them for a while."""
     due = session.exec(
         select(OutboxMessage.id)
-        .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now,
+        .where(OutboxMessage.status == OutboxStatus.PENDING.value, OutboxMessage.next_attempt_at <= now,
                sa.or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now))
         .order_by(OutboxMessage.id)
         .limit(limit)
@@ -54,12 +57,12 @@ def mark_sent(session: Session, message_id: int, now: datetime, *, keep_body: bo
     """The SMTP server accepted the message. Without ``keep_body`` (production), only its envelope
     stays: the body holds single-use links and the attachment a document, neither needed any more."""
     message = session.get(OutboxMessage, message_id)
-    message.status, message.sent_at, message.claimed_until = "sent", now, None
     message.attempts += 1
+    message.claimed_until = None
     if not keep_body:
         message.text_body = message.html_body = ""
         message.attachment = None
-    session.add(message)
+    move(session, message, OutboxStatus.SENT, system(now))
 
 
 def mark_failed(session: Session, message_id: int, error: str, now: datetime, *, permanent: bool = False) -> None:
@@ -70,10 +73,10 @@ def mark_failed(session: Session, message_id: int, error: str, now: datetime, *,
     message.last_error = error[:500]
     message.claimed_until = None
     if permanent or now - message.created_at >= GIVE_UP_AFTER:
-        message.status = "failed"
+        move(session, message, OutboxStatus.FAILED, system(now))
     else:
         message.next_attempt_at = now + retry_delay(message.attempts)
-    session.add(message)
+        session.add(message)
 
 
 def latest(session: Session, limit: int = 50) -> list[OutboxMessage]:

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from lcadmin.domain.audit import AuditAction
 from lcadmin.domain.statuses import AuditOutcome
 from lcadmin.models import AuditEvent, utcnow
 from lcadmin.services.errors import Throttled
@@ -20,7 +21,7 @@ _SECRET_KEYS = frozenset({"password", "token", "amount", "card_number", "cvc", "
 def record_event(
     session: Session,
     *,
-    action: str,
+    action: AuditAction,
     outcome: str,
     actor_user_id: int | None = None,
     actor_email: str | None = None,
@@ -33,14 +34,15 @@ def record_event(
     """Add an audit event to ``session`` (committed with the change it describes).
 
     Raises:
-        ValueError: ``outcome`` is not an :class:`AuditOutcome`, or ``detail`` names a secret.
+        ValueError: ``action`` is not an :class:`AuditAction` (each has its sentence in every
+            language), ``outcome`` is not an :class:`AuditOutcome`, or ``detail`` names a secret.
     """
-    AuditOutcome(outcome)
+    action, _ = AuditAction(action), AuditOutcome(outcome)
     leaked = _SECRET_KEYS.intersection(detail or {})
     if leaked:
         raise ValueError(f"audit details must not carry secrets: {sorted(leaked)}")
     event = AuditEvent(
-        occurred_at=now or utcnow(), action=action, outcome=outcome, actor_user_id=actor_user_id,
+        occurred_at=now or utcnow(), action=action.value, outcome=outcome, actor_user_id=actor_user_id,
         actor_email=actor_email, company_id=company_id, ip=ip, subject=subject, detail=detail or {},
     )
     session.add(event)
@@ -48,7 +50,7 @@ def record_event(
 
 
 @contextmanager
-def lock_refusals_recorded(session: Session, *, action: str, actor_email: str | None, ip: str | None,
+def lock_refusals_recorded(session: Session, *, action: AuditAction, actor_email: str | None, ip: str | None,
                            now: datetime) -> Iterator[None]:
     """Audit a step that a throttle lock refuses within the block, and commit that event: the
     refusal then propagates, and must stay on record although the step itself is rolled back."""

@@ -37,3 +37,12 @@ class LinkProblem(ServiceError):
 
 class NotFound(ServiceError):
     """No such document for this company (another company's documents are "not found" too)."""
+
+
+class InvalidTransition(ServiceError):
+    """A record was asked to move where its lifecycle does not allow (``invalid_transition``):
+    a bug, or a race lost to another request."""
+
+    def __init__(self, detail: str):
+        super().__init__("invalid_transition")
+        self.detail = detail

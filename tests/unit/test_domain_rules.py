@@ -13,12 +13,6 @@ from lcadmin.domain.permissions import Permission, Role, has_permission
 from lcadmin.domain.pricing import PricedLine, compute_totals
 from lcadmin.domain.references import normalize_reference
 from lcadmin.services.throttle import ip_key
-from lcadmin.domain.statuses import (
-    InvalidTransition,
-    InvoiceStatus,
-    OrderStatus,
-    check_transition,
-)
 
 
 def test_siren_and_vat_numbers_are_checked_by_their_keys():
@@ -55,17 +49,6 @@ def test_vat_is_computed_once_per_rate():
     assert totals.total == Money(1998 + 400 + 1000 + 55, "EUR")
     with pytest.raises(ValueError):
         compute_totals([PricedLine(0, Money(1, "EUR"), 2000)], "EUR")
-
-
-def test_lifecycles_refuse_moves_they_do_not_list():
-    check_transition(OrderStatus.AWAITING_SIGNATURE, OrderStatus.SIGNED)
-    check_transition(InvoiceStatus.OPEN, InvoiceStatus.PAID)
-    with pytest.raises(InvalidTransition):
-        check_transition(OrderStatus.SIGNED, OrderStatus.AWAITING_SIGNATURE)
-    with pytest.raises(InvalidTransition):
-        check_transition(InvoiceStatus.PAID, InvoiceStatus.OPEN)
-    with pytest.raises(InvalidTransition):
-        check_transition(InvoiceStatus.VOID, InvoiceStatus.OPEN)
 
 
 def test_roles_grant_their_permissions_only():

@@ -42,3 +42,53 @@ def test_french_typography_keeps_guillemets_with_their_words():
 )
 def test_first_visit_follows_the_browser_language(header, expected):
     assert negotiate_locale(header, default="fr") == expected
+
+
+def _placeholders(text: str) -> set[str]:
+    import string
+
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def test_every_message_has_the_same_placeholders_in_every_language():
+    for key in _RAW["fr"]:
+        assert _placeholders(_RAW["fr"][key]) == _placeholders(_RAW["en"][key]), key
+
+
+def test_every_audit_action_reads_as_a_sentence_in_every_language():
+    from lcadmin.domain.audit import AuditAction
+
+    for action in AuditAction:
+        for locale in LOCALES:
+            assert gettext(f"audit.{action.value}", locale)
+
+
+def _raised_codes() -> set[str]:
+    """Every error code a service raises, read from the source (literal codes), plus the codes
+    built from the domain's own lists (``email_…``, ``amount_…``, ``password_…``, ``link_…``,
+    card and provider codes)."""
+    import ast
+    from pathlib import Path
+
+    constructors = {"InvalidInput", "NotAllowed", "NotFound", "LinkProblem", "ProofRejected", "ServiceError"}
+    codes = set()
+    for path in (Path(__file__).resolve().parents[2] / "lcadmin").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in constructors
+                    and node.args and isinstance(node.args[0], ast.Constant)):
+                codes.add(node.args[0].value)
+    codes |= {f"email_{c}" for c in ("empty", "invalid")}
+    codes |= {f"amount_{c}" for c in ("empty", "malformed", "negative", "too_precise", "too_large", "zero")}
+    codes |= {f"password_{c}" for c in ("too_short", "too_long", "common", "like_email")}
+    codes |= {f"link_{c}" for c in ("unknown", "used", "expired", "revoked")}
+    codes |= {"invalid_number", "invalid_expiry", "expired_card", "invalid_cvc", "card_declined", "insufficient_funds",
+              "live_card_in_sandbox", "authentication_failed", "authentication_expired", "invalid_transition",
+              "throttled", "invalid_characters", "name_required", "name_too_long"}
+    return codes
+
+
+def test_every_error_code_raised_has_a_message_in_every_language():
+    codes = _raised_codes()
+    assert {"proof_mismatch", "payment_in_progress", "no_pending_activation", "order_not_found"} <= codes
+    missing = {(code, locale) for code in codes for locale in LOCALES if f"error.{code}" not in _RAW[locale]}
+    assert not missing
