@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 
 from sqlmodel import Session, select
 
+from lcadmin.domain.audit import AuditAction
 from lcadmin.domain.money import Money
 from lcadmin.domain.permissions import Role
 from lcadmin.domain.pricing import PricedLine, compute_totals
@@ -35,6 +36,7 @@ from lcadmin.models import (
     UserAccount,
 )
 from lcadmin.services.audit import record_event
+from lcadmin.services.context import system
 from lcadmin.services.invoicing import LineInput, issue_invoice, mark_paid
 from lcadmin.settings import VendorSettings, get_settings
 
@@ -108,13 +110,13 @@ def _invoice(session: Session, company: Company, order: SalesOrder, *, vendor: V
              period: tuple[date, date], lines: list[_Line], credits: Invoice | None = None,
              paid_at: datetime | None = None) -> Invoice:
     invoice = issue_invoice(
-        session, company_id=company.id, order_id=order.id, issue_date=issue_date,
-        payment_terms_days=0 if credits else order.payment_terms_days, period=period, vendor=vendor, credits=credits,
-        now=datetime.combine(issue_date, datetime.min.time(), UTC),
+        session, system(datetime.combine(issue_date, datetime.min.time(), UTC)), company_id=company.id,
+        order_id=order.id, issue_date=issue_date, payment_terms_days=0 if credits else order.payment_terms_days,
+        period=period, vendor=vendor, credits=credits,
         lines=[LineInput(l.description, l.quantity, l.unit_price_minor, l.tax_rate_bp) for l in lines],
     )
     if paid_at is not None:
-        mark_paid(session, invoice, paid_at=paid_at)
+        mark_paid(session, system(paid_at), invoice)
     return invoice
 
 
@@ -187,5 +189,5 @@ def load_demo_data(session: Session, *, password_hash: str, vendor: VendorSettin
              period=(date(2026, 11, 1), date(2026, 12, 31)),
              lines=[_Line("Licences supplémentaires Northwind Recruiter — 3 × 2 mois", 3, 50_00)])
 
-    record_event(session, action="demo_data.loaded", outcome="success", detail={"companies": 2})
+    record_event(session, action=AuditAction.DEMO_DATA_LOADED, outcome="success", detail={"companies": 2})
     return True

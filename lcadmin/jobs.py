@@ -14,8 +14,8 @@ from collections.abc import Callable
 
 from lcadmin.db import get_engine, session_scope
 from lcadmin.mail.smtp import deliver_due
-from lcadmin.models import utcnow
 from lcadmin.payments import get_provider
+from lcadmin.services.context import system
 from lcadmin.services.payments import settle_unfinished_attempts
 from lcadmin.settings import get_settings
 
@@ -44,8 +44,7 @@ def _send_outbox() -> None:
 
 def _reconcile_payments() -> None:
     with session_scope() as session:
-        settled = settle_unfinished_attempts(session, provider=get_provider(), vendor=get_settings().vendor,
-                                             now=utcnow())
+        settled = settle_unfinished_attempts(session, system(), provider=get_provider(), vendor=get_settings().vendor)
     if settled:
         log.info("payments: settled %d unfinished attempts", settled)
 

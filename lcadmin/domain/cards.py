@@ -7,6 +7,7 @@ script must not pass for one. The number may be grouped with spaces or dashes.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from lcadmin.domain.identifiers import luhn_ok
 from lcadmin.domain.problems import Problem
@@ -14,6 +15,15 @@ from lcadmin.domain.problems import Problem
 _NUMBER = re.compile(r"[0-9 -]{12,40}")
 _EXPIRY = re.compile(r"\s*([0-9]{1,2})\s*/\s*([0-9]{2}|[0-9]{4})\s*")
 _CVC = re.compile(r"[0-9]{3,4}")
+
+
+@dataclass(frozen=True)
+class CardInput:
+    """What the payment form sends; held only for the time of the tokenization call."""
+
+    number: str
+    expiry: str  # MM/YY
+    cvc: str
 
 
 class CardProblem(Problem):

@@ -214,3 +214,14 @@ def parse_amount(text: str, currency: str | None = "EUR") -> Money:
     if minor >= _MAX_MINOR:
         raise AmountError("too_large")
     return Money(minor, currency)
+
+
+def amount_problem(text: str) -> str | None:
+    """Why a typed amount cannot prove an order or an invoice (``amount_<code>``, or
+    ``amount_zero``: the seed refuses 0 €), or None; in whichever currency it is written, since
+    only the document tells which one it must be."""
+    try:
+        amount = parse_amount(text, currency=None)
+    except AmountError as error:
+        return f"amount_{error.code}"
+    return "amount_zero" if amount.is_zero else None

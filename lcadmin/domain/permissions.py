@@ -39,3 +39,18 @@ def has_permission(role: str, permission: Permission) -> bool:
         return permission in ROLE_PERMISSIONS[Role(role)]
     except ValueError:
         return False
+
+
+# From the least to the most: a higher role is never replaced by a lower one by accident.
+_RANK = {Role.MEMBER: 0, Role.BILLING_ADMIN: 1, Role.ADMIN: 2}
+
+
+def outranks(role: str, other: str) -> bool:
+    """Whether ``role`` grants more than ``other`` (unknown roles rank lowest)."""
+    def rank(value: str) -> int:
+        try:
+            return _RANK[Role(value)]
+        except ValueError:
+            return -1
+
+    return rank(role) > rank(other)

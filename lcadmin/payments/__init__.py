@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from lcadmin import paths
 from lcadmin.payments.provider import PaymentProvider
 from lcadmin.payments.sandbox import SandboxProvider
 from lcadmin.settings import get_settings
 
-AUTHENTICATION_ROUTE = "/payments/authenticate"
 
 
 def get_provider() -> PaymentProvider | None:
@@ -15,5 +15,5 @@ def get_provider() -> PaymentProvider | None:
     Only the sandbox exists so far (refused in prod by the settings): a real processor plugs in
     here behind the same interface."""
     if get_settings().payment_provider == "sandbox":
-        return SandboxProvider(authentication_url=AUTHENTICATION_ROUTE)
+        return SandboxProvider(authentication_url=paths.authenticate(""))
     return None

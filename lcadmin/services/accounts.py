@@ -1,22 +1,31 @@
 """User accounts: sign-up and sign-in. Passwords are argon2id; sign-in is throttled per address
-from one IP and per IP, and takes the same time whether or not the account exists."""
+from one IP, per IP and per address, and takes the same time whether or not the account exists.
+
+The password hash (0.1 s by design) never runs inside a database transaction: on SQLite an open
+write transaction would hold the whole database's write lock meanwhile. Each sign-in attempt is
+counted before its hash is checked (``throttle.admit``) and taken back if it succeeds, so a burst
+of concurrent guesses gets no more checks than the limits allow.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from functools import lru_cache
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from lcadmin.domain.audit import AuditAction
 from lcadmin.domain.emails import EmailProblem, normalize_email
 from lcadmin.domain.passwords import password_problem
 from lcadmin.domain.text import TextProblem, person_name
 from lcadmin.models import UserAccount
 from lcadmin.services import throttle
 from lcadmin.services.audit import lock_refusals_recorded, record_event
+from lcadmin.services.context import RequestContext
 from lcadmin.services.errors import InvalidInput, NotAllowed
-from lcadmin.services.passwords import hash_password, verify_password
+from lcadmin.services.inputs import email_input
+from lcadmin.services.passwords import check_password, hash_password
 
 
 @dataclass(frozen=True)
@@ -40,16 +49,8 @@ def prepare() -> None:
     _dummy_hash()
 
 
-def _email(text: str, field: str = "email") -> str:
-    try:
-        return normalize_email(text)
-    except EmailProblem as problem:
-        raise InvalidInput(f"email_{problem.code}", field) from problem
-
-
-def sign_up(session: Session, *, full_name: str, email: str, password: str, locale: str, ip: str | None,
-            now: datetime) -> AccountView:
-    """Create an account.
+def sign_up(session: Session, ctx: RequestContext, *, full_name: str, email: str, password: str) -> AccountView:
+    """Create an account (hashed outside any transaction).
 
     Raises:
         InvalidInput: ``name_required`` (fewer than two letters once invisible characters are
@@ -58,30 +59,38 @@ def sign_up(session: Session, *, full_name: str, email: str, password: str, loca
             ``password_like_email``).
         Throttled: Too many sign-ups from this IP.
     """
-    with lock_refusals_recorded(session, action="account.sign_up", actor_email=None, ip=ip, now=now):
-        throttle.count_attempt(session, throttle.SIGN_UP, [throttle.ip_key(ip)], now)  # every attempt counts
+    with lock_refusals_recorded(session, action=AuditAction.ACCOUNT_SIGN_UP, actor_email=None, ip=ctx.ip, now=ctx.now):
+        throttle.count_attempt(session, throttle.SIGN_UP, [throttle.ip_key(ctx.ip)], ctx.now)  # every attempt counts
     session.commit()  # and counts even when the caller sees an error
     try:
         full_name = person_name(full_name)
     except TextProblem as problem:
         raise InvalidInput(problem.code, "full_name") from problem
-    address = _email(email)
+    address = email_input(email)
     problem = password_problem(password, email=address)
     if problem:
         raise InvalidInput(f"password_{problem}", "password")
     if session.exec(select(UserAccount.id).where(UserAccount.email == address)).first() is not None:
         raise InvalidInput("email_taken", "email")
-    user = UserAccount(email=address, full_name=full_name, password_hash=hash_password(password),
-                       locale=locale, created_at=now)
+    session.commit()
+    password_hash = hash_password(password)
+    if session.exec(select(UserAccount.id).where(UserAccount.email == address)).first() is not None:
+        raise InvalidInput("email_taken", "email")  # taken while the password was hashed
+    user = UserAccount(email=address, full_name=full_name, password_hash=password_hash, locale=ctx.locale,
+                       created_at=ctx.now)
     session.add(user)
-    session.flush()
-    record_event(session, action="account.signed_up", outcome="success", actor_user_id=user.id,
-                 actor_email=address, ip=ip, now=now)
+    try:
+        session.flush()
+    except IntegrityError as error:  # the same address signed up at the same moment
+        session.rollback()
+        raise InvalidInput("email_taken", "email") from error
+    record_event(session, action=AuditAction.ACCOUNT_SIGNED_UP, outcome="success", actor_user_id=user.id,
+                 actor_email=address, ip=ctx.ip, now=ctx.now)
     return AccountView(user.id, user.email, user.full_name)
 
 
-def authenticate(session: Session, *, email: str, password: str, ip: str | None, now: datetime) -> AccountView:
-    """Check an e-mail and password.
+def authenticate(session: Session, ctx: RequestContext, *, email: str, password: str) -> AccountView:
+    """Check an e-mail and password; a hash made with older parameters is upgraded.
 
     Raises:
         Throttled: Too many failures for this address from this IP, from this IP, or for this
@@ -89,27 +98,33 @@ def authenticate(session: Session, *, email: str, password: str, ip: str | None,
         NotAllowed: ``invalid_credentials`` (the same whether the account exists or not).
     """
     try:
-        address: str | None = normalize_email(email)
+        address: str | None = normalize_email(email if isinstance(email, str) else "")
     except EmailProblem:
         address = None  # never written anywhere: people type passwords into the e-mail field too
     who = address or "#not-an-address"  # one counter per IP for all such text; the text itself is kept nowhere
-    limits = ((throttle.SIGN_IN, [f"account:{who}|{throttle.ip_key(ip)}"]),
-              (throttle.SIGN_IN_IP, [throttle.ip_key(ip)]),
+    limits = ((throttle.SIGN_IN, [f"account:{who}|{throttle.ip_key(ctx.ip)}"]),
+              (throttle.SIGN_IN_IP, [throttle.ip_key(ctx.ip)]),
               (throttle.SIGN_IN_ACCOUNT, [f"account:{who}"] if address else []))
-    with lock_refusals_recorded(session, action="account.sign_in", actor_email=address, ip=ip, now=now):
-        for policy, keys in limits:
-            throttle.ensure_unlocked(session, policy, keys, now)
+    with lock_refusals_recorded(session, action=AuditAction.ACCOUNT_SIGN_IN, actor_email=address, ip=ctx.ip,
+                                now=ctx.now):
+        admitted = [throttle.admit(session, policy, keys, ctx.now) for policy, keys in limits]
     user = session.exec(select(UserAccount).where(UserAccount.email == address)).first() if address else None
     stored = user.password_hash if user and user.password_hash and user.is_active else None
-    matches = verify_password(password or "", stored or _dummy_hash()) and stored is not None
+    session.commit()  # the attempt counts, and no transaction is open while the hash runs
+    matches, upgraded = check_password(password or "", stored or _dummy_hash())
+    matches = matches and stored is not None
+    for (policy, keys), ids in zip(limits, admitted, strict=True):
+        throttle.confirm(session, policy, keys, ids, failed=not matches, now=ctx.now)
     if not matches:
-        for policy, keys in limits:
-            throttle.register_failure(session, policy, keys, now)
-        record_event(session, action="account.sign_in", outcome="failure", actor_email=address, ip=ip, now=now)
+        record_event(session, action=AuditAction.ACCOUNT_SIGN_IN, outcome="failure", actor_email=address, ip=ctx.ip,
+                     now=ctx.now)
         session.commit()  # the failure counts even though the caller sees an error
         raise NotAllowed("invalid_credentials")
-    user.last_sign_in_at = now
+    user = session.get(UserAccount, user.id)
+    user.last_sign_in_at = ctx.now
+    if upgraded:
+        user.password_hash = upgraded
     session.add(user)
-    record_event(session, action="account.sign_in", outcome="success", actor_user_id=user.id,
-                 actor_email=address, ip=ip, now=now)
+    record_event(session, action=AuditAction.ACCOUNT_SIGN_IN, outcome="success", actor_user_id=user.id,
+                 actor_email=address, ip=ctx.ip, now=ctx.now)
     return AccountView(user.id, user.email, user.full_name)

@@ -1,7 +1,7 @@
 """What the Admin Center shows a signed-in user, always scoped to the company of their session.
 
-Every function takes the :class:`Principal` resolved from the session on this very call and
-returns small frozen rows of display strings: never table rows.
+Every function takes the request context, with the principal resolved from the session on this
+very call, and returns small frozen rows of display strings and flags: never table rows.
 """
 
 from __future__ import annotations
@@ -15,12 +15,13 @@ from sqlmodel import Session, select
 from lcadmin.domain.money import Money
 from lcadmin.domain.periods import period_bounds, periods_of
 from lcadmin.domain.permissions import Permission
-from lcadmin.domain.statuses import InvoiceKind, InvoiceStatus
+from lcadmin.domain.statuses import InvoiceKind, InvoiceStatus, OrderStatus
 from lcadmin.i18n import gettext
 from lcadmin.i18n.format import format_date, format_money
 from lcadmin.models import Contract, Invoice, Membership, SalesOrder, UserAccount
+from lcadmin.services.context import RequestContext
 from lcadmin.services.errors import NotAllowed
-from lcadmin.services.sessions import Principal
+from lcadmin.services.views import status_tone
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class OrderRow:
     period: str
     status: str
     status_label: str
+    status_tone: str
     subtotal: str
     total: str
 
@@ -45,6 +47,8 @@ class InvoiceRow:
     total: str
     status: str
     status_label: str
+    status_tone: str
+    can_pay: bool  # open or overdue, online payment on, and the caller may pay
 
 
 @dataclass(frozen=True)
@@ -54,13 +58,13 @@ class MemberRow:
     role_label: str
 
 
-def _require(principal: Principal, permission: Permission) -> int:
-    if not principal.can(permission):
+def _require(ctx: RequestContext, permission: Permission) -> int:
+    if not ctx.user.can(permission):
         raise NotAllowed("forbidden")
-    return principal.company_id
+    return ctx.user.company_id
 
 
-ORDER_FILTERS = ("all", "awaiting_signature", "signed", "paid", "cancelled")
+ORDER_FILTERS = ("all", *(s.value for s in OrderStatus if s is not OrderStatus.DRAFT))
 ORDER_SORTS = {
     "newest": (SalesOrder.start_date.desc(), SalesOrder.id.desc()),
     "oldest": (SalesOrder.start_date, SalesOrder.id),
@@ -76,15 +80,16 @@ class ContractRow:
     period: str
     status: str
     status_label: str
+    status_tone: str
     orders: str
     total: str
 
 
-def list_contracts(session: Session, principal: Principal, locale: str) -> list[ContractRow]:
+def list_contracts(session: Session, ctx: RequestContext) -> list[ContractRow]:
     """The company's contracts, current first, each with its number of orders and their total
     (orders issued under it, cancelled ones left out)."""
-    company_id = _require(principal, Permission.VIEW_BILLING)
-    counted = sa.and_(SalesOrder.contract_id == Contract.id, SalesOrder.status.notin_(["draft", "cancelled"]))
+    company_id, locale = _require(ctx, Permission.VIEW_BILLING), ctx.locale
+    counted = sa.and_(SalesOrder.contract_id == Contract.id, SalesOrder.status.notin_([OrderStatus.DRAFT.value, OrderStatus.CANCELLED.value]))
     rows = session.exec(
         select(Contract, sa.func.count(SalesOrder.id), sa.func.coalesce(sa.func.sum(SalesOrder.total_minor), 0),
                sa.func.max(SalesOrder.currency))
@@ -93,17 +98,17 @@ def list_contracts(session: Session, principal: Principal, locale: str) -> list[
     return [ContractRow(number=c.number, title=c.title,
                         period=f"{format_date(c.start_date, locale, 'medium')} – {format_date(c.end_date, locale, 'medium')}",
                         status=c.status, status_label=gettext(f"status.contract.{c.status}", locale),
-                        orders=str(count), total=format_money(Money(total, currency or "EUR"), locale))
+                        status_tone=status_tone(c.status), orders=str(count), total=format_money(Money(total, currency or "EUR"), locale))
             for c, count, total, currency in rows]
 
 
-def list_orders(session: Session, principal: Principal, locale: str, *, status: str = "all",
-                sort: str = "newest", contract: str = "") -> list[OrderRow]:
+def list_orders(session: Session, ctx: RequestContext, *, status: str = "all", sort: str = "newest",
+                contract: str = "") -> list[OrderRow]:
     """The company's orders with their contract, filtered by status and contract, and sorted
     (newest first, oldest first, by number, or by amount)."""
-    company_id = _require(principal, Permission.VIEW_BILLING)
+    company_id, locale = _require(ctx, Permission.VIEW_BILLING), ctx.locale
     query = (select(SalesOrder, Contract).join(Contract, Contract.id == SalesOrder.contract_id, isouter=True)
-             .where(SalesOrder.company_id == company_id, SalesOrder.status != "draft"))
+             .where(SalesOrder.company_id == company_id, SalesOrder.status != OrderStatus.DRAFT.value))
     if status in ORDER_FILTERS and status != "all":
         query = query.where(SalesOrder.status == status)
     if contract:
@@ -113,30 +118,33 @@ def list_orders(session: Session, principal: Principal, locale: str, *, status: 
         OrderRow(number=order.number, contract=contract.number if contract else "",
                  period=f"{format_date(order.start_date, locale, 'medium')} – {format_date(order.end_date, locale, 'medium')}",
                  status=order.status, status_label=gettext(f"status.order.{order.status}", locale),
-                 subtotal=format_money(Money(order.subtotal_minor, order.currency), locale),
+                 status_tone=status_tone(order.status), subtotal=format_money(Money(order.subtotal_minor, order.currency), locale),
                  total=format_money(Money(order.total_minor, order.currency), locale))
         for order, contract in rows
     ]
 
 
-INVOICE_FILTERS = ("all", "open", "overdue", "paid", "void", "issued")
+# What the customer sees of an invoice's status (``invoice_status``), and "all".
+OVERDUE, ISSUED = "overdue", "issued"
+INVOICE_FILTERS = ("all", InvoiceStatus.OPEN.value, OVERDUE, InvoiceStatus.PAID.value, InvoiceStatus.VOID.value, ISSUED)
 
 
 def invoice_status(invoice: Invoice, today: date) -> str:
     """What the customer sees: ``open``, ``overdue`` (open past its due date), ``paid`` or ``void``;
     a credit note in force is ``issued`` (it is owed to the customer, never late)."""
     if invoice.kind == InvoiceKind.CREDIT_NOTE.value and invoice.status == InvoiceStatus.OPEN.value:
-        return "issued"
+        return ISSUED
     if invoice.status == InvoiceStatus.OPEN.value and invoice.due_date and invoice.due_date < today:
-        return "overdue"
+        return OVERDUE
     return invoice.status
 
 
-def list_invoices(session: Session, principal: Principal, locale: str, *, today: date, status: str = "all",
-                  contract: str = "", period: str = "", search: str = "") -> list[InvoiceRow]:
+def list_invoices(session: Session, ctx: RequestContext, *, today: date, status: str = "all",
+                  contract: str = "", period: str = "", search: str = "", online_payment: bool = True) -> list[InvoiceRow]:
     """The company's invoices and credit notes, newest first, filtered by status, contract, period of
     issue and a piece of the number."""
-    company_id = _require(principal, Permission.VIEW_BILLING)
+    company_id, locale = _require(ctx, Permission.VIEW_BILLING), ctx.locale
+    may_pay = online_payment and ctx.user.can(Permission.PAY)
     query = (select(Invoice, Contract).join(SalesOrder, SalesOrder.id == Invoice.order_id, isouter=True)
              .join(Contract, Contract.id == SalesOrder.contract_id, isouter=True)
              .where(Invoice.company_id == company_id, Invoice.status != InvoiceStatus.DRAFT.value))
@@ -159,7 +167,8 @@ def list_invoices(session: Session, principal: Principal, locale: str, *, today:
             due_date=format_date(invoice.due_date, locale, "medium") if invoice.due_date else "",
             subtotal=format_money(Money(invoice.subtotal_minor, invoice.currency), locale),
             total=format_money(Money(invoice.total_minor, invoice.currency), locale), status=shown,
-            status_label=gettext(f"status.invoice.{shown}", locale)))
+            status_label=gettext(f"status.invoice.{shown}", locale), status_tone=status_tone(shown),
+            can_pay=may_pay and shown in (InvoiceStatus.OPEN.value, OVERDUE)))
     return rows
 
 
@@ -169,11 +178,10 @@ class PeriodChoice:
     label: str
 
 
-def invoice_filter_choices(session: Session, principal: Principal,
-                           locale: str) -> tuple[list[str], list[PeriodChoice]]:
+def invoice_filter_choices(session: Session, ctx: RequestContext) -> tuple[list[str], list[PeriodChoice]]:
     """The company's contract numbers, and the years and quarters it has invoices in (newest
     first, each year before its quarters), for the filters."""
-    company_id = _require(principal, Permission.VIEW_BILLING)
+    company_id, locale = _require(ctx, Permission.VIEW_BILLING), ctx.locale
     contracts = list(session.exec(select(Contract.number).where(Contract.company_id == company_id)
                                   .order_by(Contract.number)))
     dates = session.exec(select(Invoice.issue_date).where(Invoice.company_id == company_id,
@@ -183,9 +191,9 @@ def invoice_filter_choices(session: Session, principal: Principal,
     return contracts, periods
 
 
-def list_members(session: Session, principal: Principal, locale: str) -> list[MemberRow]:
+def list_members(session: Session, ctx: RequestContext) -> list[MemberRow]:
     """Who has access to the company, and with which role."""
-    company_id = _require(principal, Permission.VIEW_BILLING)
+    company_id, locale = _require(ctx, Permission.VIEW_BILLING), ctx.locale
     rows = session.exec(select(UserAccount, Membership).join(Membership, Membership.user_id == UserAccount.id)
                         .where(Membership.company_id == company_id).order_by(UserAccount.full_name)).all()
     return [MemberRow(full_name=user.full_name, email=user.email, role_label=gettext(f"role.{membership.role}", locale))

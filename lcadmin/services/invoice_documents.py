@@ -3,7 +3,7 @@ own company only (any other number is simply not found)."""
 
 from __future__ import annotations
 
-from typing import Any
+from pathlib import Path
 
 from sqlmodel import Session, select
 
@@ -12,22 +12,22 @@ from lcadmin.domain.permissions import Permission
 from lcadmin.domain.pricing import PricedLine, compute_totals
 from lcadmin.domain.statuses import InvoiceKind, InvoiceStatus
 from lcadmin.models import Invoice, InvoiceLine, SalesOrder
-from lcadmin.pdf.document import DocumentLine, InvoiceDocument, Party, TaxLine
+from lcadmin.pdf.document import DocumentLine, InvoiceDocument, TaxLine
 from lcadmin.services.errors import NotAllowed, NotFound
-from lcadmin.services.invoicing import issuer_snapshot
-from lcadmin.services.sessions import Principal
+from lcadmin.services.snapshots import issuer_snapshot, party
+from lcadmin.services.context import RequestContext
 from lcadmin.settings import VendorSettings
 
 
-def _party(snapshot: dict[str, Any]) -> Party:
-    return Party(legal_name=snapshot.get("legal_name", ""), address_lines=tuple(snapshot.get("address", ())),
-                 postal_code=snapshot.get("postal_code", ""), city=snapshot.get("city", ""),
-                 country_code=snapshot.get("country_code", "FR"), siren=snapshot.get("siren", ""),
-                 vat_number=snapshot.get("vat_number", ""), recipient=snapshot.get("recipient", ""))
+def _existing(logo: str) -> str:
+    """The logo file named at issue, or none (the vendor's initial is drawn) if it is gone."""
+    return logo if logo and Path(logo).is_file() else ""
 
 
 def build_document(session: Session, invoice: Invoice, vendor: VendorSettings) -> InvoiceDocument:
-    """The snapshot of an issued invoice or credit note, from what was stored when it was issued."""
+    """The snapshot of an issued invoice or credit note, from what was stored when it was issued:
+    the issuer, its name and its logo file as they were then (``vendor`` only stands in for
+    what an invoice issued before they were kept lacks)."""
     lines = session.exec(select(InvoiceLine).where(InvoiceLine.invoice_id == invoice.id)
                          .order_by(InvoiceLine.position)).all()
     totals = compute_totals((PricedLine(l.quantity, Money(l.unit_price_minor, invoice.currency), l.tax_rate_bp)
@@ -47,18 +47,19 @@ def build_document(session: Session, invoice: Invoice, vendor: VendorSettings) -
                     for l in lines),
         taxes=tuple(TaxLine(rate, base.minor, tax.minor) for rate, (base, tax) in totals.tax_by_rate.items()),
         subtotal_minor=invoice.subtotal_minor, tax_minor=invoice.tax_minor, total_minor=invoice.total_minor,
-        issuer=_party(issuer), customer=_party(invoice.customer_snapshot), vendor_name=issuer.get("name", vendor.name),
-        vendor_logo=vendor.logo_path,
+        issuer=party(issuer), customer=party(invoice.customer_snapshot), vendor_name=issuer.get("name", vendor.name),
+        vendor_logo=_existing(issuer.get("logo", vendor.logo_path)),
     )
 
 
-def invoice_document(session: Session, principal: Principal, number: str, vendor: VendorSettings) -> InvoiceDocument:
+def invoice_document(session: Session, ctx: RequestContext, number: str, vendor: VendorSettings) -> InvoiceDocument:
     """The document of one of the caller's company's issued invoices.
 
     Raises:
-        NotAllowed: ``forbidden`` without billing access.
+        NotAllowed: ``signed_out``, or ``forbidden`` without billing access.
         NotFound: ``invoice_not_found`` for an unknown number, a draft, or another company's invoice.
     """
+    principal = ctx.user
     if not principal.can(Permission.VIEW_BILLING):
         raise NotAllowed("forbidden")
     invoice = session.exec(select(Invoice).where(

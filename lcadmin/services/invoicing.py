@@ -8,23 +8,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from typing import Any
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
+from lcadmin.domain.audit import AuditAction
 from lcadmin.domain.money import Money
 from lcadmin.domain.pricing import PricedLine, compute_totals
-from lcadmin.domain.statuses import (
-    AddressKind,
-    InvoiceKind,
-    InvoiceStatus,
-    check_transition,
-)
-from lcadmin.models import Address, Company, DocumentSequence, Invoice, InvoiceLine
+from lcadmin.domain.statuses import InvoiceKind, InvoiceStatus
+from lcadmin.models import Company, DocumentSequence, Invoice, InvoiceLine
 from lcadmin.services.audit import record_event
+from lcadmin.services.context import RequestContext
+from lcadmin.services.lifecycle import move
+from lcadmin.services.snapshots import customer_snapshot, issuer_snapshot
 from lcadmin.settings import VendorSettings
 
 SERIES = "F"
@@ -59,28 +57,10 @@ def allocate_number(session: Session, *, year: int, series: str = SERIES) -> str
     return f"{series}{year}-{value:05d}"
 
 
-def issuer_snapshot(vendor: VendorSettings) -> dict[str, Any]:
-    """The vendor as invoices state it."""
-    return {"name": vendor.name, "legal_name": vendor.legal_name, "siren": vendor.siren,
-            "vat_number": vendor.vat_number, "address": [vendor.address_line1], "postal_code": vendor.postal_code,
-            "city": vendor.city, "country_code": vendor.country_code}
-
-
-def customer_snapshot(session: Session, company: Company) -> dict[str, Any]:
-    """The customer as invoices state it: legal identity and billing address."""
-    addresses = {a.kind: a for a in session.exec(select(Address).where(Address.company_id == company.id))}
-    address = addresses.get(AddressKind.BILLING.value) or addresses.get(AddressKind.REGISTERED.value)
-    return {"legal_name": company.legal_name, "siren": company.siren, "vat_number": company.vat_number or "",
-            "recipient": (address.recipient if address else None) or "",
-            "address": [line for line in ((address.line1, address.line2) if address else ()) if line],
-            "postal_code": address.postal_code if address else "", "city": address.city if address else "",
-            "country_code": address.country_code if address else "FR"}
-
-
-def issue_invoice(session: Session, *, company_id: int, lines: Sequence[LineInput], issue_date: date,
-                  payment_terms_days: int, period: tuple[date, date] | None, vendor: VendorSettings,
-                  now: datetime, order_id: int | None = None, purchase_order_ref: str | None = None,
-                  currency: str = "EUR", credits: Invoice | None = None) -> Invoice:
+def issue_invoice(session: Session, ctx: RequestContext, *, company_id: int, lines: Sequence[LineInput],
+                  issue_date: date, payment_terms_days: int, period: tuple[date, date] | None, vendor: VendorSettings,
+                  order_id: int | None = None, purchase_order_ref: str | None = None, currency: str = "EUR",
+                  credits: Invoice | None = None) -> Invoice:
     """Create an issued (open) invoice, or a credit note when ``credits`` names the corrected invoice.
 
     Raises:
@@ -99,7 +79,8 @@ def issue_invoice(session: Session, *, company_id: int, lines: Sequence[LineInpu
         due_date=issue_date + timedelta(days=payment_terms_days),
         period_start=period[0] if period else None, period_end=period[1] if period else None, currency=currency,
         subtotal_minor=totals.subtotal.minor, tax_minor=totals.tax.minor, total_minor=totals.total.minor,
-        created_at=now, issuer_snapshot=issuer_snapshot(vendor), customer_snapshot=customer_snapshot(session, company),
+        created_at=ctx.now, issuer_snapshot=issuer_snapshot(vendor),
+        customer_snapshot=customer_snapshot(session, company),
     )
     session.add(invoice)
     session.flush()
@@ -109,17 +90,16 @@ def issue_invoice(session: Session, *, company_id: int, lines: Sequence[LineInpu
                     amount_minor=line.quantity * line.unit_price_minor)
         for index, line in enumerate(lines, start=1)
     )
-    record_event(session, action=f"{invoice.kind}.issued", outcome="success", company_id=company_id,
-                 subject=f"invoice:{invoice.number}", now=now)
+    record_event(session, action=AuditAction.CREDIT_NOTE_ISSUED if credits else AuditAction.INVOICE_ISSUED,
+                 outcome="success", actor_user_id=ctx.actor_id, company_id=company_id,
+                 subject=f"invoice:{invoice.number}", now=ctx.now)
     if credits is not None:  # read again, locked: a payment may be settling it right now
         credits = session.exec(select(Invoice).where(Invoice.id == credits.id).with_for_update()
                                .execution_options(populate_existing=True)).one()
     if credits is not None and credits.status == InvoiceStatus.OPEN.value and amount_due(session, credits) == 0:
-        check_transition(InvoiceStatus(credits.status), InvoiceStatus.VOID)
-        credits.status = InvoiceStatus.VOID.value  # cancelled by its credit notes: nothing left to pay
-        session.add(credits)
-        record_event(session, action="invoice.voided", outcome="success", company_id=company_id,
-                     subject=f"invoice:{credits.number}", detail={"credit_note": invoice.number}, now=now)
+        # Cancelled by its credit notes: nothing left to pay.
+        move(session, credits, InvoiceStatus.VOID, ctx, company_id=company_id, subject=f"invoice:{credits.number}",
+             detail={"credit_note": invoice.number})
     return invoice
 
 
@@ -131,10 +111,6 @@ def amount_due(session: Session, invoice: Invoice) -> int:
     return max(invoice.total_minor - credited, 0)
 
 
-def mark_paid(session: Session, invoice: Invoice, *, paid_at: datetime) -> None:
-    """An open invoice was paid."""
-    check_transition(InvoiceStatus(invoice.status), InvoiceStatus.PAID)
-    invoice.status, invoice.paid_at = InvoiceStatus.PAID.value, paid_at
-    session.add(invoice)
-    record_event(session, action="invoice.paid", outcome="success", company_id=invoice.company_id,
-                 subject=f"invoice:{invoice.number}", now=paid_at)
+def mark_paid(session: Session, ctx: RequestContext, invoice: Invoice) -> None:
+    """An open invoice was paid, at ``ctx.now``."""
+    move(session, invoice, InvoiceStatus.PAID, ctx, company_id=invoice.company_id, subject=f"invoice:{invoice.number}")

@@ -25,10 +25,16 @@ def hash_password(password: str) -> str:
 
 def verify_password(password: str, password_hash: str) -> bool:
     """Whether ``password`` matches ``password_hash``; a malformed hash never matches."""
+    return check_password(password, password_hash)[0]
+
+
+def check_password(password: str, password_hash: str) -> tuple[bool, str | None]:
+    """Whether ``password`` matches, and its new hash when ``password_hash`` was made with other
+    parameters than today's (to store in its place); a malformed hash never matches."""
     try:
-        return _context.verify(_normalise(password), password_hash)
+        return _context.verify_and_update(_normalise(password), password_hash)
     except (ValueError, TypeError):
-        return False
+        return False, None
 
 
 def use_context(context: CryptContext) -> None:

@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from lcadmin.domain.audit import AuditAction
 from lcadmin.domain.permissions import Permission, has_permission
 from lcadmin.models import Company, Membership, SessionHandoff, UserAccount, UserSession
 from lcadmin.services.audit import record_event
@@ -45,6 +46,7 @@ class Principal:
     company_id: int | None
     company_name: str | None
     role: str | None
+    seen_at: datetime | None = None  # the session's last recorded activity
 
     def can(self, permission: Permission) -> bool:
         """Whether this user holds ``permission`` in the session's company."""
@@ -101,26 +103,33 @@ def redeem_handoff(session: Session, *, code: str, binding: str | None, previous
                             created_at=now, last_seen_at=now,
                             expires_at=now + timedelta(hours=settings.session_max_hours),
                             ip=ip, user_agent=(user_agent or "")[:400]))
-    record_event(session, action="session.started", outcome="success", actor_user_id=handoff.user_id,
+    record_event(session, action=AuditAction.SESSION_STARTED, outcome="success", actor_user_id=handoff.user_id,
                  company_id=handoff.company_id, ip=ip, now=now)
     return raw_id, handoff.return_to
 
 
-def resolve_session(session: Session, raw_id: str | None, *, settings: Settings, now: datetime) -> Principal | None:
-    """The principal behind a cookie value, or None when absent, unknown, ended, idle or too old."""
+def resolve_session(session: Session, raw_id: str | None, *, settings: Settings, now: datetime,
+                    record_activity: bool = True) -> Principal | None:
+    """The principal behind a cookie value, or None when absent, unknown, ended, idle or too old.
+
+    With ``record_activity`` (in a write transaction) the session's last activity is moved
+    forward, at most every :data:`TOUCH_EVERY`, and an idle one is ended; without it nothing is
+    written (see :func:`activity_due` and :func:`record_activity`).
+    """
     if not raw_id or len(raw_id) > 100:
         return None
     row = session.exec(select(UserSession).where(UserSession.id_hash == digest(raw_id))).first()
     if row is None or row.ended_at is not None or row.expires_at <= now:
         return None
     if now - row.last_seen_at > timedelta(minutes=settings.session_idle_minutes):
-        row.ended_at = now
-        session.add(row)
+        if record_activity:
+            row.ended_at = now
+            session.add(row)
         return None
     user = session.get(UserAccount, row.user_id)
     if user is None or not user.is_active:
         return None
-    if now - row.last_seen_at >= TOUCH_EVERY:
+    if record_activity and now - row.last_seen_at >= TOUCH_EVERY:
         row.last_seen_at = now
         session.add(row)
     company = session.get(Company, row.company_id) if row.company_id else None
@@ -129,7 +138,18 @@ def resolve_session(session: Session, raw_id: str | None, *, settings: Settings,
     return Principal(user_id=user.id, email=user.email, full_name=user.full_name,
                      company_id=company.id if membership else None,
                      company_name=company.name if membership else None,
-                     role=membership.role if membership else None)
+                     role=membership.role if membership else None, seen_at=row.last_seen_at)
+
+
+def activity_due(principal: Principal, now: datetime) -> bool:
+    """Whether the session's last activity should be moved forward (see :func:`record_activity`)."""
+    return principal.seen_at is None or now - principal.seen_at >= TOUCH_EVERY
+
+
+def record_activity(session: Session, raw_id: str, now: datetime) -> None:
+    """Move a live session's last activity forward (the idle timeout counts from it)."""
+    session.exec(sa.update(UserSession).where(UserSession.id_hash == digest(raw_id), UserSession.ended_at.is_(None))
+                 .values(last_seen_at=now))
 
 
 def session_is_live(session: Session, raw_id: str | None, *, settings: Settings, now: datetime) -> bool:
@@ -143,13 +163,13 @@ def session_is_live(session: Session, raw_id: str | None, *, settings: Settings,
 
 
 def require_principal(session: Session, raw_id: str | None, *, settings: Settings, now: datetime,
-                      permission: Permission | None = None) -> Principal:
+                      permission: Permission | None = None, record_activity: bool = True) -> Principal:
     """Like :func:`resolve_session`, but refuses a missing session or a missing permission.
 
     Raises:
         NotAllowed: ``signed_out`` or ``forbidden``.
     """
-    principal = resolve_session(session, raw_id, settings=settings, now=now)
+    principal = resolve_session(session, raw_id, settings=settings, now=now, record_activity=record_activity)
     if principal is None:
         raise NotAllowed("signed_out")
     if permission is not None and not principal.can(permission):
@@ -173,12 +193,6 @@ def end_session(session: Session, raw_id: str, now: datetime, ip: str | None = N
         return False
     row.ended_at = now
     session.add(row)
-    record_event(session, action="session.ended", outcome="success", actor_user_id=row.user_id,
+    record_event(session, action=AuditAction.SESSION_ENDED, outcome="success", actor_user_id=row.user_id,
                  company_id=row.company_id, ip=ip, now=now)
     return True
-
-
-def end_user_sessions(session: Session, user_id: int, now: datetime) -> None:
-    """End every open session of a user (their access was withdrawn)."""
-    session.exec(sa.update(UserSession).where(UserSession.user_id == user_id, UserSession.ended_at.is_(None))
-                 .values(ended_at=now))

@@ -148,3 +148,57 @@ def register_failure(session: Session, policy: Policy, keys: Iterable[str], now:
         if count >= policy.max_failures:
             locked.append(_lock(session, policy, key, now))
     return max(locked) if locked else None
+
+
+def admit(session: Session, policy: Policy, keys: Iterable[str], now: datetime) -> list[int]:
+    """Let one attempt in, counted as a failure until it proves otherwise (:func:`confirm`).
+
+    For checks too slow to run inside a transaction (a password hash): the attempt is counted
+    before it is checked, so a burst of concurrent attempts gets ``max_failures`` checks and no
+    more, even though none has failed yet.
+
+    Returns:
+        The ids of the failure rows written for this attempt.
+
+    Raises:
+        Throttled: A key is locked, or has as many failures (counted or under way) as it may.
+    """
+    keys = list(dict.fromkeys(keys))
+    ensure_unlocked(session, policy, keys, now)
+    ids = []
+    for key in keys:
+        session.exec(sa.delete(ThrottleFailure).where(
+            ThrottleFailure.scope == policy.scope, ThrottleFailure.key == key,
+            ThrottleFailure.occurred_at <= now - policy.window))
+        count = session.exec(select(sa.func.count()).select_from(ThrottleFailure).where(
+            ThrottleFailure.scope == policy.scope, ThrottleFailure.key == key,
+            ThrottleFailure.occurred_at > now - policy.window)).one()
+        if count >= policy.max_failures:  # the attempts under way may all fail: wait for them
+            raise Throttled(now + timedelta(minutes=1))
+        row = ThrottleFailure(scope=policy.scope, key=key, occurred_at=now)
+        session.add(row)
+        session.flush()
+        ids.append(row.id)
+    return ids
+
+
+def confirm(session: Session, policy: Policy, keys: Iterable[str], admitted: list[int], *, failed: bool,
+            now: datetime) -> datetime | None:
+    """The admitted attempt is over: a success takes its failures back; a failure keeps them and
+    locks the keys that reached the limit.
+
+    Returns:
+        When the longest lock this failure caused ends, or None.
+    """
+    if not failed:
+        if admitted:
+            session.exec(sa.delete(ThrottleFailure).where(ThrottleFailure.id.in_(admitted)))
+        return None
+    locked = []
+    for key in dict.fromkeys(keys):
+        count = session.exec(select(sa.func.count()).select_from(ThrottleFailure).where(
+            ThrottleFailure.scope == policy.scope, ThrottleFailure.key == key,
+            ThrottleFailure.occurred_at > now - policy.window)).one()
+        if count >= policy.max_failures:
+            locked.append(_lock(session, policy, key, now))
+    return max(locked) if locked else None

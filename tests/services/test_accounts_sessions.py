@@ -12,17 +12,18 @@ from lcadmin.domain.permissions import Permission
 from lcadmin.models import AuditEvent, ThrottleFailure, UserAccount, UserSession
 from lcadmin.services import accounts, passwords, sessions
 from lcadmin.services.errors import InvalidInput, NotAllowed, Throttled
+from tests.factories import context
+from tests.helpers import race
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 IP = "203.0.113.7"
 GOOD = "un long chemin vers la facture"
 
 
-def _sign_up(engine, **overrides):
-    values = {"full_name": "Anne Leroy", "email": "anne@perso.example", "password": GOOD, "locale": "fr",
-              "ip": IP, "now": NOW} | overrides
+def _sign_up(engine, *, ip=IP, now=NOW, **overrides):
+    values = {"full_name": "Anne Leroy", "email": "anne@perso.example", "password": GOOD} | overrides
     with session_scope(engine) as session:
-        return accounts.sign_up(session, **values)
+        return accounts.sign_up(session, context(ip=ip, now=now), **values)
 
 
 @pytest.mark.parametrize(("overrides", "code", "field"), [
@@ -52,35 +53,30 @@ def test_passwords_are_nfkc_normalised_argon2id_hashes(demo):
     with read_scope(demo) as session:
         stored = session.get(UserAccount, account.user_id).password_hash
     assert stored.startswith("$argon2id$")
-    with session_scope(demo) as session:
-        assert accounts.authenticate(session, email="anne@perso.example", password="Cafe\u0301 au lait sans sucre",
-                                     ip=IP, now=NOW)
+    assert _sign_in(demo, email="anne@perso.example", password="Cafe\u0301 au lait sans sucre")
 
 
 def test_sign_in_accepts_the_right_password_only(demo):
-    with session_scope(demo) as session:
-        assert accounts.authenticate(session, email=" HBERNARD@flexis.com", password="Northwind-demo-2026",
-                                     ip=IP, now=NOW).full_name == "Hugo Bernard"
+    assert _sign_in(demo, email=" HBERNARD@flexis.com").full_name == "Hugo Bernard"
     for wrong in ("northwind-demo-2026", "", "Northwind-demo-2026 "):
-        with pytest.raises(NotAllowed) as error, session_scope(demo) as session:
-            accounts.authenticate(session, email="hbernard@flexis.com", password=wrong, ip=f"198.51.100.{len(wrong)}",
-                                  now=NOW)
+        with pytest.raises(NotAllowed) as error:
+            _sign_in(demo, password=wrong, ip=f"198.51.100.{len(wrong)}")
         assert error.value.code == "invalid_credentials"
 
 
 def test_unknown_accounts_cost_one_password_check_too(demo, monkeypatch):
     checked = []
-    real = passwords.verify_password
-    monkeypatch.setattr(accounts, "verify_password", lambda p, h: checked.append(h) or real(p, h))
-    with pytest.raises(NotAllowed) as error, session_scope(demo) as session:
-        accounts.authenticate(session, email="nobody@flexis.com", password=GOOD, ip=IP, now=NOW)
+    real = passwords.check_password
+    monkeypatch.setattr(accounts, "check_password", lambda p, h: checked.append(h) or real(p, h))
+    with pytest.raises(NotAllowed) as error:
+        _sign_in(demo, email="nobody@flexis.com", password=GOOD)
     assert error.value.code == "invalid_credentials"
     assert len(checked) == 1 and checked[0].startswith("$argon2id$")
 
 
 def _sign_in(engine, email="hbernard@flexis.com", password="Northwind-demo-2026", ip=IP, now=NOW):
     with session_scope(engine) as session:
-        return accounts.authenticate(session, email=email, password=password, ip=ip, now=now)
+        return accounts.authenticate(session, context(ip=ip, now=now), email=email, password=password)
 
 
 def test_sign_in_is_throttled_per_address_from_one_ip_and_never_locks_the_owner_out(demo):
@@ -228,3 +224,52 @@ def test_no_or_forged_cookie_means_signed_out(demo, settings, cookie):
 def test_a_sign_up_name_is_kept_as_it_displays(demo):
     account = _sign_up(demo, full_name="Anne\u200b \u202eLeroy\u202c")
     assert account.full_name == "Anne Leroy"
+
+
+
+def test_a_hash_made_with_older_parameters_is_upgraded_at_sign_in(demo):
+    from passlib.context import CryptContext
+
+    older = CryptContext(schemes=["argon2"], argon2__memory_cost=128, argon2__rounds=1, argon2__parallelism=1)
+    with session_scope(demo) as session:
+        user = session.exec(select(UserAccount).where(UserAccount.email == "hbernard@flexis.com")).one()
+        user.password_hash = older.hash("Northwind-demo-2026")
+        session.add(user)
+        before = user.password_hash
+    _sign_in(demo)
+    with read_scope(demo) as session:
+        after = session.exec(select(UserAccount).where(UserAccount.email == "hbernard@flexis.com")).one().password_hash
+    assert after != before and "m=256" in after and "m=128" in before  # today's parameters (the tests' cheap ones)
+    assert _sign_in(demo).email == "hbernard@flexis.com"
+
+
+def test_a_burst_of_concurrent_guesses_gets_five_checks_and_no_more(demo, monkeypatch):
+    """The hash runs outside any transaction, so each attempt is counted before it is checked."""
+    checked = []
+    real = passwords.check_password
+    monkeypatch.setattr(accounts, "check_password", lambda p, h: checked.append(p) or real(p, h))
+
+    def guess() -> str:
+        try:
+            _sign_in(demo, password="guess")
+        except (NotAllowed, Throttled) as error:
+            return error.code
+        return "signed_in"
+
+    results = race(12, guess)
+    assert len(checked) <= 5 and results.count("invalid_credentials") == len(checked)
+    assert set(results) <= {"invalid_credentials", "throttled"}
+    with pytest.raises(Throttled):  # and the address is locked for this IP afterwards, right password or not
+        _sign_in(demo)
+
+
+def test_a_right_password_takes_its_attempt_back(demo):
+    for _ in range(4):
+        with pytest.raises(NotAllowed):
+            _sign_in(demo, password="guess")
+    for _ in range(3):
+        assert _sign_in(demo).email == "hbernard@flexis.com"  # four failures still, never five
+    with pytest.raises(NotAllowed):
+        _sign_in(demo, password="guess")
+    with pytest.raises(Throttled):
+        _sign_in(demo)

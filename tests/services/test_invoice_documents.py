@@ -18,6 +18,7 @@ from lcadmin.pdf.invoice import render_invoice_pdf
 from lcadmin.services.errors import NotAllowed, NotFound
 from lcadmin.services.invoice_documents import invoice_document
 from lcadmin.services.sessions import Principal
+from tests.factories import context
 
 VENDOR_FIELDS = ("Northwind SAS", "10 rue de la Paix", "75002 Paris", "812345676", "FR19812345676")
 
@@ -33,7 +34,8 @@ def _document(engine, number, principal=None, settings=None):
     from lcadmin.settings import load_settings
 
     with read_scope(engine) as session:
-        return invoice_document(session, principal or _principal(engine), number, (settings or load_settings({})).vendor)
+        return invoice_document(session, context(principal=principal or _principal(engine)), number,
+                                (settings or load_settings({})).vendor)
 
 
 def _text(pdf: bytes) -> str:

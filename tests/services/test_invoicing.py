@@ -13,6 +13,7 @@ from lcadmin.db import read_scope, session_scope
 from lcadmin.models import Company, Invoice
 from lcadmin.services.invoicing import LineInput, issue_invoice
 from lcadmin.settings import load_settings
+from tests.factories import context
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 VENDOR = load_settings({}).vendor
@@ -21,8 +22,8 @@ LINE = [LineInput("Licence", 2, 100_00, 2000)]
 
 def _issue(engine, *, company_id: int = 1, on: date = date(2026, 11, 26), fail: bool = False) -> str:
     with session_scope(engine) as session:
-        invoice = issue_invoice(session, company_id=company_id, lines=LINE, issue_date=on, payment_terms_days=30,
-                                period=None, vendor=VENDOR, now=NOW)
+        invoice = issue_invoice(session, context(now=NOW), company_id=company_id, lines=LINE, issue_date=on,
+                                payment_terms_days=30, period=None, vendor=VENDOR)
         if fail:
             raise RuntimeError("the surrounding change failed")
         return invoice.number

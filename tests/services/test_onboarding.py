@@ -21,7 +21,12 @@ from lcadmin.models import (
 from lcadmin.services import onboarding
 from lcadmin.services.accounts import authenticate, sign_up
 from lcadmin.services.errors import InvalidInput, LinkProblem, NotAllowed, Throttled
+from lcadmin.domain.money import amount_problem
+from lcadmin.domain.statuses import LinkPurpose
+from lcadmin.domain.terms import TERMS_VERSION
 from lcadmin.services.onboarding import ProofRejected
+from lcadmin.services.sessions import Principal
+from tests.factories import context
 from tests.helpers import race
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
@@ -30,13 +35,14 @@ IP = "203.0.113.7"
 
 def start(engine, settings, email, *, ip=IP, now=NOW, locale="fr"):
     with session_scope(engine) as session:
-        return onboarding.start_access(session, email=email, locale=locale, ip=ip, settings=settings, now=now).outcome
+        return onboarding.start_access(session, context(ip=ip, now=now, locale=locale), email=email,
+                                       settings=settings).outcome
 
 
 def prove(engine, settings, email, reference, amount, *, ip=IP, now=NOW, locale="fr"):
     with session_scope(engine) as session:
-        return onboarding.submit_proof(session, email=email, reference=reference, amount=amount, locale=locale,
-                                       ip=ip, settings=settings, now=now).outcome
+        return onboarding.submit_proof(session, context(ip=ip, now=now, locale=locale), email=email,
+                                       reference=reference, amount=amount, settings=settings).outcome
 
 
 def outbox(engine, to=None):
@@ -53,9 +59,15 @@ def link_secret(message: OutboxMessage, path: str = "activate") -> str:
     return match.group(1)
 
 
+def _as(account, now=NOW):
+    """The request context of a call by ``account`` (an AccountView or a UserAccount), signed in."""
+    user_id = getattr(account, "user_id", None) or account.id
+    return context(ip=IP, now=now, principal=Principal(user_id, account.email, account.full_name, None, None, None))
+
+
 def confirm(engine, secret, now=NOW):
     with session_scope(engine) as session:
-        return onboarding.confirm_activation(session, secret=secret, ip=IP, now=now)
+        return onboarding.confirm_activation(session, context(ip=IP, now=now), secret=secret)
 
 
 # --- the e-mail step -------------------------------------------------------------------------
@@ -141,7 +153,7 @@ def test_unusable_amounts_are_refused_before_anything_is_counted(demo, settings,
     with pytest.raises(InvalidInput) as error:
         prove(demo, settings, "aleroy@flexis.com", "FLD102776277396", amount)
     assert (error.value.code, error.value.field) == (code, "amount")
-    assert onboarding.check_proof_amount(amount) == code
+    assert amount_problem(amount) == code
 
 
 def test_five_failures_lock_the_proof_even_for_the_right_answer(demo, settings):
@@ -220,7 +232,8 @@ def test_the_lock_never_blocks_the_companys_existing_users(demo, settings):
         with pytest.raises((ProofRejected, Throttled)):
             prove(demo, settings, "aleroy@flexis.com", "FLD102776277396", "1")
     with session_scope(demo) as session:
-        assert authenticate(session, email="hbernard@flexis.com", password="Northwind-demo-2026", ip=IP, now=NOW)
+        assert authenticate(session, context(ip=IP, now=NOW), email="hbernard@flexis.com",
+                            password="Northwind-demo-2026")
 
 
 def test_ten_thousand_automated_guesses_never_get_through(demo, settings):
@@ -262,22 +275,22 @@ def test_an_unknown_domain_waits_for_a_contacts_approval(demo, settings):
     assert "Approuver" in approval.text_body and "Refuser" in approval.text_body
     approve = link_secret(approval, "decision")
     with session_scope(demo) as session:
-        view = onboarding.inspect_link(session, secret=approve, purposes=("approve", "refuse"), locale="fr", now=NOW)
+        view = onboarding.inspect_link(session, context(now=NOW), secret=approve, purposes=(LinkPurpose.APPROVE, LinkPurpose.REFUSE))
         assert (view.state, view.purpose, view.requester) == ("valid", "approve", "a.leroy@gmail.com")
     with session_scope(demo) as session:
-        assert onboarding.decide_approval(session, secret=approve, ip=IP, settings=settings, now=NOW) == "approved"
+        assert onboarding.decide_approval(session, context(ip=IP, now=NOW), secret=approve, settings=settings) == "approved"
     [activation] = outbox(demo, "a.leroy@gmail.com")
     assert activation.subject == "Bienvenue dans le Northwind Admin Center"
     refuse = re.findall(r"/decision/([A-Za-z0-9_-]+)", outbox(demo, "compta@flexis.com")[0].text_body)[1]
     with pytest.raises(LinkProblem), session_scope(demo) as session:
-        onboarding.decide_approval(session, secret=refuse, ip=IP, settings=settings, now=NOW)
+        onboarding.decide_approval(session, context(ip=IP, now=NOW), secret=refuse, settings=settings)
 
 
 def test_a_refusal_gives_nothing_and_says_so(demo, settings):
     prove(demo, settings, "a.leroy@gmail.com", "FLD102776277396", "3 600")
     refuse = re.findall(r"/decision/([A-Za-z0-9_-]+)", outbox(demo, "cmartin@flexis.com")[0].text_body)[1]
     with session_scope(demo) as session:
-        assert onboarding.decide_approval(session, secret=refuse, ip=IP, settings=settings, now=NOW) == "refused"
+        assert onboarding.decide_approval(session, context(ip=IP, now=NOW), secret=refuse, settings=settings) == "refused"
     [mail] = outbox(demo, "a.leroy@gmail.com")
     assert "refusé" in mail.text_body
 
@@ -298,7 +311,7 @@ def test_opening_the_link_does_not_use_it_only_the_button_does(demo, settings):
     secret = link_secret(outbox(demo)[0])
     for _ in range(3):  # a mail scanner, a preview, the person
         with read_scope(demo) as session:
-            view = onboarding.inspect_link(session, secret=secret, purposes=("activate",), locale="fr", now=NOW)
+            view = onboarding.inspect_link(session, context(now=NOW), secret=secret, purposes=(LinkPurpose.ACTIVATE,))
         assert (view.state, view.company_name) == ("valid", "Flexis")
     assert confirm(demo, secret)
     with pytest.raises(LinkProblem) as again:
@@ -331,15 +344,15 @@ def test_resend_replaces_the_link_and_is_limited(demo, settings):
     start(demo, settings, "cmartin@flexis.com")
     first = link_secret(outbox(demo)[0])
     with session_scope(demo) as session:
-        onboarding.resend_activation(session, email="cmartin@flexis.com", ip=IP, settings=settings, now=NOW)
+        onboarding.resend_activation(session, context(ip=IP, now=NOW), email="cmartin@flexis.com", settings=settings)
     assert len(outbox(demo)) == 2
     with pytest.raises(LinkProblem):
         confirm(demo, first)
     for _ in range(2):
         with session_scope(demo) as session:
-            onboarding.resend_activation(session, email="cmartin@flexis.com", ip=IP, settings=settings, now=NOW)
+            onboarding.resend_activation(session, context(ip=IP, now=NOW), email="cmartin@flexis.com", settings=settings)
     with pytest.raises(Throttled), session_scope(demo) as session:
-        onboarding.resend_activation(session, email="cmartin@flexis.com", ip=IP, settings=settings, now=NOW)
+        onboarding.resend_activation(session, context(ip=IP, now=NOW), email="cmartin@flexis.com", settings=settings)
 
 
 def test_nobody_can_flood_a_contact_with_activation_emails(demo, settings):
@@ -392,21 +405,20 @@ def _activate_aleroy(engine, settings) -> str:
 def test_accepting_the_terms_makes_the_account_billing_admin(demo, settings):
     held = _activate_aleroy(demo, settings)
     with session_scope(demo) as session:
-        account = sign_up(session, full_name="Anne Leroy", email="anne.leroy@perso.example",
-                          password="un long chemin vers la facture", locale="fr", ip=IP, now=NOW)
+        account = sign_up(session, context(ip=IP, now=NOW), full_name="Anne Leroy", email="anne.leroy@perso.example", password="un long chemin vers la facture")
     with pytest.raises(InvalidInput) as unticked, session_scope(demo) as session:
-        onboarding.complete_activation(session, held=held, user_id=account.user_id,
-                                       terms_accepted=False, ip=IP, settings=settings, now=NOW)
+        onboarding.complete_activation(session, _as(account, now=NOW), held=held,
+                                       terms_accepted=False, settings=settings)
     assert unticked.value.code == "terms_required"
     with session_scope(demo) as session:
-        company_id = onboarding.complete_activation(session, held=held, user_id=account.user_id,
-                                                    terms_accepted=True, ip=IP, settings=settings, now=NOW)
+        company_id = onboarding.complete_activation(session, _as(account, now=NOW), held=held,
+                                       terms_accepted=True, settings=settings)
     with read_scope(demo) as session:
         membership = session.exec(select(Membership).where(Membership.user_id == account.user_id)).one()
         acceptance = session.exec(select(TermsAcceptance)).one()
         request = session.exec(select(ActivationRequest)).one()
     assert (membership.company_id, membership.role) == (company_id, "billing_admin")
-    assert acceptance.terms_version == onboarding.TERMS_VERSION
+    assert acceptance.terms_version == TERMS_VERSION
     assert (request.status, request.granted_user_id) == ("completed", account.user_id)
     for contact in ("cmartin@flexis.com", "compta@flexis.com"):  # told again, now naming the account
         proved, granted = outbox(demo, contact)
@@ -414,8 +426,8 @@ def test_accepting_the_terms_makes_the_account_billing_admin(demo, settings):
         assert "anne.leroy@perso.example" in granted.subject and "aleroy@flexis.com" in granted.text_body
         assert "la commande FLD102776277396" in granted.text_body and link_secret(granted, "report")
     with pytest.raises(NotAllowed), session_scope(demo) as session:  # a request completes once
-        onboarding.complete_activation(session, held=held, user_id=account.user_id,
-                                       terms_accepted=True, ip=IP, settings=settings, now=NOW)
+        onboarding.complete_activation(session, _as(account, now=NOW), held=held,
+                                       terms_accepted=True, settings=settings)
 
 
 def test_an_unverified_or_stale_request_cannot_be_completed(demo, settings):
@@ -423,12 +435,12 @@ def test_an_unverified_or_stale_request_cannot_be_completed(demo, settings):
     with read_scope(demo) as session:
         hbernard = session.exec(select(UserAccount).where(UserAccount.email == "hbernard@flexis.com")).one()
     with pytest.raises(NotAllowed), session_scope(demo) as session:  # not verified: nothing to bring
-        onboarding.complete_activation(session, held=None, user_id=hbernard.id,
-                                       terms_accepted=True, ip=IP, settings=settings, now=NOW)
+        onboarding.complete_activation(session, _as(hbernard, now=NOW), held=None,
+                                       terms_accepted=True, settings=settings)
     held = confirm(demo, link_secret(outbox(demo, "aleroy@flexis.com")[0])).secret
     with pytest.raises(NotAllowed), session_scope(demo) as session:
-        onboarding.complete_activation(session, held=held, user_id=hbernard.id, terms_accepted=True,
-                                       ip=IP, settings=settings, now=NOW + onboarding.VERIFIED_WINDOW + timedelta(minutes=1))
+        onboarding.complete_activation(session, _as(hbernard, now=NOW + onboarding.VERIFIED_WINDOW + timedelta(minutes=1)),
+                                       held=held, terms_accepted=True, settings=settings)
 
 
 def test_only_the_secret_of_the_clicking_tab_finishes_an_activation(demo, settings):
@@ -441,8 +453,8 @@ def test_only_the_secret_of_the_clicking_tab_finishes_an_activation(demo, settin
     assert request.status == "verified" and request.completion_hash not in (None, held)
     for guess in (str(request.id), request.completion_hash, "", "x" * 43, held[:-1] + ("A" if held[-1] != "A" else "B")):
         with pytest.raises(NotAllowed) as refused, session_scope(demo) as session:
-            onboarding.complete_activation(session, held=guess, user_id=pdurand.id, terms_accepted=True,
-                                           ip=IP, settings=settings, now=NOW)
+            onboarding.complete_activation(session, _as(pdurand), held=guess, terms_accepted=True,
+                                           settings=settings)
         assert refused.value.code == "no_pending_activation"
         with read_scope(demo) as session:
             assert onboarding.pending_company_name(session, guess, NOW) is None
@@ -455,13 +467,12 @@ def test_only_the_secret_of_the_clicking_tab_finishes_an_activation(demo, settin
 def test_a_reported_access_is_withdrawn(demo, settings):
     held = _activate_aleroy(demo, settings)
     with session_scope(demo) as session:
-        account = sign_up(session, full_name="Anne Leroy", email="aleroy@flexis.com",
-                          password="un long chemin vers la facture", locale="fr", ip=IP, now=NOW)
-        onboarding.complete_activation(session, held=held, user_id=account.user_id,
-                                       terms_accepted=True, ip=IP, settings=settings, now=NOW)
+        account = sign_up(session, context(ip=IP, now=NOW), full_name="Anne Leroy", email="aleroy@flexis.com", password="un long chemin vers la facture")
+        onboarding.complete_activation(session, _as(account, now=NOW), held=held,
+                                       terms_accepted=True, settings=settings)
     report = link_secret(outbox(demo, "compta@flexis.com")[-1], "report")  # the notice of the granted access
     with session_scope(demo) as session:
-        onboarding.report_access(session, secret=report, ip=IP, now=NOW)
+        onboarding.report_access(session, context(ip=IP, now=NOW), secret=report)
     with read_scope(demo) as session:
         assert session.exec(select(Membership).where(Membership.user_id == account.user_id)).all() == []
         assert session.exec(select(ActivationRequest)).one().status == "revoked"

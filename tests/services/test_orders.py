@@ -20,6 +20,7 @@ from lcadmin.services import admin_center, orders
 from lcadmin.services.errors import InvalidInput, NotAllowed, NotFound
 from lcadmin.services.sessions import Principal
 from lcadmin.settings import load_settings
+from tests.factories import context
 
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
 VENDOR = load_settings({}).vendor
@@ -35,16 +36,16 @@ def _text(pdf: bytes) -> str:
     return " ".join(text.replace("\u00a0", " ").replace("\u202f", " ").split())
 
 
-def _sign(engine, principal=BILLING, **overrides):
-    values = {"number": ORDER, "signer_name": "Hugo Bernard", "authorized": True, "locale": "fr",
-              "ip": "203.0.113.7", "user_agent": "Mozilla/5.0 test", "vendor": VENDOR, "now": NOW} | overrides
+def _sign(engine, principal=BILLING, locale="fr", **overrides):
+    values = {"number": ORDER, "signer_name": "Hugo Bernard", "authorized": True, "vendor": VENDOR} | overrides
     with session_scope(engine) as session:
-        return orders.sign_order(session, principal, **values)
+        return orders.sign_order(session, context(principal=principal, now=NOW, locale=locale, ip="203.0.113.7",
+                                                  user_agent="Mozilla/5.0 test"), **values)
 
 
 def test_the_order_form_pdf_has_the_seeds_fields(demo):
     with read_scope(demo) as session:
-        text = _text(orders.order_pdf(session, ADMIN, ORDER, "fr", VENDOR))
+        text = _text(orders.order_pdf(session, context(principal=ADMIN, locale="fr"), ORDER, VENDOR))
     for expected in ("Formulaire de commande pour", "Flexis", "Contact principal", "Claire Martin", "Contact de facturation",
                      "compta@flexis.com", "Adresse de facturation", "8 avenue des Ternes", "Numéro de commande", ORDER,
                      "Information sur la commande", "Date de début", "1 janvier 2026", "Date de fin", "31 décembre 2026",
@@ -57,7 +58,7 @@ def test_the_order_form_pdf_has_the_seeds_fields(demo):
 def test_signing_records_who_when_where_and_the_hash_of_what_was_signed(demo):
     signature = _sign(demo)
     with read_scope(demo) as session:
-        document = orders.order_document(session, BILLING, ORDER, VENDOR)
+        document = orders.order_document(session, context(principal=BILLING), ORDER, VENDOR)
         stored = session.exec(select(OrderSignature)).one()
         order = session.exec(select(SalesOrder).where(SalesOrder.number == ORDER)).one()
         event = session.exec(select(AuditEvent).where(AuditEvent.action == "order.signed")).one()
@@ -71,7 +72,7 @@ def test_signing_records_who_when_where_and_the_hash_of_what_was_signed(demo):
 def test_the_signed_pdf_gains_a_certificate_page(demo):
     _sign(demo)
     with read_scope(demo) as session:
-        pdf = orders.order_pdf(session, BILLING, ORDER, "en", VENDOR)  # kept in the signing language
+        pdf = orders.order_pdf(session, context(principal=BILLING, locale="en"), ORDER, VENDOR)  # kept in the signing language
         stored = session.exec(select(OrderSignature)).one()
     reader = PdfReader(BytesIO(pdf))
     assert len(reader.pages) == 2
@@ -91,7 +92,7 @@ def test_what_was_signed_is_what_is_downloaded_whatever_changes_afterwards(demo)
         session.add(contact)
     moved = replace(VENDOR, address_line1="99 boulevard Haussmann")
     with read_scope(demo) as session:
-        pdf = orders.order_pdf(session, BILLING, ORDER, "fr", moved)
+        pdf = orders.order_pdf(session, context(principal=BILLING, locale="fr"), ORDER, moved)
         stored = session.exec(select(OrderSignature)).one()
     assert hashlib.sha256(stored.document_pdf).hexdigest() == stored.document_sha256
     signed_page = " ".join(PdfReader(BytesIO(pdf)).pages[0].extract_text().split())
@@ -99,7 +100,7 @@ def test_what_was_signed_is_what_is_downloaded_whatever_changes_afterwards(demo)
     assert signed_contact in signed_page and "Nouvelle Personne" not in signed_page
     assert "10 rue de la Paix" in signed_page and "Haussmann" not in signed_page
     with read_scope(demo) as session:
-        assert orders.order_pdf(session, BILLING, ORDER, "fr", moved) == pdf  # the same bytes every time
+        assert orders.order_pdf(session, context(principal=BILLING, locale="fr"), ORDER, moved) == pdf  # the same bytes every time
 
 
 def test_a_signed_order_cannot_be_signed_again(demo):
@@ -140,7 +141,7 @@ def test_only_users_allowed_to_sign_can_sign(demo):
 @pytest.mark.parametrize("principal", [ACME])
 def test_another_companys_order_is_not_found(demo, principal):
     with pytest.raises(NotFound), read_scope(demo) as session:
-        orders.order_pdf(session, principal, ORDER, "fr", VENDOR)
+        orders.order_pdf(session, context(principal=principal, locale="fr"), ORDER, VENDOR)
     with pytest.raises(NotFound):
         _sign(demo, principal=principal)
 
@@ -152,19 +153,19 @@ def test_orders_are_filtered_and_sorted(demo):
         _order(session, flexis, contract, number="FLD900000000001", status=OrderStatus.SIGNED, issued_on=NOW.date(),
                frequency=BillingFrequency.MONTHLY, lines=[_Line("Option", 1, 10_000_00)])
     with read_scope(demo) as session:
-        numbers = lambda **kw: [r.number for r in admin_center.list_orders(session, ADMIN, "fr", **kw)]  # noqa: E731
+        numbers = lambda **kw: [r.number for r in admin_center.list_orders(session, context(principal=ADMIN, locale="fr"), **kw)]  # noqa: E731
         assert numbers(sort="number") == ["FLD102776277396", "FLD900000000001"]
         assert numbers(sort="amount") == ["FLD900000000001", "FLD102776277396"]
         assert numbers(status="signed") == ["FLD900000000001"]
         assert numbers(status="bogus") == numbers()
-        assert all(r.number.startswith("FLD") for r in admin_center.list_orders(session, ADMIN, "fr"))
+        assert all(r.number.startswith("FLD") for r in admin_center.list_orders(session, context(principal=ADMIN, locale="fr")))
         assert numbers(contract=contract.number, sort="number") == ["FLD102776277396", "FLD900000000001"]
         assert numbers(contract="ACM-NOT-OURS") == []
 
 
 def test_contracts_show_their_orders_count_and_total(demo):
     with read_scope(demo) as session:
-        [row] = admin_center.list_contracts(session, ADMIN, "fr")
-        [english] = admin_center.list_contracts(session, ADMIN, "en")
+        [row] = admin_center.list_contracts(session, context(principal=ADMIN, locale="fr"))
+        [english] = admin_center.list_contracts(session, context(principal=ADMIN, locale="en"))
     assert row.orders == "1" and row.total.replace("\u202f", " ").replace("\u00a0", " ") == "4 320,00 €"
     assert english.total == "€4,320.00"

@@ -31,6 +31,7 @@ from lcadmin.services.errors import InvalidInput, NotAllowed, NotFound
 from lcadmin.services.payments import CardInput
 from lcadmin.services.sessions import Principal
 from lcadmin.settings import load_settings
+from tests.factories import context
 from tests.helpers import race
 
 NOW = datetime(2026, 11, 26, 11, 0, tzinfo=UTC)
@@ -48,9 +49,14 @@ def provider(demo):
 def _pay(engine, provider, *, card=OK, kind="invoice", number="F2026-00005", key=None, principal=FLEXIS,
          expiry="12/28", cvc="123", locale="fr", now=NOW):
     with session_scope(engine) as session:
-        return payments.pay(session, principal, kind=kind, number=number, idempotency_key=key or uuid.uuid4().hex,
-                            card=CardInput(card, expiry, cvc), provider=provider, vendor=VENDOR, now=now,
-                            locale=locale)
+        return payments.pay(session, context(principal=principal, now=now, locale=locale), kind=kind, number=number,
+                            idempotency_key=key or uuid.uuid4().hex, card=CardInput(card, expiry, cvc),
+                            provider=provider, vendor=VENDOR)
+
+
+def _complete(session, principal, *, now=NOW, **arguments):
+    """Back from the 3-D Secure page, as ``principal``."""
+    return payments.complete_authentication(session, context(principal=principal, now=now), **arguments)
 
 
 def _receipts(engine) -> dict[str, tuple[str, str]]:
@@ -117,10 +123,10 @@ def test_3d_secure_waits_for_the_bank_then_settles(demo, provider):
     assert _invoice(demo, "F2026-00005").status == "open"
     intent_id = outcome.action_url.rsplit("/", 1)[1]
     with pytest.raises(NotFound), session_scope(demo) as session:  # another company cannot complete it
-        payments.complete_authentication(session, ACME, intent_id=intent_id, approved=True, provider=provider,
+        _complete(session, ACME, intent_id=intent_id, approved=True, provider=provider,
                                          vendor=VENDOR, now=NOW)
     with session_scope(demo) as session:
-        done = payments.complete_authentication(session, FLEXIS, intent_id=intent_id, approved=True,
+        done = _complete(session, FLEXIS, intent_id=intent_id, approved=True,
                                                 provider=provider, vendor=VENDOR, now=NOW)
     assert done.status == "succeeded" and _invoice(demo, "F2026-00005").status == "paid"
 
@@ -128,7 +134,7 @@ def test_3d_secure_waits_for_the_bank_then_settles(demo, provider):
 def test_a_refused_3d_secure_charges_nothing(demo, provider):
     intent_id = _pay(demo, provider, card=THREE_DS).action_url.rsplit("/", 1)[1]
     with session_scope(demo) as session:
-        done = payments.complete_authentication(session, FLEXIS, intent_id=intent_id, approved=False,
+        done = _complete(session, FLEXIS, intent_id=intent_id, approved=False,
                                                 provider=provider, vendor=VENDOR, now=NOW)
     assert (done.status, done.failure_code) == ("failed", "authentication_failed")
     assert _invoice(demo, "F2026-00005").status == "open"
@@ -166,8 +172,8 @@ def test_paying_a_signed_order_issues_its_invoice_paid(demo, provider):
         _pay(demo, provider, kind="order", number="FLD102776277396")
     assert unsigned.value.code == "not_payable"
     with session_scope(demo) as session:
-        orders.sign_order(session, FLEXIS, number="FLD102776277396", signer_name="Hugo Bernard", authorized=True,
-                          locale="fr", ip=None, user_agent=None, vendor=VENDOR, now=NOW)
+        orders.sign_order(session, context(principal=FLEXIS, now=NOW), number="FLD102776277396",
+                          signer_name="Hugo Bernard", authorized=True, vendor=VENDOR)
     outcome = _pay(demo, provider, kind="order", number="FLD102776277396")
     assert outcome.status == "succeeded" and outcome.invoice_number == "F2026-00006"
     invoice = _invoice(demo, "F2026-00006")
@@ -206,7 +212,7 @@ def test_two_attempts_with_different_keys_never_both_charge(demo, provider):
     assert busy.value.code == "payment_in_progress"
     intent_id = waiting.action_url.rsplit("/", 1)[1]
     with session_scope(demo) as session:  # the bank refuses: the document is free again
-        payments.complete_authentication(session, FLEXIS, intent_id=intent_id, approved=False, provider=provider,
+        _complete(session, FLEXIS, intent_id=intent_id, approved=False, provider=provider,
                                          vendor=VENDOR, now=NOW)
     assert _pay(demo, provider).status == "succeeded"
 
@@ -277,7 +283,7 @@ def test_a_new_attempt_while_the_bank_answers_a_late_3d_secure_is_refused(demo, 
 
     monkeypatch.setattr(provider, "complete_authentication", answer_while_another_tab_pays)
     with session_scope(demo) as session:
-        done = payments.complete_authentication(session, FLEXIS, intent_id=waiting.action_url.rsplit("/", 1)[1],
+        done = _complete(session, FLEXIS, intent_id=waiting.action_url.rsplit("/", 1)[1],
                                                 approved=True, provider=provider, vendor=VENDOR, now=later)
     assert done.status == "succeeded" and refused == ["payment_in_progress"] and _charged(demo) == 1
 
@@ -303,7 +309,7 @@ def test_an_abandoned_3d_secure_cannot_charge_once_another_attempt_took_over(dem
     later = NOW + payments.CLAIM_LAPSE + timedelta(minutes=1)
     assert _pay(demo, provider, now=later).status == "succeeded"  # another tab, twenty minutes on
     with session_scope(demo) as session:  # back on the bank page of the first attempt
-        done = payments.complete_authentication(session, FLEXIS, intent_id=waiting.action_url.rsplit("/", 1)[1],
+        done = _complete(session, FLEXIS, intent_id=waiting.action_url.rsplit("/", 1)[1],
                                                 approved=True, provider=provider, vendor=VENDOR, now=later)
     assert (done.status, done.failure_code) == ("failed", "authentication_expired")
     assert _charged(demo) == 1
@@ -312,22 +318,22 @@ def test_an_abandoned_3d_secure_cannot_charge_once_another_attempt_took_over(dem
 def _credit(engine, invoice_number: str, unit_price_minor: int) -> None:
     with session_scope(engine) as session:
         invoice = session.exec(select(Invoice).where(Invoice.number == invoice_number)).one()
-        issue_invoice(session, company_id=invoice.company_id, issue_date=date(2026, 11, 26), payment_terms_days=0,
-                      period=None, vendor=VENDOR, now=NOW, credits=invoice,
+        issue_invoice(session, context(now=NOW), company_id=invoice.company_id, issue_date=date(2026, 11, 26),
+                      payment_terms_days=0, period=None, vendor=VENDOR, credits=invoice,
                       lines=[LineInput("Geste commercial", 1, unit_price_minor, 2000)])
 
 
 def test_a_credit_note_lowers_what_is_due_and_a_full_one_cancels_the_invoice(demo, provider):
     _credit(demo, "F2026-00005", 50_00)  # 60,00 € incl. VAT off 180,00 €
     with read_scope(demo) as session:
-        assert payments.payable_amount(session, FLEXIS, "invoice", "F2026-00005") == Money(120_00, "EUR")
+        assert payments.payable_amount(session, context(principal=FLEXIS), "invoice", "F2026-00005") == Money(120_00, "EUR")
     _credit(demo, "F2026-00005", 100_00)  # the remaining 120,00 €
     assert _invoice(demo, "F2026-00005").status == "void"
     with pytest.raises(InvalidInput) as refused:
         _pay(demo, provider)
     assert refused.value.code == "not_payable" and _charged(demo) == 0
     with read_scope(demo) as session:
-        rows = admin_center.list_invoices(session, FLEXIS, "fr", today=date(2026, 11, 26), status="void")
+        rows = admin_center.list_invoices(session, context(principal=FLEXIS), today=date(2026, 11, 26), status="void")
     assert [(r.number, r.status_label) for r in rows] == [("F2026-00005", "Annulée")]
 
 
@@ -349,7 +355,7 @@ def _approved_at_the_bank_then_cut_short(demo, provider, monkeypatch) -> None:
 
     monkeypatch.setattr(provider, "complete_authentication", approve_then_die)
     with pytest.raises(RuntimeError), session_scope(demo) as session:
-        payments.complete_authentication(session, FLEXIS, intent_id=waiting.action_url.rsplit("/", 1)[1],
+        _complete(session, FLEXIS, intent_id=waiting.action_url.rsplit("/", 1)[1],
                                          approved=True, provider=provider, vendor=VENDOR, now=NOW)
     monkeypatch.setattr(provider, "complete_authentication", real_answer)
 
@@ -368,7 +374,7 @@ def test_two_tabs_answering_the_same_3d_secure_settle_it_once(demo, provider, mo
 
     def answer(session_now=NOW):
         with session_scope(demo) as session:
-            return payments.complete_authentication(session, FLEXIS, intent_id=intent_id, approved=True,
+            return _complete(session, FLEXIS, intent_id=intent_id, approved=True,
                                                     provider=provider, vendor=VENDOR, now=session_now)
 
     def second_tab_answers_meanwhile(intent, *, approved):
@@ -498,7 +504,7 @@ def test_a_3d_secure_approved_after_a_credit_note_cancelled_the_invoice_charges_
     waiting = _pay(demo, provider, card=THREE_DS)
     _credit(demo, "F2026-00005", 150_00)
     with session_scope(demo) as session:
-        done = payments.complete_authentication(session, FLEXIS, intent_id=waiting.action_url.rsplit("/", 1)[1],
+        done = _complete(session, FLEXIS, intent_id=waiting.action_url.rsplit("/", 1)[1],
                                                 approved=True, provider=provider, vendor=VENDOR, now=NOW)
     assert (done.status, done.failure_code) == ("failed", "not_payable") and _charged(demo) == 0
 
@@ -529,7 +535,7 @@ def test_an_intent_the_provider_cancelled_frees_the_document(demo, provider, mon
 
 def _reconcile(engine, provider, now):
     with session_scope(engine) as session:
-        return payments.settle_unfinished_attempts(session, provider=provider, vendor=VENDOR, now=now)
+        return payments.settle_unfinished_attempts(session, context(now=now, ip=None), provider=provider, vendor=VENDOR)
 
 
 def test_a_charge_cut_short_is_recorded_by_itself_within_minutes(demo, provider, monkeypatch):
@@ -579,7 +585,7 @@ def test_a_payment_waiting_at_the_bank_is_left_to_its_payer(demo, provider):
     waiting = _pay(demo, provider, card=THREE_DS)
     assert _reconcile(demo, provider, NOW + timedelta(minutes=5)) == 0
     with session_scope(demo) as session:
-        done = payments.complete_authentication(session, FLEXIS, intent_id=waiting.action_url.rsplit("/", 1)[1],
+        done = _complete(session, FLEXIS, intent_id=waiting.action_url.rsplit("/", 1)[1],
                                                 approved=True, provider=provider, vendor=VENDOR,
                                                 now=NOW + timedelta(minutes=6))
     assert done.status == "succeeded"

@@ -17,6 +17,7 @@ from lcadmin.db import read_scope, session_scope
 from lcadmin.demo import DEMO_PASSWORD, FLEXIS_ORDER, load_demo_data
 from lcadmin.models import AuditEvent, Company, Invoice, SalesOrder
 from lcadmin.services.passwords import hash_password
+from tests.factories import context
 from tests.helpers import race
 
 pytestmark = pytest.mark.postgres
@@ -65,8 +66,8 @@ def test_tokens_and_proof_counters_hold_under_concurrency_on_postgresql(pg_engin
     with session_scope(pg_engine) as session:
         load_demo_data(session, password_hash=hash_password(DEMO_PASSWORD))
     with session_scope(pg_engine) as session:
-        onboarding.start_access(session, email="cmartin@flexis.com", locale="fr", ip="192.0.2.1", settings=settings,
-                                now=now)
+        onboarding.start_access(session, context(ip="192.0.2.1", now=now), email="cmartin@flexis.com",
+                                settings=settings)
     with read_scope(pg_engine) as session:
         body = session.exec(select(OutboxMessage.text_body)).one()
     secret = re.search(r"/activate/([A-Za-z0-9_-]+)", body).group(1)
@@ -74,7 +75,7 @@ def test_tokens_and_proof_counters_hold_under_concurrency_on_postgresql(pg_engin
     def click() -> str:
         try:
             with session_scope(pg_engine) as session:
-                onboarding.confirm_activation(session, secret=secret, ip="192.0.2.1", now=now)
+                onboarding.confirm_activation(session, context(ip="192.0.2.1", now=now), secret=secret)
             return "won"
         except LinkProblem as problem:
             return problem.code
@@ -83,18 +84,18 @@ def test_tokens_and_proof_counters_hold_under_concurrency_on_postgresql(pg_engin
 
     for n in range(5):
         with pytest.raises(onboarding.ProofRejected), session_scope(pg_engine) as session:
-            onboarding.submit_proof(session, email=f"x{n}@example.org", reference="FLD102776277396", amount="1",
-                                    locale="fr", ip=f"192.0.2.{10 + n}", settings=settings, now=now)
+            onboarding.submit_proof(session, context(ip=f"192.0.2.{10 + n}", now=now), email=f"x{n}@example.org",
+                                    reference="FLD102776277396", amount="1", settings=settings)
     with pytest.raises(onboarding.ProofRejected), session_scope(pg_engine) as session:  # the company is locked
-        onboarding.submit_proof(session, email="aleroy@flexis.com", reference="FLD102776277396", amount="3 600",
-                                locale="fr", ip="192.0.2.99", settings=settings, now=now + timedelta(minutes=1))
+        onboarding.submit_proof(session, context(ip="192.0.2.99", now=now + timedelta(minutes=1)), email="aleroy@flexis.com",
+                                    reference="FLD102776277396", amount="3 600", settings=settings)
     for _ in range(4):  # aleroy's own failures, counted against her address too
         with pytest.raises(onboarding.ProofRejected), session_scope(pg_engine) as session:
-            onboarding.submit_proof(session, email="aleroy@flexis.com", reference="FLD102776277396", amount="1",
-                                    locale="fr", ip="192.0.2.99", settings=settings, now=now + timedelta(minutes=1))
+            onboarding.submit_proof(session, context(ip="192.0.2.99", now=now + timedelta(minutes=1)), email="aleroy@flexis.com",
+                                    reference="FLD102776277396", amount="1", settings=settings)
     with pytest.raises(Throttled), session_scope(pg_engine) as session:
-        onboarding.submit_proof(session, email="aleroy@flexis.com", reference="FLD102776277396", amount="3 600",
-                                locale="fr", ip="192.0.2.98", settings=settings, now=now + timedelta(minutes=1))
+        onboarding.submit_proof(session, context(ip="192.0.2.98", now=now + timedelta(minutes=1)), email="aleroy@flexis.com",
+                                    reference="FLD102776277396", amount="3 600", settings=settings)
 
 
 def test_a_burst_of_concurrent_wrong_proofs_gets_five_tries_and_no_more_on_postgresql(pg_engine):
@@ -116,8 +117,8 @@ def test_a_burst_of_concurrent_wrong_proofs_gets_five_tries_and_no_more_on_postg
         email, ip, amount = rows.pop(0)
         try:
             with session_scope(pg_engine) as session:
-                return onboarding.submit_proof(session, email=email, reference="FLD102776277396", amount=amount,
-                                               locale="fr", ip=ip, settings=settings, now=now).outcome
+                return onboarding.submit_proof(session, context(ip=ip, now=now), email=email,
+                                    reference="FLD102776277396", amount=amount, settings=settings).outcome
         except onboarding.ProofRejected:
             return "rejected"
 

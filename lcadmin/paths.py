@@ -1,0 +1,57 @@
+"""Every path of the app, and the URLs built from them: pages, e-mailed links, HTTP routes.
+
+A new page gets its constant here (a dynamic one its ``[param]`` and a builder), is registered
+in ``lcadmin.lcadmin`` and linked with these names only.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from lcadmin.domain.statuses import LinkPurpose
+
+HOME = "/"
+ACCESS = "/billing/access"
+ACTIVATE = "/activate/[secret]"
+DECISION = "/decision/[secret]"
+REPORT = "/report/[secret]"
+SIGN_IN = "/sign-in"
+SIGN_UP = "/sign-up"
+ACCEPT = "/billing/accept"
+ADMIN = "/admin"
+CONTRACTS = "/admin/contracts"
+ORDER = "/admin/orders/[number]"
+INVOICES = "/admin/invoices"
+PAYMENT_METHODS = "/admin/payment-methods"
+LICENCES = "/admin/licences"
+AUTHENTICATE = "/payments/authenticate/[intent]"  # the sandbox bank's 3-D Secure page
+MAILBOX = "/dev/mailbox"
+
+# HTTP routes of lcadmin.routes (not pages: reached by a full page load).
+AUTH_SESSION = "/auth/session"
+AUTH_SIGN_OUT = "/auth/sign-out"
+
+ORDERS = ORDER.partition("[")[0]  # "/admin/orders/": + a number, where a page builds it from a var
+
+_LINK_PAGES = {LinkPurpose.ACTIVATE: ACTIVATE, LinkPurpose.APPROVE: DECISION, LinkPurpose.REFUSE: DECISION,
+               LinkPurpose.REPORT: REPORT}
+
+
+def _fill(route: str, value: str) -> str:
+    head, _, _ = route.partition("[")
+    return head + quote(value, safe="")
+
+
+def order(number: str) -> str:
+    """The page of one order."""
+    return _fill(ORDER, number)
+
+
+def authenticate(intent_id: str) -> str:
+    """The 3-D Secure page of one payment intent."""
+    return _fill(AUTHENTICATE, intent_id)
+
+
+def emailed_link(public_url: str, purpose: LinkPurpose, secret: str) -> str:
+    """The link an e-mail carries for a single-use token."""
+    return public_url.rstrip("/") + _fill(_LINK_PAGES[LinkPurpose(purpose)], secret)
