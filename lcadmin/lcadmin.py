@@ -11,24 +11,24 @@ install_log_redaction()  # before anything can log a cookie or a payload
 
 # Importing the models fills SQLModel.metadata, which `reflex db makemigrations / migrate` compare
 # with the database (Reflex registers that shared metadata through its own rx.Model base).
-from lcadmin import models  # noqa: F401
+from lcadmin import models, paths  # noqa: F401
 from lcadmin.i18n import catalog
 from lcadmin.jobs import run_outbox_sender, run_payment_reconciler
 from lcadmin.pages import access, admin, auth, home, links, mailbox, order, payment
-from lcadmin.payments import AUTHENTICATION_ROUTE
 from lcadmin.routes import http_routes, security_headers
 from lcadmin.services import accounts
 from lcadmin.settings import get_settings
 from lcadmin.states.access import AccessState
-from lcadmin.states.admin import AdminState
 from lcadmin.states.auth import AuthState
 from lcadmin.states.invoices import InvoicesState
+from lcadmin.states.licences import LicencesState
 from lcadmin.states.links import LinkState
 from lcadmin.states.locale import LocaleState
 from lcadmin.states.mailbox import MailboxState
 from lcadmin.states.order import OrderState
 from lcadmin.states.orders import OrdersState
 from lcadmin.states.payment import AuthenticationState
+from lcadmin.states.shell import ShellState
 from lcadmin.states.tab import PendingActivationState, SessionGuard, TabState  # noqa: F401
 from lcadmin.transport import backend_error, frontend_error, guard_events
 
@@ -51,24 +51,24 @@ def _page(component, route: str, *on_load) -> None:
     app.add_page(component, route=route, title=_title, on_load=[LocaleState.detect_locale, *on_load])
 
 
-_page(home.home_page, "/")
-_page(access.access_page, access.ROUTE, AccessState.start)
-_page(links.activate_page, "/activate/[secret]", LinkState.open_activation)
-_page(links.decision_page, "/decision/[secret]", LinkState.open_decision)
-_page(links.report_page, "/report/[secret]", LinkState.open_report)
-_page(auth.sign_in_page, "/sign-in", AuthState.open_forms)
-_page(auth.sign_up_page, "/sign-up", AuthState.open_forms)
-_page(auth.accept_page, "/billing/accept", AuthState.open_accept)
-_page(admin.overview_page, "/admin", AdminState.load_overview)
-_page(admin.contracts_page, "/admin/contracts", AdminState.load_overview, OrdersState.load)
-_page(order.order_page, "/admin/orders/[number]", AdminState.load_overview, OrderState.load)
+_page(home.home_page, paths.HOME)
+_page(access.access_page, paths.ACCESS, AccessState.start)
+_page(links.activate_page, paths.ACTIVATE, LinkState.open_activation)
+_page(links.decision_page, paths.DECISION, LinkState.open_decision)
+_page(links.report_page, paths.REPORT, LinkState.open_report)
+_page(auth.sign_in_page, paths.SIGN_IN, AuthState.open_forms)
+_page(auth.sign_up_page, paths.SIGN_UP, AuthState.open_forms)
+_page(auth.accept_page, paths.ACCEPT, AuthState.open_accept)
+_page(admin.overview_page, paths.ADMIN, ShellState.load)
+_page(admin.contracts_page, paths.CONTRACTS, ShellState.load, OrdersState.load)
+_page(order.order_page, paths.ORDER, ShellState.load, OrderState.load)
+_page(admin.invoices_page, paths.INVOICES, ShellState.load, InvoicesState.load)
+_page(admin.payment_methods_page, paths.PAYMENT_METHODS, ShellState.load)
+_page(admin.licences_page, paths.LICENCES, ShellState.load, LicencesState.load)
 if _settings.payment_provider == "sandbox":  # the sandbox bank's own 3-D Secure page
-    _page(payment.authentication_page, f"{AUTHENTICATION_ROUTE}/[intent]", AuthenticationState.load)
-_page(admin.invoices_page, "/admin/invoices", AdminState.load_overview, InvoicesState.load)
-_page(admin.payment_methods_page, "/admin/payment-methods", AdminState.load_payment_methods)
-_page(admin.licences_page, "/admin/licences", AdminState.load_licences)
+    _page(payment.authentication_page, paths.AUTHENTICATE, AuthenticationState.load)
 if _settings.is_dev:
-    _page(mailbox.mailbox_page, "/dev/mailbox", MailboxState.load)
+    _page(mailbox.mailbox_page, paths.MAILBOX, MailboxState.load)
 
 
 async def _prepare_sign_in() -> None:

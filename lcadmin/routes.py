@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from lcadmin import paths
 from lcadmin.db import session_scope
 from lcadmin.models import utcnow
 from lcadmin.services.sessions import HANDOFF_BINDING_COOKIE, SESSION_COOKIE, end_session, redeem_handoff
@@ -40,7 +41,7 @@ async def start_session(request: Request) -> RedirectResponse:
                                 previous_session=request.cookies.get(SESSION_COOKIE), ip=_client_ip(request),
                                 user_agent=request.headers.get("user-agent"), settings=settings, now=utcnow())
     if result is None:
-        return RedirectResponse(f"{settings.public_url}/sign-in", status_code=303)
+        return RedirectResponse(f"{settings.public_url}{paths.SIGN_IN}", status_code=303)
     raw_id, return_to = result
     response = RedirectResponse(return_to, status_code=303)
     response.delete_cookie(HANDOFF_BINDING_COOKIE, path="/", samesite="lax", secure=settings.cookies_secure)
@@ -81,8 +82,8 @@ async def sign_out(request: Request) -> Response:
 def http_routes() -> Starlette:
     """The Starlette app Reflex mounts its own backend into."""
     return Starlette(routes=[
-        Route("/auth/session", start_session, methods=["GET"]),
-        Route("/auth/sign-out", sign_out, methods=["POST"]),
+        Route(paths.AUTH_SESSION, start_session, methods=["GET"]),
+        Route(paths.AUTH_SIGN_OUT, sign_out, methods=["POST"]),
     ])
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from lcadmin import paths
 from lcadmin.components.i18n import t
 from lcadmin.i18n import LANGUAGE_NAMES, LOCALES
 from lcadmin.states.locale import LocaleState
@@ -32,7 +33,7 @@ def _brand() -> rx.Component:
             align="center",
             spacing="2",
         ),
-        href="/",
+        href=paths.HOME,
         underline="none",
         color="inherit",
     )

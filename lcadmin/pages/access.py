@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import reflex as rx
 
+from lcadmin import paths
 from lcadmin.components.forms import card, form_alert, text_field
 from lcadmin.components.i18n import t, t_fmt
 from lcadmin.components.layout import page_frame
 from lcadmin.states.access import AccessState
 
-ROUTE = "/billing/access"
 
 
 def _cancel_or_next() -> rx.Component:
@@ -84,14 +84,14 @@ def _sent() -> rx.Component:
 def _sign_in_hint() -> rx.Component:
     return _outcome(
         "log-in", "hint.title", rx.text(t("hint.body")),
-        rx.link(rx.button(t("hint.sign_in"), size="3"), href="/sign-in", underline="none"),
+        rx.link(rx.button(t("hint.sign_in"), size="3"), href=paths.SIGN_IN, underline="none"),
     )
 
 
 def _awaiting_approval() -> rx.Component:
     return _outcome(
         "hourglass", "approval.title", rx.text(t("approval.body")),
-        rx.link(t("action.back_home"), href="/"),
+        rx.link(t("action.back_home"), href=paths.HOME),
     )
 
 

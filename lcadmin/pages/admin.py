@@ -4,22 +4,24 @@ from __future__ import annotations
 
 import reflex as rx
 
+from lcadmin import paths
 from lcadmin.components.i18n import t, t_fmt
 from lcadmin.components.layout import page_frame
 from lcadmin.components.payment import payment_dialog, payment_success
 from lcadmin.settings import get_settings
-from lcadmin.states.admin import AdminState
+from lcadmin.states.licences import LicencesState
+from lcadmin.states.shell import ShellState
 from lcadmin.states.auth import AuthState
 from lcadmin.states.invoices import InvoicesState
 from lcadmin.states.orders import OrdersState
 from lcadmin.states.payment import PaymentState
 
 SECTIONS = (
-    ("overview", "/admin", "layout-dashboard", "admin.nav.overview"),
-    ("contracts", "/admin/contracts", "file-text", "admin.nav.contracts"),
-    ("invoices", "/admin/invoices", "receipt", "admin.nav.invoices"),
-    ("payment", "/admin/payment-methods", "credit-card", "admin.nav.payment"),
-    ("licences", "/admin/licences", "users", "admin.nav.licences"),
+    ("overview", paths.ADMIN, "layout-dashboard", "admin.nav.overview"),
+    ("contracts", paths.CONTRACTS, "file-text", "admin.nav.contracts"),
+    ("invoices", paths.INVOICES, "receipt", "admin.nav.invoices"),
+    ("payment", paths.PAYMENT_METHODS, "credit-card", "admin.nav.payment"),
+    ("licences", paths.LICENCES, "users", "admin.nav.licences"),
 )
 
 
@@ -42,8 +44,8 @@ def admin_frame(active: str, *content: rx.Component) -> rx.Component:
     return page_frame(
         rx.flex(
             rx.vstack(
-                rx.text(t_fmt("admin.welcome", name=AdminState.user_name), size="2", color_scheme="gray"),
-                rx.heading(AdminState.company_name, as_="h1", size="7", id="company-name"),
+                rx.text(t_fmt("admin.welcome", name=ShellState.user_name), size="2", color_scheme="gray"),
+                rx.heading(ShellState.company_name, as_="h1", size="7", id="company-name"),
                 spacing="1",
             ),
             rx.button(rx.icon("log-out", size=16), t("admin.sign_out"), variant="soft", color_scheme="gray",
@@ -51,11 +53,10 @@ def admin_frame(active: str, *content: rx.Component) -> rx.Component:
             justify="between", align="end", wrap="wrap", spacing="3", width="100%",
         ),
         _nav(active),
-        rx.cond(AdminState.error != "", rx.callout.root(rx.callout.text(AdminState.error), color_scheme="red")),
         rx.cond(
-            AdminState.can_view_billing,
+            ShellState.can_view_billing,
             rx.box(*content, class_name="admin-content"),
-            rx.cond(AdminState.company_name == "",
+            rx.cond(ShellState.company_name == "",
                     rx.callout.root(rx.callout.text(t("admin.no_company")), color_scheme="amber")),
         ),
         wide=True,
@@ -80,10 +81,9 @@ def _table(headers: list[str], rows: rx.Var, cells, empty, label_key: str) -> rx
     )
 
 
-def _status(label: rx.Var, status: rx.Var) -> rx.Component:
-    colors = rx.match(status, ("paid", "green"), ("signed", "green"), ("active", "green"), ("open", "amber"),
-                      ("overdue", "red"), ("expired", "gray"), ("terminated", "gray"),
-                      ("awaiting_signature", "amber"), ("void", "gray"), ("cancelled", "gray"), "blue")
+def status_badge(label: rx.Var, tone: rx.Var) -> rx.Component:
+    """A status as a badge, coloured by the tone the service gave it."""
+    colors = rx.match(tone, ("success", "green"), ("warning", "amber"), ("danger", "red"), ("neutral", "gray"), "blue")
     return rx.badge(label, color_scheme=colors, variant="soft")
 
 
@@ -128,7 +128,7 @@ def contracts_page() -> rx.Component:
         rx.heading(t("orders.contracts"), as_="h2", size="4"),
         _table(["col.number", "col.title", "col.period", "col.status", "col.orders", "col.total"], OrdersState.contracts,
                lambda r: [rx.table.row_header_cell(r["number"]), rx.table.cell(r["title"]), rx.table.cell(r["period"]),
-                          rx.table.cell(_status(r["status_label"], r["status"])), rx.table.cell(r["orders"]),
+                          rx.table.cell(status_badge(r["status_label"], r["status_tone"])), rx.table.cell(r["orders"]),
                           rx.table.cell(r["total"])],
                "contracts.empty", "orders.contracts"),
         rx.flex(
@@ -150,12 +150,11 @@ def contracts_page() -> rx.Component:
         _table(
             ["col.number", "col.contract", "col.period", "col.status", "col.subtotal", "col.total"],
             OrdersState.orders,
-            lambda r: [rx.table.row_header_cell(rx.link(r["number"], href="/admin/orders/" + r["number"])),
+            lambda r: [rx.table.row_header_cell(rx.link(r["number"], href=paths.ORDERS + r["number"])),
                        rx.table.cell(r["contract"]), rx.table.cell(r["period"]),
-                       rx.table.cell(_status(r["status_label"], r["status"])), rx.table.cell(r["subtotal"]),
+                       rx.table.cell(status_badge(r["status_label"], r["status_tone"])), rx.table.cell(r["subtotal"]),
                        rx.table.cell(r["total"])],
-            rx.cond((OrdersState.status == "all") & (OrdersState.contract == "all"), t("admin.orders.empty"),
-                    t("orders.none_match")), "admin.nav.contracts",
+            rx.cond(OrdersState.filtered, t("orders.none_match"), t("admin.orders.empty")), "admin.nav.contracts",
         ),
     )
 
@@ -181,12 +180,10 @@ def _invoice_filters() -> rx.Component:
     )
 
 
-def _download_buttons(number: rx.Var, status: rx.Var) -> rx.Component:
+def _download_buttons(number: rx.Var, can_pay: rx.Var) -> rx.Component:
     return rx.hstack(
-        *([rx.cond((status == "open") | (status == "overdue"),
-                   rx.button(rx.icon("credit-card", size=14), t("pay.open"), size="1",
-                             on_click=PaymentState.open_for("invoice", number), aria_label=number + " " + "pay"))]
-          if get_settings().online_payment else []),
+        rx.cond(can_pay, rx.button(rx.icon("credit-card", size=14), t("pay.open"), size="1",
+                                   on_click=PaymentState.open_for("invoice", number), aria_label=number + " " + "pay")),
         rx.button(rx.icon("file-down", size=14), t("invoices.download_pdf"), size="1", variant="soft",
                   on_click=InvoicesState.download_pdf(number), aria_label=number + " PDF"),
         rx.button(rx.icon("file-code", size=14), t("invoices.download_facturx"), size="1", variant="soft",
@@ -209,7 +206,7 @@ def invoices_page() -> rx.Component:
             lambda r: [rx.table.row_header_cell(r["number"]), rx.table.cell(r["kind_label"]),
                        rx.table.cell(r["contract"]), rx.table.cell(r["issue_date"]), rx.table.cell(r["due_date"]),
                        rx.table.cell(r["subtotal"]), rx.table.cell(r["total"]),
-                       rx.table.cell(_status(r["status_label"], r["status"])), rx.table.cell(_download_buttons(r["number"], r["status"]))],
+                       rx.table.cell(status_badge(r["status_label"], r["status_tone"])), rx.table.cell(_download_buttons(r["number"].to(str), r["can_pay"].to(bool)))],
             rx.cond(InvoicesState.filtered, t("invoices.none_match"), t("admin.invoices.empty")), "admin.nav.invoices",
         ),
     )
@@ -224,7 +221,7 @@ def payment_methods_page() -> rx.Component:
 def licences_page() -> rx.Component:
     """/admin/licences: who has access, with which role."""
     return admin_frame("licences", _table(
-        ["col.name", "col.email", "col.role"], AdminState.members,
+        ["col.name", "col.email", "col.role"], LicencesState.members,
         lambda r: [rx.table.row_header_cell(r["full_name"]), rx.table.cell(r["email"]), rx.table.cell(r["role_label"])],
         "admin.licences.empty", "admin.nav.licences",
     ))

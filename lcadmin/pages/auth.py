@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from lcadmin import paths
 from lcadmin.components.forms import card, form_alert, password_field, text_field
 from lcadmin.components.i18n import t, t_fmt
 from lcadmin.components.layout import page_frame
@@ -57,7 +58,7 @@ def sign_in_page() -> rx.Component:
         [text_field("field.email", input_id="email", value=AuthState.email, on_change=AuthState.set_email,
                     error=AuthState.email_error, input_type="email", autocomplete="username", autofocus=True),
          _password("current-password")],
-        "signin.submit", AuthState.sign_in, ("signin.no_account", "signin.sign_up", "/sign-up"),
+        "signin.submit", AuthState.sign_in, ("signin.no_account", "signin.sign_up", paths.SIGN_UP),
     )
 
 
@@ -72,7 +73,7 @@ def sign_up_page() -> rx.Component:
                     error=AuthState.email_error, input_type="email", autocomplete="email",
                     hint_key="signup.email_hint"),
          _password("new-password", "signup.password_hint")],
-        "signup.submit", AuthState.sign_up, ("signup.have_account", "signin.submit", "/sign-in"),
+        "signup.submit", AuthState.sign_up, ("signup.have_account", "signin.submit", paths.SIGN_IN),
     )
 
 

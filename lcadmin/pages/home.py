@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import reflex as rx
 
+from lcadmin import paths
 from lcadmin.components.i18n import t, t_rich
 from lcadmin.components.layout import page_frame
 
 # Where "Accéder à la facturation" leads: the billing access form.
-ACCESS_ROUTE = "/billing/access"
 
 _STEPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("home.step1", ()),
@@ -29,7 +29,7 @@ def access_billing_button(size: str = "3") -> rx.Component:
     """The way into the billing access flow."""
     return rx.link(
         rx.button(t("cta.access_billing"), rx.icon("arrow-right", size=16), size=size, class_name="cta"),
-        href=ACCESS_ROUTE,
+        href=paths.ACCESS,
         underline="none",
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from lcadmin import paths
 from lcadmin.components.forms import card
 from lcadmin.components.i18n import t, t_fmt
 from lcadmin.components.layout import page_frame
@@ -17,7 +18,7 @@ def _invalid() -> rx.Component:
         rx.heading(t("link.title"), as_="h1", size="6"),
         rx.text(LinkState.problem, role="alert"),
         rx.text(t("link.restart"), color_scheme="gray", size="2"),
-        rx.link(rx.button(t("action.start_again"), size="3"), href="/billing/access", underline="none"),
+        rx.link(rx.button(t("action.start_again"), size="3"), href=paths.ACCESS, underline="none"),
         spacing="3", width="100%",
     )
 

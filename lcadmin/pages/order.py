@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import reflex as rx
 
+from lcadmin import paths
 from lcadmin.components.forms import form_alert, text_field
 from lcadmin.components.i18n import t, t_fmt
 from lcadmin.components.payment import payment_dialog, payment_success
-from lcadmin.pages.admin import _status, admin_frame
+from lcadmin.pages.admin import admin_frame, status_badge
 from lcadmin.settings import get_settings
-from lcadmin.states.admin import AdminState
+from lcadmin.states.shell import ShellState
 from lcadmin.states.order import OrderState
 from lcadmin.states.payment import PaymentState
 
@@ -38,7 +39,7 @@ def _signature() -> rx.Component:
                                        on_change=OrderState.set_signer_name, error=OrderState.name_error,
                                        autocomplete="name"),
                             rx.el.label(rx.checkbox(checked=OrderState.authorized, on_change=OrderState.set_authorized),
-                                        rx.text(t_fmt("sign.authorize", company=AdminState.company_name), size="2"),
+                                        rx.text(t_fmt("sign.authorize", company=ShellState.company_name), size="2"),
                                         class_name="inline-check"),
                             rx.button(rx.icon("pen-line", size=16), t("sign.button"), type="submit", size="3"),
                             form_alert(OrderState.form_error),
@@ -62,10 +63,9 @@ def _online_payment() -> rx.Component:
             rx.vstack(
                 rx.heading(t("order.pay_title"), as_="h2", size="4"),
                 rx.text(t("order.pay_body"), size="2", color_scheme="gray"),
-                rx.cond(OrderState.status == "signed",
+                rx.cond(OrderState.can_pay,
                         rx.button(t("pay.open"), size="3", on_click=PaymentState.open_for("order", OrderState.number)),
-                        rx.cond(OrderState.status == "awaiting_signature",
-                                rx.text(t("sign.pay_after"), size="2"))),
+                        rx.cond(OrderState.awaiting_signature, rx.text(t("sign.pay_after"), size="2"))),
                 spacing="2", width="100%",
             ),
             spacing="4", align="start", width="100%",
@@ -103,10 +103,10 @@ def order_page() -> rx.Component:
         OrderState.found,
         rx.vstack(
             rx.link(rx.hstack(rx.icon("arrow-left", size=14), t("admin.nav.contracts"), spacing="1", align="center"),
-                    href="/admin/contracts", size="2"),
+                    href=paths.CONTRACTS, size="2"),
             rx.flex(
                 rx.hstack(rx.heading(OrderState.title, as_="h2", size="6"),
-                          _status(OrderState.status_label, OrderState.status), spacing="3", align="center", wrap="wrap"),
+                          status_badge(OrderState.status_label, OrderState.status_tone), spacing="3", align="center", wrap="wrap"),
                 rx.button(rx.icon("file-down", size=16), t("order.download"), variant="soft",
                           on_click=OrderState.download_pdf),
                 justify="between", align="center", spacing="3", wrap="wrap", width="100%",

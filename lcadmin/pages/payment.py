@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from lcadmin import paths
 from lcadmin.components.forms import card, form_alert
 from lcadmin.components.i18n import t, t_fmt
 from lcadmin.components.layout import page_frame
@@ -20,7 +21,7 @@ def authentication_page() -> rx.Component:
             AuthenticationState.outcome != "",
             rx.vstack(
                 rx.callout.root(rx.callout.text(AuthenticationState.outcome), color_scheme="green", role="status"),
-                rx.link(t("pay.back"), href="/admin/invoices"), spacing="3",
+                rx.link(t("pay.back"), href=paths.INVOICES), spacing="3",
             ),
             rx.vstack(
                 rx.cond(AuthenticationState.amount != "",
@@ -32,7 +33,7 @@ def authentication_page() -> rx.Component:
                     spacing="3",
                 ),
                 form_alert(AuthenticationState.error),
-                rx.link(t("pay.back"), href="/admin/invoices", size="2"),
+                rx.link(t("pay.back"), href=paths.INVOICES, size="2"),
                 spacing="3", width="100%",
             ),
         ),

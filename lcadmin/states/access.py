@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import reflex as rx
 
-from lcadmin.db import session_scope
+from lcadmin import paths
 from lcadmin.domain.emails import EmailProblem, is_free_mail, normalize_email
+from lcadmin.domain.money import amount_problem
 from lcadmin.i18n import gettext
-from lcadmin.models import utcnow
 from lcadmin.services import onboarding
-from lcadmin.services.errors import InvalidInput, ServiceError
 from lcadmin.settings import get_settings
-from lcadmin.states.base import active_locale, client_ip, message_for, typed_text
+from lcadmin.states.base import active_locale, typed_text
+from lcadmin.states.service import run
 
 
 class AccessState(rx.State):
@@ -51,18 +51,12 @@ class AccessState(rx.State):
     @rx.event
     async def submit_email(self, _form: dict | None = None):
         """"Suivant" on the e-mail step."""
-        locale = await active_locale(self)
-        try:
-            with session_scope() as session:
-                outcome = onboarding.start_access(session, email=self.email, locale=locale, ip=client_ip(self),
-                                                  settings=get_settings(), now=utcnow())
-        except InvalidInput as error:
-            self.email_error = message_for(error, locale)
-            return
-        except ServiceError as error:
-            self.form_error = message_for(error, locale)
-            return
-        self.email, self.step = outcome.email, outcome.outcome.replace("proof_needed", "proof")
+        email = self.email
+        done = await run(self, lambda session, ctx: onboarding.start_access(session, ctx, email=email,
+                                                                             settings=get_settings()),
+                         write=True, signed_in=False, fields={"email": "email_error"}, error="form_error")
+        if done.ok:
+            self.email, self.step = done.value.email, done.value.outcome.replace("proof_needed", "proof")
 
     @rx.event
     async def set_reference(self, value: str):
@@ -78,45 +72,33 @@ class AccessState(rx.State):
         if (text := await typed_text(self, value, 40, error="amount_error")) is None:
             return
         self.amount = text
-        problem = onboarding.check_proof_amount(self.amount) if self.amount.strip() else None
+        problem = amount_problem(self.amount) if self.amount.strip() else None
         self.amount_error = gettext(f"error.{problem}", await active_locale(self)) if problem else ""
 
     @rx.event
     async def submit_proof(self, _form: dict | None = None):
         """"Suivant" on the proof step."""
-        locale = await active_locale(self)
-        now = utcnow()
+        email, reference, amount = self.email, self.reference, self.amount
         self.form_error = ""
-        try:
-            with session_scope() as session:
-                outcome = onboarding.submit_proof(session, email=self.email, reference=self.reference,
-                                                  amount=self.amount, locale=locale, ip=client_ip(self),
-                                                  settings=get_settings(), now=now)
-        except InvalidInput as error:
-            target = {"reference": "reference_error", "amount": "amount_error"}.get(error.field, "form_error")
-            setattr(self, target, message_for(error, locale))
-            return
-        except ServiceError as error:
-            self.form_error = message_for(error, locale, now)
-            return
-        self.step = outcome.outcome
+        done = await run(self, lambda session, ctx: onboarding.submit_proof(
+            session, ctx, email=email, reference=reference, amount=amount, settings=get_settings()),
+            write=True, signed_in=False, fields={"reference": "reference_error", "amount": "amount_error"},
+            error="form_error")
+        if done.ok:
+            self.step = done.value.outcome
 
     @rx.event
     async def resend(self):
         """"Renvoyer l'e-mail" (rate-limited by the service)."""
-        locale = await active_locale(self)
-        now = utcnow()
-        try:
-            with session_scope() as session:
-                onboarding.resend_activation(session, email=self.email, ip=client_ip(self), settings=get_settings(),
-                                             now=now)
-        except ServiceError as error:
-            self.notice = message_for(error, locale, now)
-            return
-        self.notice = gettext("sent.resent", locale)
+        email = self.email
+        done = await run(self, lambda session, ctx: onboarding.resend_activation(session, ctx, email=email,
+                                                                                  settings=get_settings()),
+                         write=True, signed_in=False, error="notice")
+        if done.ok:
+            self.notice = gettext("sent.resent", await active_locale(self))
 
     @rx.event
     def cancel(self):
         """"Annuler": back to the public page, nothing kept."""
         self.reset()
-        return rx.redirect("/")
+        return rx.redirect(paths.HOME)

@@ -15,34 +15,46 @@ from urllib.parse import quote
 
 import reflex as rx
 from reflex.config import get_config
+from sqlmodel import Session
 
-from lcadmin.db import read_scope, session_scope
+from lcadmin import paths
 from lcadmin.i18n import gettext
-from lcadmin.models import utcnow
 from lcadmin.services import accounts, onboarding, sessions
-from lcadmin.services.errors import InvalidInput, NotAllowed, ServiceError
+from lcadmin.services.context import RequestContext
 from lcadmin.settings import get_settings
 from lcadmin.states.base import (
     active_locale,
-    client_ip,
     full_navigation,
-    message_for,
     page_origin,
     post_navigation,
     session_cookie,
     text_arg,
     typed_text,
 )
-from lcadmin.states.tab import PendingActivationState, clear_tab, to_sign_in
+from lcadmin.states.service import run
+from lcadmin.states.tab import PendingActivationState, clear_tab
 
 PASSWORD_FIELD = "password"
 MAX_PASSWORD = 1024  # the rule allows 256; longer is cut before hashing, never stored
+_ACCOUNT_FIELDS = {"full_name": "name_error", "email": "email_error", "password": "password_error"}
 
 
 def password_from(form: object) -> str:
     """The password of a submitted form (its uncontrolled input), or "" when there is none."""
     value = form.get(PASSWORD_FIELD) if isinstance(form, dict) else None
     return text_arg(value, MAX_PASSWORD) or ""
+
+
+def _hand_off(session: Session, ctx: RequestContext, user_id: int, *, activating: bool,
+              origin: str) -> tuple[str, str]:
+    """A hand-off code for the HTTP route that sets the session cookie (to the terms page when
+    this tab has an activation to finish, else to the Admin Center of the user's first company),
+    and the binding this browser must hold for it."""
+    company_id = None if activating else sessions.default_company_id(session, user_id)
+    code = sessions.create_handoff(session, user_id=user_id, company_id=company_id,
+                                   return_to=origin + (paths.ACCEPT if activating else paths.ADMIN), ip=ctx.ip,
+                                   now=ctx.now)
+    return code, sessions.handoff_binding(code, get_settings().secret_key)
 
 
 class AuthState(rx.State):
@@ -93,93 +105,81 @@ class AuthState(rx.State):
         self.terms_accepted = checked is True
         self.form_error = ""
 
+    async def _pending(self) -> PendingActivationState:
+        """This tab's verified activation, its company's name refreshed (empty once it lapsed)."""
+        pending = await self.get_state(PendingActivationState)
+        held = pending._secret
+        done = await run(self, lambda session, ctx: onboarding.pending_company_name(session, held, ctx.now),
+                         signed_in=False, error=None)
+        pending.company = (done.value or "") if done.ok else ""
+        return pending
+
     @rx.event
     async def open_forms(self):
         """On the sign-in and sign-up pages: forget errors, show the pending activation."""
         self.show_password = False
         self._clear_errors()
-        await self._show_pending()
+        await self._pending()
 
-    async def _show_pending(self) -> PendingActivationState:
-        pending = await self.get_state(PendingActivationState)
-        with read_scope() as session:
-            pending.company = onboarding.pending_company_name(session, pending._secret, utcnow()) or ""
-        return pending
-
-    async def _hand_off(self, session, user_id: int) -> rx.event.EventSpec:
-        """Send the browser through the HTTP route that sets the session cookie."""
-        pending = await self.get_state(PendingActivationState)
-        company_id = None if pending.company else sessions.default_company_id(session, user_id)
-        target = "/billing/accept" if pending.company else "/admin"
-        code = sessions.create_handoff(session, user_id=user_id, company_id=company_id,
-                                       return_to=page_origin(self) + target, ip=client_ip(self), now=utcnow())
-        self.handoff_binding = sessions.handoff_binding(code, get_settings().secret_key)
-        return full_navigation(f"{get_config().api_url.rstrip('/')}/auth/session?code={quote(code)}")
+    async def _enter(self, done) -> rx.event.EventSpec | None:
+        """After a successful sign-in or sign-up: the browser goes through the cookie route."""
+        if not done.ok:
+            return done.event
+        code, self.handoff_binding = done.value
+        return full_navigation(f"{get_config().api_url.rstrip('/')}{paths.AUTH_SESSION}?code={quote(code)}")
 
     @rx.event
     async def sign_in(self, form: dict | None = None):
         """"Se connecter"."""
-        locale, now = await active_locale(self), utcnow()
-        await self._show_pending()
-        try:
-            with session_scope() as session:
-                account = accounts.authenticate(session, email=self.email, password=password_from(form),
-                                                ip=client_ip(self), now=now)
-                return await self._hand_off(session, account.user_id)
-        except ServiceError as error:
-            self.form_error = message_for(error, locale, now)
+        email, password, origin = self.email, password_from(form), page_origin(self)
+        activating = bool((await self._pending()).company)
+
+        def work(session: Session, ctx: RequestContext) -> tuple[str, str]:
+            account = accounts.authenticate(session, ctx, email=email, password=password)
+            return _hand_off(session, ctx, account.user_id, activating=activating, origin=origin)
+
+        return await self._enter(await run(self, work, write=True, signed_in=False, error="form_error"))
 
     @rx.event
     async def sign_up(self, form: dict | None = None):
         """"S'inscrire"."""
-        locale, now = await active_locale(self), utcnow()
-        await self._show_pending()
-        try:
-            with session_scope() as session:
-                account = accounts.sign_up(session, full_name=self.full_name, email=self.email,
-                                           password=password_from(form), locale=locale, ip=client_ip(self), now=now)
-                return await self._hand_off(session, account.user_id)
-        except InvalidInput as error:
-            target = {"full_name": "name_error", "email": "email_error", "password": "password_error"}
-            setattr(self, target.get(error.field, "form_error"), message_for(error, locale))
-        except ServiceError as error:
-            self.form_error = message_for(error, locale, now)
+        full_name, email, password, origin = self.full_name, self.email, password_from(form), page_origin(self)
+        activating = bool((await self._pending()).company)
+
+        def work(session: Session, ctx: RequestContext) -> tuple[str, str]:
+            account = accounts.sign_up(session, ctx, full_name=full_name, email=email, password=password)
+            return _hand_off(session, ctx, account.user_id, activating=activating, origin=origin)
+
+        return await self._enter(await run(self, work, write=True, signed_in=False, fields=_ACCOUNT_FIELDS,
+                                           error="form_error"))
 
     @rx.event
     async def open_accept(self):
         """On the terms page: only for a signed-in person with an activation to finish."""
         self.terms_accepted, self.form_error = False, ""
-        with session_scope() as session:
-            principal = sessions.resolve_session(session, session_cookie(self), settings=get_settings(), now=utcnow())
-        if principal is None:
-            return await to_sign_in(self)
-        if not (await self._show_pending()).company:
+        done = await run(self, lambda session, ctx: ctx.user, error="form_error")
+        if not done.ok:
+            return done.event
+        if not (await self._pending()).company:
             self.form_error = gettext("error.no_pending_activation", await active_locale(self))
         return None
 
     @rx.event
     async def accept_and_continue(self, _form: dict | None = None):
         """"Accepter et continuer": finish the activation this tab verified, enter the Admin Center."""
-        locale, now = await active_locale(self), utcnow()
-        raw_id = session_cookie(self)
         pending = await self.get_state(PendingActivationState)
-        try:
-            with session_scope() as session:
-                principal = sessions.require_principal(session, raw_id, settings=get_settings(), now=now)
-                company_id = onboarding.complete_activation(
-                    session, held=pending._secret, user_id=principal.user_id, terms_accepted=self.terms_accepted,
-                    ip=client_ip(self), settings=get_settings(), now=now)
-                sessions.switch_session_company(session, raw_id, company_id)
-        except NotAllowed as error:
-            if error.code == "signed_out":
-                return await to_sign_in(self)
-            self.form_error = message_for(error, locale)
-            return None
-        except ServiceError as error:
-            self.form_error = message_for(error, locale)
-            return None
+        held, accepted, raw_id = pending._secret, self.terms_accepted, session_cookie(self)
+
+        def work(session: Session, ctx: RequestContext) -> None:
+            company_id = onboarding.complete_activation(session, ctx, held=held, terms_accepted=accepted,
+                                                        settings=get_settings())
+            sessions.switch_session_company(session, raw_id, company_id)
+
+        done = await run(self, work, write=True, error="form_error")
+        if not done.ok:
+            return done.event
         pending.reset()
-        return rx.redirect("/admin")
+        return rx.redirect(paths.ADMIN)
 
     @rx.event
     async def sign_out(self):
@@ -188,7 +188,7 @@ class AuthState(rx.State):
         anyone out)."""
         raw_id = session_cookie(self)
         if raw_id:
-            with session_scope() as session:
-                sessions.end_session(session, raw_id, utcnow(), ip=client_ip(self))
+            await run(self, lambda session, ctx: sessions.end_session(session, raw_id, ctx.now, ip=ctx.ip),
+                      write=True, signed_in=False, error=None)
         await clear_tab(self, keep_activation=False)
-        return post_navigation(f"{get_config().api_url.rstrip('/')}/auth/sign-out")
+        return post_navigation(f"{get_config().api_url.rstrip('/')}{paths.AUTH_SIGN_OUT}")

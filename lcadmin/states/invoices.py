@@ -1,26 +1,26 @@
 """The "Factures" page: filters, search, and instant downloads (PDF and Factur-X).
 
 Every call resolves the company from the session cookie; a number from the browser is only ever
-looked up within that company."""
+looked up within that company. The PDFs are rendered in a worker thread, off the event loop."""
 
 from __future__ import annotations
 
 from dataclasses import asdict
+from typing import Any
 
 import reflex as rx
+from sqlmodel import Session
 
-from lcadmin.db import read_scope, session_scope
 from lcadmin.domain.periods import period_bounds
 from lcadmin.domain.permissions import Permission
-from lcadmin.models import utcnow
 from lcadmin.pdf.facturx import render_facturx_pdf
 from lcadmin.pdf.invoice import render_invoice_pdf
-from lcadmin.services import admin_center, sessions
-from lcadmin.services.errors import NotAllowed, ServiceError
+from lcadmin.services import admin_center
+from lcadmin.services.context import RequestContext
 from lcadmin.services.invoice_documents import invoice_document
 from lcadmin.settings import get_settings
-from lcadmin.states.base import active_locale, clip, message_for, one_of, session_cookie, typed_text
-from lcadmin.states.tab import to_sign_in
+from lcadmin.states.base import clip, one_of, typed_text
+from lcadmin.states.service import run
 
 ALL = "all"
 
@@ -28,7 +28,7 @@ ALL = "all"
 class InvoicesState(rx.State):
     """The filtered list of the company's invoices and credit notes."""
 
-    rows: list[dict[str, str]] = []
+    rows: list[dict[str, Any]] = []
     status: str = ALL
     contract: str = ALL
     period: str = ALL
@@ -43,24 +43,23 @@ class InvoicesState(rx.State):
         return ALL != self.status or ALL != self.contract or ALL != self.period or self.search.strip() != ""
 
     async def _refresh(self):
-        locale, now = await active_locale(self), utcnow()
         self.error = ""
-        try:
-            with session_scope() as session:
-                principal = sessions.require_principal(session, session_cookie(self), settings=get_settings(),
-                                                       now=now, permission=Permission.VIEW_BILLING)
-                contracts, periods = admin_center.invoice_filter_choices(session, principal, locale)
-                self.contracts, self.periods = contracts, [asdict(period) for period in periods]
-                rows = admin_center.list_invoices(
-                    session, principal, locale, today=now.date(), status=self.status,
-                    contract="" if self.contract == ALL else self.contract,
-                    period="" if self.period == ALL else self.period, search=self.search)
-        except NotAllowed as error:
+        status, search = self.status, self.search
+        contract, period = "" if self.contract == ALL else self.contract, "" if self.period == ALL else self.period
+        online = get_settings().online_payment
+
+        def work(session: Session, ctx: RequestContext):
+            choices = admin_center.invoice_filter_choices(session, ctx)
+            rows = admin_center.list_invoices(session, ctx, today=ctx.now.date(), status=status, contract=contract,
+                                              period=period, search=search, online_payment=online)
+            return choices, rows
+
+        done = await run(self, work, permission=Permission.VIEW_BILLING)
+        if not done.ok:
             self.rows = []
-            if error.code == "signed_out":
-                return await to_sign_in(self)
-            self.error = message_for(error, locale)
-            return None
+            return done.event
+        (contracts, periods), rows = done.value
+        self.contracts, self.periods = contracts, [asdict(period) for period in periods]
         self.rows = [asdict(row) for row in rows]
         return None
 
@@ -102,19 +101,20 @@ class InvoicesState(rx.State):
         self.search = text
         return await self._refresh()
 
-    async def _download(self, number: str, facturx: bool):
-        locale, now = await active_locale(self), utcnow()
-        try:
-            with read_scope() as session:
-                principal = sessions.require_principal(session, session_cookie(self), settings=get_settings(),
-                                                       now=now, permission=Permission.VIEW_BILLING)
-                document = invoice_document(session, principal, clip(number, 40), get_settings().vendor)
-        except ServiceError as error:
-            self.error = message_for(error, locale)
-            return None
-        data = render_facturx_pdf(document, locale) if facturx else render_invoice_pdf(document, locale)
-        name = f"{document.number}-factur-x.pdf" if facturx else document.filename
-        return rx.download(data=data, filename=name, mime_type="application/pdf")
+    async def _download(self, number: object, facturx: bool):
+        number, vendor = clip(number, 40), get_settings().vendor
+
+        def work(session: Session, ctx: RequestContext) -> tuple[str, bytes]:
+            document = invoice_document(session, ctx, number, vendor)
+            if facturx:
+                return f"{document.number}-factur-x.pdf", render_facturx_pdf(document, ctx.locale)
+            return document.filename, render_invoice_pdf(document, ctx.locale)
+
+        done = await run(self, work, permission=Permission.VIEW_BILLING)
+        if not done.ok:
+            return done.event
+        filename, data = done.value
+        return rx.download(data=data, filename=filename, mime_type="application/pdf")
 
     @rx.event
     async def download_pdf(self, number: str):

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import reflex as rx
 
-from lcadmin.db import read_scope, session_scope
-from lcadmin.models import utcnow
+from lcadmin import paths
+from lcadmin.domain.statuses import LinkPurpose
 from lcadmin.services import onboarding
 from lcadmin.services.errors import LinkProblem
 from lcadmin.settings import get_settings
-from lcadmin.states.base import active_locale, client_ip, message_for, page_param
+from lcadmin.states.base import active_locale, message_for, page_param
+from lcadmin.states.service import Done, run
 from lcadmin.states.tab import PendingActivationState
 
 
@@ -30,69 +31,71 @@ class LinkState(rx.State):
     def _secret(self) -> str:
         return page_param(self, "secret", 100)
 
-    async def _inspect(self, purposes: tuple[str, ...]):
-        locale = await active_locale(self)
-        with read_scope() as session:
-            view = onboarding.inspect_link(session, secret=self._secret(), purposes=purposes, locale=locale,
-                                           now=utcnow())
+    async def _inspect(self, purposes: tuple[LinkPurpose, ...]):
+        secret = self._secret()
+        done = await run(self, lambda session, ctx: onboarding.inspect_link(session, ctx, secret=secret,
+                                                                             purposes=purposes),
+                         signed_in=False)
+        if not done.ok:
+            return
+        view = done.value
         self.state, self.purpose, self.company = view.state, view.purpose, view.company_name
         self.requester, self.document, self.outcome = view.requester, view.document, ""
-        self.problem = message_for(LinkProblem(f"link_{view.state}"), locale) if view.state != "valid" else ""
+        self.problem = message_for(LinkProblem(f"link_{view.state}"), await active_locale(self)) \
+            if view.state != "valid" else ""
 
     @rx.event
     async def open_activation(self):
         """/activate/[secret] loaded."""
-        await self._inspect(("activate",))
+        await self._inspect((LinkPurpose.ACTIVATE,))
 
     @rx.event
     async def open_decision(self):
         """/decision/[secret] loaded."""
-        await self._inspect(("approve", "refuse"))
+        await self._inspect((LinkPurpose.APPROVE, LinkPurpose.REFUSE))
 
     @rx.event
     async def open_report(self):
         """/report/[secret] loaded."""
-        await self._inspect(("report",))
+        await self._inspect((LinkPurpose.REPORT,))
 
-    async def _failed(self, error: LinkProblem) -> None:
-        self.state = error.code.removeprefix("link_")
-        self.problem = message_for(error, await active_locale(self))
+    async def _used(self, done: Done) -> bool:
+        """Whether the link's button did its work; if not, why not is shown."""
+        if not done.ok:
+            if isinstance(done.error, LinkProblem):
+                self.state = done.error.code.removeprefix("link_")
+            self.problem = message_for(done.error, await active_locale(self))
+            return False
+        self.state = "done"
+        return True
 
     @rx.event
     async def activate(self):
         """"Activer mon compte": uses the link, then on to sign in or sign up."""
-        try:
-            with session_scope() as session:
-                verified = onboarding.confirm_activation(session, secret=self._secret(), ip=client_ip(self),
-                                                         now=utcnow())
-        except LinkProblem as error:
-            await self._failed(error)
-            return
+        secret = self._secret()
+        done = await run(self, lambda session, ctx: onboarding.confirm_activation(session, ctx, secret=secret),
+                         write=True, signed_in=False, error=None)
+        if not await self._used(done):
+            return None
         # Held by this tab alone, in a backend-only var: "Accepter et continuer" needs it back.
         pending = await self.get_state(PendingActivationState)
-        pending._secret, pending.company = verified.secret, verified.company_name
-        self.state = "done"
-        return rx.redirect("/sign-in")
+        pending._secret, pending.company = done.value.secret, done.value.company_name
+        return rx.redirect(paths.SIGN_IN)
 
     @rx.event
     async def decide(self):
         """"Approuver" or "Refuser", whichever this link is for."""
-        try:
-            with session_scope() as session:
-                self.outcome = onboarding.decide_approval(session, secret=self._secret(), ip=client_ip(self),
-                                                          settings=get_settings(), now=utcnow())
-        except LinkProblem as error:
-            await self._failed(error)
-            return
-        self.state = "done"
+        secret = self._secret()
+        done = await run(self, lambda session, ctx: onboarding.decide_approval(session, ctx, secret=secret,
+                                                                                settings=get_settings()),
+                         write=True, signed_in=False, error=None)
+        if await self._used(done):
+            self.outcome = done.value
 
     @rx.event
     async def report(self):
         """"Signaler et retirer l'accès"."""
-        try:
-            with session_scope() as session:
-                onboarding.report_access(session, secret=self._secret(), ip=client_ip(self), now=utcnow())
-        except LinkProblem as error:
-            await self._failed(error)
-            return
-        self.state = "done"
+        secret = self._secret()
+        done = await run(self, lambda session, ctx: onboarding.report_access(session, ctx, secret=secret),
+                         write=True, signed_in=False, error=None)
+        await self._used(done)

@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
-import reflex as rx
+from dataclasses import asdict
 
-from lcadmin.db import read_scope, session_scope
-from lcadmin.domain.money import Money
+import reflex as rx
+from sqlmodel import Session
+
 from lcadmin.domain.permissions import Permission
-from lcadmin.i18n import gettext
-from lcadmin.i18n.format import format_date, format_money
-from lcadmin.models import utcnow
-from lcadmin.pdf.order_form import order_information, total_label
-from lcadmin.services import orders, sessions
-from lcadmin.services.errors import InvalidInput, NotAllowed, ServiceError
+from lcadmin.services import orders
+from lcadmin.services.context import RequestContext
 from lcadmin.settings import get_settings
-from lcadmin.states.base import (
-    active_locale,
-    client_ip,
-    message_for,
-    page_param,
-    session_cookie,
-    typed_text,
-)
-from lcadmin.states.tab import to_sign_in
+from lcadmin.states.base import page_param, typed_text
+from lcadmin.states.service import run
 
 
 class OrderState(rx.State):
@@ -31,8 +21,8 @@ class OrderState(rx.State):
     found: bool = False
     number: str = ""
     title: str = ""
-    status: str = ""
     status_label: str = ""
+    status_tone: str = ""
     primary_contact: list[str] = []
     billing_contact: list[str] = []
     billing_address: list[str] = []
@@ -43,6 +33,8 @@ class OrderState(rx.State):
     total_label: str = ""
     total: str = ""
     can_sign: bool = False
+    awaiting_signature: bool = False
+    can_pay: bool = False
     signed_note: str = ""
     signer_name: str = ""
     authorized: bool = False
@@ -54,38 +46,23 @@ class OrderState(rx.State):
         return page_param(self, "number", 40)
 
     async def _show(self):
-        locale, now, settings = await active_locale(self), utcnow(), get_settings()
+        number, vendor = self._number(), get_settings().vendor
         self.error = ""
-        try:
-            with read_scope() as session:
-                principal = sessions.require_principal(session, session_cookie(self), settings=settings, now=now)
-                document = orders.order_document(session, principal, self._number(), settings.vendor)
-                status, signature = orders.order_status(session, principal, self._number())
-        except NotAllowed as error:
-            if error.code == "signed_out":
-                return await to_sign_in(self)
-            self.found, self.error = False, message_for(error, locale)
-            return None
-        except ServiceError as error:
-            self.found, self.error = False, message_for(error, locale)
-            return None
-        money = lambda minor: format_money(Money(minor, document.currency), locale)  # noqa: E731
-        contact = lambda c: [c.full_name, c.email] if c else []  # noqa: E731
-        address = document.billing_address
-        self.found, self.number, self.status = True, document.number, status
-        self.title = gettext("order.title", locale, company=document.company_name)
-        self.status_label = gettext(f"status.order.{status}", locale)
-        self.primary_contact, self.billing_contact = contact(document.primary_contact), contact(document.billing_contact)
-        self.billing_address = [address.legal_name, *([address.recipient] if address.recipient else []),
-                                *address.address_lines, f"{address.postal_code} {address.city}"]
-        self.information = [[label, value] for label, value in order_information(document, locale)]
-        self.lines = [{"description": l.description, "quantity": str(l.quantity), "unit_price": money(l.unit_price_minor),
-                       "amount": money(l.amount_minor)} for l in document.lines]
-        self.subtotal, self.tax, self.total = money(document.subtotal_minor), money(document.tax_minor), money(document.total_minor)
-        self.total_label = total_label(document, locale)
-        self.can_sign = status == "awaiting_signature" and principal.can(Permission.SIGN_ORDERS)
-        self.signed_note = gettext("sign.done", locale, name=signature.signer_name,
-                                   date=format_date(signature.signed_at.date(), locale)) if signature else ""
+        done = await run(self, lambda session, ctx: orders.order_view(session, ctx, number, vendor),
+                         permission=Permission.VIEW_BILLING)
+        if not done.ok:
+            self.found = False
+            return done.event
+        view = done.value
+        self.found, self.number, self.title = True, view.number, view.title
+        self.status_label, self.status_tone = view.status_label, view.status_tone
+        self.primary_contact, self.billing_contact = list(view.primary_contact), list(view.billing_contact)
+        self.billing_address = list(view.billing_address)
+        self.information = [list(row) for row in view.information]
+        self.lines = [asdict(line) for line in view.lines]
+        self.subtotal, self.tax, self.total_label, self.total = view.subtotal, view.tax, view.total_label, view.total
+        self.can_sign, self.awaiting_signature, self.can_pay = view.can_sign, view.awaiting_signature, view.can_pay
+        self.signed_note = view.signed_note
         return None
 
     @rx.event
@@ -114,30 +91,22 @@ class OrderState(rx.State):
     @rx.event
     async def sign(self, _form: dict | None = None):
         """"Signer la commande"."""
-        locale, now, settings = await active_locale(self), utcnow(), get_settings()
-        try:
-            with session_scope() as session:
-                principal = sessions.require_principal(session, session_cookie(self), settings=settings, now=now)
-                orders.sign_order(session, principal, number=self._number(), signer_name=self.signer_name,
-                                  authorized=self.authorized, locale=locale, ip=client_ip(self),
-                                  user_agent=self.router.headers.user_agent, vendor=settings.vendor, now=now)
-        except InvalidInput as error:
-            setattr(self, "name_error" if error.field == "signer_name" else "form_error", message_for(error, locale))
-            return None
-        except ServiceError as error:
-            self.form_error = message_for(error, locale)
-            return None
+        number, name, authorized, vendor = self._number(), self.signer_name, self.authorized, get_settings().vendor
+
+        def work(session: Session, ctx: RequestContext) -> None:
+            orders.sign_order(session, ctx, number=number, signer_name=name, authorized=authorized, vendor=vendor)
+
+        done = await run(self, work, write=True, fields={"signer_name": "name_error"}, error="form_error")
+        if not done.ok:
+            return done.event
         return await self._show()
 
     @rx.event
     async def download_pdf(self):
         """The order form PDF (with its signature certificate once signed)."""
-        locale, now, settings = await active_locale(self), utcnow(), get_settings()
-        try:
-            with read_scope() as session:
-                principal = sessions.require_principal(session, session_cookie(self), settings=settings, now=now)
-                data = orders.order_pdf(session, principal, self._number(), locale, settings.vendor)
-        except ServiceError as error:
-            self.error = message_for(error, locale)
-            return None
-        return rx.download(data=data, filename=f"{self._number()}.pdf", mime_type="application/pdf")
+        number, vendor = self._number(), get_settings().vendor
+        done = await run(self, lambda session, ctx: orders.order_pdf(session, ctx, number, vendor),
+                         permission=Permission.VIEW_BILLING)
+        if not done.ok:
+            return done.event
+        return rx.download(data=done.value, filename=f"{number}.pdf", mime_type="application/pdf")

@@ -5,15 +5,15 @@ from __future__ import annotations
 from dataclasses import asdict
 
 import reflex as rx
+from sqlmodel import Session
 
-from lcadmin.db import read_scope
 from lcadmin.domain.permissions import Permission
-from lcadmin.models import utcnow
-from lcadmin.services import admin_center, sessions
-from lcadmin.services.errors import NotAllowed
-from lcadmin.settings import get_settings
-from lcadmin.states.base import active_locale, clip, message_for, one_of, session_cookie
-from lcadmin.states.tab import to_sign_in
+from lcadmin.services import admin_center
+from lcadmin.services.context import RequestContext
+from lcadmin.states.base import clip, one_of
+from lcadmin.states.service import run
+
+ALL = "all"
 
 
 class OrdersState(rx.State):
@@ -21,10 +21,15 @@ class OrdersState(rx.State):
 
     contracts: list[dict[str, str]] = []
     orders: list[dict[str, str]] = []
-    status: str = "all"
-    contract: str = "all"
+    status: str = ALL
+    contract: str = ALL
     sort: str = "newest"
     error: str = ""
+
+    @rx.var
+    def filtered(self) -> bool:
+        """Whether a filter narrows the list (the empty message differs)."""
+        return self.status != ALL or self.contract != ALL
 
     @rx.var
     def contract_numbers(self) -> list[str]:
@@ -32,38 +37,36 @@ class OrdersState(rx.State):
         return [row["number"] for row in self.contracts]
 
     async def _refresh(self):
-        locale = await active_locale(self)
-        try:
-            with read_scope() as session:
-                principal = sessions.require_principal(session, session_cookie(self), settings=get_settings(),
-                                                       now=utcnow(), permission=Permission.VIEW_BILLING)
-                self.contracts = [asdict(r) for r in admin_center.list_contracts(session, principal, locale)]
-                self.orders = [asdict(r) for r in admin_center.list_orders(
-                    session, principal, locale, status=self.status, sort=self.sort,
-                    contract="" if self.contract == "all" else self.contract)]
-        except NotAllowed as error:
+        status, sort, contract = self.status, self.sort, "" if self.contract == ALL else self.contract
+
+        def work(session: Session, ctx: RequestContext):
+            return (admin_center.list_contracts(session, ctx),
+                    admin_center.list_orders(session, ctx, status=status, sort=sort, contract=contract))
+
+        done = await run(self, work, permission=Permission.VIEW_BILLING)
+        if not done.ok:
             self.contracts, self.orders = [], []
-            if error.code == "signed_out":
-                return await to_sign_in(self)
-            self.error = message_for(error, locale)
+            return done.event
+        contracts, orders = done.value
+        self.contracts, self.orders = [asdict(r) for r in contracts], [asdict(r) for r in orders]
         return None
 
     @rx.event
     async def load(self):
         """/admin/contracts loaded."""
-        self.status, self.contract, self.sort, self.error = "all", "all", "newest", ""
+        self.status, self.contract, self.sort, self.error = ALL, ALL, "newest", ""
         return await self._refresh()
 
     @rx.event
     async def set_status(self, value: str):
         """Filter by status."""
-        self.status = one_of(value, admin_center.ORDER_FILTERS, "all")
+        self.status = one_of(value, admin_center.ORDER_FILTERS, ALL)
         return await self._refresh()
 
     @rx.event
     async def set_contract(self, value: str):
         """Only the orders of one contract (a contract's number, or "all")."""
-        self.contract = clip(value, 40) or "all"
+        self.contract = clip(value, 40) or ALL
         return await self._refresh()
 
     @rx.event

@@ -2,8 +2,8 @@
 
 Card fields are uncontrolled inputs read from the submitted form: no state var ever holds the
 card number or the CVC, so they are never written to the state store. The idempotency key is
-chosen when the form opens and kept across clicks, so a double click pays once.
-"""
+chosen when the form opens and kept across clicks, so a double click pays once. Every provider
+call runs in a worker thread, off the event loop."""
 
 from __future__ import annotations
 
@@ -11,23 +11,15 @@ import uuid
 
 import reflex as rx
 
-from lcadmin.db import read_scope, session_scope
+from lcadmin.domain.cards import CardInput
 from lcadmin.i18n import gettext
 from lcadmin.i18n.format import format_money
-from lcadmin.models import utcnow
 from lcadmin.payments import get_provider
-from lcadmin.services import payments, sessions
-from lcadmin.services.errors import InvalidInput, NotAllowed, ServiceError
+from lcadmin.services import payments
+from lcadmin.services.errors import InvalidInput
 from lcadmin.settings import get_settings
-from lcadmin.states.base import (
-    active_locale,
-    client_ip,
-    clip,
-    message_for,
-    page_param,
-    session_cookie,
-)
-from lcadmin.states.tab import to_sign_in
+from lcadmin.states.base import active_locale, clip, message_for, page_param
+from lcadmin.states.service import run
 
 
 class PaymentState(rx.State):
@@ -45,17 +37,15 @@ class PaymentState(rx.State):
     @rx.event
     async def open_for(self, kind: str, number: str):
         """Show the payment form for an order (signed) or an open invoice."""
-        locale, now = await active_locale(self), utcnow()
         self.kind = "order" if kind == "order" else "invoice"
         self.number, self.card_error, self.error, self.succeeded = clip(number, 40), "", "", ""
-        try:
-            with read_scope() as session:
-                principal = sessions.require_principal(session, session_cookie(self), settings=get_settings(), now=now)
-                amount = payments.payable_amount(session, principal, self.kind, self.number)
-        except ServiceError as error:
-            self.opened, self.error = False, message_for(error, locale)
-            return
-        self.amount, self.opened, self._key = format_money(amount, locale), True, uuid.uuid4().hex
+        kind, number = self.kind, self.number
+        done = await run(self, lambda session, ctx: payments.payable_amount(session, ctx, kind, number))
+        if not done.ok:
+            self.opened = False
+            return done.event
+        self.amount, self.opened, self._key = format_money(done.value, await active_locale(self)), True, uuid.uuid4().hex
+        return None
 
     @rx.event
     def close(self, _open: bool = False):
@@ -65,23 +55,17 @@ class PaymentState(rx.State):
     @rx.event
     async def submit(self, form: dict):
         """"Payer": tokenize, charge once, and say what happened."""
-        locale, now, settings = await active_locale(self), utcnow(), get_settings()
         form = form if isinstance(form, dict) else {}
-        card = payments.CardInput(number=clip(form.get("card_number"), 40), expiry=clip(form.get("card_expiry"), 10),
+        card = CardInput(number=clip(form.get("card_number"), 40), expiry=clip(form.get("card_expiry"), 10),
                                   cvc=clip(form.get("card_cvc"), 6))
+        kind, number, key, vendor = self.kind, self.number, self._key, get_settings().vendor
         self.card_error = self.error = ""
-        try:
-            with session_scope() as session:
-                principal = sessions.require_principal(session, session_cookie(self), settings=settings, now=now)
-                outcome = payments.pay(session, principal, kind=self.kind, number=self.number, idempotency_key=self._key,
-                                       card=card, provider=get_provider(), vendor=settings.vendor, now=now,
-                                       ip=client_ip(self), locale=locale)
-        except InvalidInput as error:
-            setattr(self, "card_error" if error.field == "card" else "error", message_for(error, locale))
-            return None
-        except ServiceError as error:
-            self.error = message_for(error, locale)
-            return None
+        done = await run(self, lambda session, ctx: payments.pay(
+            session, ctx, kind=kind, number=number, idempotency_key=key, card=card, provider=get_provider(),
+            vendor=vendor), write=True, fields={"card": "card_error"})
+        if not done.ok:
+            return done.event
+        outcome, locale = done.value, await active_locale(self)
         if outcome.status == "requires_action" and outcome.action_url:
             self.opened = False  # the bank's page takes over; coming back shows the list, not the form
             return rx.redirect(outcome.action_url)
@@ -112,48 +96,29 @@ class AuthenticationState(rx.State):
 
     @rx.event
     async def load(self):
-        """/payments/authenticate/[intent] loaded: only for the paying company's signed-in users."""
-        locale, now = await active_locale(self), utcnow()
+        """The 3-D Secure page loaded: only for the paying company's signed-in users."""
         self.amount = self.outcome = self.error = ""
-        try:
-            with read_scope() as session:
-                principal = sessions.require_principal(session, session_cookie(self), settings=get_settings(),
-                                                       now=now)
-                amount = payments.authentication_amount(session, principal, intent_id=self._intent())
-        except NotAllowed as error:
-            if error.code == "signed_out":
-                return await to_sign_in(self)
-            self.error = message_for(error, locale)
-            return None
-        except ServiceError as error:
-            self.error = message_for(error, locale)
-            return None
-        if amount is None:
-            self.error = message_for(InvalidInput("not_payable"), locale)
+        intent = self._intent()
+        done = await run(self, lambda session, ctx: payments.authentication_amount(session, ctx, intent_id=intent))
+        if not done.ok:
+            return done.event
+        if done.value is None:
+            self.error = message_for(InvalidInput("not_payable"), await active_locale(self))
         else:
-            self.amount = format_money(amount, locale)
+            self.amount = format_money(done.value, await active_locale(self))
         return None
 
     async def _complete(self, approved: bool):
-        locale, now, settings = await active_locale(self), utcnow(), get_settings()
-        try:
-            with session_scope() as session:
-                principal = sessions.require_principal(session, session_cookie(self), settings=settings, now=now)
-                outcome = payments.complete_authentication(session, principal, intent_id=self._intent(),
-                                                           approved=approved, provider=get_provider(),
-                                                           vendor=settings.vendor, now=now, locale=locale)
-        except NotAllowed as error:
-            if error.code == "signed_out":
-                return await to_sign_in(self)
-            self.error = message_for(error, locale)
-            return None
-        except ServiceError as error:
-            self.error = message_for(error, locale)
-            return None
-        if outcome.status == "succeeded":
-            self.outcome = gettext("pay.succeeded", locale, number=outcome.invoice_number or "")
+        intent, vendor = self._intent(), get_settings().vendor
+        done = await run(self, lambda session, ctx: payments.complete_authentication(
+            session, ctx, intent_id=intent, approved=approved, provider=get_provider(), vendor=vendor), write=True)
+        if not done.ok:
+            return done.event
+        locale = await active_locale(self)
+        if done.value.status == "succeeded":
+            self.outcome = gettext("pay.succeeded", locale, number=done.value.invoice_number or "")
         else:
-            self.error = message_for(InvalidInput(outcome.failure_code or "authentication_failed"), locale)
+            self.error = message_for(InvalidInput(done.value.failure_code or "authentication_failed"), locale)
         return None
 
     @rx.event

@@ -24,6 +24,7 @@ import asyncio
 import reflex as rx
 from reflex.middleware import Middleware
 
+from lcadmin import paths
 from lcadmin.db import read_scope
 from lcadmin.models import utcnow
 from lcadmin.services.sessions import session_is_live
@@ -105,4 +106,4 @@ class SessionGuard(Middleware):
 async def to_sign_in(state: rx.State):
     """What a handler returns when the session is gone: the tab cleared, then the sign-in page."""
     await clear_tab(state)
-    return rx.redirect("/sign-in")
+    return rx.redirect(paths.SIGN_IN)

@@ -12,7 +12,7 @@ from lcadmin.models import UserAccount, utcnow
 from lcadmin.services import sessions
 from lcadmin.settings import get_settings
 from lcadmin.states.access import AccessState
-from lcadmin.states.admin import AdminState
+from lcadmin.states.shell import ShellState
 from lcadmin.states.auth import AuthState
 from lcadmin.states.invoices import InvoicesState
 from lcadmin.states.mailbox import MailboxState
@@ -86,16 +86,16 @@ def test_handlers_survive_hostile_arguments(app_db, browser):
 def test_admin_pages_need_a_session_on_every_call(app_db, browser):
     for cookie in ("", "lcadmin_session=forged", "lcadmin_session=" + "A" * 43, "garbage;;=="):
         tab = browser(cookie=cookie)
-        admin, orders = tab.state(AdminState), tab.state(OrdersState)
-        assert "/sign-in" in _redirect_path(tab.call(admin.load_overview))
+        admin, orders = tab.state(ShellState), tab.state(OrdersState)
+        assert "/sign-in" in _redirect_path(tab.call(admin.load))
         assert "/sign-in" in _redirect_path(tab.call(orders.load))
         assert orders.orders == [] and orders.contracts == [] and admin.company_name == ""
 
 
 def test_a_signed_in_user_sees_only_their_companys_documents(app_db, browser):
     tab = browser(cookie=_signed_in_cookie("hbernard@flexis.com"))
-    admin, orders = tab.state(AdminState), tab.state(OrdersState)
-    tab.call(admin.load_overview)
+    admin, orders = tab.state(ShellState), tab.state(OrdersState)
+    tab.call(admin.load)
     tab.call(orders.load)
     assert admin.company_name == "Flexis"
     assert [row["number"] for row in orders.orders] == ["FLD102776277396"]
@@ -184,7 +184,7 @@ def test_sign_out_ends_the_session_server_side(app_db, browser):
     tab = browser(cookie=cookie)
     assert "/auth/sign-out" in str(tab.call(tab.state(AuthState).sign_out))
     again = browser(cookie=cookie)
-    assert "/sign-in" in str(again.call(again.state(AdminState).load_overview))
+    assert "/sign-in" in str(again.call(again.state(ShellState).load))
 
 
 def test_the_mailbox_shows_the_outbox_to_this_machine_in_dev(app_db, browser):

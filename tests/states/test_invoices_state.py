@@ -86,7 +86,8 @@ def test_signed_out_callers_get_nothing(app_db, browser):
     tab = browser(cookie="lcadmin_session=stolen-or-expired")
     state = tab.state(InvoicesState)
     assert "/sign-in" in str(tab.call(state.load))
-    assert tab.call(state.download_pdf, "F2026-00001") is None and state.rows == []
+    answer = str(tab.call(state.download_pdf, "F2026-00001"))
+    assert "/sign-in" in answer and "data:application/pdf" not in answer and state.rows == []
 
 
 def test_credit_notes_have_a_filter_of_their_own_and_search_takes_text_literally(app_db, browser):

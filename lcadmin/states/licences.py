@@ -1,0 +1,29 @@
+"""The "Licences et autorisations" page: who has access to the company, with which role."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+import reflex as rx
+
+from lcadmin.domain.permissions import Permission
+from lcadmin.services import admin_center
+from lcadmin.states.service import run
+
+
+class LicencesState(rx.State):
+    """The company's members."""
+
+    members: list[dict[str, str]] = []
+    error: str = ""
+
+    @rx.event
+    async def load(self):
+        """/admin/licences loaded."""
+        self.error = ""
+        done = await run(self, admin_center.list_members, permission=Permission.VIEW_BILLING)
+        if not done.ok:
+            self.members = []
+            return done.event
+        self.members = [asdict(row) for row in done.value]
+        return None

@@ -1,0 +1,111 @@
+"""The one way a handler calls a use case: :func:`run`.
+
+It builds the request context (IP, user agent, language, now), resolves the principal from the
+session cookie on this very call (with the permission the work needs), runs the work in a worker
+thread inside one database transaction (never on the event loop: a password hash, a PDF or a
+provider call there would stall every user of the process), and maps what the work refuses:
+
+- no session (or an expired one) clears the tab and sends it to the sign-in page;
+- a field error goes to the var named for its field, with the field's translated message;
+- any other refusal goes to the page's message var.
+
+A handler then reads::
+
+    done = await run(self, lambda session, ctx: orders.order_view(session, ctx, number, vendor))
+    if not done.ok:
+        return done.event
+    self.view = ...
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+import reflex as rx
+from sqlmodel import Session
+
+from lcadmin.db import read_scope, session_scope
+from lcadmin.domain.permissions import Permission
+from lcadmin.models import utcnow
+from lcadmin.services import sessions
+from lcadmin.services.context import RequestContext
+from lcadmin.services.errors import InvalidInput, NotAllowed, ServiceError
+from lcadmin.settings import get_settings
+from lcadmin.states.base import active_locale, client_ip, message_for, session_cookie
+from lcadmin.states.tab import to_sign_in
+
+T = TypeVar("T")
+Work = Callable[[Session, RequestContext], T]
+
+
+@dataclass(frozen=True)
+class Done(Generic[T]):
+    """How a call went: its value, or the refusal (already shown) and what to return."""
+
+    ok: bool
+    value: T | None = None
+    error: ServiceError | None = None
+    event: Any = None  # for the handler to return (the sign-in page), or None
+
+
+def _principal(raw_id: str | None, ctx: RequestContext, permission: Permission | None) -> sessions.Principal:
+    """The caller, from a read; the session's activity is recorded in its own short write, at most
+    once a minute, so that reading pages never takes the write lock."""
+    settings = get_settings()
+    with read_scope() as session:
+        principal = sessions.require_principal(session, raw_id, settings=settings, now=ctx.now,
+                                               permission=permission, record_activity=False)
+    if sessions.activity_due(principal, ctx.now):
+        with session_scope() as session:
+            sessions.record_activity(session, raw_id, ctx.now)
+    return principal
+
+
+def _call(work: Work[T], raw_id: str | None, ctx: RequestContext, *, write: bool, signed_in: bool,
+          permission: Permission | None) -> T:
+    if signed_in:
+        ctx = ctx.signed_in(_principal(raw_id, ctx, permission))
+    with (session_scope() if write else read_scope()) as session:
+        return work(session, ctx)
+
+
+async def context_of(state: rx.State) -> RequestContext:
+    """The request context of a handler's call, without a principal."""
+    return RequestContext(now=utcnow(), ip=client_ip(state), user_agent=state.router.headers.user_agent or None,
+                          locale=await active_locale(state))
+
+
+async def run(state: rx.State, work: Work[T], *, write: bool = False, signed_in: bool = True,
+              permission: Permission | None = None, fields: Mapping[str, str] | None = None,
+              error: str | None = "error") -> Done[T]:
+    """Run ``work(session, ctx)`` for a handler of ``state``, off the event loop.
+
+    Args:
+        state: The handler's state (its request, its vars).
+        work: The use case, over a session and the request context.
+        write: A write transaction (committed when the work returns); otherwise a read.
+        signed_in: The work needs the session's principal (refused without one).
+        permission: And that permission in the session's company.
+        fields: For a refused input, which var shows it, by its field (``{"email": "email_error"}``).
+        error: The var that shows any other refusal; None to leave it to the handler.
+
+    Returns:
+        The outcome: ``ok`` and the work's value, or the refusal and, when the session is gone,
+        the event that sends the cleared tab to the sign-in page.
+    """
+    ctx = await context_of(state)
+    raw_id = session_cookie(state)
+    try:
+        value = await asyncio.to_thread(_call, work, raw_id, ctx, write=write, signed_in=signed_in,
+                                        permission=permission)
+    except ServiceError as refusal:
+        if isinstance(refusal, NotAllowed) and refusal.code == "signed_out":
+            return Done(False, error=refusal, event=await to_sign_in(state))
+        target = (fields or {}).get(refusal.field, error) if isinstance(refusal, InvalidInput) else error
+        if target is not None:
+            setattr(state, target, message_for(refusal, ctx.locale, ctx.now))
+        return Done(False, error=refusal)
+    return Done(True, value)
