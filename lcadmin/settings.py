@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from email_validator import EmailNotValidError, validate_email
 
@@ -53,6 +54,7 @@ class VendorSettings:
     city: str
     country_code: str
     logo_path: str = ""
+    timezone: str = "Europe/Paris"  # where the vendor's calendar days begin and end
 
 
 @dataclass(frozen=True)
@@ -206,6 +208,16 @@ def _payment_provider(env: Mapping[str, str], environment: str) -> str:
     return provider
 
 
+def _timezone(env: Mapping[str, str]) -> str:
+    name = "LCADMIN_TIMEZONE"
+    raw = _text(env, name, "Europe/Paris")
+    try:
+        ZoneInfo(raw)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise SettingsError(f"{name}={raw!r} is not an IANA time zone such as Europe/Paris") from error
+    return raw
+
+
 def _vendor(env: Mapping[str, str]) -> VendorSettings:
     vendor = VendorSettings(
         name=_text(env, "LCADMIN_VENDOR_NAME", "Northwind"),
@@ -217,6 +229,7 @@ def _vendor(env: Mapping[str, str]) -> VendorSettings:
         city=_text(env, "LCADMIN_VENDOR_CITY", "Paris"),
         country_code=_text(env, "LCADMIN_VENDOR_COUNTRY", "FR").upper(),
         logo_path=_logo(env),
+        timezone=_timezone(env),
     )
     if not is_valid_siren(vendor.siren):
         raise SettingsError(f"LCADMIN_VENDOR_SIREN={vendor.siren!r} is not a valid SIREN (9 digits, Luhn key)")

@@ -26,7 +26,7 @@ class ReceiptDocument:
     """What a receipt states."""
 
     invoice_number: str
-    paid_at: datetime
+    paid_at: datetime  # on the vendor's clocks
     amount_minor: int
     currency: str
     card: str
@@ -43,7 +43,7 @@ def render_receipt_pdf(document: ReceiptDocument, locale: str) -> bytes:
     title = gettext("receipt.title", locale)
     rows = [(gettext("receipt.invoice", locale), document.invoice_number),
             (gettext("receipt.paid_at", locale), f"{format_date(document.paid_at.date(), locale)} "
-                                                 f"{document.paid_at:%H:%M} UTC"),
+                                                 f"{document.paid_at:%H:%M} ({document.paid_at:%Z})"),
             (gettext("receipt.amount", locale), format_money(Money(document.amount_minor, document.currency), locale)),
             (gettext("receipt.card", locale), document.card),
             (gettext("receipt.reference", locale), document.reference)]

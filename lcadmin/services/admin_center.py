@@ -12,6 +12,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from lcadmin.domain.calendar import business_date
 from lcadmin.domain.money import Money
 from lcadmin.domain.periods import period_bounds, periods_of
 from lcadmin.domain.permissions import Permission
@@ -139,12 +140,12 @@ def invoice_status(invoice: Invoice, today: date) -> str:
     return invoice.status
 
 
-def list_invoices(session: Session, ctx: RequestContext, *, today: date, status: str = "all",
+def list_invoices(session: Session, ctx: RequestContext, *, zone: str, status: str = "all",
                   contract: str = "", period: str = "", search: str = "", online_payment: bool = True) -> list[InvoiceRow]:
     """The company's invoices and credit notes, newest first, filtered by status, contract, period of
-    issue and a piece of the number."""
+    issue and a piece of the number; "overdue" is read on the vendor's calendar (``zone``)."""
     company_id, locale = _require(ctx, Permission.VIEW_BILLING), ctx.locale
-    may_pay = online_payment and ctx.user.can(Permission.PAY)
+    may_pay, today = online_payment and ctx.user.can(Permission.PAY), business_date(ctx.now, zone)
     query = (select(Invoice, Contract).join(SalesOrder, SalesOrder.id == Invoice.order_id, isouter=True)
              .join(Contract, Contract.id == SalesOrder.contract_id, isouter=True)
              .where(Invoice.company_id == company_id, Invoice.status != InvoiceStatus.DRAFT.value))

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
+from lcadmin.domain.calendar import business_date
 from lcadmin.domain.money import Money
 from lcadmin.domain.permissions import Permission
 from lcadmin.domain.statuses import ContactRole, OrderStatus
@@ -132,7 +133,8 @@ def order_view(session: Session, ctx: RequestContext, number: str, vendor: Vendo
         awaiting_signature=order.status == OrderStatus.AWAITING_SIGNATURE.value,
         can_pay=order.status == OrderStatus.SIGNED.value and order.total_minor > 0 and ctx.user.can(Permission.PAY),
         signed_note=gettext("sign.done", locale, name=signature.signer_name,
-                            date=format_date(signature.signed_at.date(), locale)) if signature else "",
+                            date=format_date(business_date(signature.signed_at, vendor.timezone), locale))
+        if signature else "",
     )
 
 

@@ -46,11 +46,11 @@ class InvoicesState(rx.State):
         self.error = ""
         status, search = self.status, self.search
         contract, period = "" if self.contract == ALL else self.contract, "" if self.period == ALL else self.period
-        online = get_settings().online_payment
+        online, zone = get_settings().online_payment, get_settings().vendor.timezone
 
         def work(session: Session, ctx: RequestContext):
             choices = admin_center.invoice_filter_choices(session, ctx)
-            rows = admin_center.list_invoices(session, ctx, today=ctx.now.date(), status=status, contract=contract,
+            rows = admin_center.list_invoices(session, ctx, zone=zone, status=status, contract=contract,
                                               period=period, search=search, online_payment=online)
             return choices, rows
 

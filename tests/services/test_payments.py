@@ -333,7 +333,7 @@ def test_a_credit_note_lowers_what_is_due_and_a_full_one_cancels_the_invoice(dem
         _pay(demo, provider)
     assert refused.value.code == "not_payable" and _charged(demo) == 0
     with read_scope(demo) as session:
-        rows = admin_center.list_invoices(session, context(principal=FLEXIS), today=date(2026, 11, 26), status="void")
+        rows = admin_center.list_invoices(session, context(principal=FLEXIS), zone=VENDOR.timezone, status="void")
     assert [(r.number, r.status_label) for r in rows] == [("F2026-00005", "Annulée")]
 
 
@@ -608,3 +608,31 @@ def test_without_a_provider_nothing_is_paid_online(demo):
         _pay(demo, None)
     assert error.value.code == "payments_unavailable"
     assert _reconcile(demo, None, NOW) == 0
+
+
+def test_a_payment_at_half_past_midnight_in_paris_on_new_years_day_is_invoiced_in_the_new_year(demo, provider):
+    """23:30 UTC on 31 December is 00:30 on 1 January in Paris: the invoice, its number and its
+    receipt belong to the new year."""
+    with session_scope(demo) as session:
+        orders.sign_order(session, context(principal=FLEXIS, now=NOW), number="FLD102776277396",
+                          signer_name="Hugo Bernard", authorized=True, vendor=VENDOR)
+    new_year = datetime(2026, 12, 31, 23, 30, tzinfo=UTC)
+    outcome = _pay(demo, SandboxProvider(demo, today=date(2027, 1, 1)), kind="order", number="FLD102776277396",
+                   now=new_year)
+    assert outcome.invoice_number == "F2027-00001"
+    assert _invoice(demo, "F2027-00001").issue_date == date(2027, 1, 1)
+    assert "1 janvier 2027 00:30 (CET)" in _receipts(demo)["hbernard@flexis.com"][1]
+
+
+def test_overdue_follows_the_vendors_calendar(demo):
+    """An invoice due on 31 December is not overdue at 23:30 UTC that day (00:30 on 1 January in
+    Paris it is)."""
+    with session_scope(demo) as session:
+        invoice = session.exec(select(Invoice).where(Invoice.number == "F2026-00005")).one()
+        invoice.due_date = date(2026, 12, 31)
+        session.add(invoice)
+    for instant, expected in ((datetime(2026, 12, 31, 22, 30, tzinfo=UTC), "open"),
+                              (datetime(2026, 12, 31, 23, 30, tzinfo=UTC), "overdue")):
+        with read_scope(demo) as session:
+            rows = admin_center.list_invoices(session, context(principal=FLEXIS, now=instant), zone=VENDOR.timezone)
+        assert {r.number: r.status for r in rows}["F2026-00005"] == expected

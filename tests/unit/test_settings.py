@@ -88,3 +88,10 @@ def test_prod_refuses_the_sandbox_payment_provider():
 def test_only_a_developers_machine_is_dev():
     assert load_settings({}).is_dev
     assert not load_settings({"LCADMIN_ENV": "demo"}).is_dev and not load_settings(PROD).is_dev
+
+
+def test_the_business_time_zone_is_an_iana_name():
+    assert load_settings({}).vendor.timezone == "Europe/Paris"
+    assert load_settings({"LCADMIN_TIMEZONE": "America/Montreal"}).vendor.timezone == "America/Montreal"
+    with pytest.raises(SettingsError, match="LCADMIN_TIMEZONE"):
+        load_settings({"LCADMIN_TIMEZONE": "Paris/Europe"})
