@@ -4,9 +4,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
-PYTEST_ARGS ?=
+# On a laptop the soak tests (marked slow) wait for `make test-all`; CI (CI=true) runs everything.
+PYTEST_ARGS ?= $(if $(filter true,$(CI)),,-m "not slow")
 
-.PHONY: run test setup install migrate demo-data bench clean
+.PHONY: run test test-all lint setup install migrate demo-data bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "lcadmin needs Python 3.11 or newer (set PYTHON=python3.11)")'
@@ -27,8 +28,15 @@ setup: demo-data
 run: setup
 	$(BIN)/reflex run
 
-test: setup
+test: setup lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-all: setup lint
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check lcadmin tests bench rxconfig.py
+	$(BIN)/pyright
 
 bench: install
 	$(BIN)/python bench/bench_money.py

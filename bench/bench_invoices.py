@@ -13,12 +13,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from lcadmin.domain.money import Money  # noqa: E402
-from lcadmin.domain.pricing import PricedLine, compute_totals  # noqa: E402
-from lcadmin.i18n.format import format_money  # noqa: E402
-from lcadmin.pdf.document import DocumentLine, InvoiceDocument, Party, TaxLine  # noqa: E402
-from lcadmin.pdf.facturx import render_facturx_pdf  # noqa: E402
-from lcadmin.pdf.invoice import render_invoice_pdf  # noqa: E402
+from lcadmin.domain.money import Money
+from lcadmin.domain.pricing import PricedLine, compute_totals
+from lcadmin.i18n.format import format_money
+from lcadmin.pdf.document import DocumentLine, InvoiceDocument, Party, TaxLine
+from lcadmin.pdf.facturx import render_facturx_pdf
+from lcadmin.pdf.invoice import render_invoice_pdf
 
 LOGO = Path(__file__).resolve().parents[1] / "assets" / "northwind-logo.png"
 NORTHWIND = Party("Northwind SAS", ("10 rue de la Paix",), "75002", "Paris", "FR", "812345676", "FR19812345676")
@@ -31,7 +31,7 @@ def invoice(line_count: int) -> InvoiceDocument:
     lines = [DocumentLine("Licence Northwind Recruiter — 12 mois", 12, 300_00, 2000, 3_600_00)]
     lines += [DocumentLine(f"Licence supplémentaire n° {n} — prorata", 1, 25_00 + n, 2000, 25_00 + n)
               for n in range(1, line_count)]
-    totals = compute_totals((PricedLine(l.quantity, Money(l.unit_price_minor, "EUR"), l.tax_rate_bp) for l in lines),
+    totals = compute_totals((PricedLine(line.quantity, Money(line.unit_price_minor, "EUR"), line.tax_rate_bp) for line in lines),
                             "EUR")
     return InvoiceDocument(
         number="F2026-00001", is_credit_note=False, credited_number=None, credited_issue_date=None,
@@ -46,10 +46,10 @@ def invoice(line_count: int) -> InvoiceDocument:
 
 def html_invoice(document: InvoiceDocument) -> str:
     """The same content as HTML, laid out with CSS, for WeasyPrint."""
-    money = lambda minor: escape(format_money(Money(minor, "EUR"), "fr"))  # noqa: E731
-    rows = "".join(f"<tr><td>{escape(l.description)}</td><td class=r>{l.quantity}</td><td class=r>"
-                   f"{money(l.unit_price_minor)}</td><td class=r>20 %</td><td class=r>{money(l.amount_minor)}</td></tr>"
-                   for l in document.lines)
+    money = lambda minor: escape(format_money(Money(minor, "EUR"), "fr"))
+    rows = "".join(f"<tr><td>{escape(line.description)}</td><td class=r>{line.quantity}</td><td class=r>"
+                   f"{money(line.unit_price_minor)}</td><td class=r>20 %</td><td class=r>{money(line.amount_minor)}</td></tr>"
+                   for line in document.lines)
     return f"""<!doctype html><html lang=fr><head><meta charset=utf-8><style>
     @page {{ size: A4; margin: 16mm 18mm 18mm; @bottom-right {{ content: "Page " counter(page) " sur " counter(pages); font-size: 7pt; }} }}
     body {{ font-family: 'DejaVu Sans', sans-serif; font-size: 9pt; }} table {{ width: 100%; border-collapse: collapse; }}
@@ -81,12 +81,12 @@ def main() -> None:
         HTML = None
     for label, count, rounds in (("one-page invoice", 1, 30), ("200-line invoice", 200, 7)):
         document = invoice(count)
-        plain = median_ms(lambda: render_invoice_pdf(document, "fr"), rounds)
-        facturx = median_ms(lambda: render_facturx_pdf(document, "fr"), rounds)
+        plain = median_ms(lambda document=document: render_invoice_pdf(document, "fr"), rounds)
+        facturx = median_ms(lambda document=document: render_facturx_pdf(document, "fr"), rounds)
         line = f"{label:18} plain PDF {plain:7.1f} ms   Factur-X {facturx:7.1f} ms"
         if HTML is not None:
             markup = html_invoice(document)
-            weasy = median_ms(lambda: HTML(string=markup).write_pdf(), max(3, rounds // 3))
+            weasy = median_ms(lambda markup=markup: HTML(string=markup).write_pdf(), max(3, rounds // 3))
             line += f"   WeasyPrint {weasy:7.1f} ms   ratio {weasy / plain:5.1f}x"
         print(line)
     if HTML is None:

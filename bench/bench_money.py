@@ -10,8 +10,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from lcadmin.domain.money import Money, parse_amount  # noqa: E402
-from lcadmin.i18n.format import format_money  # noqa: E402
+from lcadmin.domain.money import Money, parse_amount
+from lcadmin.i18n.format import format_money
 
 SAMPLES = ["3 600", "3\u202f600,00\u00a0€", "€3,600.00", "1 234 567,89", "0,5"]
 ROUNDS, CALLS = 7, 2_000
@@ -32,7 +32,7 @@ def main() -> None:
     print(f"parse_amount ({len(SAMPLES)} writings): "
           f"{_median_us(lambda: [parse_amount(s) for s in SAMPLES]) / len(SAMPLES):.1f} µs per amount (median)")
     for locale in ("fr", "en"):
-        print(f"format_money {locale}: {_median_us(lambda: format_money(money, locale)):.1f} µs per amount (median)")
+        print(f"format_money {locale}: {_median_us(lambda locale=locale: format_money(money, locale)):.1f} µs per amount (median)")
 
 
 if __name__ == "__main__":

@@ -113,7 +113,7 @@ def _invoice(session: Session, company: Company, order: SalesOrder, *, vendor: V
         session, system(datetime.combine(issue_date, datetime.min.time(), UTC)), company_id=company.id,
         order_id=order.id, issue_date=issue_date, payment_terms_days=0 if credits else order.payment_terms_days,
         period=period, vendor=vendor, credits=credits,
-        lines=[LineInput(l.description, l.quantity, l.unit_price_minor, l.tax_rate_bp) for l in lines],
+        lines=[LineInput(line.description, line.quantity, line.unit_price_minor, line.tax_rate_bp) for line in lines],
     )
     if paid_at is not None:
         mark_paid(session, system(paid_at), invoice)

@@ -31,7 +31,7 @@ async def _every(seconds: float, name: str, work: Callable[[], object], *, jitte
             await asyncio.to_thread(work)
         except asyncio.CancelledError:
             raise
-        except Exception:  # noqa: BLE001 - a job must survive a bad round and try again
+        except Exception:
             log.exception("%s: the round failed", name)
         await asyncio.sleep(seconds + random.uniform(0, jitter))
 

@@ -62,7 +62,7 @@ def _redacted_argument(value: object) -> object:
 def _message(record: logging.LogRecord) -> str:
     try:
         return record.getMessage()
-    except Exception:  # noqa: BLE001 - a malformed call must still be logged, as a string
+    except Exception:
         return str(record.msg)
 
 

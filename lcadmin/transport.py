@@ -116,7 +116,7 @@ def guard_events(app: rx.App) -> None:
         await deliver(sid, data)
 
     namespace.on_event = on_event  # python-socketio looks handlers up on the instance
-    namespace.lcadmin_guarded = True
+    setattr(namespace, "lcadmin_guarded", True)  # noqa: B010 - a mark of our own on Reflex's object
 
 
 _frontend_log = _RateLimitedLog("a browser reported an error")

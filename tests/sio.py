@@ -8,6 +8,7 @@ server's pings (``2``) are answered with pongs (``3``).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 import uuid
@@ -142,7 +143,5 @@ class SocketClient:
         return True
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(Exception):  # already gone
             self._ws.close()
-        except Exception:  # noqa: BLE001 - already gone
-            pass

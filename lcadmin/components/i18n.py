@@ -4,6 +4,7 @@ picked in the browser, so text never waits for the server and the first paint is
 from __future__ import annotations
 
 import re
+from typing import cast
 
 import reflex as rx
 
@@ -22,7 +23,7 @@ def _by_locale(make) -> rx.Component | rx.Var:
 
 def t(key: str) -> rx.Var:
     """The message ``key`` in the active language, usable as a child or a prop."""
-    return _by_locale(lambda locale: catalog(locale)[key])
+    return cast(rx.Var, _by_locale(lambda locale: catalog(locale)[key]))
 
 
 def _rich(text: str) -> rx.Component:
@@ -35,7 +36,7 @@ def _rich(text: str) -> rx.Component:
 
 def t_rich(key: str) -> rx.Component:
     """The message ``key`` with its ``**bold**`` runs rendered as <strong>."""
-    return _by_locale(lambda locale: _rich(catalog(locale)[key]))
+    return cast(rx.Component, _by_locale(lambda locale: _rich(catalog(locale)[key])))
 
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
@@ -49,4 +50,4 @@ def t_fmt(key: str, **values: rx.Var) -> rx.Component:
         # split() alternates literal text and placeholder names.
         return rx.fragment(*[values[part] if index % 2 else part for index, part in enumerate(parts) if part])
 
-    return _by_locale(make)
+    return cast(rx.Component, _by_locale(make))

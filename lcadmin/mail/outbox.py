@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from lcadmin.domain.statuses import OutboxStatus
 from lcadmin.mail.templates import RenderedMail
@@ -31,7 +31,7 @@ def claim_due(session: Session, now: datetime, limit: int = 20) -> list[OutboxMe
     due = session.exec(
         select(OutboxMessage.id)
         .where(OutboxMessage.status == OutboxStatus.PENDING.value, OutboxMessage.next_attempt_at <= now,
-               sa.or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now))
+               sa.or_(col(OutboxMessage.claimed_until).is_(None), OutboxMessage.claimed_until < now))
         .order_by(OutboxMessage.id)
         .limit(limit)
     ).all()
@@ -40,7 +40,7 @@ def claim_due(session: Session, now: datetime, limit: int = 20) -> list[OutboxMe
         result = session.exec(
             sa.update(OutboxMessage)
             .where(OutboxMessage.id == message_id,
-                   sa.or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now))
+                   sa.or_(col(OutboxMessage.claimed_until).is_(None), OutboxMessage.claimed_until < now))
             .values(claimed_until=now + CLAIM_FOR)
         )
         if result.rowcount == 1:
@@ -81,4 +81,4 @@ def mark_failed(session: Session, message_id: int, error: str, now: datetime, *,
 
 def latest(session: Session, limit: int = 50) -> list[OutboxMessage]:
     """The most recent messages, newest first (the development mailbox)."""
-    return list(session.exec(select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(limit)))
+    return list(session.exec(select(OutboxMessage).order_by(col(OutboxMessage.id).desc()).limit(limit)))

@@ -48,8 +48,10 @@ def _render(locale: str, *, subject_key: str, paragraph_keys: list[str], buttons
     html = (
         f'<!doctype html><html lang="{locale}"><head><meta charset="utf-8"><title>{escape(subject)}</title></head>'
         '<body style="margin:0;background:#f5f6f8;font-family:Segoe UI,Helvetica,Arial,sans-serif;color:#1c2024">'
-        '<table role="presentation" width="100%" cellpadding="0" cellspacing="0"><tr><td align="center" style="padding:24px">'
-        '<table role="presentation" width="560" cellpadding="0" cellspacing="0" style="max-width:560px;background:#ffffff;'
+        '<table role="presentation" width="100%" cellpadding="0" cellspacing="0">'
+        '<tr><td align="center" style="padding:24px">'
+        '<table role="presentation" width="560" cellpadding="0" cellspacing="0" '
+        'style="max-width:560px;background:#ffffff;'
         'border-radius:12px;padding:32px"><tr><td>'
         f'<p style="margin:0 0 24px;font-weight:700;font-size:18px">{escape(gettext("app.name", locale))}</p>'
         f'<p style="margin:0 0 16px">{escape(gettext("mail.greeting", locale))}</p>{body}{button_html}'
@@ -77,7 +79,8 @@ def access_alert_mail(locale: str, *, company: str, requester: str, document: st
 def access_granted_mail(locale: str, *, company: str, requester: str, account: str, document: str,
                         report_link: str) -> RenderedMail:
     """To the company's contacts: an access proved with a document is now active, for this account."""
-    return _render(locale, subject_key="mail.granted.subject", paragraph_keys=["mail.granted.intro", "mail.alert.report"],
+    return _render(locale, subject_key="mail.granted.subject",
+                   paragraph_keys=["mail.granted.intro", "mail.alert.report"],
                    buttons=[_Button("mail.alert.button", report_link)], footer_key=None,
                    values={"company": company, "requester": requester, "account": account, "document": document})
 
@@ -87,7 +90,8 @@ def approval_request_mail(locale: str, *, company: str, requester: str, document
     """To the company's contacts: an unknown address proved a document and awaits their decision."""
     return _render(locale, subject_key="mail.approval.subject",
                    paragraph_keys=["mail.approval.intro", "mail.approval.why"],
-                   buttons=[_Button("mail.approval.approve", approve_link), _Button("mail.approval.refuse", refuse_link)],
+                   buttons=[_Button("mail.approval.approve", approve_link),
+                            _Button("mail.approval.refuse", refuse_link)],
                    footer_key=None, values={"company": company, "requester": requester, "document": document})
 
 

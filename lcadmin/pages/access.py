@@ -11,7 +11,6 @@ from lcadmin.components.layout import page_frame
 from lcadmin.states.access import AccessState
 
 
-
 def _cancel_or_next() -> rx.Component:
     """"Annuler" (back to the public page) and "Suivant" (submits the step)."""
     return rx.flex(

@@ -9,12 +9,12 @@ from lcadmin.components.i18n import t, t_fmt
 from lcadmin.components.layout import page_frame
 from lcadmin.components.payment import payment_dialog, payment_success
 from lcadmin.settings import get_settings
-from lcadmin.states.licences import LicencesState
-from lcadmin.states.shell import ShellState
 from lcadmin.states.auth import AuthState
 from lcadmin.states.invoices import InvoicesState
+from lcadmin.states.licences import LicencesState
 from lcadmin.states.orders import OrdersState
 from lcadmin.states.payment import PaymentState
+from lcadmin.states.shell import ShellState
 
 SECTIONS = (
     ("overview", paths.ADMIN, "layout-dashboard", "admin.nav.overview"),
@@ -67,7 +67,7 @@ def _table(headers: list[str], rows: rx.Var, cells, empty, label_key: str) -> rx
     """A table of ``rows``, or an explaining callout when there are none (``empty``: a message
     key, or an already translated text)."""
     return rx.cond(
-        rx.Var.create(rows).length() > 0,
+        rx.Var.create(rows).length() > 0,  # pyright: ignore[reportAttributeAccessIssue] (a list Var)
         rx.box(
             rx.table.root(
                 rx.table.header(rx.table.row(*[rx.table.column_header_cell(t(h)) for h in headers])),
@@ -126,7 +126,8 @@ def contracts_page() -> rx.Component:
     return admin_frame(
         "contracts",
         rx.heading(t("orders.contracts"), as_="h2", size="4"),
-        _table(["col.number", "col.title", "col.period", "col.status", "col.orders", "col.total"], OrdersState.contracts,
+        _table(["col.number", "col.title", "col.period", "col.status", "col.orders", "col.total"],
+               OrdersState.contracts,
                lambda r: [rx.table.row_header_cell(r["number"]), rx.table.cell(r["title"]), rx.table.cell(r["period"]),
                           rx.table.cell(status_badge(r["status_label"], r["status_tone"])), rx.table.cell(r["orders"]),
                           rx.table.cell(r["total"])],
@@ -206,7 +207,8 @@ def invoices_page() -> rx.Component:
             lambda r: [rx.table.row_header_cell(r["number"]), rx.table.cell(r["kind_label"]),
                        rx.table.cell(r["contract"]), rx.table.cell(r["issue_date"]), rx.table.cell(r["due_date"]),
                        rx.table.cell(r["subtotal"]), rx.table.cell(r["total"]),
-                       rx.table.cell(status_badge(r["status_label"], r["status_tone"])), rx.table.cell(_download_buttons(r["number"].to(str), r["can_pay"].to(bool)))],
+                       rx.table.cell(status_badge(r["status_label"], r["status_tone"])),
+                       rx.table.cell(_download_buttons(r["number"].to(str), r["can_pay"].to(bool)))],
             rx.cond(InvoicesState.filtered, t("invoices.none_match"), t("admin.invoices.empty")), "admin.nav.invoices",
         ),
     )

@@ -29,7 +29,7 @@ def mailbox_page() -> rx.Component:
     return page_frame(
         rx.heading(t("mailbox.title"), as_="h1", size="6"),
         rx.text(t("mailbox.intro"), color_scheme="gray"),
-        rx.cond(MailboxState.messages.length() > 0,
+        rx.cond(MailboxState.messages.length() > 0,  # pyright: ignore[reportAttributeAccessIssue] (a list Var)
                 rx.vstack(rx.foreach(MailboxState.messages, _message), spacing="3", width="100%", margin_top="16px"),
                 rx.text(t("mailbox.empty"), margin_top="16px")),
     )

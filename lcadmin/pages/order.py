@@ -10,9 +10,9 @@ from lcadmin.components.i18n import t, t_fmt
 from lcadmin.components.payment import payment_dialog, payment_success
 from lcadmin.pages.admin import admin_frame, status_badge
 from lcadmin.settings import get_settings
-from lcadmin.states.shell import ShellState
 from lcadmin.states.order import OrderState
 from lcadmin.states.payment import PaymentState
+from lcadmin.states.shell import ShellState
 
 
 def _block(title_key: str, lines: rx.Var) -> rx.Component:
@@ -81,9 +81,10 @@ def _lines() -> rx.Component:
                                            ("pdf.col.description", "pdf.col.quantity", "pdf.col.unit_price",
                                             "pdf.col.amount")])),
             rx.table.body(
-                rx.foreach(OrderState.lines, lambda l: rx.table.row(
-                    rx.table.cell(l["description"]), rx.table.cell(l["quantity"]), rx.table.cell(l["unit_price"]),
-                    rx.table.cell(l["amount"]))),
+                rx.foreach(OrderState.lines, lambda line: rx.table.row(
+                    rx.table.cell(line["description"]), rx.table.cell(line["quantity"]),
+                    rx.table.cell(line["unit_price"]),
+                    rx.table.cell(line["amount"]))),
                 rx.table.row(rx.table.cell(), rx.table.cell(), rx.table.cell(t("order.subtotal")),
                              rx.table.cell(OrderState.subtotal, id="order-subtotal")),
                 rx.table.row(rx.table.cell(), rx.table.cell(), rx.table.cell(t("order.tax")),
@@ -106,7 +107,8 @@ def order_page() -> rx.Component:
                     href=paths.CONTRACTS, size="2"),
             rx.flex(
                 rx.hstack(rx.heading(OrderState.title, as_="h2", size="6"),
-                          status_badge(OrderState.status_label, OrderState.status_tone), spacing="3", align="center", wrap="wrap"),
+                          status_badge(OrderState.status_label, OrderState.status_tone), spacing="3", align="center",
+                          wrap="wrap"),
                 rx.button(rx.icon("file-down", size=16), t("order.download"), variant="soft",
                           on_click=OrderState.download_pdf),
                 justify="between", align="center", spacing="3", wrap="wrap", width="100%",
@@ -115,7 +117,8 @@ def order_page() -> rx.Component:
                 _block("order.primary_contact", OrderState.primary_contact),
                 _block("order.billing_contact", OrderState.billing_contact),
                 _block("order.billing_address", OrderState.billing_address),
-                rx.vstack(rx.text(t("order.number"), size="1", weight="bold", color_scheme="gray", class_name="eyebrow"),
+                rx.vstack(rx.text(t("order.number"), size="1", weight="bold", color_scheme="gray",
+                                  class_name="eyebrow"),
                           rx.text(OrderState.number, size="3", weight="bold"), spacing="1"),
                 columns=rx.breakpoints(initial="1", sm="2", md="4"), spacing="4", width="100%",
             ),

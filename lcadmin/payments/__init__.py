@@ -8,7 +8,6 @@ from lcadmin.payments.sandbox import SandboxProvider
 from lcadmin.settings import get_settings
 
 
-
 def get_provider() -> PaymentProvider | None:
     """The provider ``LCADMIN_PAYMENT_PROVIDER`` chooses, or None when online payment is off.
 

@@ -14,7 +14,7 @@ from io import BytesIO
 
 import pikepdf
 from facturx import generate_from_binary
-from lxml import etree
+from lxml import etree  # pyright: ignore[reportAttributeAccessIssue] (a compiled module)
 from PIL import ImageCms
 
 from lcadmin.domain.money import Money
@@ -61,7 +61,7 @@ def _party(parent, tag: str, party: Party) -> None:
     _el(legal, "ram:ID", party.siren, schemeID="0002")  # 0002: SIRENE
     address = _el(node, "ram:PostalTradeAddress")
     _el(address, "ram:PostcodeCode", party.postal_code)
-    for tag_name, line in zip(("ram:LineOne", "ram:LineTwo", "ram:LineThree"), party.address_lines):
+    for tag_name, line in zip(("ram:LineOne", "ram:LineTwo", "ram:LineThree"), party.address_lines, strict=False):
         _el(address, tag_name, line)
     _el(address, "ram:CityName", party.city)
     _el(address, "ram:CountryID", party.country_code or "FR")

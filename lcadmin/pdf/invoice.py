@@ -101,7 +101,7 @@ def _lines_table(document: InvoiceDocument, locale: str, styles) -> PdfTable:
 
 def _totals(document: InvoiceDocument, locale: str, styles) -> PdfTable:
     regular, bold = register_fonts()
-    money = lambda minor: pdf_text(_money(document, minor, locale))  # noqa: E731
+    money = lambda minor: pdf_text(_money(document, minor, locale))
     vat_rows = [[gettext("pdf.vat_summary", locale), "", ""],
                 [gettext(key, locale) for key in ("pdf.col.rate", "pdf.col.base", "pdf.col.tax")]]
     vat_rows += [[pdf_text(_rate(tax.rate_bp, locale)), money(tax.base_minor), money(tax.tax_minor)]
@@ -127,7 +127,8 @@ def _mentions(document: InvoiceDocument, locale: str, styles) -> list[Paragraph]
     terms = (gettext("pdf.terms", locale, days=str(document.payment_terms_days)) if document.payment_terms_days
              else gettext("pdf.terms_now", locale))
     return [para(text, styles["small"]) for text in
-            (terms, gettext("pdf.penalties", locale), gettext("pdf.indemnity", locale), gettext("pdf.discount", locale))]
+            (terms, gettext("pdf.penalties", locale), gettext("pdf.indemnity", locale),
+             gettext("pdf.discount", locale))]
 
 
 def identity_line(party: Party, locale: str) -> str:

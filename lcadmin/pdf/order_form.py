@@ -104,15 +104,17 @@ def total_label(document: OrderDocument, locale: str) -> str:
 
 
 def _lines(document: OrderDocument, locale: str, style) -> PdfTable:
-    money = lambda minor: format_money(Money(minor, document.currency), locale)  # noqa: E731
+    money = lambda minor: format_money(Money(minor, document.currency), locale)
     rows = [[para(gettext(key, locale), style["label"]) for key in
              ("pdf.col.description", "pdf.col.quantity", "pdf.col.unit_price", "pdf.col.amount")]]
-    rows += [[para(l.description, style["base"]), para(str(l.quantity), style["right"]),
-              para(money(l.unit_price_minor), style["right"]), para(money(l.amount_minor), style["right"])]
-             for l in document.lines]
-    rows += [["", "", para(gettext("order.subtotal", locale), style["base"]), para(money(document.subtotal_minor), style["right"])],
-             ["", "", para(gettext("order.tax", locale), style["base"]), para(money(document.tax_minor), style["right"])],
-             ["", "", para(total_label(document, locale), style["bold"]), para(money(document.total_minor), style["right_bold"])]]
+    rows += [[para(line.description, style["base"]), para(str(line.quantity), style["right"]),
+              para(money(line.unit_price_minor), style["right"]), para(money(line.amount_minor), style["right"])]
+             for line in document.lines]
+    rows += [["", "", para(label, style[kind]), para(money(minor), style[amount])]
+             for label, kind, minor, amount in (
+                 (gettext("order.subtotal", locale), "base", document.subtotal_minor, "right"),
+                 (gettext("order.tax", locale), "base", document.tax_minor, "right"),
+                 (total_label(document, locale), "bold", document.total_minor, "right_bold"))]
     table = PdfTable(rows, colWidths=[86 * mm, 16 * mm, 38 * mm, 34 * mm], repeatRows=1)
     table.setStyle(TableStyle([("LINEBELOW", (0, 0), (-1, 0), 0.8, ACCENT), ("LINEBELOW", (0, 1), (-1, -4), 0.3, RULE),
                                ("LINEABOVE", (2, -1), (-1, -1), 0.8, ACCENT), ("VALIGN", (0, 0), (-1, -1), "TOP")]))

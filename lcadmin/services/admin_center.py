@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from lcadmin.domain.calendar import business_date
 from lcadmin.domain.money import Money
@@ -59,18 +59,23 @@ class MemberRow:
     role_label: str
 
 
+def _period(start: date, end: date, locale: str) -> str:
+    return f"{format_date(start, locale, 'medium')} – {format_date(end, locale, 'medium')}"
+
+
 def _require(ctx: RequestContext, permission: Permission) -> int:
-    if not ctx.user.can(permission):
+    company_id = ctx.user.company_id
+    if company_id is None or not ctx.user.can(permission):
         raise NotAllowed("forbidden")
-    return ctx.user.company_id
+    return company_id
 
 
 ORDER_FILTERS = ("all", *(s.value for s in OrderStatus if s is not OrderStatus.DRAFT))
 ORDER_SORTS = {
-    "newest": (SalesOrder.start_date.desc(), SalesOrder.id.desc()),
+    "newest": (col(SalesOrder.start_date).desc(), col(SalesOrder.id).desc()),
     "oldest": (SalesOrder.start_date, SalesOrder.id),
     "number": (SalesOrder.number,),
-    "amount": (SalesOrder.total_minor.desc(), SalesOrder.id.desc()),
+    "amount": (col(SalesOrder.total_minor).desc(), col(SalesOrder.id).desc()),
 }
 
 
@@ -90,16 +95,18 @@ def list_contracts(session: Session, ctx: RequestContext) -> list[ContractRow]:
     """The company's contracts, current first, each with its number of orders and their total
     (orders issued under it, cancelled ones left out)."""
     company_id, locale = _require(ctx, Permission.VIEW_BILLING), ctx.locale
-    counted = sa.and_(SalesOrder.contract_id == Contract.id, SalesOrder.status.notin_([OrderStatus.DRAFT.value, OrderStatus.CANCELLED.value]))
+    counted = sa.and_(SalesOrder.contract_id == Contract.id,
+                      col(SalesOrder.status).notin_([OrderStatus.DRAFT.value, OrderStatus.CANCELLED.value]))
     rows = session.exec(
         select(Contract, sa.func.count(SalesOrder.id), sa.func.coalesce(sa.func.sum(SalesOrder.total_minor), 0),
                sa.func.max(SalesOrder.currency))
         .join(SalesOrder, counted, isouter=True).where(Contract.company_id == company_id)
-        .group_by(Contract.id).order_by(Contract.end_date.desc(), Contract.id.desc())).all()
+        .group_by(Contract.id).order_by(col(Contract.end_date).desc(), col(Contract.id).desc())).all()
     return [ContractRow(number=c.number, title=c.title,
-                        period=f"{format_date(c.start_date, locale, 'medium')} – {format_date(c.end_date, locale, 'medium')}",
+                        period=_period(c.start_date, c.end_date, locale),
                         status=c.status, status_label=gettext(f"status.contract.{c.status}", locale),
-                        status_tone=status_tone(c.status), orders=str(count), total=format_money(Money(total, currency or "EUR"), locale))
+                        status_tone=status_tone(c.status), orders=str(count),
+                        total=format_money(Money(total, currency or "EUR"), locale))
             for c, count, total, currency in rows]
 
 
@@ -117,9 +124,10 @@ def list_orders(session: Session, ctx: RequestContext, *, status: str = "all", s
     rows = session.exec(query.order_by(*ORDER_SORTS.get(sort, ORDER_SORTS["newest"]))).all()
     return [
         OrderRow(number=order.number, contract=contract.number if contract else "",
-                 period=f"{format_date(order.start_date, locale, 'medium')} – {format_date(order.end_date, locale, 'medium')}",
+                 period=_period(order.start_date, order.end_date, locale),
                  status=order.status, status_label=gettext(f"status.order.{order.status}", locale),
-                 status_tone=status_tone(order.status), subtotal=format_money(Money(order.subtotal_minor, order.currency), locale),
+                 status_tone=status_tone(order.status),
+                 subtotal=format_money(Money(order.subtotal_minor, order.currency), locale),
                  total=format_money(Money(order.total_minor, order.currency), locale))
         for order, contract in rows
     ]
@@ -141,7 +149,8 @@ def invoice_status(invoice: Invoice, today: date) -> str:
 
 
 def list_invoices(session: Session, ctx: RequestContext, *, zone: str, status: str = "all",
-                  contract: str = "", period: str = "", search: str = "", online_payment: bool = True) -> list[InvoiceRow]:
+                  contract: str = "", period: str = "", search: str = "",
+                  online_payment: bool = True) -> list[InvoiceRow]:
     """The company's invoices and credit notes, newest first, filtered by status, contract, period of
     issue and a piece of the number; "overdue" is read on the vendor's calendar (``zone``)."""
     company_id, locale = _require(ctx, Permission.VIEW_BILLING), ctx.locale
@@ -155,9 +164,10 @@ def list_invoices(session: Session, ctx: RequestContext, *, zone: str, status: s
     if bounds:
         query = query.where(Invoice.issue_date >= bounds[0], Invoice.issue_date <= bounds[1])
     if search.strip():
-        query = query.where(Invoice.number.contains(search.strip().upper()[:40], autoescape=True))  # % and _ too
+        query = query.where(col(Invoice.number).contains(search.strip().upper()[:40], autoescape=True))  # % and _ too
     rows = []
-    for invoice, contract_row in session.exec(query.order_by(Invoice.issue_date.desc(), Invoice.number.desc())):
+    newest_first = (col(Invoice.issue_date).desc(), col(Invoice.number).desc())
+    for invoice, contract_row in session.exec(query.order_by(*newest_first)):
         shown = invoice_status(invoice, today)
         if status != "all" and shown != status:
             continue
@@ -186,7 +196,7 @@ def invoice_filter_choices(session: Session, ctx: RequestContext) -> tuple[list[
     contracts = list(session.exec(select(Contract.number).where(Contract.company_id == company_id)
                                   .order_by(Contract.number)))
     dates = session.exec(select(Invoice.issue_date).where(Invoice.company_id == company_id,
-                                                          Invoice.issue_date.is_not(None))).all()
+                                                          col(Invoice.issue_date).is_not(None))).all()
     periods = [PeriodChoice(code, code if "-Q" not in code else gettext(
         "period.quarter", locale, quarter=code[-1], year=code[:4])) for code in periods_of(dates)]
     return contracts, periods

@@ -12,10 +12,10 @@ from lcadmin.domain.permissions import Permission
 from lcadmin.domain.pricing import PricedLine, compute_totals
 from lcadmin.domain.statuses import InvoiceKind, InvoiceStatus
 from lcadmin.models import Invoice, InvoiceLine, SalesOrder
-from lcadmin.pdf.document import DocumentLine, InvoiceDocument, TaxLine
-from lcadmin.services.errors import NotAllowed, NotFound
-from lcadmin.services.snapshots import issuer_snapshot, party
+from lcadmin.pdf.document import InvoiceDocument, TaxLine
 from lcadmin.services.context import RequestContext
+from lcadmin.services.errors import NotAllowed, NotFound
+from lcadmin.services.snapshots import document_line, issuer_snapshot, party
 from lcadmin.settings import VendorSettings
 
 
@@ -30,8 +30,8 @@ def build_document(session: Session, invoice: Invoice, vendor: VendorSettings) -
     what an invoice issued before they were kept lacks)."""
     lines = session.exec(select(InvoiceLine).where(InvoiceLine.invoice_id == invoice.id)
                          .order_by(InvoiceLine.position)).all()
-    totals = compute_totals((PricedLine(l.quantity, Money(l.unit_price_minor, invoice.currency), l.tax_rate_bp)
-                             for l in lines), invoice.currency)
+    totals = compute_totals((PricedLine(line.quantity, Money(line.unit_price_minor, invoice.currency), line.tax_rate_bp)
+                             for line in lines), invoice.currency)
     credited = session.get(Invoice, invoice.credited_invoice_id) if invoice.credited_invoice_id else None
     order = session.get(SalesOrder, invoice.order_id) if invoice.order_id else None
     issuer = invoice.issuer_snapshot or issuer_snapshot(vendor)
@@ -43,8 +43,7 @@ def build_document(session: Session, invoice: Invoice, vendor: VendorSettings) -
         period_end=invoice.period_end, order_number=order.number if order else None,
         purchase_order_ref=invoice.purchase_order_ref, currency=invoice.currency,
         payment_terms_days=(invoice.due_date - invoice.issue_date).days,
-        lines=tuple(DocumentLine(l.description, l.quantity, l.unit_price_minor, l.tax_rate_bp, l.amount_minor)
-                    for l in lines),
+        lines=tuple(document_line(line) for line in lines),
         taxes=tuple(TaxLine(rate, base.minor, tax.minor) for rate, (base, tax) in totals.tax_by_rate.items()),
         subtotal_minor=invoice.subtotal_minor, tax_minor=invoice.tax_minor, total_minor=invoice.total_minor,
         issuer=party(issuer), customer=party(invoice.customer_snapshot), vendor_name=issuer.get("name", vendor.name),

@@ -69,8 +69,8 @@ def issue_invoice(session: Session, ctx: RequestContext, *, company_id: int, lin
     if not lines:
         raise ValueError("an invoice needs at least one line")
     company = session.get(Company, company_id)
-    totals = compute_totals((PricedLine(l.quantity, Money(l.unit_price_minor, currency), l.tax_rate_bp)
-                             for l in lines), currency)
+    totals = compute_totals((PricedLine(line.quantity, Money(line.unit_price_minor, currency), line.tax_rate_bp)
+                             for line in lines), currency)
     invoice = Invoice(
         company_id=company_id, order_id=order_id, number=allocate_number(session, year=issue_date.year),
         kind=(InvoiceKind.CREDIT_NOTE if credits else InvoiceKind.INVOICE).value,

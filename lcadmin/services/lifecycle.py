@@ -26,7 +26,7 @@ from lcadmin.services.errors import InvalidTransition
 _STAMPED = {InvoiceStatus.PAID: "paid_at", OutboxStatus.SENT: "sent_at"}
 
 
-def _status_of(record: SQLModel, target: StrEnum) -> StrEnum:
+def _status_of(record: Any, target: StrEnum) -> StrEnum:
     return type(target)(record.status)
 
 
@@ -48,9 +48,9 @@ def _audit(session: Session, target: StrEnum, ctx: RequestContext, *, company_id
                  ip=ctx.ip, subject=subject, detail=detail, now=ctx.now)
 
 
-def move(session: Session, record: SQLModel, target: StrEnum, ctx: RequestContext, *, company_id: int | None = None,
+def move(session: Session, record: Any, target: StrEnum, ctx: RequestContext, *, company_id: int | None = None,
          subject: str | None = None, detail: dict[str, Any] | None = None, actor_email: str | None = None) -> None:
-    """Move ``record`` to ``target`` and audit it.
+    """Move ``record`` (a row of a table with a ``status`` column) to ``target`` and audit it.
 
     Raises:
         InvalidTransition: The record's lifecycle does not list this move from where it is.
@@ -65,7 +65,7 @@ def move(session: Session, record: SQLModel, target: StrEnum, ctx: RequestContex
     _audit(session, target, ctx, company_id=company_id, subject=subject, detail=detail, actor_email=actor_email)
 
 
-def move_if(session: Session, model: type[SQLModel], record_id: int, expected: StrEnum | Iterable[StrEnum],
+def move_if(session: Session, model: Any, record_id: int, expected: StrEnum | Iterable[StrEnum],
             target: StrEnum, ctx: RequestContext, *, values: dict[str, Any] | None = None,
             company_id: int | None = None, subject: str | None = None, detail: dict[str, Any] | None = None,
             actor_email: str | None = None) -> bool:

@@ -4,7 +4,7 @@ event, and a withdrawn access ends that person's sessions for that company at on
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from lcadmin.domain.audit import AuditAction
 from lcadmin.domain.permissions import Role, outranks
@@ -58,4 +58,4 @@ def revoke(session: Session, ctx: RequestContext, *, user_id: int, company_id: i
 def end_company_sessions(session: Session, *, user_id: int, company_id: int, ctx: RequestContext) -> None:
     """End every open session in which ``user_id`` acts for ``company_id``."""
     session.exec(sa.update(UserSession).where(UserSession.user_id == user_id, UserSession.company_id == company_id,
-                                              UserSession.ended_at.is_(None)).values(ended_at=ctx.now))
+                                              col(UserSession.ended_at).is_(None)).values(ended_at=ctx.now))

@@ -18,7 +18,6 @@ from lcadmin.domain.text import TextProblem, person_name
 from lcadmin.i18n import gettext
 from lcadmin.i18n.format import format_date, format_money
 from lcadmin.models import Company, Contact, OrderLine, OrderSignature, SalesOrder
-from lcadmin.pdf.document import DocumentLine
 from lcadmin.pdf.order_form import Contact as ContactView
 from lcadmin.pdf.order_form import (
     OrderDocument,
@@ -31,7 +30,7 @@ from lcadmin.pdf.order_form import (
 from lcadmin.services.context import RequestContext
 from lcadmin.services.errors import InvalidInput, NotAllowed, NotFound
 from lcadmin.services.lifecycle import move
-from lcadmin.services.snapshots import customer_snapshot, issuer_snapshot, party
+from lcadmin.services.snapshots import customer_snapshot, document_line, issuer_snapshot, party
 from lcadmin.services.views import status_tone
 from lcadmin.settings import VendorSettings
 
@@ -85,13 +84,13 @@ def _document(session: Session, order: SalesOrder, vendor: VendorSettings) -> Or
     lines = session.exec(select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.position)).all()
     return OrderDocument(
         number=order.number, company_name=company.name,
-        primary_contact=contacts.get(ContactRole.PRIMARY.value), billing_contact=contacts.get(ContactRole.BILLING.value),
+        primary_contact=contacts.get(ContactRole.PRIMARY.value),
+        billing_contact=contacts.get(ContactRole.BILLING.value),
         billing_address=party(customer_snapshot(session, company)), issuer=party(issuer_snapshot(vendor)),
         vendor_name=vendor.name, start_date=order.start_date, end_date=order.end_date,
         billing_frequency=order.billing_frequency, billing_method=order.billing_method,
         payment_terms_days=order.payment_terms_days, currency=order.currency,
-        lines=tuple(DocumentLine(l.description, l.quantity, l.unit_price_minor, l.tax_rate_bp, l.amount_minor)
-                    for l in lines),
+        lines=tuple(document_line(line) for line in lines),
         subtotal_minor=order.subtotal_minor, tax_minor=order.tax_minor, total_minor=order.total_minor,
         vendor_logo=vendor.logo_path,
     )
@@ -115,8 +114,8 @@ def order_view(session: Session, ctx: RequestContext, number: str, vendor: Vendo
     order = _order(session, ctx, number)
     document, locale = _document(session, order, vendor), ctx.locale
     signature = session.exec(select(OrderSignature).where(OrderSignature.order_id == order.id)).first()
-    money = lambda minor: format_money(Money(minor, document.currency), locale)  # noqa: E731
-    contact = lambda c: (c.full_name, c.email) if c else ()  # noqa: E731
+    money = lambda minor: format_money(Money(minor, document.currency), locale)
+    contact = lambda c: (c.full_name, c.email) if c else ()
     address = document.billing_address
     return OrderView(
         number=order.number, title=gettext("order.title", locale, company=document.company_name),
@@ -125,8 +124,8 @@ def order_view(session: Session, ctx: RequestContext, number: str, vendor: Vendo
         billing_address=(address.legal_name, *([address.recipient] if address.recipient else []),
                          *address.address_lines, f"{address.postal_code} {address.city}"),
         information=tuple(order_information(document, locale)),
-        lines=tuple(OrderLineRow(l.description, str(l.quantity), money(l.unit_price_minor), money(l.amount_minor))
-                    for l in document.lines),
+        lines=tuple(OrderLineRow(line.description, str(line.quantity), money(line.unit_price_minor),
+                                 money(line.amount_minor)) for line in document.lines),
         subtotal=money(document.subtotal_minor), tax=money(document.tax_minor),
         total_label=total_label(document, locale), total=money(document.total_minor),
         can_sign=order.status == OrderStatus.AWAITING_SIGNATURE.value and ctx.user.can(Permission.SIGN_ORDERS),

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from lcadmin.domain.audit import AuditAction
 from lcadmin.domain.permissions import Permission, has_permission
@@ -92,7 +92,7 @@ def redeem_handoff(session: Session, *, code: str, binding: str | None, previous
     if handoff is None:
         return None
     won = session.exec(sa.update(SessionHandoff).where(
-        SessionHandoff.id == handoff.id, SessionHandoff.used_at.is_(None), SessionHandoff.expires_at > now,
+        SessionHandoff.id == handoff.id, col(SessionHandoff.used_at).is_(None), SessionHandoff.expires_at > now,
     ).values(used_at=now)).rowcount == 1
     if not won:
         return None
@@ -148,7 +148,8 @@ def activity_due(principal: Principal, now: datetime) -> bool:
 
 def record_activity(session: Session, raw_id: str, now: datetime) -> None:
     """Move a live session's last activity forward (the idle timeout counts from it)."""
-    session.exec(sa.update(UserSession).where(UserSession.id_hash == digest(raw_id), UserSession.ended_at.is_(None))
+    session.exec(sa.update(UserSession)
+                 .where(UserSession.id_hash == digest(raw_id), col(UserSession.ended_at).is_(None))
                  .values(last_seen_at=now))
 
 

@@ -9,7 +9,8 @@ from sqlmodel import Session, select
 
 from lcadmin.domain.statuses import AddressKind
 from lcadmin.models import Address, Company
-from lcadmin.pdf.document import Party
+from lcadmin.models import DocumentLine as DocumentLineColumns
+from lcadmin.pdf.document import DocumentLine, Party
 from lcadmin.settings import VendorSettings
 
 
@@ -34,6 +35,11 @@ def customer_snapshot(session: Session, company: Company) -> dict[str, Any]:
             "address": [line for line in ((address.line1, address.line2) if address else ()) if line],
             "postal_code": address.postal_code if address else "", "city": address.city if address else "",
             "country_code": address.country_code if address else "FR"}
+
+
+def document_line(row: DocumentLineColumns) -> DocumentLine:
+    """An order's or an invoice's stored line, as the documents print it."""
+    return DocumentLine(row.description, row.quantity, row.unit_price_minor, row.tax_rate_bp, row.amount_minor)
 
 
 def party(snapshot: dict[str, Any]) -> Party:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from lcadmin.models import ThrottleFailure, ThrottleLock
 from lcadmin.services.errors import Throttled
@@ -89,7 +89,7 @@ def locks(session: Session, policy: Policy, keys: Iterable[str], now: datetime) 
     keys = list(keys)
     _serialize(session, policy, keys)
     rows = session.exec(select(ThrottleLock.key, ThrottleLock.locked_until).where(
-        ThrottleLock.scope == policy.scope, ThrottleLock.key.in_(keys), ThrottleLock.locked_until > now)).all()
+        ThrottleLock.scope == policy.scope, col(ThrottleLock.key).in_(keys), ThrottleLock.locked_until > now)).all()
     return dict(rows)
 
 
@@ -192,7 +192,7 @@ def confirm(session: Session, policy: Policy, keys: Iterable[str], admitted: lis
     """
     if not failed:
         if admitted:
-            session.exec(sa.delete(ThrottleFailure).where(ThrottleFailure.id.in_(admitted)))
+            session.exec(sa.delete(ThrottleFailure).where(col(ThrottleFailure.id).in_(admitted)))
         return None
     locked = []
     for key in dict.fromkeys(keys):

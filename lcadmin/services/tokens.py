@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from lcadmin.domain.statuses import LinkPurpose
 from lcadmin.models import ActionToken
@@ -42,7 +42,8 @@ def find_token(session: Session, secret: str, purpose: LinkPurpose) -> ActionTok
     if not secret or len(secret) > 100:
         return None
     return session.exec(
-        select(ActionToken).where(ActionToken.token_hash == digest(secret), ActionToken.purpose == LinkPurpose(purpose).value)
+        select(ActionToken).where(ActionToken.token_hash == digest(secret),
+                                  ActionToken.purpose == LinkPurpose(purpose).value)
     ).first()
 
 
@@ -68,7 +69,7 @@ def consume_token(session: Session, secret: str, purpose: LinkPurpose, now: date
         return None
     result = session.exec(
         sa.update(ActionToken)
-        .where(ActionToken.id == token.id, ActionToken.used_at.is_(None), ActionToken.expires_at > now)
+        .where(ActionToken.id == token.id, col(ActionToken.used_at).is_(None), ActionToken.expires_at > now)
         .values(used_at=now)
     )
     if result.rowcount != 1:
@@ -82,7 +83,7 @@ def revoke_tokens(session: Session, purposes: Iterable[LinkPurpose], subject_id:
     replaces it, a decision was made)."""
     session.exec(
         sa.update(ActionToken)
-        .where(ActionToken.purpose.in_([LinkPurpose(p).value for p in purposes]), ActionToken.subject_id == subject_id,
-               ActionToken.used_at.is_(None))
+        .where(col(ActionToken.purpose).in_([LinkPurpose(p).value for p in purposes]),
+               ActionToken.subject_id == subject_id, col(ActionToken.used_at).is_(None))
         .values(used_at=now)
     )

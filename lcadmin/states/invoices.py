@@ -40,7 +40,7 @@ class InvoicesState(rx.State):
     @rx.var
     def filtered(self) -> bool:
         """Whether a filter or the search narrows the list (the empty message differs)."""
-        return ALL != self.status or ALL != self.contract or ALL != self.period or self.search.strip() != ""
+        return self.status != ALL or self.contract != ALL or self.period != ALL or self.search.strip() != ""
 
     async def _refresh(self):
         self.error = ""

@@ -44,7 +44,8 @@ class PaymentState(rx.State):
         if not done.ok:
             self.opened = False
             return done.event
-        self.amount, self.opened, self._key = format_money(done.value, await active_locale(self)), True, uuid.uuid4().hex
+        self.amount = format_money(done.value, await active_locale(self))
+        self.opened, self._key = True, uuid.uuid4().hex
         return None
 
     @rx.event

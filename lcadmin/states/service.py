@@ -46,7 +46,7 @@ class Done(Generic[T]):
     """How a call went: its value, or the refusal (already shown) and what to return."""
 
     ok: bool
-    value: T | None = None
+    value: T = None  # the work's value when ``ok``
     error: ServiceError | None = None
     event: Any = None  # for the handler to return (the sign-in page), or None
 
@@ -103,9 +103,9 @@ async def run(state: rx.State, work: Work[T], *, write: bool = False, signed_in:
                                         permission=permission)
     except ServiceError as refusal:
         if isinstance(refusal, NotAllowed) and refusal.code == "signed_out":
-            return Done(False, error=refusal, event=await to_sign_in(state))
-        target = (fields or {}).get(refusal.field, error) if isinstance(refusal, InvalidInput) else error
+            return Done[T](False, error=refusal, event=await to_sign_in(state))
+        target = (fields or {}).get(refusal.field or "", error) if isinstance(refusal, InvalidInput) else error
         if target is not None:
             setattr(state, target, message_for(refusal, ctx.locale, ctx.now))
-        return Done(False, error=refusal)
+        return Done[T](False, error=refusal)
     return Done(True, value)

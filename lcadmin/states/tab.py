@@ -22,7 +22,7 @@ from __future__ import annotations
 import asyncio
 
 import reflex as rx
-from reflex.middleware import Middleware
+from reflex.middleware.middleware import Middleware
 
 from lcadmin import paths
 from lcadmin.db import read_scope

@@ -9,6 +9,9 @@ import pytest
 from sqlmodel import select
 
 from lcadmin.db import read_scope, session_scope
+from lcadmin.domain.money import amount_problem
+from lcadmin.domain.statuses import LinkPurpose
+from lcadmin.domain.terms import TERMS_VERSION
 from lcadmin.models import (
     ActionToken,
     ActivationRequest,
@@ -21,9 +24,6 @@ from lcadmin.models import (
 from lcadmin.services import onboarding
 from lcadmin.services.accounts import authenticate, sign_up
 from lcadmin.services.errors import InvalidInput, LinkProblem, NotAllowed, Throttled
-from lcadmin.domain.money import amount_problem
-from lcadmin.domain.statuses import LinkPurpose
-from lcadmin.domain.terms import TERMS_VERSION
 from lcadmin.services.onboarding import ProofRejected
 from lcadmin.services.sessions import Principal
 from tests.factories import context
@@ -236,6 +236,7 @@ def test_the_lock_never_blocks_the_companys_existing_users(demo, settings):
                             password="Northwind-demo-2026")
 
 
+@pytest.mark.slow
 def test_ten_thousand_automated_guesses_never_get_through(demo, settings):
     """Every amount from 1 € to 10 000 €, the right one (3 600 €) included, one guess a second
     from rotating addresses and IPs: the company lock holds them all off."""
@@ -366,7 +367,7 @@ def test_nobody_can_flood_a_contact_with_activation_emails(demo, settings):
     with pytest.raises(Throttled):
         start(demo, settings, "cmartin@flexis.com", ip="203.0.113.99")
     assert len(outbox(demo, "cmartin@flexis.com")) == 12
-    for n in range(4):  # a proof sends activation e-mails too, and counts the same way
+    for _ in range(4):  # a proof sends activation e-mails too, and counts the same way
         assert prove(demo, settings, "aleroy@flexis.com", "FLD102776277396", "3 600") == "activation_sent"
     with pytest.raises(Throttled):
         prove(demo, settings, "aleroy@flexis.com", "FLD102776277396", "3 600")

@@ -153,7 +153,7 @@ def test_orders_are_filtered_and_sorted(demo):
         _order(session, flexis, contract, number="FLD900000000001", status=OrderStatus.SIGNED, issued_on=NOW.date(),
                frequency=BillingFrequency.MONTHLY, lines=[_Line("Option", 1, 10_000_00)])
     with read_scope(demo) as session:
-        numbers = lambda **kw: [r.number for r in admin_center.list_orders(session, context(principal=ADMIN, locale="fr"), **kw)]  # noqa: E731
+        numbers = lambda **kw: [r.number for r in admin_center.list_orders(session, context(principal=ADMIN, locale="fr"), **kw)]
         assert numbers(sort="number") == ["FLD102776277396", "FLD900000000001"]
         assert numbers(sort="amount") == ["FLD900000000001", "FLD102776277396"]
         assert numbers(status="signed") == ["FLD900000000001"]

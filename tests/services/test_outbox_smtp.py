@@ -26,7 +26,7 @@ class Inbox:
     def __init__(self):
         self.messages = []
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+    async def handle_DATA(self, server, session, envelope):
         self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
         return "250 OK"
 
@@ -111,7 +111,7 @@ def test_an_outage_of_days_is_waited_out_and_then_given_up(engine, smtp_port):
 
 
 class Refusing(Inbox):
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         return "550 5.1.1 No such mailbox"
 
 

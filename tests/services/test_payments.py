@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import logging
 import re
-
 import uuid
-from io import BytesIO
 from datetime import UTC, date, datetime, timedelta
+from io import BytesIO
 
 import pytest
 from pypdf import PdfReader
@@ -26,8 +25,8 @@ from lcadmin.models import (
 )
 from lcadmin.payments.sandbox import SandboxProvider
 from lcadmin.services import admin_center, orders, payments
-from lcadmin.services.invoicing import LineInput, issue_invoice
 from lcadmin.services.errors import InvalidInput, NotAllowed, NotFound
+from lcadmin.services.invoicing import LineInput, issue_invoice
 from lcadmin.services.payments import CardInput
 from lcadmin.services.sessions import Principal
 from lcadmin.settings import load_settings

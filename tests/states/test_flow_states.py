@@ -12,11 +12,11 @@ from lcadmin.models import UserAccount, utcnow
 from lcadmin.services import sessions
 from lcadmin.settings import get_settings
 from lcadmin.states.access import AccessState
-from lcadmin.states.shell import ShellState
 from lcadmin.states.auth import AuthState
 from lcadmin.states.invoices import InvoicesState
 from lcadmin.states.mailbox import MailboxState
 from lcadmin.states.orders import OrdersState
+from lcadmin.states.shell import ShellState
 from lcadmin.states.tab import app_states
 
 

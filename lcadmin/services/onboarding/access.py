@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from lcadmin.domain.audit import AuditAction
 from lcadmin.domain.emails import email_domain
@@ -27,7 +27,16 @@ from lcadmin.domain.statuses import (
     LinkPurpose,
     OrderStatus,
 )
-from lcadmin.models import ActivationRequest, Company, CompanyDomain, Contact, Invoice, Membership, SalesOrder, UserAccount
+from lcadmin.models import (
+    ActivationRequest,
+    Company,
+    CompanyDomain,
+    Contact,
+    Invoice,
+    Membership,
+    SalesOrder,
+    UserAccount,
+)
 from lcadmin.services import throttle
 from lcadmin.services.audit import lock_refusals_recorded, record_event
 from lcadmin.services.context import RequestContext
@@ -67,7 +76,8 @@ def _supersede_open_requests(session: Session, ctx: RequestContext, email: str) 
     """A new request revokes the older ones for the same address, and their links."""
     open_states = (ActivationStatus.AWAITING_APPROVAL, ActivationStatus.EMAIL_SENT, ActivationStatus.VERIFIED)
     for old in session.exec(select(ActivationRequest).where(
-            ActivationRequest.business_email == email, ActivationRequest.status.in_([s.value for s in open_states]))):
+            ActivationRequest.business_email == email,
+            col(ActivationRequest.status).in_([s.value for s in open_states]))):
         move(session, old, ActivationStatus.REVOKED, ctx, company_id=old.company_id,
              subject=f"activation_request:{old.id}", detail={"reason": "superseded"}, actor_email=email)
         revoke_tokens(session, ACTIVATION_LINKS, old.id, ctx.now)
@@ -156,13 +166,13 @@ def _find_document(session: Session, reference: str) -> _Document | None:
     """The issued order or invoice numbered so."""
     order = session.exec(select(SalesOrder).where(
         _reference_key(SalesOrder.number) == reference,
-        SalesOrder.status.notin_([OrderStatus.DRAFT.value, OrderStatus.CANCELLED.value]))).first()
+        col(SalesOrder.status).notin_([OrderStatus.DRAFT.value, OrderStatus.CANCELLED.value]))).first()
     if order is not None:
         return _Document(f"order:{order.number}", order.company_id, order.subtotal_minor, order.total_minor,
                          order.currency)
     invoice = session.exec(select(Invoice).where(
         _reference_key(Invoice.number) == reference, Invoice.kind == InvoiceKind.INVOICE.value,
-        Invoice.status.in_([InvoiceStatus.OPEN.value, InvoiceStatus.PAID.value]))).first()
+        col(Invoice.status).in_([InvoiceStatus.OPEN.value, InvoiceStatus.PAID.value]))).first()
     if invoice is not None:
         return _Document(f"invoice:{invoice.number}", invoice.company_id, invoice.subtotal_minor, invoice.total_minor,
                          invoice.currency)
@@ -255,7 +265,7 @@ def resend_activation(session: Session, ctx: RequestContext, *, email: str, sett
     _count_activation_mail(session, ctx, address)
     request = session.exec(select(ActivationRequest).where(
         ActivationRequest.business_email == address, ActivationRequest.status == ActivationStatus.EMAIL_SENT.value,
-    ).order_by(ActivationRequest.id.desc())).first()
+    ).order_by(col(ActivationRequest.id).desc())).first()
     if request is None:
         record_event(session, action=AuditAction.ACCESS_RESEND, outcome="failure", actor_email=address, ip=ctx.ip,
                      now=ctx.now)

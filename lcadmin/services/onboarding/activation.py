@@ -66,7 +66,9 @@ def _verified_request(session: Session, held: str | None, now: datetime) -> Acti
     if not held or len(held) > 100:
         return None
     request = session.exec(select(ActivationRequest).where(ActivationRequest.completion_hash == digest(held))).first()
-    if request is None or request.status != ActivationStatus.VERIFIED.value or now - request.updated_at > VERIFIED_WINDOW:
+    if request is None or request.status != ActivationStatus.VERIFIED.value:
+        return None
+    if now - request.updated_at > VERIFIED_WINDOW:
         return None
     return request
 
@@ -81,10 +83,8 @@ def complete_activation(session: Session, ctx: RequestContext, *, held: str | No
                         settings: Settings) -> int:
     """"Accepter et continuer": record the terms and make the signed-in account billing admin of
     the company (an admin stays admin). An access proved with a document is announced to the
-    company's contacts, naming the account.
-
-    Args:
-        held: The secret :func:`confirm_activation` gave the tab that clicked the link.
+    company's contacts, naming the account. ``held`` is the secret :func:`confirm_activation`
+    gave the tab that clicked the link.
 
     Returns:
         The company id.

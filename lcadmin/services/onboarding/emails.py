@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from lcadmin import paths
 from lcadmin.domain.statuses import LinkPurpose
@@ -34,7 +34,8 @@ def _link(session: Session, settings: Settings, purpose: LinkPurpose, request: A
 
 
 def _contacts(session: Session, company_id: int) -> list[Contact]:
-    return list(session.exec(select(Contact).where(Contact.company_id == company_id).order_by(Contact.role.desc())))
+    query = select(Contact).where(Contact.company_id == company_id).order_by(col(Contact.role).desc())
+    return list(session.exec(query))
 
 
 def send_activation(session: Session, ctx: RequestContext, request: ActivationRequest, company: Company,

@@ -60,7 +60,10 @@ def use_link(session: Session, ctx: RequestContext, secret: str, purpose: LinkPu
                      detail={"purpose": purpose.value, "state": state}, now=ctx.now)
         session.commit()
         raise LinkProblem(f"link_{state}")
-    return session.get(ActivationRequest, token.subject_id)
+    request = session.get(ActivationRequest, token.subject_id)
+    if request is None:  # a token outlives nothing it names, but say so rather than fail
+        raise LinkProblem("link_unknown")
+    return request
 
 
 def decide_approval(session: Session, ctx: RequestContext, *, secret: str, settings: Settings) -> str:

@@ -9,8 +9,8 @@
   receipt.
 """
 
-from lcadmin.services.payments.authentication import authentication_amount, complete_authentication
 from lcadmin.domain.cards import CardInput
+from lcadmin.services.payments.authentication import authentication_amount, complete_authentication
 from lcadmin.services.payments.checkout import pay, payable_amount
 from lcadmin.services.payments.claims import CLAIM_LAPSE, SETTLE_AFTER, settle_unfinished_attempts
 from lcadmin.services.payments.settlement import PaymentOutcome

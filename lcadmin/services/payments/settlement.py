@@ -63,10 +63,11 @@ def _invoice_of_order(session: Session, ctx: RequestContext, order: SalesOrder, 
     move(session, order, OrderStatus.PAID, ctx, company_id=order.company_id, subject=f"order:{order.number}")
     lines = session.exec(select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.position))
     return issue_invoice(
-        session, ctx, company_id=order.company_id, order_id=order.id, issue_date=business_date(ctx.now, vendor.timezone), payment_terms_days=0,
+        session, ctx, company_id=order.company_id, order_id=order.id,
+        issue_date=business_date(ctx.now, vendor.timezone), payment_terms_days=0,
         period=(order.start_date, order.end_date), vendor=vendor, currency=order.currency,
         purchase_order_ref=order.purchase_order_ref,
-        lines=[LineInput(l.description, l.quantity, l.unit_price_minor, l.tax_rate_bp) for l in lines])
+        lines=[LineInput(line.description, line.quantity, line.unit_price_minor, line.tax_rate_bp) for line in lines])
 
 
 def settle(session: Session, ctx: RequestContext, payment: Payment, vendor: VendorSettings) -> None:
@@ -104,7 +105,8 @@ def _send_receipt(session: Session, ctx: RequestContext, payment: Payment, invoi
     company, locale = session.get(Company, payment.company_id), ctx.locale
     document = build_document(session, invoice, vendor)
     receipt = ReceiptDocument(
-        invoice_number=invoice.number, paid_at=business_time(ctx.now, vendor.timezone), amount_minor=payment.amount_minor,
+        invoice_number=invoice.number, paid_at=business_time(ctx.now, vendor.timezone),
+        amount_minor=payment.amount_minor,
         currency=payment.currency,
         card=f"{(payment.card_brand or '').upper()} •••• {payment.card_last4}", reference=payment.provider_intent_id,
         issuer=document.issuer, customer=party(invoice.customer_snapshot), vendor_name=document.vendor_name,
