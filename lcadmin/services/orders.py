@@ -27,6 +27,7 @@ from lcadmin.pdf.order_form import (
     total_label,
     with_certificate,
 )
+from lcadmin.pdf.pool import render
 from lcadmin.services.context import RequestContext
 from lcadmin.services.errors import InvalidInput, NotAllowed, NotFound
 from lcadmin.services.lifecycle import move
@@ -157,7 +158,7 @@ def sign_order(session: Session, ctx: RequestContext, *, number: str, signer_nam
         raise InvalidInput("authorization_required", "authorized")
     if order.status != OrderStatus.AWAITING_SIGNATURE.value:
         raise InvalidInput("order_not_signable", "form")
-    signed = render_order_pdf(_document(session, order, vendor), ctx.locale)
+    signed = render(render_order_pdf, _document(session, order, vendor), ctx.locale)
     digest = hashlib.sha256(signed).hexdigest()
     signature = OrderSignature(order_id=order.id, user_id=ctx.user.user_id, signer_name=name,
                                signer_email=ctx.user.email, signed_at=ctx.now, ip=ctx.ip,
@@ -176,10 +177,10 @@ def order_pdf(session: Session, ctx: RequestContext, number: str, vendor: Vendor
     document = _document(session, order, vendor)
     signature = session.exec(select(OrderSignature).where(OrderSignature.order_id == order.id)).first()
     if signature is None:
-        return render_order_pdf(document, ctx.locale)
+        return render(render_order_pdf, document, ctx.locale)
     certificate = SignatureCertificate(signature.signer_name, signature.signer_email, signature.signed_at,
                                        signature.ip or "", signature.user_agent or "", signature.document_sha256,
                                        signature.document_locale)
     if not signature.document_pdf:  # signed before the signed pages were kept: rendered again
-        return render_order_pdf(document, signature.document_locale, certificate)
-    return with_certificate(signature.document_pdf, document, certificate)
+        return render(render_order_pdf, document, signature.document_locale, certificate)
+    return render(with_certificate, signature.document_pdf, document, certificate)

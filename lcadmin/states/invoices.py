@@ -1,7 +1,8 @@
 """The "Factures" page: filters, search, and instant downloads (PDF and Factur-X).
 
 Every call resolves the company from the session cookie; a number from the browser is only ever
-looked up within that company. The PDFs are rendered in a worker thread, off the event loop."""
+looked up within that company. The PDFs are rendered in worker processes (lcadmin.pdf.pool),
+off the event loop and without holding the web process's interpreter lock."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from lcadmin.domain.periods import period_bounds
 from lcadmin.domain.permissions import Permission
 from lcadmin.pdf.facturx import render_facturx_pdf
 from lcadmin.pdf.invoice import render_invoice_pdf
+from lcadmin.pdf.pool import render
 from lcadmin.services import admin_center
 from lcadmin.services.context import RequestContext
 from lcadmin.services.invoice_documents import invoice_document
@@ -107,8 +109,8 @@ class InvoicesState(rx.State):
         def work(session: Session, ctx: RequestContext) -> tuple[str, bytes]:
             document = invoice_document(session, ctx, number, vendor)
             if facturx:
-                return f"{document.number}-factur-x.pdf", render_facturx_pdf(document, ctx.locale)
-            return document.filename, render_invoice_pdf(document, ctx.locale)
+                return f"{document.number}-factur-x.pdf", render(render_facturx_pdf, document, ctx.locale)
+            return document.filename, render(render_invoice_pdf, document, ctx.locale)
 
         done = await run(self, work, permission=Permission.VIEW_BILLING)
         if not done.ok:

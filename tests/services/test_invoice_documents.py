@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from io import BytesIO
 
@@ -15,6 +16,7 @@ from lcadmin.db import read_scope
 from lcadmin.models import UserAccount
 from lcadmin.pdf.facturx import build_cii_xml, render_facturx_pdf
 from lcadmin.pdf.invoice import render_invoice_pdf
+from lcadmin.pdf.pool import render
 from lcadmin.services.errors import NotAllowed, NotFound
 from lcadmin.services.invoice_documents import invoice_document
 from lcadmin.services.sessions import Principal
@@ -177,3 +179,13 @@ def test_the_facturx_file_is_the_same_bytes_whenever_it_is_made(demo, monkeypatc
     assert "<xmp:CreateDate>2026-01-02T00:00:00+00:00</xmp:CreateDate>" in xmp
     assert f"<pdf:Producer>{reader.metadata['/Producer']}</pdf:Producer>" in xmp  # PDF/A: both agree
     assert f"<pdf:Keywords>{reader.metadata['/Keywords']}</pdf:Keywords>" in xmp
+
+
+def _rendering_process(_document) -> bytes:
+    return str(os.getpid()).encode()
+
+
+def test_the_worker_pool_renders_in_another_process_the_very_same_bytes(demo):
+    document = _document(demo, "F2026-00001")
+    assert render(render_invoice_pdf, document, "fr") == render_invoice_pdf(document, "fr")
+    assert int(render(_rendering_process, document)) != os.getpid()

@@ -17,6 +17,7 @@ from lcadmin.mail import templates
 from lcadmin.mail.outbox import enqueue
 from lcadmin.models import Company, Contact, Invoice, OrderLine, Payment, SalesOrder, UserAccount
 from lcadmin.payments.provider import PaymentIntent
+from lcadmin.pdf.pool import render
 from lcadmin.pdf.receipt import ReceiptDocument, render_receipt_pdf
 from lcadmin.services.audit import record_event
 from lcadmin.services.context import RequestContext
@@ -116,7 +117,7 @@ def _send_receipt(session: Session, ctx: RequestContext, payment: Payment, invoi
     billing = session.exec(select(Contact.email).where(Contact.company_id == company.id,
                                                        Contact.role == ContactRole.BILLING.value)).first()
     payer = session.get(UserAccount, payment.created_by)
-    pdf = render_receipt_pdf(receipt, locale)
+    pdf = render(render_receipt_pdf, receipt, locale)
     for address in dict.fromkeys(a for a in (billing, payer.email if payer else None) if a):
         message = enqueue(session, to=address, mail=mail, kind="receipt", now=ctx.now)
         message.attachment_name = f"{gettext('receipt.title', locale)} {invoice.number}.pdf".replace(" ", "-")
