@@ -129,6 +129,18 @@ def _lock(session: Session, policy: Policy, key: str, now: datetime) -> datetime
     return lock.locked_until
 
 
+def _forget_expired(session: Session, policy: Policy, key: str, now: datetime) -> None:
+    session.exec(sa.delete(ThrottleFailure).where(
+        ThrottleFailure.scope == policy.scope, ThrottleFailure.key == key,
+        ThrottleFailure.occurred_at <= now - policy.window))
+
+
+def _recent_failures(session: Session, policy: Policy, key: str, now: datetime) -> int:
+    return session.exec(select(sa.func.count()).select_from(ThrottleFailure).where(
+        ThrottleFailure.scope == policy.scope, ThrottleFailure.key == key,
+        ThrottleFailure.occurred_at > now - policy.window)).one()
+
+
 def register_failure(session: Session, policy: Policy, keys: Iterable[str], now: datetime) -> datetime | None:
     """Count one failure against each key; lock those that reached the limit.
 
@@ -137,14 +149,10 @@ def register_failure(session: Session, policy: Policy, keys: Iterable[str], now:
     """
     locked: list[datetime] = []
     for key in dict.fromkeys(keys):
-        session.exec(sa.delete(ThrottleFailure).where(
-            ThrottleFailure.scope == policy.scope, ThrottleFailure.key == key,
-            ThrottleFailure.occurred_at <= now - policy.window))
+        _forget_expired(session, policy, key, now)
         session.add(ThrottleFailure(scope=policy.scope, key=key, occurred_at=now))
         session.flush()
-        count = session.exec(select(sa.func.count()).select_from(ThrottleFailure).where(
-            ThrottleFailure.scope == policy.scope, ThrottleFailure.key == key,
-            ThrottleFailure.occurred_at > now - policy.window)).one()
+        count = _recent_failures(session, policy, key, now)
         if count >= policy.max_failures:
             locked.append(_lock(session, policy, key, now))
     return max(locked) if locked else None
@@ -167,12 +175,8 @@ def admit(session: Session, policy: Policy, keys: Iterable[str], now: datetime) 
     ensure_unlocked(session, policy, keys, now)
     ids = []
     for key in keys:
-        session.exec(sa.delete(ThrottleFailure).where(
-            ThrottleFailure.scope == policy.scope, ThrottleFailure.key == key,
-            ThrottleFailure.occurred_at <= now - policy.window))
-        count = session.exec(select(sa.func.count()).select_from(ThrottleFailure).where(
-            ThrottleFailure.scope == policy.scope, ThrottleFailure.key == key,
-            ThrottleFailure.occurred_at > now - policy.window)).one()
+        _forget_expired(session, policy, key, now)
+        count = _recent_failures(session, policy, key, now)
         if count >= policy.max_failures:  # the attempts under way may all fail: wait for them
             raise Throttled(now + timedelta(minutes=1))
         row = ThrottleFailure(scope=policy.scope, key=key, occurred_at=now)
@@ -196,9 +200,7 @@ def confirm(session: Session, policy: Policy, keys: Iterable[str], admitted: lis
         return None
     locked = []
     for key in dict.fromkeys(keys):
-        count = session.exec(select(sa.func.count()).select_from(ThrottleFailure).where(
-            ThrottleFailure.scope == policy.scope, ThrottleFailure.key == key,
-            ThrottleFailure.occurred_at > now - policy.window)).one()
+        count = _recent_failures(session, policy, key, now)
         if count >= policy.max_failures:
             locked.append(_lock(session, policy, key, now))
     return max(locked) if locked else None
