@@ -2,10 +2,10 @@
 
 A worker thread keeps a render off the event loop, but reportlab's layout is Python code: while
 it runs, the event loop waits for the interpreter lock between every few instructions, and every
-user of the process feels a 200-line invoice. A small pool of spawned processes renders instead;
-the thread that asked only waits. Documents are frozen dataclasses of plain values, so they
-travel to the workers as they are, and bytes come back. The executor stops its workers when the
-process exits.
+user of the process feels a 200-line invoice. A small pool of spawned processes renders instead,
+at a lower priority (:mod:`lcadmin.cpu`); the thread that asked only waits. Documents are frozen
+dataclasses of plain values, so they travel to the workers as they are, and bytes come back. The
+executor stops its workers when the process exits.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
+from lcadmin.cpu import lower_priority
+
 _pool: ProcessPoolExecutor | None = None
 _lock = threading.Lock()
 
@@ -27,7 +29,8 @@ def _executor() -> ProcessPoolExecutor:
         if _pool is None:
             # Spawned, not forked: the web process runs threads, which a fork would copy mid-step.
             _pool = ProcessPoolExecutor(max_workers=max(1, min(2, os.cpu_count() or 1)),
-                                        mp_context=multiprocessing.get_context("spawn"))
+                                        mp_context=multiprocessing.get_context("spawn"),
+                                        initializer=lower_priority)
         return _pool
 
 

@@ -12,6 +12,7 @@ from lxml import etree
 from pypdf import PdfReader
 from sqlmodel import select
 
+from lcadmin.cpu import NICENESS
 from lcadmin.db import read_scope
 from lcadmin.models import UserAccount
 from lcadmin.pdf.facturx import build_cii_xml, render_facturx_pdf
@@ -182,10 +183,12 @@ def test_the_facturx_file_is_the_same_bytes_whenever_it_is_made(demo, monkeypatc
 
 
 def _rendering_process(_document) -> bytes:
-    return str(os.getpid()).encode()
+    return f"{os.getpid()} {os.getpriority(os.PRIO_PROCESS, 0)}".encode()
 
 
-def test_the_worker_pool_renders_in_another_process_the_very_same_bytes(demo):
+def test_the_worker_pool_renders_in_another_process_the_very_same_bytes_at_a_lower_priority(demo):
     document = _document(demo, "F2026-00001")
     assert render(render_invoice_pdf, document, "fr") == render_invoice_pdf(document, "fr")
-    assert int(render(_rendering_process, document)) != os.getpid()
+    pid, niceness = map(int, render(_rendering_process, document).split())
+    assert pid != os.getpid()
+    assert niceness == min(19, os.getpriority(os.PRIO_PROCESS, 0) + NICENESS)
