@@ -57,3 +57,33 @@ def test_withdrawing_an_access_ends_that_persons_sessions_in_that_company_only(e
         revoked = session.exec(select(AuditEvent).where(AuditEvent.action == "membership.revoked")).one()
     assert ended == {flexis.id: NOW, acme.id: None}
     assert revoked.company_id == flexis.id
+
+
+def test_a_lowered_role_ends_that_persons_sessions_in_the_company_and_a_raised_one_keeps_them(engine):
+    with session_scope(engine) as session:
+        flexis = factories.company(session)
+        lowered = factories.account(session, company=flexis, role=Role.ADMIN)
+        raised = factories.account(session, company=flexis, role=Role.MEMBER)
+        for user, digest in ((lowered, "c" * 64), (raised, "d" * 64)):
+            session.add(UserSession(id_hash=digest, user_id=user.id, company_id=flexis.id,
+                                    expires_at=NOW + timedelta(hours=1)))
+    with session_scope(engine) as session:
+        assert memberships.change_role(session, context(), user_id=lowered.id, company_id=flexis.id,
+                                       role=Role.MEMBER, reason="test")
+        assert memberships.change_role(session, context(), user_id=raised.id, company_id=flexis.id,
+                                       role=Role.BILLING_ADMIN, reason="test")
+        assert not memberships.change_role(session, context(), user_id=raised.id, company_id=flexis.id,
+                                           role=Role.BILLING_ADMIN, reason="test")  # already held
+        outsider = factories.account(session, company=None)
+        assert not memberships.change_role(session, context(), user_id=outsider.id, company_id=flexis.id,
+                                           role=Role.ADMIN, reason="test")  # no access to change
+    assert _membership(engine, lowered.id, flexis.id).role == "member"
+    assert _membership(engine, raised.id, flexis.id).role == "billing_admin"
+    assert _membership(engine, outsider.id, flexis.id) is None
+    with read_scope(engine) as session:
+        ended = {row.user_id: row.ended_at for row in session.exec(select(UserSession))}
+        changes = [(e.subject, e.detail) for e in session.exec(select(AuditEvent).where(
+            AuditEvent.action == "membership.changed").order_by(AuditEvent.id))]
+    assert ended == {lowered.id: NOW, raised.id: None}
+    assert changes == [(f"user:{lowered.id}", {"role": "member", "previous": "admin", "reason": "test"}),
+                       (f"user:{raised.id}", {"role": "billing_admin", "previous": "member", "reason": "test"})]
