@@ -17,6 +17,7 @@ from lcadmin.jobs import run_outbox_sender, run_payment_reconciler
 from lcadmin.pages import access, admin, auth, home, links, mailbox, order, payment
 from lcadmin.routes import http_routes, security_headers
 from lcadmin.services import accounts
+from lcadmin.session_guard import SessionGuard
 from lcadmin.settings import get_settings
 from lcadmin.states.access import AccessState
 from lcadmin.states.auth import AuthState
@@ -29,7 +30,7 @@ from lcadmin.states.order import OrderState
 from lcadmin.states.orders import OrdersState
 from lcadmin.states.payment import AuthenticationState
 from lcadmin.states.shell import ShellState
-from lcadmin.states.tab import PendingActivationState, SessionGuard, TabState  # noqa: F401
+from lcadmin.states.tab import PendingActivationState, TabState  # noqa: F401
 from lcadmin.transport import backend_error, frontend_error, guard_events
 
 _settings = get_settings()

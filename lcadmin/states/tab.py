@@ -7,7 +7,7 @@ handler could redirect. So:
 
 - signing out clears every state of the tab (:func:`clear_tab`), the verified activation too;
 - a handler that finds the session gone clears the tab before it redirects to sign in;
-- :class:`SessionGuard`, a middleware that sees every event before its handler, clears the tab
+- :class:`lcadmin.session_guard.SessionGuard`, a middleware that sees every event before its handler, clears the tab
   when its session cookie changed since the last event (another account signed in, the cookie
   was dropped), and, on each page load (the hydrate), when the cookie names a session that has
   ended or expired, before the page's state is sent.
@@ -19,21 +19,10 @@ clicked "Activer mon compte" then signs in).
 
 from __future__ import annotations
 
-import asyncio
-
 import reflex as rx
-from reflex.middleware.middleware import Middleware
 
 from lcadmin import paths
-from lcadmin.db import read_scope
-from lcadmin.models import utcnow
-from lcadmin.services.sessions import session_is_live
-from lcadmin.services.tokens import digest
-from lcadmin.settings import get_settings
-from lcadmin.states.base import session_cookie
 from lcadmin.states.locale import LocaleState
-
-_HYDRATE_EVENTS = frozenset(f"{rx.State.get_full_name()}.{name}" for name in ("hydrate", "hydrate_and_load"))
 
 
 class TabState(rx.State):
@@ -71,36 +60,6 @@ async def clear_tab(state: rx.State, *, keep_activation: bool = True) -> None:
             (await state.get_state(cls)).reset()
     if not keep_activation:
         (await state.get_state(PendingActivationState)).reset()
-
-
-def _cookie_digest(state: rx.State) -> tuple[str | None, str]:
-    raw = session_cookie(state)
-    return raw, digest(raw) if raw else ""
-
-
-def _is_live(raw_id: str) -> bool:
-    with read_scope() as session:
-        return session_is_live(session, raw_id, settings=get_settings(), now=utcnow())
-
-
-class SessionGuard(Middleware):
-    """Clears a tab whose session changed or ended before any event of it is handled."""
-
-    async def preprocess(self, app, state: rx.State, event) -> None:
-        tab = await state.get_state(TabState)
-        raw, current = _cookie_digest(state)
-        changed = bool(tab._cookie) and tab._cookie != current
-        if changed:
-            tab._ended = False
-        ended = (not changed and not tab._ended and raw is not None and event.name in _HYDRATE_EVENTS
-                 and not await asyncio.to_thread(_is_live, raw))
-        if changed or ended:
-            await clear_tab(state)
-        if ended:
-            tab._ended = True
-        if tab._cookie != current:
-            tab._cookie = current
-        return None
 
 
 async def to_sign_in(state: rx.State):
