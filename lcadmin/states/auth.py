@@ -39,6 +39,11 @@ MAX_PASSWORD = 1024  # the rule allows 256; longer is cut before hashing, never 
 _ACCOUNT_FIELDS = {"full_name": "name_error", "email": "email_error", "password": "password_error"}
 
 
+def _backend(path: str) -> str:
+    """The URL of one of the backend's HTTP routes (the page's own origin in production)."""
+    return get_config().api_url.rstrip("/") + path
+
+
 def password_from(form: object) -> str:
     """The password of a submitted form (its uncontrolled input), or "" when there is none."""
     value = form.get(PASSWORD_FIELD) if isinstance(form, dict) else None
@@ -126,7 +131,7 @@ class AuthState(rx.State):
         if not done.ok:
             return done.event
         code, self.handoff_binding = done.value
-        return full_navigation(f"{get_config().api_url.rstrip('/')}{paths.AUTH_SESSION}?code={quote(code)}")
+        return full_navigation(f"{_backend(paths.AUTH_SESSION)}?code={quote(code)}")
 
     @rx.event
     async def sign_in(self, form: dict | None = None):
@@ -191,4 +196,4 @@ class AuthState(rx.State):
             await run(self, lambda session, ctx: sessions.end_session(session, raw_id, ctx.now, ip=ctx.ip),
                       write=True, signed_in=False, error=None)
         await clear_tab(self, keep_activation=False)
-        return post_navigation(f"{get_config().api_url.rstrip('/')}{paths.AUTH_SIGN_OUT}")
+        return post_navigation(_backend(paths.AUTH_SIGN_OUT))

@@ -12,6 +12,7 @@ import uuid
 import reflex as rx
 
 from lcadmin.domain.cards import CardInput
+from lcadmin.domain.statuses import PaymentStatus
 from lcadmin.i18n import gettext
 from lcadmin.i18n.format import format_money
 from lcadmin.payments import get_provider
@@ -58,7 +59,7 @@ class PaymentState(rx.State):
         """"Payer": tokenize, charge once, and say what happened."""
         form = form if isinstance(form, dict) else {}
         card = CardInput(number=clip(form.get("card_number"), 40), expiry=clip(form.get("card_expiry"), 10),
-                                  cvc=clip(form.get("card_cvc"), 6))
+                         cvc=clip(form.get("card_cvc"), 6))
         kind, number, key, vendor = self.kind, self.number, self._key, get_settings().vendor
         self.card_error = self.error = ""
         done = await run(self, lambda session, ctx: payments.pay(
@@ -67,13 +68,13 @@ class PaymentState(rx.State):
         if not done.ok:
             return done.event
         outcome, locale = done.value, await active_locale(self)
-        if outcome.status == "requires_action" and outcome.action_url:
+        if outcome.status is PaymentStatus.REQUIRES_ACTION and outcome.action_url:
             self.opened = False  # the bank's page takes over; coming back shows the list, not the form
             return rx.redirect(outcome.action_url)
-        if outcome.status == "requires_action":
+        if outcome.status is PaymentStatus.REQUIRES_ACTION:
             self.error = message_for(InvalidInput("payment_in_progress"), locale)
             return None
-        if outcome.status == "failed":
+        if outcome.status is PaymentStatus.FAILED:
             self._key = uuid.uuid4().hex  # a new attempt (another card) is a new payment
             self.error = message_for(InvalidInput(outcome.failure_code or "card_declined"), locale)
             return None
@@ -116,7 +117,7 @@ class AuthenticationState(rx.State):
         if not done.ok:
             return done.event
         locale = await active_locale(self)
-        if done.value.status == "succeeded":
+        if done.value.status is PaymentStatus.SUCCEEDED:
             self.outcome = gettext("pay.succeeded", locale, number=done.value.invoice_number or "")
         else:
             self.error = message_for(InvalidInput(done.value.failure_code or "authentication_failed"), locale)

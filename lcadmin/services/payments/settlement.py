@@ -33,7 +33,7 @@ class PaymentOutcome:
     """``succeeded`` (with the paid invoice), ``requires_action`` (with the 3-D Secure page) or
     ``failed`` (with a decline code)."""
 
-    status: str
+    status: PaymentStatus
     invoice_number: str | None = None
     failure_code: str | None = None
     action_url: str | None = None
@@ -56,7 +56,8 @@ def failure_code(intent: PaymentIntent, canceled_code: str = "authentication_exp
 def outcome(session: Session, payment: Payment, action_url: str | None = None) -> PaymentOutcome:
     """What the payer is told of a recorded attempt."""
     invoice = session.get(Invoice, payment.paid_invoice_id) if payment.paid_invoice_id else None
-    return PaymentOutcome(payment.status, invoice.number if invoice else None, payment.failure_code, action_url)
+    return PaymentOutcome(PaymentStatus(payment.status), invoice.number if invoice else None,
+                          payment.failure_code, action_url)
 
 
 def _invoice_of_order(session: Session, ctx: RequestContext, order: SalesOrder, vendor: VendorSettings) -> Invoice:
