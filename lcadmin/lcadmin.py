@@ -14,7 +14,7 @@ install_log_redaction()  # before anything can log a cookie or a payload
 from lcadmin import models, paths  # noqa: F401
 from lcadmin.i18n import catalog
 from lcadmin.jobs import run_outbox_sender, run_payment_reconciler
-from lcadmin.pages import access, admin, auth, home, links, mailbox, order, payment
+from lcadmin.pages import access, admin, auth, home, links, mailbox, not_found, order, payment
 from lcadmin.routes import http_routes, security_headers
 from lcadmin.services import accounts
 from lcadmin.session_guard import SessionGuard
@@ -39,7 +39,8 @@ _title = catalog(_settings.default_locale)["app.name"]
 app = rx.App(
     stylesheets=["/styles.css"],
     html_lang=_settings.default_locale,
-    head_components=[rx.el.meta(name="color-scheme", content="light dark")],
+    head_components=[rx.el.meta(name="color-scheme", content="light dark"),
+                     rx.el.script(src="/card-fields.js", defer=True)],
     api_transformer=[http_routes(), security_headers],
     backend_exception_handler=backend_error,
     frontend_exception_handler=frontend_error,
@@ -52,14 +53,22 @@ def _page(component, route: str, *on_load) -> None:
     app.add_page(component, route=route, title=_title, on_load=[LocaleState.detect_locale, *on_load])
 
 
-_page(home.home_page, paths.HOME)
-_page(access.access_page, paths.ACCESS, AccessState.start)
-_page(links.activate_page, paths.ACTIVATE, LinkState.open_activation)
-_page(links.decision_page, paths.DECISION, LinkState.open_decision)
-_page(links.report_page, paths.REPORT, LinkState.open_report)
-_page(auth.sign_in_page, paths.SIGN_IN, AuthState.open_forms)
-_page(auth.sign_up_page, paths.SIGN_UP, AuthState.open_forms)
-_page(auth.accept_page, paths.ACCEPT, AuthState.open_accept)
+def _public(component, route: str, *on_load) -> None:
+    # A page for visitors too: its header says who is signed in (Admin Center pages load that
+    # with their own data, and send a visitor to sign in).
+    _page(component, route, ShellState.identify, *on_load)
+
+
+_public(home.home_page, paths.HOME)
+_public(access.access_page, paths.ACCESS, AccessState.start)
+_public(links.activate_page, paths.ACTIVATE, LinkState.open_activation)
+_public(links.decision_page, paths.DECISION, LinkState.open_decision)
+_public(links.report_page, paths.REPORT, LinkState.open_report)
+_public(auth.sign_in_page, paths.SIGN_IN, AuthState.open_forms)
+_public(auth.sign_up_page, paths.SIGN_UP, AuthState.open_forms)
+_public(auth.accept_page, paths.ACCEPT, AuthState.open_accept)
+_public(auth.terms_page, paths.TERMS)
+_public(not_found.not_found_page, "404")  # any unknown address
 _page(admin.overview_page, paths.ADMIN, ShellState.load)
 _page(admin.contracts_page, paths.CONTRACTS, ShellState.load, OrdersState.load)
 _page(order.order_page, paths.ORDER, ShellState.load, OrderState.load)

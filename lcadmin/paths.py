@@ -18,6 +18,7 @@ REPORT = "/report/[secret]"
 SIGN_IN = "/sign-in"
 SIGN_UP = "/sign-up"
 ACCEPT = "/billing/accept"
+TERMS = "/terms"  # the full terms of use, public
 ADMIN = "/admin"
 CONTRACTS = "/admin/contracts"
 ORDER = "/admin/orders/[number]"
@@ -35,6 +36,27 @@ ORDERS = ORDER.partition("[")[0]  # "/admin/orders/": + a number, where a page b
 
 _LINK_PAGES = {LinkPurpose.ACTIVATE: ACTIVATE, LinkPurpose.APPROVE: DECISION, LinkPurpose.REFUSE: DECISION,
                LinkPurpose.REPORT: REPORT}
+
+
+NEXT = "next"  # the sign-in page's query parameter: where to return once signed in
+
+
+def return_path(value: object) -> str:
+    """Where a sign-in may send the person back to: a path of the Admin Center (``/admin…``,
+    with its query), never another site (``//host``, a backslash, a scheme) nor a public page;
+    anything else gives the Admin Center's home."""
+    if not isinstance(value, str) or len(value) > 300 or not value.startswith(ADMIN):
+        return ADMIN
+    rest = value[len(ADMIN):]
+    if (rest and rest[0] not in "/?") or "//" in value or "\\" in value or any(ord(c) < 0x21 for c in value):
+        return ADMIN
+    return value
+
+
+def sign_in_returning_to(path: str) -> str:
+    """The sign-in page, returning to ``path`` afterwards when it is an Admin Center page."""
+    back = return_path(path)
+    return SIGN_IN if back == ADMIN else f"{SIGN_IN}?{NEXT}={quote(back, safe='/')}"
 
 
 def _fill(route: str, value: str) -> str:

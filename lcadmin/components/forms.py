@@ -8,6 +8,12 @@ import reflex as rx
 from lcadmin.components.i18n import t
 
 
+def link_button(*children, href: str, **props) -> rx.Component:
+    """A link that looks like a button: one element, a link to assistive technology (a button
+    inside a link would be two nested controls)."""
+    return rx.button(rx.link(*children, href=href, underline="none"), as_child=True, **props)
+
+
 def field_error(error: rx.Var, input_id: str) -> rx.Component:
     """The error sentence under a field (announced to screen readers)."""
     return rx.cond(

@@ -1,5 +1,6 @@
-"""The frame around every page: header with the product's name, the language switch and the
-theme toggle; the main area; the vendor's legal footer."""
+"""The frame around every page: header with the product's name, the language switch, the theme
+toggle and the account (a way to sign in, or the signed-in person's menu); the main area; the
+vendor's legal footer."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ import reflex as rx
 from lcadmin import paths
 from lcadmin.components.i18n import t
 from lcadmin.i18n import LANGUAGE_NAMES, LOCALES
+from lcadmin.states.auth import AuthState
 from lcadmin.states.locale import LocaleState
+from lcadmin.states.shell import ShellState
 
 MAIN_ID = "main"
 
@@ -39,6 +42,34 @@ def _brand() -> rx.Component:
     )
 
 
+def account_menu() -> rx.Component:
+    """"Se connecter" for a visitor; for a signed-in person their name, opening a menu with the
+    Admin Center and "Se déconnecter"."""
+    return rx.cond(
+        ShellState.user_name != "",
+        rx.dropdown_menu.root(
+            rx.dropdown_menu.trigger(rx.button(
+                rx.icon("circle-user", size=16, aria_hidden="true"),
+                rx.text(ShellState.user_name, class_name="account-name"),
+                rx.icon("chevron-down", size=14, aria_hidden="true"),
+                variant="soft", color_scheme="gray", size="2", id="account-menu",
+            )),
+            rx.dropdown_menu.content(
+                rx.cond(ShellState.company_name != "",
+                        rx.text(ShellState.company_name, size="1", color_scheme="gray", class_name="menu-label")),
+                rx.dropdown_menu.item(rx.link(rx.icon("layout-dashboard", size=14), t("app.name"), href=paths.ADMIN,
+                                              underline="none", color="inherit", class_name="icon-link"),
+                                      as_child=True),
+                rx.dropdown_menu.separator(),
+                rx.dropdown_menu.item(rx.icon("log-out", size=14), t("admin.sign_out"), on_select=AuthState.sign_out),
+                align="end",
+            ),
+        ),
+        rx.link(rx.icon("log-in", size=16, aria_hidden="true"), t("signin.submit"), href=paths.SIGN_IN,
+                underline="none", weight="medium", size="2", class_name="header-sign-in icon-link"),
+    )
+
+
 def header(width: str = "page-width") -> rx.Component:
     """Top bar of every page."""
     return rx.el.header(
@@ -47,6 +78,7 @@ def header(width: str = "page-width") -> rx.Component:
             rx.hstack(
                 language_switch(),
                 rx.color_mode.button(size="2", variant="ghost", aria_label=t("color_mode.toggle")),
+                account_menu(),
                 align="center",
                 spacing="3",
             ),

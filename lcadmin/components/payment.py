@@ -9,27 +9,43 @@ from lcadmin.components.i18n import t, t_fmt
 from lcadmin.states.payment import PaymentState
 
 
-def _card_input(label_key: str, name: str, *, autocomplete: str, placeholder: str, width: str = "100%") -> rx.Component:
-    # Uncontrolled on purpose: the value goes out with the form, never into a state var.
+def _card_input(label_key: str, name: str, kind: str, error: rx.Var, *, autocomplete: str, placeholder,
+                width: str = "100%", extra: rx.Component | None = None) -> rx.Component:
+    """One card field, its live check (written by ``assets/card-fields.js`` as the person types)
+    and the server's refusal, both right under it. Uncontrolled on purpose: the value goes out
+    with the form, never into a state var."""
     return rx.box(
-        rx.el.label(t(label_key), html_for=name, class_name="field-label"),
+        rx.flex(rx.el.label(t(label_key), html_for=name, class_name="field-label"), extra or rx.fragment(),
+                justify="between", align="center"),
         rx.input(id=name, name=name, auto_complete=autocomplete, placeholder=placeholder, input_mode="numeric",
-                 size="3", width="100%"),
+                 size="3", width="100%", aria_invalid=rx.cond(error != "", "true", "false"),
+                 aria_describedby=f"{name}-check {name}-error", custom_attrs={"data-card": kind},
+                 spell_check=False, auto_correct="off"),
+        rx.text(id=f"{name}-check", color_scheme="red", size="2", class_name="field-error", aria_live="polite"),
+        field_error(error, name),
         class_name="field", width=width,
     )
 
 
 def payment_form() -> rx.Component:
-    """Card number, expiry and CVC, then "Payer {amount}"."""
+    """Card number (its brand shown as it is recognised), expiry and CVC, each checked as typed
+    and refused next to itself, then "Payer {amount}". The values stay after a refusal."""
+    messages = {"data-msg-number": t("error.invalid_number"), "data-msg-expiry": t("error.invalid_expiry"),
+                "data-msg-expired": t("error.expired_card"), "data-msg-cvc": t("error.cvc_three"),
+                "data-msg-cvc-amex": t("error.cvc_four")}
     return rx.form(
         rx.vstack(
-            _card_input("pay.card_number", "card_number", autocomplete="cc-number", placeholder="4242 4242 4242 4242"),
-            rx.hstack(
-                _card_input("pay.expiry", "card_expiry", autocomplete="cc-exp", placeholder="12/28", width="50%"),
-                _card_input("pay.cvc", "card_cvc", autocomplete="cc-csc", placeholder="123", width="50%"),
-                spacing="3", width="100%",
+            _card_input("pay.card_number", "card_number", "number", PaymentState.number_error,
+                        autocomplete="cc-number", placeholder="1234 1234 1234 1234",
+                        extra=rx.text(size="1", weight="medium", color_scheme="gray", id="card-brand",
+                                      custom_attrs={"data-card-brand": ""}, aria_live="polite")),
+            rx.flex(
+                _card_input("pay.expiry", "card_expiry", "expiry", PaymentState.expiry_error, autocomplete="cc-exp",
+                            placeholder=t("pay.expiry_placeholder")),
+                _card_input("pay.cvc", "card_cvc", "cvc", PaymentState.cvc_error, autocomplete="cc-csc",
+                            placeholder="123"),
+                spacing="3", width="100%", class_name="card-row",
             ),
-            field_error(PaymentState.card_error, "card"),
             rx.button(rx.icon("lock", size=16), t_fmt("pay.button", amount=PaymentState.amount), type="submit",
                       size="3", width="100%"),
             form_alert(PaymentState.error),
@@ -38,7 +54,7 @@ def payment_form() -> rx.Component:
             spacing="3", width="100%",
         ),
         on_submit=PaymentState.submit,
-        reset_on_submit=True,
+        custom_attrs=messages,
     )
 
 

@@ -9,7 +9,6 @@ from lcadmin.components.i18n import t, t_fmt
 from lcadmin.components.layout import page_frame
 from lcadmin.components.payment import payment_dialog, payment_success
 from lcadmin.settings import get_settings
-from lcadmin.states.auth import AuthState
 from lcadmin.states.invoices import InvoicesState
 from lcadmin.states.licences import LicencesState
 from lcadmin.states.orders import OrdersState
@@ -40,17 +39,13 @@ def _nav(active: str) -> rx.Component:
 
 
 def admin_frame(active: str, *content: rx.Component) -> rx.Component:
-    """Company name, sections, sign-out, and the section's content."""
+    """Company name, sections, and the section's content (signing out is in the header's menu)."""
     return page_frame(
-        rx.flex(
-            rx.vstack(
-                rx.text(t_fmt("admin.welcome", name=ShellState.user_name), size="2", color_scheme="gray"),
-                rx.heading(ShellState.company_name, as_="h1", size="7", id="company-name"),
-                spacing="1",
-            ),
-            rx.button(rx.icon("log-out", size=16), t("admin.sign_out"), variant="soft", color_scheme="gray",
-                      on_click=AuthState.sign_out),
-            justify="between", align="end", wrap="wrap", spacing="3", width="100%",
+        rx.vstack(
+            rx.text(t_fmt("admin.welcome", name=ShellState.user_name), size="2", color_scheme="gray"),
+            rx.heading(rx.cond(ShellState.company_name != "", ShellState.company_name, t("app.name")), as_="h1",
+                       size="7", id="company-name"),
+            spacing="1",
         ),
         _nav(active),
         rx.cond(

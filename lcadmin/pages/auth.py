@@ -1,4 +1,4 @@
-"""``/sign-in``, ``/sign-up`` and ``/billing/accept`` ("Accepter et continuer")."""
+"""``/sign-in``, ``/sign-up``, ``/billing/accept`` ("Accepter et continuer") and ``/terms``."""
 
 from __future__ import annotations
 
@@ -89,13 +89,12 @@ def accept_page() -> rx.Component:
                         rx.text(t_fmt("accept.intro", company=rx.text.strong(PendingActivationState.company)))),
                 rx.el.ul(rx.el.li(t("accept.term1")), rx.el.li(t("accept.term2")), rx.el.li(t("accept.term3")),
                          class_name="terms"),
-                rx.el.label(
-                    rx.checkbox(checked=AuthState.terms_accepted, on_change=AuthState.set_terms_accepted),
-                    rx.text(t("accept.checkbox"), size="2"),
-                    class_name="inline-check",
-                ),
+                rx.link(t("accept.read_full"), rx.icon("external-link", size=14, aria_hidden="true"),
+                        href=paths.TERMS, is_external=True, size="2", class_name="icon-link"),
+                # The button is the acceptance (the seed: one click finishes the activation).
+                rx.text(t_fmt("accept.consent", version=rx.Var.create(TERMS_VERSION)), size="2", id="terms-consent"),
                 rx.button(t("accept.submit"), type="submit", size="3", width="100%",
-                          disabled=PendingActivationState.company == ""),
+                          disabled=PendingActivationState.company == "", aria_describedby="terms-consent"),
                 form_alert(AuthState.form_error),
                 spacing="4", width="100%",
             ),
@@ -103,3 +102,17 @@ def accept_page() -> rx.Component:
         ),
         width="560px",
     ), class_name="flow"))
+
+
+TERMS_SECTIONS = 7
+
+
+def terms_page() -> rx.Component:
+    """The full terms of use, in the visitor's language, with their version."""
+    return page_frame(rx.el.article(
+        rx.heading(t("terms.title"), as_="h1", size="7"),
+        rx.text(t_fmt("terms.version", version=rx.Var.create(TERMS_VERSION)), size="2", color_scheme="gray"),
+        *[rx.el.section(rx.heading(t(f"terms.s{n}.title"), as_="h2", size="4"), rx.text(t(f"terms.s{n}.body")))
+          for n in range(1, TERMS_SECTIONS + 1)],
+        class_name="terms-text",
+    ))

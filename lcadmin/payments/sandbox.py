@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from lcadmin.db import session_scope
-from lcadmin.domain.cards import CardProblem, card_cvc, card_digits
+from lcadmin.domain.cards import CardProblem, card_brand, card_cvc, card_digits
 from lcadmin.models import SandboxIntent, SandboxToken
 from lcadmin.payments.provider import CardError, CardToken, PaymentIntent
 
@@ -30,16 +30,6 @@ TEST_CARDS = {
     "4000000000009995": "insufficient_funds",
     "4000002500003155": "authenticate",
 }
-
-
-def _brand(digits: str) -> str:
-    if digits.startswith("4"):
-        return "visa"
-    if digits[:2] in {"51", "52", "53", "54", "55"} or "2221" <= digits[:4] <= "2720":
-        return "mastercard"
-    if digits[:2] in {"34", "37"}:
-        return "amex"
-    return "card"
 
 
 class SandboxProvider:
@@ -53,7 +43,8 @@ class SandboxProvider:
 
     def tokenize_card(self, *, number: str, exp_month: int, exp_year: int, cvc: str) -> CardToken:
         try:  # a processor checks what it is sent, whatever the form checked before
-            digits, cvc = card_digits(number), card_cvc(cvc)
+            digits = card_digits(number)
+            cvc = card_cvc(cvc, card_brand(digits))
         except CardProblem as problem:
             raise CardError(problem.code) from problem
         if not (1 <= exp_month <= 12) or exp_year < 2000:
@@ -61,7 +52,7 @@ class SandboxProvider:
         today = self._today or date.today()
         if (exp_year, exp_month) < (today.year, today.month):
             raise CardError("expired_card")
-        token = SandboxToken(token_id=f"tok_{secrets.token_hex(12)}", brand=_brand(digits), last4=digits[-4:],
+        token = SandboxToken(token_id=f"tok_{secrets.token_hex(12)}", brand=card_brand(digits), last4=digits[-4:],
                              exp_month=exp_month, exp_year=exp_year,
                              behaviour=TEST_CARDS.get(digits, "live_card_in_sandbox"))
         with session_scope(self._engine) as session:

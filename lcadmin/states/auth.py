@@ -51,13 +51,13 @@ def password_from(form: object) -> str:
 
 
 def _hand_off(session: Session, ctx: RequestContext, user_id: int, *, activating: bool,
-              origin: str) -> tuple[str, str]:
+              origin: str, back_to: str) -> tuple[str, str]:
     """A hand-off code for the HTTP route that sets the session cookie (to the terms page when
-    this tab has an activation to finish, else to the Admin Center of the user's first company),
-    and the binding this browser must hold for it."""
+    this tab has an activation to finish, else to ``back_to`` in the Admin Center of the user's
+    first company), and the binding this browser must hold for it."""
     company_id = None if activating else sessions.default_company_id(session, user_id)
     code = sessions.create_handoff(session, user_id=user_id, company_id=company_id,
-                                   return_to=origin + (paths.ACCEPT if activating else paths.ADMIN), ip=ctx.ip,
+                                   return_to=origin + (paths.ACCEPT if activating else back_to), ip=ctx.ip,
                                    now=ctx.now)
     return code, sessions.handoff_binding(code, get_settings().secret_key)
 
@@ -68,7 +68,6 @@ class AuthState(rx.State):
     email: str = ""
     full_name: str = ""
     show_password: bool = False
-    terms_accepted: bool = False
     email_error: str = ""
     password_error: str = ""
     name_error: str = ""
@@ -104,12 +103,6 @@ class AuthState(rx.State):
         """"Afficher le mot de passe"."""
         self.show_password = not self.show_password
 
-    @rx.event
-    def set_terms_accepted(self, checked: bool):
-        """The terms checkbox."""
-        self.terms_accepted = checked is True
-        self.form_error = ""
-
     async def _pending(self) -> PendingActivationState:
         """This tab's verified activation, its company's name refreshed (empty once it lapsed)."""
         pending = await self.get_state(PendingActivationState)
@@ -126,6 +119,10 @@ class AuthState(rx.State):
         self._clear_errors()
         await self._pending()
 
+    def _back_to(self) -> str:
+        """The Admin Center page this sign-in returns to (the page's ``?next=``, checked)."""
+        return paths.return_path(self.router.url.query_parameters.get(paths.NEXT))
+
     async def _enter(self, done) -> rx.event.EventSpec | None:
         """After a successful sign-in or sign-up: the browser goes through the cookie route."""
         if not done.ok:
@@ -136,12 +133,12 @@ class AuthState(rx.State):
     @rx.event
     async def sign_in(self, form: dict | None = None):
         """"Se connecter"."""
-        email, password, origin = self.email, password_from(form), page_origin(self)
+        email, password, origin, back_to = self.email, password_from(form), page_origin(self), self._back_to()
         activating = bool((await self._pending()).company)
 
         def work(session: Session, ctx: RequestContext) -> tuple[str, str]:
             account = accounts.authenticate(session, ctx, email=email, password=password)
-            return _hand_off(session, ctx, account.user_id, activating=activating, origin=origin)
+            return _hand_off(session, ctx, account.user_id, activating=activating, origin=origin, back_to=back_to)
 
         return await self._enter(await run(self, work, write=True, signed_in=False, error="form_error"))
 
@@ -149,11 +146,11 @@ class AuthState(rx.State):
     async def sign_up(self, form: dict | None = None):
         """"S'inscrire"."""
         full_name, email, password, origin = self.full_name, self.email, password_from(form), page_origin(self)
-        activating = bool((await self._pending()).company)
+        activating, back_to = bool((await self._pending()).company), self._back_to()
 
         def work(session: Session, ctx: RequestContext) -> tuple[str, str]:
             account = accounts.sign_up(session, ctx, full_name=full_name, email=email, password=password)
-            return _hand_off(session, ctx, account.user_id, activating=activating, origin=origin)
+            return _hand_off(session, ctx, account.user_id, activating=activating, origin=origin, back_to=back_to)
 
         return await self._enter(await run(self, work, write=True, signed_in=False, fields=_ACCOUNT_FIELDS,
                                            error="form_error"))
@@ -161,7 +158,7 @@ class AuthState(rx.State):
     @rx.event
     async def open_accept(self):
         """On the terms page: only for a signed-in person with an activation to finish."""
-        self.terms_accepted, self.form_error = False, ""
+        self.form_error = ""
         done = await run(self, lambda session, ctx: ctx.user, error="form_error")
         if not done.ok:
             return done.event
@@ -171,13 +168,13 @@ class AuthState(rx.State):
 
     @rx.event
     async def accept_and_continue(self, _form: dict | None = None):
-        """"Accepter et continuer": finish the activation this tab verified, enter the Admin Center."""
+        """"Accepter et continuer": one click accepts the terms shown above it, finishes the
+        activation this tab verified and enters the Admin Center."""
         pending = await self.get_state(PendingActivationState)
-        held, accepted, raw_id = pending._secret, self.terms_accepted, session_cookie(self)
+        held, raw_id = pending._secret, session_cookie(self)
 
         def work(session: Session, ctx: RequestContext) -> None:
-            company_id = onboarding.complete_activation(session, ctx, held=held, terms_accepted=accepted,
-                                                        settings=get_settings())
+            company_id = onboarding.complete_activation(session, ctx, held=held, settings=get_settings())
             sessions.switch_session_company(session, raw_id, company_id)
 
         done = await run(self, work, write=True, error="form_error")

@@ -22,6 +22,9 @@ from lcadmin.settings import get_settings
 from lcadmin.states.base import active_locale, clip, message_for, page_param
 from lcadmin.states.service import run
 
+# Each card field's refusal shows under that field (the form keeps what was typed).
+_CARD_FIELDS = {"card_number": "number_error", "card_expiry": "expiry_error", "card_cvc": "cvc_error"}
+
 
 class PaymentState(rx.State):
     """The payment form of one order or invoice."""
@@ -30,7 +33,9 @@ class PaymentState(rx.State):
     number: str = ""
     amount: str = ""
     opened: bool = False
-    card_error: str = ""
+    number_error: str = ""
+    expiry_error: str = ""
+    cvc_error: str = ""
     error: str = ""
     succeeded: str = ""
     _key: str = ""
@@ -39,7 +44,8 @@ class PaymentState(rx.State):
     async def open_for(self, kind: str, number: str):
         """Show the payment form for an order (signed) or an open invoice."""
         self.kind = "order" if kind == "order" else "invoice"
-        self.number, self.card_error, self.error, self.succeeded = clip(number, 40), "", "", ""
+        self.number, self.succeeded = clip(number, 40), ""
+        self._clear_errors()
         kind, number = self.kind, self.number
         done = await run(self, lambda session, ctx: payments.payable_amount(session, ctx, kind, number))
         if not done.ok:
@@ -48,6 +54,9 @@ class PaymentState(rx.State):
         self.amount = format_money(done.value, await active_locale(self))
         self.opened, self._key = True, uuid.uuid4().hex
         return None
+
+    def _clear_errors(self) -> None:
+        self.number_error = self.expiry_error = self.cvc_error = self.error = ""
 
     @rx.event
     def close(self, _open: bool = False):
@@ -61,10 +70,10 @@ class PaymentState(rx.State):
         card = CardInput(number=clip(form.get("card_number"), 40), expiry=clip(form.get("card_expiry"), 10),
                          cvc=clip(form.get("card_cvc"), 6))
         kind, number, key, vendor = self.kind, self.number, self._key, get_settings().vendor
-        self.card_error = self.error = ""
+        self._clear_errors()
         done = await run(self, lambda session, ctx: payments.pay(
             session, ctx, kind=kind, number=number, idempotency_key=key, card=card, provider=get_provider(),
-            vendor=vendor), write=True, fields={"card": "card_error"})
+            vendor=vendor), write=True, fields=_CARD_FIELDS)
         if not done.ok:
             return done.event
         outcome, locale = done.value, await active_locale(self)

@@ -63,6 +63,9 @@ async def clear_tab(state: rx.State, *, keep_activation: bool = True) -> None:
 
 
 async def to_sign_in(state: rx.State):
-    """What a handler returns when the session is gone: the tab cleared, then the sign-in page."""
+    """What a handler returns when the session is gone: the tab cleared, then the sign-in page,
+    which brings the person back to this page once they have signed in again."""
+    url = state.router.url
+    here = url.path + (f"?{url.query}" if url.query else "")
     await clear_tab(state)
-    return rx.redirect(paths.SIGN_IN)
+    return rx.redirect(paths.sign_in_returning_to(here))

@@ -11,6 +11,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.test_billing import sign_out
+
 pytestmark = pytest.mark.e2e
 
 WELCOME_FR = "Bienvenue dans le Northwind Admin Center"
@@ -74,10 +76,12 @@ def test_aleroy_proves_authority_and_signs_up_with_another_address(new_page, app
     page.get_by_role("button", name="S’inscrire").click()
 
     expect(page.get_by_role("heading", name="Conditions d’utilisation du Northwind Admin Center")).to_be_visible()
-    terms = page.get_by_role("checkbox", name="J’accepte les conditions d’utilisation")
-    terms.click()
-    expect(terms).to_be_checked()
-    page.get_by_role("button", name="Accepter et continuer").click()
+    # The terms and their version are above the button, and the button alone accepts them.
+    expect(page.get_by_text("version 2026.1)")).to_be_visible()
+    expect(page.get_by_role("checkbox")).to_have_count(0)
+    full = page.get_by_role("link", name="Lire les conditions complètes")
+    expect(full).to_have_attribute("href", "/terms")
+    page.get_by_role("button", name="Accepter et continuer").click()  # one click finishes the activation
 
     expect(page.locator("#company-name")).to_have_text("Flexis")
     granted = inbox.wait_for("compta@flexis.com", "Accès à la facturation de Flexis activé\u00a0: anne.leroy@perso.example")
@@ -120,7 +124,7 @@ def test_hbernard_is_told_to_sign_in_gets_no_email_and_signs_in_and_out(new_page
     page.get_by_label("Mot de passe", exact=True).fill("Northwind-demo-2026")
     page.get_by_role("button", name="Se connecter").click()
     expect(page.locator("#company-name")).to_have_text("Flexis")
-    page.get_by_role("button", name="Se déconnecter").click()
+    sign_out(page)
     expect(page.get_by_role("button", name="Accéder à la facturation")).to_be_visible()
     page.goto(app_url + "/admin")
     expect(page.get_by_role("heading", name="Connectez-vous au Northwind Admin Center")).to_be_visible()

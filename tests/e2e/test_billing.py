@@ -21,6 +21,12 @@ def _sign_in(page, app_url, email="hbernard@flexis.com", password="Northwind-dem
     expect(page.locator("#company-name")).to_have_text("Flexis")
 
 
+def sign_out(page, name="Se déconnecter"):
+    """Through the header's account menu."""
+    page.locator("#account-menu").click()
+    page.get_by_role("menuitem", name=name).click()
+
+
 @pytest.fixture
 def aleroy(e2e_db_url):
     """Anne Leroy's account, billing admin of Flexis, as the activation journey leaves it (created
@@ -139,3 +145,50 @@ def test_the_order_form_in_english(new_page, app_url):
                  "Quarterly", "Estimated tax", "Estimated order amount (€)", "€8,400.00"):
         expect(page.get_by_text(text, exact=True).first).to_be_visible()
     expect(page.get_by_text("Go to online payment")).to_be_visible()
+
+
+def test_the_card_form_formats_and_checks_as_typed_on_a_phone_and_keeps_what_was_typed(new_page, app_url):
+    page = new_page(width=375)
+    _sign_in(page, app_url)
+    page.get_by_role("navigation").get_by_role("link", name="Factures").click()
+    page.get_by_role("button", name="F2026-00005 pay").click()
+    dialog = page.get_by_role("dialog")
+    number, expiry, cvc = (dialog.get_by_label(label) for label in
+                           ("Numéro de carte", "Date d’expiration (MM/AA)", "Cryptogramme (CVC)"))
+    number.press_sequentially("4242424242424241")
+    expect(number).to_have_value("4242 4242 4242 4241")  # grouped as typed
+    expect(dialog.locator("#card-brand")).to_have_text("Visa")
+    expect(dialog.locator("#card_number-check")).to_have_text("Ce numéro de carte n’est pas valide.")
+    expect(number).to_have_attribute("aria-invalid", "true")
+    number.press("Backspace")
+    number.press_sequentially("2")
+    expect(dialog.locator("#card_number-check")).to_have_text("")
+    expiry.press_sequentially("1220")  # a phone's numeric keypad has no "/"
+    expect(expiry).to_have_value("12 / 20")
+    expect(dialog.locator("#card_expiry-check")).to_have_text("Cette carte a expiré.")
+    for _ in range(2):
+        expiry.press("Backspace")
+    expiry.press_sequentially("30")
+    expect(expiry).to_have_value("12 / 30")
+    expect(dialog.locator("#card_expiry-check")).to_have_text("")
+    cvc.press_sequentially("12345")
+    expect(cvc).to_have_value("123")  # three digits on a Visa card
+    number.fill("")
+    number.press_sequentially("378282246310005")
+    expect(number).to_have_value("3782 822463 10005")
+    expect(dialog.locator("#card-brand")).to_have_text("American Express")
+    expect(dialog.locator("#card_cvc-check")).to_contain_text("4 chiffres")
+    dialog.get_by_role("button", name=re.compile(r"^Payer ")).click()  # refused in the browser: nothing sent
+    expect(cvc).to_be_focused()
+    # A declined card: the message is the form's, and every field keeps what was typed.
+    number.fill("")
+    number.press_sequentially("4000000000000002")
+    cvc.fill("")
+    cvc.press_sequentially("123")
+    dialog.get_by_role("button", name=re.compile(r"^Payer ")).click()
+    expect(dialog.get_by_text("Paiement refusé par la banque. Essayez une autre carte.")).to_be_visible()
+    expect(number).to_have_value("4000 0000 0000 0002")
+    expect(expiry).to_have_value("12 / 30")
+    expect(cvc).to_have_value("123")
+    box = dialog.get_by_role("button", name=re.compile(r"^Payer ")).bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 375

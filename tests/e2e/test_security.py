@@ -24,6 +24,7 @@ from lcadmin.states.invoices import InvoicesState
 from lcadmin.states.tab import PendingActivationState
 from tests.e2e.test_activation import WELCOME_FR, _link
 from tests.e2e.test_billing import _sign_in as sign_in
+from tests.e2e.test_billing import sign_out
 from tests.sio import ROOT, SocketClient, handler_name
 
 pytestmark = pytest.mark.e2e
@@ -108,7 +109,6 @@ def test_nobody_can_finish_an_activation_someone_else_verified(prod_app, prod_pa
         attacker.emit(f"{ROOT}.reflex___state____update_vars_internal_state.update_vars_internal",
                       {"vars": {f"{PendingActivationState.get_full_name()}._secret": "guess",
                                 f"{PendingActivationState.get_full_name()}.company": "Flexis"}})
-        attacker.emit(handler_name(AuthState, "set_terms_accepted"), {"checked": True})
         before = len(attacker.updates)
         attacker.emit(handler_name(AuthState, "accept_and_continue"), {"_form": {}})
         assert attacker.value(AuthState, "form_error", where=bool, after=before).startswith("Aucune activation en cours")
@@ -123,7 +123,6 @@ def test_nobody_can_finish_an_activation_someone_else_verified(prod_app, prod_pa
     page.get_by_label("Adresse e-mail").fill("claire.martin@perso.example")
     page.get_by_label("Mot de passe", exact=True).fill("un long chemin vers la facture")
     page.get_by_role("button", name="S’inscrire").click()
-    page.get_by_role("checkbox", name="J’accepte les conditions d’utilisation").click()
     page.get_by_role("button", name="Accepter et continuer").click()
     expect(page.locator("#company-name")).to_have_text("Flexis")
     assert flexis in _memberships(prod_app, "claire.martin@perso.example")
@@ -181,7 +180,7 @@ def test_signing_out_on_one_origin_leaves_nothing_for_the_next_user_of_the_tab(p
     page = prod_page()
     _sign_in(page, prod_app.url)
     token = page.evaluate("window.sessionStorage.getItem('token')")
-    page.get_by_role("button", name="Se déconnecter").click()
+    sign_out(page)
     expect(page.get_by_role("button", name="Accéder à la facturation")).to_be_visible()
     assert not any(c["name"] == sessions.SESSION_COOKIE for c in page.context.cookies())
     frames = _frames(page)

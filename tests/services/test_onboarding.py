@@ -407,13 +407,8 @@ def test_accepting_the_terms_makes_the_account_billing_admin(demo, settings):
     held = _activate_aleroy(demo, settings)
     with session_scope(demo) as session:
         account = sign_up(session, context(ip=IP, now=NOW), full_name="Anne Leroy", email="anne.leroy@perso.example", password="un long chemin vers la facture")
-    with pytest.raises(InvalidInput) as unticked, session_scope(demo) as session:
-        onboarding.complete_activation(session, _as(account, now=NOW), held=held,
-                                       terms_accepted=False, settings=settings)
-    assert unticked.value.code == "terms_required"
     with session_scope(demo) as session:
-        company_id = onboarding.complete_activation(session, _as(account, now=NOW), held=held,
-                                       terms_accepted=True, settings=settings)
+        company_id = onboarding.complete_activation(session, _as(account, now=NOW), held=held, settings=settings)
     with read_scope(demo) as session:
         membership = session.exec(select(Membership).where(Membership.user_id == account.user_id)).one()
         acceptance = session.exec(select(TermsAcceptance)).one()
@@ -427,8 +422,7 @@ def test_accepting_the_terms_makes_the_account_billing_admin(demo, settings):
         assert "anne.leroy@perso.example" in granted.subject and "aleroy@flexis.com" in granted.text_body
         assert "la commande FLD102776277396" in granted.text_body and link_secret(granted, "report")
     with pytest.raises(NotAllowed), session_scope(demo) as session:  # a request completes once
-        onboarding.complete_activation(session, _as(account, now=NOW), held=held,
-                                       terms_accepted=True, settings=settings)
+        onboarding.complete_activation(session, _as(account, now=NOW), held=held, settings=settings)
 
 
 def test_an_unverified_or_stale_request_cannot_be_completed(demo, settings):
@@ -436,12 +430,11 @@ def test_an_unverified_or_stale_request_cannot_be_completed(demo, settings):
     with read_scope(demo) as session:
         hbernard = session.exec(select(UserAccount).where(UserAccount.email == "hbernard@flexis.com")).one()
     with pytest.raises(NotAllowed), session_scope(demo) as session:  # not verified: nothing to bring
-        onboarding.complete_activation(session, _as(hbernard, now=NOW), held=None,
-                                       terms_accepted=True, settings=settings)
+        onboarding.complete_activation(session, _as(hbernard, now=NOW), held=None, settings=settings)
     held = confirm(demo, link_secret(outbox(demo, "aleroy@flexis.com")[0])).secret
     with pytest.raises(NotAllowed), session_scope(demo) as session:
         onboarding.complete_activation(session, _as(hbernard, now=NOW + onboarding.VERIFIED_WINDOW + timedelta(minutes=1)),
-                                       held=held, terms_accepted=True, settings=settings)
+                                       held=held, settings=settings)
 
 
 def test_only_the_secret_of_the_clicking_tab_finishes_an_activation(demo, settings):
@@ -454,7 +447,7 @@ def test_only_the_secret_of_the_clicking_tab_finishes_an_activation(demo, settin
     assert request.status == "verified" and request.completion_hash not in (None, held)
     for guess in (str(request.id), request.completion_hash, "", "x" * 43, held[:-1] + ("A" if held[-1] != "A" else "B")):
         with pytest.raises(NotAllowed) as refused, session_scope(demo) as session:
-            onboarding.complete_activation(session, _as(pdurand), held=guess, terms_accepted=True,
+            onboarding.complete_activation(session, _as(pdurand), held=guess,
                                            settings=settings)
         assert refused.value.code == "no_pending_activation"
         with read_scope(demo) as session:
@@ -469,8 +462,7 @@ def test_a_reported_access_is_withdrawn(demo, settings):
     held = _activate_aleroy(demo, settings)
     with session_scope(demo) as session:
         account = sign_up(session, context(ip=IP, now=NOW), full_name="Anne Leroy", email="aleroy@flexis.com", password="un long chemin vers la facture")
-        onboarding.complete_activation(session, _as(account, now=NOW), held=held,
-                                       terms_accepted=True, settings=settings)
+        onboarding.complete_activation(session, _as(account, now=NOW), held=held, settings=settings)
     report = link_secret(outbox(demo, "compta@flexis.com")[-1], "report")  # the notice of the granted access
     with session_scope(demo) as session:
         onboarding.report_access(session, context(ip=IP, now=NOW), secret=report)

@@ -103,17 +103,24 @@ def test_declined_cards_leave_the_invoice_open(demo, provider, card, code):
     assert _invoice(demo, "F2026-00005").status == "open"
 
 
-@pytest.mark.parametrize(("card", "expiry", "cvc", "code"), [
-    ("4242 4242 4242 4241", "12/28", "123", "invalid_number"), ("4242", "12/28", "123", "invalid_number"),
-    (OK, "13/28", "123", "invalid_expiry"), (OK, "1228", "123", "invalid_expiry"),
-    (OK, "10/26", "123", "expired_card"), (OK, "12/28", "12", "invalid_cvc"), (OK, "12/28", "abc", "invalid_cvc"),
+@pytest.mark.parametrize(("card", "expiry", "cvc", "code", "field"), [
+    ("4242 4242 4242 4241", "12/28", "123", "invalid_number", "card_number"),
+    ("4242", "12/28", "123", "invalid_number", "card_number"),
+    (OK, "13/28", "123", "invalid_expiry", "card_expiry"), (OK, "1328", "123", "invalid_expiry", "card_expiry"),
+    (OK, "10/26", "123", "expired_card", "card_expiry"), (OK, "12/28", "12", "invalid_cvc", "card_cvc"),
+    (OK, "12/28", "abc", "invalid_cvc", "card_cvc"), (OK, "12/28", "1234", "invalid_cvc", "card_cvc"),
 ])
-def test_bad_card_details_get_a_field_error_and_charge_nothing(demo, provider, card, expiry, cvc, code):
+def test_bad_card_details_get_a_field_error_and_charge_nothing(demo, provider, card, expiry, cvc, code, field):
     with pytest.raises(InvalidInput) as error:
         _pay(demo, provider, card=card, expiry=expiry, cvc=cvc)
-    assert error.value.code == code
+    assert (error.value.code, error.value.field) == (code, field)
     with read_scope(demo) as session:
         assert session.exec(select(func.count()).select_from(SandboxIntent)).one() == 0
+
+
+def test_an_expiry_typed_without_a_separator_pays(demo, provider):
+    """A phone's numeric keypad has no "/": ``1230`` is December 2030."""
+    assert _pay(demo, provider, card=OK, expiry="1230").status == "succeeded"
 
 
 def test_3d_secure_waits_for_the_bank_then_settles(demo, provider):

@@ -49,11 +49,13 @@ class Browser:
     """One browser tab: a state tree, its request headers, and a way to call handlers."""
 
     def __init__(self, *, cookie: str = "", ip: str = "203.0.113.50", accept_language: str = "fr-FR",
-                 path: str = "/", params: dict | None = None):
+                 path: str = "/", params: dict | None = None, url: str | None = None):
+        """``url``: the address in the browser's bar (path and query), when it differs from ``path``
+        (the route, e.g. ``/admin/orders/[number]``)."""
         self.root = rx.State()
         self.root.router = RouterData.from_router_data({
             "headers": {"cookie": cookie, "origin": "http://localhost:3000", "accept-language": accept_language},
-            "ip": ip, "pathname": path, "query": dict(params or {}),
+            "ip": ip, "pathname": path, "query": dict(params or {}), "asPath": url or path,
         })
 
     def state(self, cls):

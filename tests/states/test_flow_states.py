@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 from sqlmodel import select
@@ -92,6 +93,35 @@ def test_admin_pages_need_a_session_on_every_call(app_db, browser):
         assert orders.orders == [] and orders.contracts == [] and admin.company_name == ""
 
 
+def test_an_expired_session_signs_in_again_back_to_the_same_page(app_db, browser):
+    tab = browser(path="/admin/orders/[number]", url="/admin/orders/FLD102776277396?tab=lines",
+                  params={"number": "FLD102776277396"})
+    assert "/sign-in?next=/admin/orders/FLD102776277396%3Ftab%3Dlines" in str(tab.call(tab.state(ShellState).load))
+    # The sign-in page holds ?next=…; its hand-off returns there, and only to an Admin Center page.
+    for next_path, expected in (("/admin/orders/FLD102776277396?tab=lines", "/admin/orders/FLD102776277396?tab=lines"),
+                                ("//evil.example/admin", "/admin"), ("https://evil.example", "/admin"),
+                                ("/administrator", "/admin"), ("/sign-up", "/admin")):
+        tab = browser(path="/sign-in", url="/sign-in?" + urlencode({"next": next_path}))
+        auth = tab.state(AuthState)
+        tab.call(auth.set_email, "hbernard@flexis.com")
+        code = parse_qs(urlsplit(re.search(r"assign\((\"[^\"]+\")", str(tab.call(
+            auth.sign_in, {"password": "Northwind-demo-2026"}))).group(1).strip('"')).query)["code"][0]
+        with session_scope() as session:
+            _, return_to = sessions.redeem_handoff(
+                session, code=code, binding=sessions.handoff_binding(code, get_settings().secret_key),
+                previous_session=None, ip=None, user_agent="", settings=get_settings(), now=utcnow())
+        assert return_to == "http://localhost:3000" + expected, next_path
+
+
+def test_the_header_of_a_public_page_knows_who_is_signed_in(app_db, browser):
+    shell = (tab := browser(cookie=_signed_in_cookie("hbernard@flexis.com"))).state(ShellState)
+    assert tab.call(shell.identify) is None
+    assert (shell.user_name, shell.company_name) == ("Hugo Bernard", "Flexis")
+    for cookie in ("", "lcadmin_session=forged"):  # a visitor: "Se connecter", and no redirect
+        shell = (tab := browser(cookie=cookie)).state(ShellState)
+        assert tab.call(shell.identify) is None and shell.user_name == "" and shell.company_name == ""
+
+
 def test_a_signed_in_user_sees_only_their_companys_documents(app_db, browser):
     tab = browser(cookie=_signed_in_cookie("hbernard@flexis.com"))
     admin, orders = tab.state(ShellState), tab.state(OrdersState)
@@ -125,7 +155,6 @@ def test_a_signed_in_user_sees_only_their_companys_documents(app_db, browser):
 def test_terms_cannot_be_accepted_without_an_activation_of_this_tab(app_db, browser):
     tab = browser(cookie=_signed_in_cookie("hbernard@flexis.com"))
     auth = tab.state(AuthState)
-    tab.call(auth.set_terms_accepted, True)
     tab.call(auth.accept_and_continue, {})
     assert auth.form_error.startswith("Aucune activation en cours")
 

@@ -43,6 +43,22 @@ def test_a_declined_card_then_a_good_one_are_two_attempts(app_db, browser):
         assert session.exec(select(func.count()).select_from(Payment)).one() == 2
 
 
+def test_each_card_field_is_refused_under_itself(app_db, browser):
+    tab = browser(cookie=_signed_in_cookie("hbernard@flexis.com"))
+    state = tab.state(PaymentState)
+    tab.call(state.open_for, "invoice", "F2026-00005")
+    for form, var, message in (({**CARD, "card_number": "4242 4242 4242 4241"}, "number_error", "Ce numéro de carte n'est pas valide."),
+                               ({**CARD, "card_expiry": "13 / 30"}, "expiry_error", "Saisissez la date d'expiration au format MM/AA."),
+                               ({**CARD, "card_expiry": "01 / 20"}, "expiry_error", "Cette carte a expiré."),
+                               ({**CARD, "card_cvc": "12"}, "cvc_error", "Le cryptogramme a 3 chiffres (4 sur une carte American Express).")):
+        tab.call(state.submit, form)
+        errors = {name: getattr(state, name) for name in ("number_error", "expiry_error", "cvc_error", "error")}
+        assert errors == {**dict.fromkeys(errors, ""), var: message.replace("'", "\u2019")}, form
+        assert state.opened
+    tab.call(state.submit, {**CARD, "card_expiry": "1230"})  # digits alone, as a phone's keypad types them
+    assert "F2026-00005" in state.succeeded
+
+
 def test_a_payment_without_an_opened_form_or_for_another_company_goes_nowhere(app_db, browser):
     tab = browser(cookie=_signed_in_cookie("hbernard@flexis.com"))
     state = tab.state(PaymentState)

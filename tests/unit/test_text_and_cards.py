@@ -2,7 +2,7 @@
 
 import pytest
 
-from lcadmin.domain.cards import CardProblem, card_cvc, card_digits, card_expiry
+from lcadmin.domain.cards import CardProblem, card_brand, card_cvc, card_digits, card_expiry
 from lcadmin.domain.text import TextProblem, field_text, is_clean, person_name
 
 
@@ -49,12 +49,24 @@ def test_card_fields_take_ascii_digits_only():
     assert card_digits("4242-4242-4242-4242") == "4242424242424242"
     assert card_cvc(" 123 ") == "123" and card_cvc("1234") == "1234"
     assert card_expiry("12/28") == (12, 2028) and card_expiry("1 / 2030") == (1, 2030)
+    # A phone's numeric keypad has no "/": digits alone, as typed there, and as the form formats them.
+    assert card_expiry("1228") == (12, 2028) and card_expiry("122028") == (12, 2028)
+    assert card_expiry("12 / 28") == (12, 2028) and card_expiry("0130") == (1, 2030)
     for number in ("4242 4242 4242 4241", "٤٢٤٢٤٢٤٢٤٢٤٢٤٢٤٢", "4242\x004242424242424242", "42", "4" * 25):
         with pytest.raises(CardProblem, match="invalid_number"):
             card_digits(number)
     for cvc in ("١٢٣", "12", "12345", "abc", "１２３"):
         with pytest.raises(CardProblem, match="invalid_cvc"):
             card_cvc(cvc)
-    for expiry in ("١٢/٢٨", "13/28", "0/28", "1228", "12/2", ""):
+    for expiry in ("١٢/٢٨", "13/28", "0/28", "1328", "0028", "128", "12/2", "12345", "12//28", ""):
         with pytest.raises(CardProblem, match="invalid_expiry"):
             card_expiry(expiry)
+
+
+def test_the_brand_sets_the_cvc_length():
+    assert [card_brand(n) for n in ("4242424242424242", "5555555555554444", "2223003122003222", "378282246310005",
+                                    "6011111111111117")] == ["visa", "mastercard", "mastercard", "amex", "card"]
+    assert card_cvc("1234", "amex") == "1234" and card_cvc("123", "visa") == "123"
+    for cvc, brand in (("123", "amex"), ("1234", "visa"), ("1234", "mastercard")):
+        with pytest.raises(CardProblem, match="invalid_cvc"):
+            card_cvc(cvc, brand)

@@ -19,7 +19,7 @@ from lcadmin.domain.terms import TERMS_VERSION
 from lcadmin.models import ActivationRequest, Company, TermsAcceptance
 from lcadmin.services import memberships
 from lcadmin.services.context import RequestContext
-from lcadmin.services.errors import InvalidInput, LinkProblem, NotAllowed
+from lcadmin.services.errors import LinkProblem, NotAllowed
 from lcadmin.services.lifecycle import move
 from lcadmin.services.onboarding.emails import alert_contacts
 from lcadmin.services.onboarding.links import use_link
@@ -79,9 +79,9 @@ def pending_company_name(session: Session, held: str | None, now: datetime) -> s
     return session.get(Company, request.company_id).name if request else None
 
 
-def complete_activation(session: Session, ctx: RequestContext, *, held: str | None, terms_accepted: bool,
-                        settings: Settings) -> int:
-    """"Accepter et continuer": record the terms and make the signed-in account billing admin of
+def complete_activation(session: Session, ctx: RequestContext, *, held: str | None, settings: Settings) -> int:
+    """"Accepter et continuer": the click is the acceptance (the seed's one click). Record the
+    terms' version and make the signed-in account billing admin of
     the company (an admin stays admin). An access proved with a document is announced to the
     company's contacts, naming the account. ``held`` is the secret :func:`confirm_activation`
     gave the tab that clicked the link.
@@ -92,11 +92,8 @@ def complete_activation(session: Session, ctx: RequestContext, *, held: str | No
     Raises:
         NotAllowed: ``signed_out``; ``no_pending_activation`` (no such secret, revoked, or
             verified too long ago).
-        InvalidInput: ``terms_required``.
     """
     user = ctx.user
-    if not terms_accepted:
-        raise InvalidInput("terms_required", "terms")
     request = _verified_request(session, held, ctx.now)
     if request is None:
         raise NotAllowed("no_pending_activation")

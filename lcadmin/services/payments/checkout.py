@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from lcadmin.domain.audit import AuditAction
-from lcadmin.domain.cards import CardInput, CardProblem, card_cvc, card_digits, card_expiry
+from lcadmin.domain.cards import FIELD_OF, CardInput, CardProblem, card_brand, card_cvc, card_digits, card_expiry
 from lcadmin.domain.money import Money
 from lcadmin.domain.permissions import Permission
 from lcadmin.domain.statuses import InvoiceKind, InvoiceStatus, OrderStatus, PaymentStatus
@@ -132,11 +132,12 @@ def _tokenize(session: Session, provider: PaymentProvider, card: CardInput) -> C
     """The card, checked and tokenized before anything is claimed: a typo blocks and charges nothing."""
     session.commit()
     try:
+        digits = card_digits(card.number)
         month, year = card_expiry(card.expiry)
-        return provider.tokenize_card(number=card_digits(card.number), exp_month=month, exp_year=year,
-                                      cvc=card_cvc(card.cvc))
+        return provider.tokenize_card(number=digits, exp_month=month, exp_year=year,
+                                      cvc=card_cvc(card.cvc, card_brand(digits)))
     except (CardProblem, CardError) as error:
-        raise InvalidInput(error.code, "card") from error
+        raise InvalidInput(error.code, FIELD_OF.get(error.code, "card_number")) from error
 
 
 def _write_intent_on_claim(session: Session, ctx: RequestContext, document: PayableDocument, key: str,
