@@ -8,6 +8,15 @@ import reflex as rx
 from lcadmin.components.i18n import t
 
 
+def busy_button(*children, busy: rx.Var, busy_key: str, **props) -> rx.Component:
+    """A button whose action takes a while: while ``busy`` it is disabled, shows a spinner and
+    says what is happening (``busy_key``, e.g. "Paiement en cours…"), announced politely."""
+    return rx.button(
+        rx.cond(busy, rx.fragment(rx.spinner(size="2"), t(busy_key)), rx.fragment(*children)),
+        disabled=busy, aria_busy=rx.cond(busy, "true", "false"), **props,
+    )
+
+
 def link_button(*children, href: str, **props) -> rx.Component:
     """A link that looks like a button: one element, a link to assistive technology (a button
     inside a link would be two nested controls)."""

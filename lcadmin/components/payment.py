@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from lcadmin.components.forms import field_error, form_alert
+from lcadmin.components.forms import busy_button, field_error, form_alert
 from lcadmin.components.i18n import t, t_fmt
 from lcadmin.states.payment import PaymentState
 
@@ -46,8 +46,8 @@ def payment_form() -> rx.Component:
                             placeholder="123"),
                 spacing="3", width="100%", class_name="card-row",
             ),
-            rx.button(rx.icon("lock", size=16), t_fmt("pay.button", amount=PaymentState.amount), type="submit",
-                      size="3", width="100%"),
+            busy_button(rx.icon("lock", size=16), t_fmt("pay.button", amount=PaymentState.amount),
+                        busy=PaymentState.paying, busy_key="busy.paying", type="submit", size="3", width="100%"),
             form_alert(PaymentState.error),
             rx.text(t("pay.secure"), size="1", color_scheme="gray"),
             rx.callout.root(rx.callout.text(t("pay.sandbox")), size="1", color_scheme="gray", variant="surface"),

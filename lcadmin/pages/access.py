@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from lcadmin import paths
-from lcadmin.components.forms import card, form_alert, text_field
+from lcadmin.components.forms import busy_button, card, form_alert, text_field
 from lcadmin.components.i18n import t, t_fmt
 from lcadmin.components.layout import page_frame
 from lcadmin.states.access import AccessState
@@ -16,7 +16,7 @@ def _cancel_or_next() -> rx.Component:
     return rx.flex(
         rx.button(t("action.cancel"), type="button", variant="soft", color_scheme="gray", size="3",
                   on_click=AccessState.cancel),
-        rx.button(t("action.next"), type="submit", size="3"),
+        busy_button(t("action.next"), busy=AccessState.working, busy_key="busy.checking", type="submit", size="3"),
         justify="end", spacing="3", width="100%",
     )
 
@@ -75,7 +75,8 @@ def _sent() -> rx.Component:
         "mail-check", "sent.title",
         rx.text(t_fmt("sent.body", email=rx.text.strong(AccessState.email))),
         rx.text(t("sent.spam"), color_scheme="gray", size="2"),
-        rx.button(t("sent.resend"), variant="soft", on_click=AccessState.resend),
+        busy_button(t("sent.resend"), busy=AccessState.working, busy_key="busy.sending", variant="soft",
+                    on_click=AccessState.resend),
         rx.cond(AccessState.notice != "", rx.text(AccessState.notice, size="2", role="status")),
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from lcadmin import paths
+from lcadmin.components.forms import busy_button
 from lcadmin.components.i18n import t, t_fmt
 from lcadmin.components.layout import page_frame
 from lcadmin.components.payment import payment_dialog, payment_success
@@ -58,18 +59,53 @@ def admin_frame(active: str, *content: rx.Component) -> rx.Component:
     )
 
 
-def _table(headers: list[str], rows: rx.Var, cells, empty, label_key: str) -> rx.Component:
-    """A table of ``rows``, or an explaining callout when there are none (``empty``: a message
-    key, or an already translated text)."""
+# Columns of amounts and counts: right-aligned, in tabular figures.
+NUMERIC = frozenset({"col.subtotal", "col.total", "col.orders", "pdf.col.quantity", "pdf.col.unit_price",
+                     "pdf.col.amount"})
+
+
+def labelled(cells: list[rx.Component], headers: list[str]) -> list[rx.Component]:
+    """Each cell carries its column's name (``data-label``): on a phone, rows become cards whose
+    every line says what it is (``.responsive-table`` in styles.css), so no amount or action is
+    cut off to the right."""
+    for cell, header in zip(cells, headers, strict=True):
+        cell.custom_attrs = {**cell.custom_attrs, "data-label": t(header)}
+        if header in NUMERIC:
+            cell.class_name = "num"  # pyright: ignore[reportAttributeAccessIssue] (a component prop)
+    return cells
+
+
+def skeleton_rows(count: int = 4) -> rx.Component:
+    """Grey rows where a list will be, announced as loading."""
+    return rx.vstack(
+        rx.text(t("list.loading"), class_name="sr-only"),
+        *[rx.skeleton(rx.box(height="40px", width="100%"), loading=True) for _ in range(count)],
+        role="status", aria_busy="true", spacing="2", width="100%", class_name="list-loading",
+    )
+
+
+def _table(headers: list[str], rows: rx.Var, cells, empty, label_key: str, loaded: rx.Var) -> rx.Component:
+    """A table of ``rows`` (cards on a phone), skeleton rows until ``loaded``, then an explaining
+    callout when there are none (``empty``: a message key, or an already translated text)."""
+    return rx.cond(
+        ~loaded,
+        skeleton_rows(),
+        _rows_or_empty(headers, rows, cells, empty, label_key),
+    )
+
+
+def _rows_or_empty(headers: list[str], rows: rx.Var, cells, empty, label_key: str) -> rx.Component:
     return rx.cond(
         rx.Var.create(rows).length() > 0,  # pyright: ignore[reportAttributeAccessIssue] (a list Var)
         rx.box(
             rx.table.root(
-                rx.table.header(rx.table.row(*[rx.table.column_header_cell(t(h)) for h in headers])),
-                rx.table.body(rx.foreach(rows, lambda row: rx.table.row(*cells(row)))),
-                variant="surface", size="2", aria_label=t(label_key),
+                rx.el.caption(t(label_key), class_name="sr-only"),  # the table's name (Radix puts aria-label on a div)
+                rx.table.header(rx.table.row(*[rx.table.column_header_cell(t(h), class_name="num" if h in NUMERIC
+                                                                           else "") for h in headers])),
+                rx.table.body(rx.foreach(rows, lambda row: rx.table.row(*labelled(cells(row), headers)))),
+                variant="surface", size="2",
             ),
-            class_name="table-scroll",
+            class_name="table-scroll responsive-table",
         ),
         rx.callout.root(rx.callout.icon(rx.icon("inbox")),
                         rx.callout.text(t(empty) if isinstance(empty, str) else empty), color_scheme="gray"),
@@ -126,7 +162,7 @@ def contracts_page() -> rx.Component:
                lambda r: [rx.table.row_header_cell(r["number"]), rx.table.cell(r["title"]), rx.table.cell(r["period"]),
                           rx.table.cell(status_badge(r["status_label"], r["status_tone"])), rx.table.cell(r["orders"]),
                           rx.table.cell(r["total"])],
-               "contracts.empty", "orders.contracts"),
+               "contracts.empty", "orders.contracts", OrdersState.loaded),
         rx.flex(
             rx.heading(t("orders.orders"), as_="h2", size="4"),
             rx.flex(
@@ -151,6 +187,7 @@ def contracts_page() -> rx.Component:
                        rx.table.cell(status_badge(r["status_label"], r["status_tone"])), rx.table.cell(r["subtotal"]),
                        rx.table.cell(r["total"])],
             rx.cond(OrdersState.filtered, t("orders.none_match"), t("admin.orders.empty")), "admin.nav.contracts",
+            OrdersState.loaded,
         ),
     )
 
@@ -180,12 +217,13 @@ def _download_buttons(number: rx.Var, can_pay: rx.Var) -> rx.Component:
     return rx.hstack(
         rx.cond(can_pay, rx.button(rx.icon("credit-card", size=14), t("pay.open"), size="1",
                                    on_click=PaymentState.open_for("invoice", number), aria_label=number + " " + "pay")),
-        rx.button(rx.icon("file-down", size=14), t("invoices.download_pdf"), size="1", variant="soft",
-                  on_click=InvoicesState.download_pdf(number), aria_label=number + " PDF"),
-        rx.button(rx.icon("file-code", size=14), t("invoices.download_facturx"), size="1", variant="soft",
-                  color_scheme="gray", on_click=InvoicesState.download_facturx(number),
-                  aria_label=number + " Factur-X"),
-        spacing="2",
+        busy_button(rx.icon("file-down", size=14), t("invoices.download_pdf"), busy=InvoicesState.downloading ==
+                    number + ":pdf", busy_key="action.preparing", size="1", variant="soft",
+                    on_click=InvoicesState.download_pdf(number), aria_label=number + " PDF"),
+        busy_button(rx.icon("file-code", size=14), t("invoices.download_facturx"), busy=InvoicesState.downloading ==
+                    number + ":facturx", busy_key="action.preparing", size="1", variant="soft", color_scheme="gray",
+                    on_click=InvoicesState.download_facturx(number), aria_label=number + " Factur-X"),
+        spacing="2", wrap="wrap",
     )
 
 
@@ -205,6 +243,7 @@ def invoices_page() -> rx.Component:
                        rx.table.cell(status_badge(r["status_label"], r["status_tone"])),
                        rx.table.cell(_download_buttons(r["number"].to(str), r["can_pay"].to(bool)))],
             rx.cond(InvoicesState.filtered, t("invoices.none_match"), t("admin.invoices.empty")), "admin.nav.invoices",
+            InvoicesState.loaded,
         ),
     )
 
@@ -220,5 +259,5 @@ def licences_page() -> rx.Component:
     return admin_frame("licences", _table(
         ["col.name", "col.email", "col.role"], LicencesState.members,
         lambda r: [rx.table.row_header_cell(r["full_name"]), rx.table.cell(r["email"]), rx.table.cell(r["role_label"])],
-        "admin.licences.empty", "admin.nav.licences",
+        "admin.licences.empty", "admin.nav.licences", LicencesState.loaded,
     ))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from lcadmin import paths
-from lcadmin.components.forms import card, form_alert, password_field, text_field
+from lcadmin.components.forms import busy_button, card, form_alert, password_field, text_field
 from lcadmin.components.i18n import t, t_fmt
 from lcadmin.components.layout import page_frame
 from lcadmin.domain.terms import TERMS_VERSION
@@ -29,7 +29,7 @@ def _password(autocomplete: str, hint_key: str | None = None) -> rx.Component:
                           autocomplete=autocomplete, hint_key=hint_key)
 
 
-def _account_form(title_key: str, fields: list[rx.Component], submit_key: str, on_submit,
+def _account_form(title_key: str, fields: list[rx.Component], submit_key: str, busy_key: str, on_submit,
                   switch: tuple[str, str, str]) -> rx.Component:
     """A sign-in or sign-up card, with the link to the other one under it."""
     question_key, link_key, href = switch
@@ -39,7 +39,8 @@ def _account_form(title_key: str, fields: list[rx.Component], submit_key: str, o
                 rx.heading(t(title_key), as_="h1", size="6"),
                 _pending_notice(),
                 *fields,
-                rx.button(t(submit_key), type="submit", size="3", width="100%"),
+                busy_button(t(submit_key), busy=AuthState.working, busy_key=busy_key, type="submit", size="3",
+                            width="100%"),
                 form_alert(AuthState.form_error),
                 spacing="4", width="100%",
             ),
@@ -58,7 +59,7 @@ def sign_in_page() -> rx.Component:
         [text_field("field.email", input_id="email", value=AuthState.email, on_change=AuthState.set_email,
                     error=AuthState.email_error, input_type="email", autocomplete="username", autofocus=True),
          _password("current-password")],
-        "signin.submit", AuthState.sign_in, ("signin.no_account", "signin.sign_up", paths.SIGN_UP),
+        "signin.submit", "busy.signing_in", AuthState.sign_in, ("signin.no_account", "signin.sign_up", paths.SIGN_UP),
     )
 
 
@@ -73,7 +74,7 @@ def sign_up_page() -> rx.Component:
                     error=AuthState.email_error, input_type="email", autocomplete="email",
                     hint_key="signup.email_hint"),
          _password("new-password", "signup.password_hint")],
-        "signup.submit", AuthState.sign_up, ("signup.have_account", "signin.submit", paths.SIGN_IN),
+        "signup.submit", "busy.signing_up", AuthState.sign_up, ("signup.have_account", "signin.submit", paths.SIGN_IN),
     )
 
 
@@ -93,8 +94,10 @@ def accept_page() -> rx.Component:
                         href=paths.TERMS, is_external=True, size="2", class_name="icon-link"),
                 # The button is the acceptance (the seed: one click finishes the activation).
                 rx.text(t_fmt("accept.consent", version=rx.Var.create(TERMS_VERSION)), size="2", id="terms-consent"),
-                rx.button(t("accept.submit"), type="submit", size="3", width="100%",
-                          disabled=PendingActivationState.company == "", aria_describedby="terms-consent"),
+                rx.cond(PendingActivationState.company == "",
+                        rx.button(t("accept.submit"), size="3", width="100%", disabled=True),
+                        busy_button(t("accept.submit"), busy=AuthState.working, busy_key="busy.activating",
+                                    type="submit", size="3", width="100%", aria_describedby="terms-consent")),
                 form_alert(AuthState.form_error),
                 spacing="4", width="100%",
             ),

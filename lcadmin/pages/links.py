@@ -6,7 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from lcadmin import paths
-from lcadmin.components.forms import card
+from lcadmin.components.forms import busy_button, card
 from lcadmin.components.i18n import t, t_fmt
 from lcadmin.components.layout import page_frame
 from lcadmin.states.links import LinkState
@@ -40,7 +40,8 @@ def activate_page() -> rx.Component:
         rx.heading(t("activate.title"), as_="h1", size="6"),
         rx.text(t_fmt("activate.body", company=rx.text.strong(LinkState.company),
                       email=rx.text.strong(LinkState.requester))),
-        rx.button(t("activate.button"), size="3", width="100%", on_click=LinkState.activate),
+        busy_button(t("activate.button"), busy=LinkState.working, busy_key="busy.activating", size="3", width="100%",
+                    on_click=LinkState.activate),
         spacing="3", width="100%",
     ))
 
@@ -52,8 +53,11 @@ def decision_page() -> rx.Component:
             rx.heading(t_fmt("decision.title", company=LinkState.company), as_="h1", size="6"),
             rx.text(t_fmt("decision.body", email=rx.text.strong(LinkState.requester), document=LinkState.document)),
             rx.cond(LinkState.purpose == "approve",
-                    rx.button(t("decision.approve"), size="3", on_click=LinkState.decide),
-                    rx.button(t("decision.refuse"), size="3", color_scheme="red", on_click=LinkState.decide)),
+                    busy_button(rx.icon("check", size=16), t("decision.approve"), busy=LinkState.working,
+                                busy_key="busy.sending", size="3", color_scheme="green", on_click=LinkState.decide),
+                    busy_button(rx.icon("x", size=16), t("decision.refuse"), busy=LinkState.working,
+                                busy_key="busy.sending", size="3", color_scheme="red", variant="outline",
+                                on_click=LinkState.decide)),
             spacing="3", width="100%",
         ),
         rx.callout.root(rx.callout.text(rx.cond(LinkState.outcome == "approved", t("decision.approved"),
@@ -68,7 +72,8 @@ def report_page() -> rx.Component:
             rx.heading(t("report.title"), as_="h1", size="6"),
             rx.text(t_fmt("report.body", email=rx.text.strong(LinkState.requester), company=LinkState.company,
                           document=LinkState.document)),
-            rx.button(t("report.button"), size="3", color_scheme="red", on_click=LinkState.report),
+            busy_button(t("report.button"), busy=LinkState.working, busy_key="busy.sending", size="3",
+                        color_scheme="red", on_click=LinkState.report),
             spacing="3", width="100%",
         ),
         rx.callout.root(rx.callout.text(t("report.done")), color_scheme="green", role="status"),

@@ -5,10 +5,10 @@ from __future__ import annotations
 import reflex as rx
 
 from lcadmin import paths
-from lcadmin.components.forms import form_alert, text_field
+from lcadmin.components.forms import busy_button, form_alert, text_field
 from lcadmin.components.i18n import t, t_fmt
 from lcadmin.components.payment import payment_dialog, payment_success
-from lcadmin.pages.admin import admin_frame, status_badge
+from lcadmin.pages.admin import NUMERIC, admin_frame, labelled, status_badge
 from lcadmin.settings import get_settings
 from lcadmin.states.order import OrderState
 from lcadmin.states.payment import PaymentState
@@ -41,7 +41,10 @@ def _signature() -> rx.Component:
                             rx.el.label(rx.checkbox(checked=OrderState.authorized, on_change=OrderState.set_authorized),
                                         rx.text(t_fmt("sign.authorize", company=ShellState.company_name), size="2"),
                                         class_name="inline-check"),
-                            rx.button(rx.icon("pen-line", size=16), t("sign.button"), type="submit", size="3"),
+                            rx.text(t_fmt("sign.amount", total=rx.text.strong(OrderState.total)), size="2",
+                                    id="sign-amount"),
+                            busy_button(rx.icon("pen-line", size=16), t("sign.button"), busy=OrderState.signing,
+                                        busy_key="busy.signing", type="submit", size="3"),
                             form_alert(OrderState.form_error),
                             spacing="3", width="100%",
                         ),
@@ -74,27 +77,36 @@ def _online_payment() -> rx.Component:
     )
 
 
+_LINE_COLUMNS = ["pdf.col.description", "pdf.col.quantity", "pdf.col.unit_price", "pdf.col.amount"]
+
+
+def _total_row(label, amount, **props) -> rx.Component:
+    """Sous-total, taxe, total: under the amounts on a desktop, one line of the totals card on a
+    phone."""
+    return rx.table.row(
+        rx.table.cell(label, col_span=3, class_name="total-label"),
+        rx.table.cell(amount, class_name="num", custom_attrs={"data-label": label}, **props),
+        class_name="total-row",
+    )
+
+
 def _lines() -> rx.Component:
     return rx.box(
         rx.table.root(
-            rx.table.header(rx.table.row(*[rx.table.column_header_cell(t(k)) for k in
-                                           ("pdf.col.description", "pdf.col.quantity", "pdf.col.unit_price",
-                                            "pdf.col.amount")])),
+            rx.el.caption(t("order.lines"), class_name="sr-only"),
+            rx.table.header(rx.table.row(*[rx.table.column_header_cell(t(k), class_name="num" if k in NUMERIC else "")
+                                           for k in _LINE_COLUMNS])),
             rx.table.body(
-                rx.foreach(OrderState.lines, lambda line: rx.table.row(
+                rx.foreach(OrderState.lines, lambda line: rx.table.row(*labelled([
                     rx.table.cell(line["description"]), rx.table.cell(line["quantity"]),
-                    rx.table.cell(line["unit_price"]),
-                    rx.table.cell(line["amount"]))),
-                rx.table.row(rx.table.cell(), rx.table.cell(), rx.table.cell(t("order.subtotal")),
-                             rx.table.cell(OrderState.subtotal, id="order-subtotal")),
-                rx.table.row(rx.table.cell(), rx.table.cell(), rx.table.cell(t("order.tax")),
-                             rx.table.cell(OrderState.tax)),
-                rx.table.row(rx.table.cell(), rx.table.cell(), rx.table.cell(rx.text.strong(OrderState.total_label)),
-                             rx.table.cell(rx.text.strong(OrderState.total))),
+                    rx.table.cell(line["unit_price"]), rx.table.cell(line["amount"])], _LINE_COLUMNS))),
+                _total_row(t("order.subtotal"), OrderState.subtotal, id="order-subtotal"),
+                _total_row(t("order.tax"), OrderState.tax),
+                _total_row(OrderState.total_label, rx.text.strong(OrderState.total, id="order-total")),
             ),
             variant="surface", size="2",
         ),
-        class_name="table-scroll",
+        class_name="table-scroll responsive-table",
     )
 
 
@@ -109,8 +121,8 @@ def order_page() -> rx.Component:
                 rx.hstack(rx.heading(OrderState.title, as_="h2", size="6"),
                           status_badge(OrderState.status_label, OrderState.status_tone), spacing="3", align="center",
                           wrap="wrap"),
-                rx.button(rx.icon("file-down", size=16), t("order.download"), variant="soft",
-                          on_click=OrderState.download_pdf),
+                busy_button(rx.icon("file-down", size=16), t("order.download"), busy=OrderState.downloading,
+                            busy_key="action.preparing", variant="soft", on_click=OrderState.download_pdf),
                 justify="between", align="center", spacing="3", wrap="wrap", width="100%",
             ),
             rx.grid(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from lcadmin import paths
-from lcadmin.components.forms import card, form_alert
+from lcadmin.components.forms import busy_button, card, form_alert
 from lcadmin.components.i18n import t, t_fmt
 from lcadmin.components.layout import page_frame
 from lcadmin.states.payment import AuthenticationState
@@ -27,9 +27,10 @@ def authentication_page() -> rx.Component:
                 rx.cond(AuthenticationState.amount != "",
                         rx.text(t_fmt("pay.authenticate_body", amount=rx.text.strong(AuthenticationState.amount)))),
                 rx.hstack(
-                    rx.button(t("pay.approve"), size="3", on_click=AuthenticationState.approve),
+                    busy_button(t("pay.approve"), busy=AuthenticationState.working, busy_key="busy.paying", size="3",
+                                on_click=AuthenticationState.approve),
                     rx.button(t("pay.decline"), size="3", variant="soft", color_scheme="red",
-                              on_click=AuthenticationState.decline),
+                              disabled=AuthenticationState.working, on_click=AuthenticationState.decline),
                     spacing="3",
                 ),
                 form_alert(AuthenticationState.error),

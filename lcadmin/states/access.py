@@ -11,7 +11,7 @@ from lcadmin.domain.money import amount_problem
 from lcadmin.i18n import gettext
 from lcadmin.services import onboarding
 from lcadmin.settings import get_settings
-from lcadmin.states.base import active_locale, typed_text
+from lcadmin.states.base import active_locale, shows_busy, typed_text
 from lcadmin.states.service import run
 
 
@@ -28,6 +28,7 @@ class AccessState(rx.State):
     amount_error: str = ""
     form_error: str = ""
     notice: str = ""
+    working: bool = False
 
     @rx.event
     def start(self):
@@ -49,6 +50,7 @@ class AccessState(rx.State):
                 self.email_error = gettext(f"error.email_{problem.code}", await active_locale(self))
 
     @rx.event
+    @shows_busy("working")
     async def submit_email(self, _form: dict | None = None):
         """"Suivant" on the e-mail step."""
         email = self.email
@@ -76,6 +78,7 @@ class AccessState(rx.State):
         self.amount_error = gettext(f"error.{problem}", await active_locale(self)) if problem else ""
 
     @rx.event
+    @shows_busy("working")
     async def submit_proof(self, _form: dict | None = None):
         """"Suivant" on the proof step."""
         email, reference, amount = self.email, self.reference, self.amount
@@ -88,6 +91,7 @@ class AccessState(rx.State):
             self.step = done.value.outcome
 
     @rx.event
+    @shows_busy("working")
     async def resend(self):
         """"Renvoyer l'e-mail" (rate-limited by the service)."""
         email = self.email

@@ -28,6 +28,7 @@ from lcadmin.states.base import (
     page_origin,
     post_navigation,
     session_cookie,
+    shows_busy,
     text_arg,
     typed_text,
 )
@@ -68,6 +69,7 @@ class AuthState(rx.State):
     email: str = ""
     full_name: str = ""
     show_password: bool = False
+    working: bool = False
     email_error: str = ""
     password_error: str = ""
     name_error: str = ""
@@ -115,7 +117,7 @@ class AuthState(rx.State):
     @rx.event
     async def open_forms(self):
         """On the sign-in and sign-up pages: forget errors, show the pending activation."""
-        self.show_password = False
+        self.show_password = self.working = False
         self._clear_errors()
         await self._pending()
 
@@ -131,6 +133,7 @@ class AuthState(rx.State):
         return full_navigation(f"{_backend(paths.AUTH_SESSION)}?code={quote(code)}")
 
     @rx.event
+    @shows_busy("working")
     async def sign_in(self, form: dict | None = None):
         """"Se connecter"."""
         email, password, origin, back_to = self.email, password_from(form), page_origin(self), self._back_to()
@@ -143,6 +146,7 @@ class AuthState(rx.State):
         return await self._enter(await run(self, work, write=True, signed_in=False, error="form_error"))
 
     @rx.event
+    @shows_busy("working")
     async def sign_up(self, form: dict | None = None):
         """"S'inscrire"."""
         full_name, email, password, origin = self.full_name, self.email, password_from(form), page_origin(self)
@@ -158,7 +162,7 @@ class AuthState(rx.State):
     @rx.event
     async def open_accept(self):
         """On the terms page: only for a signed-in person with an activation to finish."""
-        self.form_error = ""
+        self.form_error, self.working = "", False
         done = await run(self, lambda session, ctx: ctx.user, error="form_error")
         if not done.ok:
             return done.event
@@ -167,6 +171,7 @@ class AuthState(rx.State):
         return None
 
     @rx.event
+    @shows_busy("working")
     async def accept_and_continue(self, _form: dict | None = None):
         """"Accepter et continuer": one click accepts the terms shown above it, finishes the
         activation this tab verified and enters the Admin Center."""

@@ -3,6 +3,7 @@ and error codes turned into translated messages. Kept out of the handlers so eac
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import json
 import math
@@ -115,3 +116,35 @@ def message_for(error: ServiceError, locale: str, now: datetime | None = None) -
         return gettext(f"error.{error.code}", locale)
     except KeyError:
         return gettext("error.unexpected", locale)
+
+
+_DEFAULT = object()
+
+
+def shows_busy(flag: str, value=True, after=_DEFAULT):
+    """Decorate a handler whose work takes a while: the var ``flag`` is set (to ``value``, or to
+    ``value(*args)`` for a row's own action) and sent to the browser at once, so that the control
+    disables itself and says it is working, then set to ``after`` (by default, back to its
+    default) when the work is done, whatever happened. The handler becomes an async generator;
+    what it returns is sent as the last event."""
+
+    def decorate(handler):
+        @functools.wraps(handler)
+        async def working(self, *args, **kwargs):
+            done = type(self).__fields__[flag].default_value() if after is _DEFAULT else after
+            setattr(self, flag, value(*args, **kwargs) if callable(value) else value)
+            yield
+            try:
+                yield await handler(self, *args, **kwargs)
+            finally:
+                setattr(self, flag, done)
+
+        return working
+
+    return decorate
+
+
+def loads_list(handler):
+    """Decorate a list page's ``load``: its ``loaded`` var is false (skeleton rows shown) until
+    the rows are there, so "nothing yet" is only ever said of a list that was loaded."""
+    return shows_busy("loaded", False, after=True)(handler)

@@ -21,7 +21,7 @@ from lcadmin.services import admin_center
 from lcadmin.services.context import RequestContext
 from lcadmin.services.invoice_documents import invoice_document
 from lcadmin.settings import get_settings
-from lcadmin.states.base import clip, one_of, typed_text
+from lcadmin.states.base import clip, loads_list, one_of, shows_busy, typed_text
 from lcadmin.states.service import run
 
 ALL = "all"
@@ -38,6 +38,8 @@ class InvoicesState(rx.State):
     contracts: list[str] = []
     periods: list[dict[str, str]] = []
     error: str = ""
+    loaded: bool = False  # the rows are there (skeleton rows until then)
+    downloading: str = ""  # "F2026-00001:pdf" while that file is being made
 
     @rx.var
     def filtered(self) -> bool:
@@ -66,6 +68,7 @@ class InvoicesState(rx.State):
         return None
 
     @rx.event
+    @loads_list
     async def load(self):
         """/admin/invoices loaded: filters reset."""
         self.status, self.contract, self.period, self.search = ALL, ALL, ALL, ""
@@ -119,11 +122,13 @@ class InvoicesState(rx.State):
         return rx.download(data=data, filename=filename, mime_type="application/pdf")
 
     @rx.event
+    @shows_busy("downloading", lambda number: f"{number}:pdf")
     async def download_pdf(self, number: str):
         """The invoice as PDF, generated on the spot."""
         return await self._download(number, facturx=False)
 
     @rx.event
+    @shows_busy("downloading", lambda number: f"{number}:facturx")
     async def download_facturx(self, number: str):
         """The invoice as a Factur-X (EN 16931) PDF/A-3."""
         return await self._download(number, facturx=True)

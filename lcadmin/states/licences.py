@@ -8,6 +8,7 @@ import reflex as rx
 
 from lcadmin.domain.permissions import Permission
 from lcadmin.services import admin_center
+from lcadmin.states.base import loads_list
 from lcadmin.states.service import run
 
 
@@ -16,8 +17,10 @@ class LicencesState(rx.State):
 
     members: list[dict[str, str]] = []
     error: str = ""
+    loaded: bool = False  # the rows are there (skeleton rows until then)
 
     @rx.event
+    @loads_list
     async def load(self):
         """/admin/licences loaded."""
         self.error = ""

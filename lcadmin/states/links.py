@@ -12,7 +12,7 @@ from lcadmin.domain.statuses import LinkPurpose
 from lcadmin.services import onboarding
 from lcadmin.services.errors import LinkProblem
 from lcadmin.settings import get_settings
-from lcadmin.states.base import active_locale, message_for, page_param
+from lcadmin.states.base import active_locale, message_for, page_param, shows_busy
 from lcadmin.states.service import Done, run
 from lcadmin.states.tab import PendingActivationState
 
@@ -27,6 +27,7 @@ class LinkState(rx.State):
     document: str = ""
     problem: str = ""
     outcome: str = ""
+    working: bool = False
 
     def _secret(self) -> str:
         return page_param(self, "secret", 100)
@@ -70,6 +71,7 @@ class LinkState(rx.State):
         return True
 
     @rx.event
+    @shows_busy("working")
     async def activate(self):
         """"Activer mon compte": uses the link, then on to sign in or sign up."""
         secret = self._secret()
@@ -83,6 +85,7 @@ class LinkState(rx.State):
         return rx.redirect(paths.SIGN_IN)
 
     @rx.event
+    @shows_busy("working")
     async def decide(self):
         """"Approuver" or "Refuser", whichever this link is for."""
         secret = self._secret()
@@ -93,6 +96,7 @@ class LinkState(rx.State):
             self.outcome = done.value
 
     @rx.event
+    @shows_busy("working")
     async def report(self):
         """"Signaler et retirer l'accès"."""
         secret = self._secret()

@@ -11,7 +11,7 @@ from lcadmin.domain.permissions import Permission
 from lcadmin.services import orders
 from lcadmin.services.context import RequestContext
 from lcadmin.settings import get_settings
-from lcadmin.states.base import page_param, typed_text
+from lcadmin.states.base import page_param, shows_busy, typed_text
 from lcadmin.states.service import run
 
 
@@ -41,6 +41,8 @@ class OrderState(rx.State):
     name_error: str = ""
     form_error: str = ""
     error: str = ""
+    signing: bool = False
+    downloading: bool = False
 
     def _number(self) -> str:
         return page_param(self, "number", 40)
@@ -89,6 +91,7 @@ class OrderState(rx.State):
         self.authorized, self.form_error = checked is True, ""
 
     @rx.event
+    @shows_busy("signing")
     async def sign(self, _form: dict | None = None):
         """"Signer la commande"."""
         number, name, authorized, vendor = self._number(), self.signer_name, self.authorized, get_settings().vendor
@@ -102,6 +105,7 @@ class OrderState(rx.State):
         return await self._show()
 
     @rx.event
+    @shows_busy("downloading")
     async def download_pdf(self):
         """The order form PDF (with its signature certificate once signed)."""
         number, vendor = self._number(), get_settings().vendor

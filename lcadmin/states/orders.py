@@ -10,7 +10,7 @@ from sqlmodel import Session
 from lcadmin.domain.permissions import Permission
 from lcadmin.services import admin_center
 from lcadmin.services.context import RequestContext
-from lcadmin.states.base import clip, one_of
+from lcadmin.states.base import clip, loads_list, one_of
 from lcadmin.states.service import run
 
 ALL = "all"
@@ -25,6 +25,7 @@ class OrdersState(rx.State):
     contract: str = ALL
     sort: str = "newest"
     error: str = ""
+    loaded: bool = False  # the rows are there (skeleton rows until then)
 
     @rx.var
     def filtered(self) -> bool:
@@ -52,6 +53,7 @@ class OrdersState(rx.State):
         return None
 
     @rx.event
+    @loads_list
     async def load(self):
         """/admin/contracts loaded."""
         self.status, self.contract, self.sort, self.error = ALL, ALL, "newest", ""

@@ -19,7 +19,7 @@ from lcadmin.payments import get_provider
 from lcadmin.services import payments
 from lcadmin.services.errors import InvalidInput
 from lcadmin.settings import get_settings
-from lcadmin.states.base import active_locale, clip, message_for, page_param
+from lcadmin.states.base import active_locale, clip, message_for, page_param, shows_busy
 from lcadmin.states.service import run
 
 # Each card field's refusal shows under that field (the form keeps what was typed).
@@ -33,6 +33,7 @@ class PaymentState(rx.State):
     number: str = ""
     amount: str = ""
     opened: bool = False
+    paying: bool = False
     number_error: str = ""
     expiry_error: str = ""
     cvc_error: str = ""
@@ -44,7 +45,7 @@ class PaymentState(rx.State):
     async def open_for(self, kind: str, number: str):
         """Show the payment form for an order (signed) or an open invoice."""
         self.kind = "order" if kind == "order" else "invoice"
-        self.number, self.succeeded = clip(number, 40), ""
+        self.number, self.succeeded, self.paying = clip(number, 40), "", False
         self._clear_errors()
         kind, number = self.kind, self.number
         done = await run(self, lambda session, ctx: payments.payable_amount(session, ctx, kind, number))
@@ -64,6 +65,7 @@ class PaymentState(rx.State):
         self.opened = False
 
     @rx.event
+    @shows_busy("paying")
     async def submit(self, form: dict):
         """"Payer": tokenize, charge once, and say what happened."""
         form = form if isinstance(form, dict) else {}
@@ -101,6 +103,7 @@ class AuthenticationState(rx.State):
     amount: str = ""
     outcome: str = ""
     error: str = ""
+    working: bool = False
 
     def _intent(self) -> str:
         return page_param(self, "intent", 80)
@@ -133,11 +136,13 @@ class AuthenticationState(rx.State):
         return None
 
     @rx.event
+    @shows_busy("working")
     async def approve(self):
         """"Confirmer le paiement"."""
         return await self._complete(True)
 
     @rx.event
+    @shows_busy("working")
     async def decline(self):
         """"Refuser"."""
         return await self._complete(False)

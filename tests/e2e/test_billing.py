@@ -13,12 +13,15 @@ from pypdf import PdfReader
 pytestmark = pytest.mark.e2e
 
 
-def _sign_in(page, app_url, email="hbernard@flexis.com", password="Northwind-demo-2026"):
+ACME = ("pdurand@acme-logistique.fr", "Northwind-demo-2026", "Acme Logistique")
+
+
+def _sign_in(page, app_url, email="hbernard@flexis.com", password="Northwind-demo-2026", company="Flexis"):
     page.goto(app_url + "/sign-in")
     page.get_by_label("Adresse e-mail").fill(email)
     page.get_by_label("Mot de passe", exact=True).fill(password)
     page.get_by_role("button", name="Se connecter").click()
-    expect(page.locator("#company-name")).to_have_text("Flexis")
+    expect(page.locator("#company-name")).to_have_text(company)
 
 
 def sign_out(page, name="Se déconnecter"):
@@ -37,13 +40,14 @@ def aleroy(e2e_db_url):
     from lcadmin.domain.permissions import Role
     from lcadmin.models import Membership, UserAccount, utcnow
     from lcadmin.services.accounts import sign_up
+    from tests.factories import context
 
     engine = create_engine(e2e_db_url)
     with session_scope(engine) as session:
         user = session.exec(select(UserAccount).where(UserAccount.email == "anne.leroy@perso.example")).first()
         if user is None:
-            account = sign_up(session, full_name="Anne Leroy", email="anne.leroy@perso.example",
-                              password="un long chemin vers la facture", locale="fr", ip=None, now=utcnow())
+            account = sign_up(session, context(now=utcnow(), ip=None), full_name="Anne Leroy",
+                              email="anne.leroy@perso.example", password="un long chemin vers la facture")
             session.add(Membership(user_id=account.user_id, company_id=1, role=Role.BILLING_ADMIN.value))
     engine.dispose()
     return "anne.leroy@perso.example", "un long chemin vers la facture"
@@ -62,6 +66,7 @@ def test_the_order_form_shows_the_seeds_fields_and_is_signed(new_page, app_url, 
         expect(page.get_by_text(text, exact=True).first).to_be_visible()
     expect(page.locator("#order-subtotal")).to_have_text(re.compile(r"3\s600,00\s€"))
 
+    expect(page.locator("#sign-amount")).to_contain_text(re.compile(r"4\s320,00\s€"))  # what is signed for
     page.get_by_role("button", name="Signer la commande").click()
     expect(page.get_by_text("Saisissez votre nom complet.")).to_be_visible()
     page.get_by_label("Nom complet du signataire").fill("Anne Leroy")
@@ -149,9 +154,9 @@ def test_the_order_form_in_english(new_page, app_url):
 
 def test_the_card_form_formats_and_checks_as_typed_on_a_phone_and_keeps_what_was_typed(new_page, app_url):
     page = new_page(width=375)
-    _sign_in(page, app_url)
+    _sign_in(page, app_url, *ACME)  # Acme's overdue invoice: no test here pays it
     page.get_by_role("navigation").get_by_role("link", name="Factures").click()
-    page.get_by_role("button", name="F2026-00005 pay").click()
+    page.get_by_role("button", name="F2026-00004 pay").click()
     dialog = page.get_by_role("dialog")
     number, expiry, cvc = (dialog.get_by_label(label) for label in
                            ("Numéro de carte", "Date d’expiration (MM/AA)", "Cryptogramme (CVC)"))
@@ -192,3 +197,71 @@ def test_the_card_form_formats_and_checks_as_typed_on_a_phone_and_keeps_what_was
     expect(cvc).to_have_value("123")
     box = dialog.get_by_role("button", name=re.compile(r"^Payer ")).bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= 375
+
+
+@pytest.fixture
+def slow_server(monkeypatch):
+    """The app's use cases take 1.5 s more (the dev harness runs the backend in this process)."""
+    import time
+
+    from lcadmin.services import admin_center, payments
+
+    def slowed(work):
+        def slow(*args, **kwargs):
+            time.sleep(1.5)
+            return work(*args, **kwargs)
+        return slow
+
+    monkeypatch.setattr(admin_center, "list_invoices", slowed(admin_center.list_invoices))
+    monkeypatch.setattr(payments, "pay", slowed(payments.pay))
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_a_slow_server_shows_skeleton_rows_and_a_working_button(new_page, app_url, slow_server, width):
+    page = new_page(width=width)
+    _sign_in(page, app_url, *ACME)
+    page.get_by_role("navigation").get_by_role("link", name="Factures").click()
+    expect(page.locator(".list-loading")).to_be_visible()  # not "Aucune facture pour le moment"
+    expect(page.get_by_text("Aucune facture pour le moment")).to_have_count(0)
+    expect(page.locator(".list-loading")).to_have_count(0, timeout=10_000)
+    expect(page.get_by_text("F2026-00004").first).to_be_visible()
+    page.get_by_role("button", name="F2026-00004 pay").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("Numéro de carte").fill("4000 0000 0000 0002")
+    dialog.get_by_label("Date d’expiration (MM/AA)").fill("12/30")
+    dialog.get_by_label("Cryptogramme (CVC)").fill("123")
+    dialog.get_by_role("button", name=re.compile(r"^Payer ")).click()
+    working = dialog.get_by_role("button", name="Paiement en cours…")
+    expect(working).to_be_visible()
+    expect(working).to_be_disabled()
+    expect(dialog.get_by_label("Numéro de carte")).to_have_value("4000 0000 0000 0002")  # not cleared
+    expect(dialog.get_by_text("Paiement refusé par la banque. Essayez une autre carte.")).to_be_visible(timeout=10_000)
+    expect(dialog.get_by_role("button", name=re.compile(r"^Payer "))).to_be_enabled()
+
+
+def _inside_the_screen(locator, width=375) -> None:
+    box = locator.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width, box
+
+
+def test_on_a_phone_rows_become_cards_with_their_amounts_and_actions_in_view(new_page, app_url):
+    page = new_page(width=375)
+    _sign_in(page, app_url)
+    page.get_by_role("navigation").get_by_role("link", name="Factures").click()
+    row = page.get_by_role("row", name=re.compile("F2026-00001"))
+    for text in ("Total TTC", "Statut", "Télécharger"):  # each line says what it is
+        expect(row.locator(f'[data-label="{text}"]')).to_be_visible()
+    _inside_the_screen(row.locator('[data-label="Total TTC"]'))
+    _inside_the_screen(page.get_by_role("button", name="F2026-00001 Factur-X"))
+    if page.get_by_role("button", name="F2026-00005 pay").count():  # until another test pays it
+        _inside_the_screen(page.get_by_role("button", name="F2026-00005 pay"))
+    page.get_by_role("navigation").get_by_role("link", name="Contrats et commandes").click()
+    _inside_the_screen(page.get_by_role("row", name=re.compile("FLD102776277396")).locator('[data-label="Total TTC"]'))
+    page.get_by_role("link", name="FLD102776277396").click()
+    for amount in ("#order-subtotal", "#order-total"):  # the totals, above "Signer la commande"
+        expect(page.locator(amount)).to_be_visible()
+        _inside_the_screen(page.locator(amount))
+    line = page.get_by_role("table", name="Détail de la commande").get_by_role("row").nth(1)
+    for label in ("Prix unitaire HT", "Montant HT"):
+        _inside_the_screen(line.locator(f'[data-label="{label}"]'))
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -62,12 +63,23 @@ class Browser:
         return self.root.get_substate(cls.get_full_name().split(".")[1:])
 
     def call(self, handler, *args):
+        """What the handler sends the browser: its return value, or for a handler that yields
+        (one that shows it is working) the last event it yields."""
         result = handler(*args)
+        if inspect.isasyncgen(result):
+            result = _last_of(result)
         if not asyncio.iscoroutine(result):
             return result
         # A thread of its own: another test's tool (Playwright) may own this thread's event loop.
         with ThreadPoolExecutor(max_workers=1) as pool:
             return pool.submit(asyncio.run, result).result()
+
+
+async def _last_of(events):
+    last = None
+    async for event in events:
+        last = event if event is not None else last
+    return last
 
 
 @pytest.fixture

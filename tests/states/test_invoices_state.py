@@ -104,3 +104,26 @@ def test_credit_notes_have_a_filter_of_their_own_and_search_takes_text_literally
         assert state.rows == [], pattern
     tab.call(state.set_search, "f2026-0000")
     assert len(state.rows) == 3
+
+
+def test_the_list_says_it_is_loading_until_its_rows_are_there(app_db, browser):
+    """Skeleton rows, not "Aucune facture pour le moment", while the list loads."""
+    import asyncio
+
+    from lcadmin.states.invoices import InvoicesState
+    from tests.states.test_flow_states import _signed_in_cookie
+
+    tab = browser(cookie=_signed_in_cookie("hbernard@flexis.com"))
+    state = tab.state(InvoicesState)
+    assert state.loaded is False  # before the first load: skeleton rows
+
+    async def steps():
+        events = state.load()
+        await events.__anext__()
+        seen = [(state.loaded, len(state.rows))]
+        async for _ in events:
+            pass
+        return [*seen, (state.loaded, len(state.rows))]
+
+    assert asyncio.run(steps()) == [(False, 0), (True, 2)]
+    assert asyncio.run(steps())[0][0] is False  # a page load shows the skeleton again

@@ -106,3 +106,25 @@ def test_the_3d_secure_page_answers_only_the_paying_companys_users(app_db, brows
     assert "F2026-00005" in own_page.outcome
     own.call(own_page.load)  # answered already: nothing left to confirm
     assert own_page.amount == "" and own_page.error
+
+
+def test_paying_shows_it_is_working_at_once_and_stops_whatever_happens(app_db, browser):
+    """The first thing "Payer" sends the browser is the busy flag (the button disables itself and
+    says "Paiement en cours…"), before any provider call; it is cleared once the work is done."""
+    import asyncio
+
+    tab = browser(cookie=_signed_in_cookie("hbernard@flexis.com"))
+    state = tab.state(PaymentState)
+    tab.call(state.open_for, "invoice", "F2026-00005")
+
+    async def steps(form):
+        events = state.submit(form)
+        await events.__anext__()
+        seen = [state.paying]
+        async for _ in events:
+            pass
+        return [*seen, state.paying]
+
+    assert asyncio.run(steps({**CARD, "card_number": "4000 0000 0000 0002"})) == [True, False]  # declined
+    assert asyncio.run(steps({**CARD, "card_expiry": "13/30"})) == [True, False]  # refused field
+    assert not state.paying and state.expiry_error
