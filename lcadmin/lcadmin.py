@@ -14,7 +14,7 @@ install_log_redaction()  # before anything can log a cookie or a payload
 from lcadmin import models, paths  # noqa: F401
 from lcadmin.i18n import catalog
 from lcadmin.jobs import run_outbox_sender, run_payment_reconciler
-from lcadmin.pages import access, admin, auth, home, links, mailbox, not_found, order, payment
+from lcadmin.pages import access, admin, auth, home, links, mailbox, not_found, order, password, payment
 from lcadmin.routes import http_routes, security_headers
 from lcadmin.services import accounts
 from lcadmin.session_guard import SessionGuard
@@ -28,6 +28,7 @@ from lcadmin.states.locale import LocaleState
 from lcadmin.states.mailbox import MailboxState
 from lcadmin.states.order import OrderState
 from lcadmin.states.orders import OrdersState
+from lcadmin.states.password import PasswordState
 from lcadmin.states.payment import AuthenticationState
 from lcadmin.states.shell import ShellState
 from lcadmin.states.tab import PendingActivationState, TabState  # noqa: F401
@@ -66,6 +67,8 @@ _public(links.decision_page, paths.DECISION, LinkState.open_decision)
 _public(links.report_page, paths.REPORT, LinkState.open_report)
 _public(auth.sign_in_page, paths.SIGN_IN, AuthState.open_forms)
 _public(auth.sign_up_page, paths.SIGN_UP, AuthState.open_forms)
+_public(password.forgot_page, paths.FORGOT_PASSWORD, PasswordState.open_forgot)
+_public(password.reset_page, paths.RESET_PASSWORD, PasswordState.open_reset)
 _public(auth.accept_page, paths.ACCEPT, AuthState.open_accept)
 _public(auth.terms_page, paths.TERMS)
 _public(not_found.not_found_page, "404")  # any unknown address

@@ -17,6 +17,8 @@ DECISION = "/decision/[secret]"
 REPORT = "/report/[secret]"
 SIGN_IN = "/sign-in"
 SIGN_UP = "/sign-up"
+FORGOT_PASSWORD = "/password/forgot"
+RESET_PASSWORD = "/password/reset/[secret]"
 ACCEPT = "/billing/accept"
 TERMS = "/terms"  # the full terms of use, public
 ADMIN = "/admin"
@@ -35,7 +37,7 @@ AUTH_SIGN_OUT = "/auth/sign-out"
 ORDERS = ORDER.partition("[")[0]  # "/admin/orders/": + a number, where a page builds it from a var
 
 _LINK_PAGES = {LinkPurpose.ACTIVATE: ACTIVATE, LinkPurpose.APPROVE: DECISION, LinkPurpose.REFUSE: DECISION,
-               LinkPurpose.REPORT: REPORT}
+               LinkPurpose.REPORT: REPORT, LinkPurpose.RESET: RESET_PASSWORD}
 
 
 NEXT = "next"  # the sign-in page's query parameter: where to return once signed in

@@ -55,6 +55,11 @@ class VendorSettings:
     country_code: str
     logo_path: str = ""
     timezone: str = "Europe/Paris"  # where the vendor's calendar days begin and end
+    rcs_city: str = "Paris"  # the registry court of "RCS Paris 812 345 676"
+    share_capital: int = 50_000  # euros, printed on every document (SAS: "au capital de …")
+    iban: str = "FR7630006000011234567890189"  # where transfers are paid, printed on invoices
+    bic: str = "AGRIFRPPXXX"
+    support_email: str = "facturation@northwind.example"  # the contact in e-mails and documents
 
 
 @dataclass(frozen=True)
@@ -218,6 +223,27 @@ def _timezone(env: Mapping[str, str]) -> str:
     return raw
 
 
+def _iban(env: Mapping[str, str]) -> str:
+    from schwifty import IBAN
+    from schwifty.exceptions import SchwiftyException
+
+    name = "LCADMIN_VENDOR_IBAN"
+    raw = _text(env, name, "FR7630006000011234567890189")
+    try:
+        return IBAN(raw, validate_bban=True).compact
+    except SchwiftyException as error:
+        raise SettingsError(f"{name}={raw!r} is not a valid IBAN ({error})") from error
+
+
+def _address(env: Mapping[str, str], name: str, default: str) -> str:
+    raw = _text(env, name, default)
+    try:
+        validate_email(raw, check_deliverability=False)
+    except EmailNotValidError as error:
+        raise SettingsError(f"{name}={raw!r} is not an e-mail address") from error
+    return raw
+
+
 def _vendor(env: Mapping[str, str]) -> VendorSettings:
     vendor = VendorSettings(
         name=_text(env, "LCADMIN_VENDOR_NAME", "Northwind"),
@@ -230,7 +256,14 @@ def _vendor(env: Mapping[str, str]) -> VendorSettings:
         country_code=_text(env, "LCADMIN_VENDOR_COUNTRY", "FR").upper(),
         logo_path=_logo(env),
         timezone=_timezone(env),
+        rcs_city=_text(env, "LCADMIN_VENDOR_RCS_CITY", "Paris"),
+        share_capital=_int(env, "LCADMIN_VENDOR_SHARE_CAPITAL", 50_000, 1, 10**12),
+        iban=_iban(env),
+        bic=_text(env, "LCADMIN_VENDOR_BIC", "AGRIFRPPXXX").replace(" ", "").upper(),
+        support_email=_address(env, "LCADMIN_VENDOR_SUPPORT_EMAIL", "facturation@northwind.example"),
     )
+    if not re.fullmatch(r"[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?", vendor.bic):
+        raise SettingsError(f"LCADMIN_VENDOR_BIC={vendor.bic!r} is not a BIC (8 or 11 letters and digits)")
     if not is_valid_siren(vendor.siren):
         raise SettingsError(f"LCADMIN_VENDOR_SIREN={vendor.siren!r} is not a valid SIREN (9 digits, Luhn key)")
     if not is_valid_vat_number(vendor.vat_number):

@@ -13,6 +13,8 @@ class AuditAction(StrEnum):
     ACCOUNT_SIGN_IN = "account.sign_in"
     SESSION_STARTED = "session.started"
     SESSION_ENDED = "session.ended"
+    PASSWORD_RESET_REQUESTED = "password.reset_requested"
+    PASSWORD_RESET = "password.reset"
     # The activation flow
     ACCESS_EMAIL_STEP = "access.email_step"
     ACCESS_SIGN_IN_HINT = "access.sign_in_hint"

@@ -212,6 +212,7 @@ class LinkPurpose(StrEnum):
     APPROVE = "approve"  # a contact approves an activation request
     REFUSE = "refuse"  # ... or refuses it
     REPORT = "report"  # a contact withdraws an access granted through a proof
+    RESET = "reset"  # "Mot de passe oublié ?": a user account chooses a new password
 
 
 # The purposes whose subject is an activation request.

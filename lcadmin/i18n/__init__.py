@@ -22,6 +22,8 @@ def _vendor_fields(vendor: VendorSettings) -> dict[str, str]:
         "vendor_siren": vendor.siren,
         "vendor_vat": vendor.vat_number,
         "vendor_address": f"{vendor.address_line1}, {vendor.postal_code} {vendor.city}",
+        "vendor_support": vendor.support_email,
+        "vendor_rcs_city": vendor.rcs_city,
     }
 
 

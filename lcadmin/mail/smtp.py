@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import smtplib
 from datetime import datetime
+from email import policy
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
@@ -18,9 +19,15 @@ from lcadmin.settings import SmtpSettings
 log = logging.getLogger(__name__)
 
 
+# Python's header folder splits a long non-ASCII subject into encoded words and loses the space
+# between two of them ("a été modifié" arrives as "a  étémodifié"); headers are folded only past
+# the limit RFC 5322 allows instead, so that each subject stays in one piece.
+_POLICY = policy.SMTP.clone(max_line_length=998)
+
+
 def build_message(message: OutboxMessage, mail_from: str) -> EmailMessage:
     """A MIME message with a plain-text part and an HTML alternative."""
-    email = EmailMessage()
+    email = EmailMessage(policy=_POLICY)
     email["Subject"] = message.subject
     email["From"] = mail_from
     email["To"] = message.to_address

@@ -1,5 +1,10 @@
 """The e-mails, in French and English, as HTML and plain text. Wording lives in the catalogs
-(``mail.*`` keys); every value put into HTML is escaped."""
+(``mail.*`` keys); every value put into HTML is escaped.
+
+The HTML is one fluid column (at most 560 px, the full width of a phone), each button is followed
+by its link in plain text (for mail clients that strip buttons, and to see where it leads), a
+refusing button looks unlike an approving one, and the footer carries the vendor's identity and
+a contact address."""
 
 from __future__ import annotations
 
@@ -22,40 +27,56 @@ class RenderedMail:
 class _Button:
     label_key: str
     url: str
+    tone: str = "primary"  # "primary" (filled) or "danger" (outlined in red)
+
+
+_BUTTON_STYLES = {
+    "primary": "background:#3e63dd;color:#ffffff;border:2px solid #3e63dd",
+    "danger": "background:#ffffff;color:#ce2c31;border:2px solid #ce2c31",
+}
 
 
 def _render(locale: str, *, subject_key: str, paragraph_keys: list[str], buttons: list[_Button],
             footer_key: str | None, values: dict[str, str]) -> RenderedMail:
     subject = gettext(subject_key, locale, **values)
     paragraphs = [gettext(key, locale, **values) for key in paragraph_keys]
-    labels = [(gettext(button.label_key, locale), button.url) for button in buttons]
+    labels = [(gettext(button.label_key, locale), button.url, button.tone) for button in buttons]
     footer = gettext(footer_key, locale, **values) if footer_key else ""
     signature = gettext("mail.signature", locale)
 
     text_parts = [gettext("mail.greeting", locale), *paragraphs]
-    text_parts += [f"{label} : {url}" if locale == "fr" else f"{label}: {url}" for label, url in labels]
+    text_parts += [f"{label} : {url}" if locale == "fr" else f"{label}: {url}" for label, url, _ in labels]
     text_parts += [footer, signature] if footer else [signature]
-    text = "\n\n".join(text_parts) + "\n"
+    identity = [gettext("footer.legal", locale), gettext("mail.contact", locale)]
+    text = "\n\n".join(text_parts) + "\n\n-- \n" + "\n".join(identity) + "\n"
 
+    plain_link = gettext("mail.plain_link", locale)
     button_html = "".join(
-        f'<a href="{escape(url)}" style="display:inline-block;margin:8px 8px 8px 0;padding:12px 20px;'
-        f'background:#3e63dd;color:#ffffff;text-decoration:none;border-radius:8px;font-weight:600">'
-        f"{escape(label)}</a>"
-        for label, url in labels
+        f'<p style="margin:8px 0 4px"><a href="{escape(url)}" style="display:inline-block;padding:12px 20px;'
+        f'{_BUTTON_STYLES[tone]};text-decoration:none;border-radius:8px;font-weight:600">{escape(label)}</a></p>'
+        f'<p style="margin:0 0 16px;color:#60646c;font-size:13px">{escape(plain_link)} '
+        f'<a href="{escape(url)}" style="color:#3a5bc7;word-break:break-all">{escape(url)}</a></p>'
+        for label, url, tone in labels
     )
     body = "".join(f'<p style="margin:0 0 16px">{escape(p)}</p>' for p in paragraphs)
     footer_html = f'<p style="margin:24px 0 0;color:#60646c;font-size:13px">{escape(footer)}</p>' if footer else ""
     html = (
-        f'<!doctype html><html lang="{locale}"><head><meta charset="utf-8"><title>{escape(subject)}</title></head>'
-        '<body style="margin:0;background:#f5f6f8;font-family:Segoe UI,Helvetica,Arial,sans-serif;color:#1c2024">'
+        f'<!doctype html><html lang="{locale}"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f'<title>{escape(subject)}</title></head>'
+        '<body style="margin:0;background:#f5f6f8;font-family:Segoe UI,Helvetica,Arial,sans-serif;color:#1c2024;'
+        'font-size:16px;line-height:1.5">'
         '<table role="presentation" width="100%" cellpadding="0" cellspacing="0">'
-        '<tr><td align="center" style="padding:24px">'
-        '<table role="presentation" width="560" cellpadding="0" cellspacing="0" '
-        'style="max-width:560px;background:#ffffff;'
-        'border-radius:12px;padding:32px"><tr><td>'
+        '<tr><td align="center" style="padding:16px 8px">'
+        '<table role="presentation" width="100%" cellpadding="0" cellspacing="0" '
+        'style="width:100%;max-width:560px;background:#ffffff;border-radius:12px"><tr><td style="padding:24px 20px">'
         f'<p style="margin:0 0 24px;font-weight:700;font-size:18px">{escape(gettext("app.name", locale))}</p>'
         f'<p style="margin:0 0 16px">{escape(gettext("mail.greeting", locale))}</p>{body}{button_html}'
         f'{footer_html}<p style="margin:24px 0 0">{escape(signature)}</p>'
+        '</td></tr></table>'
+        '<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="width:100%;max-width:560px">'
+        '<tr><td style="padding:12px 20px;color:#60646c;font-size:12px">'
+        + "<br>".join(escape(line) for line in identity) +
         "</td></tr></table></td></tr></table></body></html>"
     )
     return RenderedMail(subject=subject, text=text, html=html)
@@ -91,7 +112,7 @@ def approval_request_mail(locale: str, *, company: str, requester: str, document
     return _render(locale, subject_key="mail.approval.subject",
                    paragraph_keys=["mail.approval.intro", "mail.approval.why"],
                    buttons=[_Button("mail.approval.approve", approve_link),
-                            _Button("mail.approval.refuse", refuse_link)],
+                            _Button("mail.approval.refuse", refuse_link, tone="danger")],
                    footer_key=None, values={"company": company, "requester": requester, "document": document})
 
 
@@ -105,3 +126,17 @@ def receipt_mail(locale: str, *, company: str, number: str, amount: str) -> Rend
     """To the billing contact: an online payment succeeded (the receipt PDF is attached)."""
     return _render(locale, subject_key="mail.receipt.subject", paragraph_keys=["mail.receipt.intro"], buttons=[],
                    footer_key=None, values={"company": company, "number": number, "amount": amount})
+
+
+def password_reset_mail(locale: str, *, link: str, minutes: int) -> RenderedMail:
+    """To an account's address: "Choisir un nouveau mot de passe", valid ``minutes``."""
+    return _render(locale, subject_key="mail.reset.subject", paragraph_keys=["mail.reset.intro", "mail.reset.validity"],
+                   buttons=[_Button("mail.reset.button", link)], footer_key="mail.reset.ignore",
+                   values={"minutes": str(minutes)})
+
+
+def password_changed_mail(locale: str) -> RenderedMail:
+    """To an account's address: its password was just changed, and every session ended."""
+    return _render(locale, subject_key="mail.changed.subject", paragraph_keys=["mail.changed.intro",
+                                                                               "mail.changed.not_you"],
+                   buttons=[], footer_key=None, values={})

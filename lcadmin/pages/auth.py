@@ -58,7 +58,8 @@ def sign_in_page() -> rx.Component:
         "signin.title",
         [text_field("field.email", input_id="email", value=AuthState.email, on_change=AuthState.set_email,
                     error=AuthState.email_error, input_type="email", autocomplete="username", autofocus=True),
-         _password("current-password")],
+         _password("current-password"),
+         rx.link(t("signin.forgot"), href=paths.FORGOT_PASSWORD, size="2", align="right", class_name="forgot-link")],
         "signin.submit", "busy.signing_in", AuthState.sign_in, ("signin.no_account", "signin.sign_up", paths.SIGN_UP),
     )
 

@@ -51,6 +51,12 @@ ACTIVATION_MAIL = Policy("activation_mail", 4, timedelta(minutes=15), timedelta(
                          longest_lock=timedelta(minutes=15))
 ACTIVATION_MAIL_ADDRESS = Policy("activation_mail_all", 12, timedelta(hours=1), timedelta(hours=1),
                                  longest_lock=timedelta(hours=1))
+# "Mot de passe oublié ?": every request counts per IP; an address receives at most three reset
+# e-mails an hour, whoever asks (each cancels the previous link), and that lock never grows.
+RESET_REQUEST = Policy("reset_request", 10, timedelta(minutes=15), timedelta(minutes=15))
+RESET_MAIL = Policy("reset_mail", 3, timedelta(hours=1), timedelta(hours=1), longest_lock=timedelta(hours=1))
+# Choosing the new password: every attempt counts per IP (each costs an argon2 hash).
+RESET_ATTEMPT = Policy("reset_attempt", 10, timedelta(minutes=15), timedelta(minutes=15))
 
 
 def ip_key(ip: str | None) -> str:

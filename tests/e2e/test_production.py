@@ -10,6 +10,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.test_activation import _link
 from tests.e2e.test_billing import sign_out
 
 pytestmark = pytest.mark.e2e
@@ -80,3 +81,53 @@ def test_the_full_terms_are_a_public_page_with_their_version(prod_app, prod_page
     expect(page.get_by_role("heading", name="Conditions d’utilisation du Northwind Admin Center")).to_be_visible()
     expect(page.get_by_text("Version 2026.1", exact=False)).to_be_visible()
     expect(page.get_by_role("heading", level=2)).to_have_count(7)
+
+
+def test_a_forgotten_password_is_reset_by_e_mail_and_every_session_ends(prod_app, prod_page, inbox):
+    email, new_password = "pdurand@acme-logistique.fr", "le nouveau chemin de Pierre vers Lyon"
+    elsewhere = prod_page()  # Pierre is signed in on another computer
+    elsewhere.goto(prod_app.url + "/sign-in")
+    elsewhere.get_by_label("Adresse e-mail").fill(email)
+    elsewhere.get_by_label("Mot de passe", exact=True).fill("Northwind-demo-2026")
+    elsewhere.get_by_role("button", name="Se connecter").click()
+    expect(elsewhere.locator("#company-name")).to_have_text("Acme Logistique")
+
+    page = prod_page(width=375)
+    for address in ("personne@acme-logistique.fr", email):  # the same answer, account or not
+        page.goto(prod_app.url + "/sign-in")
+        page.get_by_role("link", name="Mot de passe oublié ?").click()
+        page.get_by_label("Adresse e-mail").fill(address)
+        page.get_by_role("button", name="Envoyer le lien").click()
+        expect(page.get_by_role("heading", name="Vérifiez votre messagerie")).to_be_visible()
+        expect(page.get_by_role("status")).to_contain_text(f"Si un compte existe pour {address}")
+    mail = inbox.wait_for(email, "Choisissez un nouveau mot de passe pour le Northwind Admin Center")
+    assert not inbox.to("personne@acme-logistique.fr")
+    link = _link(mail, prod_app.url, "password/reset", public=prod_app.url)
+
+    page.goto(link)
+    page.goto(link)  # opening it twice does not use it
+    expect(page.get_by_role("heading", name="Choisissez un nouveau mot de passe")).to_be_visible()
+    page.get_by_label("Mot de passe", exact=True).fill("password1234")
+    page.get_by_role("button", name="Changer le mot de passe").click()
+    expect(page.get_by_text("trop courant", exact=False)).to_be_visible()
+    page.get_by_label("Mot de passe", exact=True).fill(new_password)
+    page.get_by_role("button", name="Changer le mot de passe").click()
+    expect(page.get_by_role("heading", name="Mot de passe modifié")).to_be_visible()
+    inbox.wait_for(email, "Le mot de passe de votre compte Northwind Admin Center a été modifié")
+
+    elsewhere.reload()  # the other computer's session ended with the reset
+    expect(elsewhere.get_by_role("heading", name="Connectez-vous au Northwind Admin Center")).to_be_visible()
+    page.get_by_role("link", name="Se connecter").last.click()
+    page.get_by_label("Adresse e-mail").fill(email)
+    page.get_by_label("Mot de passe", exact=True).fill(new_password)
+    page.get_by_role("button", name="Se connecter").click()
+    expect(page.locator("#company-name")).to_have_text("Acme Logistique")
+    page.goto(link)  # used
+    expect(page.get_by_text("Ce lien a déjà été utilisé.")).to_be_visible()
+
+    # The e-mail itself, on a phone: one column, the button, its link in plain text, who sent it.
+    page.set_content(mail.get_body(("html",)).get_content())
+    expect(page.get_by_role("link", name="Choisir un nouveau mot de passe")).to_be_visible()
+    expect(page.get_by_text("Si le bouton ne fonctionne pas", exact=False)).to_be_visible()
+    expect(page.get_by_text("facturation@northwind.example", exact=False)).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375

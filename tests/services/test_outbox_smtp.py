@@ -15,7 +15,7 @@ from sqlmodel import select
 from lcadmin.db import read_scope, session_scope
 from lcadmin.mail.outbox import enqueue, retry_delay
 from lcadmin.mail.smtp import deliver_due, refused_for_good
-from lcadmin.mail.templates import activation_mail
+from lcadmin.mail.templates import activation_mail, password_changed_mail
 from lcadmin.models import OutboxMessage
 from lcadmin.settings import load_settings
 
@@ -78,6 +78,16 @@ def test_mail_is_delivered_as_text_and_html(engine, smtp_port):
     assert 'href="http://localhost:3000/activate/abc"' in html and "Activer mon compte" in html
     with read_scope(engine) as session:
         assert session.exec(select(OutboxMessage)).one().status == "sent"
+
+
+def test_a_long_french_subject_arrives_word_for_word(engine, smtp_port):
+    """Folded into encoded words, "a été modifié" used to arrive as "a  étémodifié"."""
+    with _server(smtp_port) as inbox:
+        with session_scope(engine) as session:
+            enqueue(session, to="hbernard@flexis.com", kind="password_changed", now=NOW,
+                    mail=password_changed_mail("fr"))
+        assert deliver_due(engine, _smtp(smtp_port), NOW) == (1, 0)
+    assert inbox.messages[0]["Subject"] == "Le mot de passe de votre compte Northwind Admin Center a été modifié"
 
 
 def test_nothing_is_lost_while_the_server_is_down(engine, smtp_port):

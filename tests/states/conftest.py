@@ -75,6 +75,13 @@ class Browser:
             return pool.submit(asyncio.run, result).result()
 
 
+def run_async(coroutine):
+    """Run a coroutine to its end, in a thread of its own (another test's tool, Playwright, may
+    own this thread's event loop)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 async def _last_of(events):
     last = None
     async for event in events:

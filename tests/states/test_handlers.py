@@ -58,6 +58,10 @@ INTENDED: dict[str, dict[str, tuple[str, ...]]] = {
     "PaymentState": {**SETVAR, "open_for": ("kind: str", "number: str"), "close": ("_open: bool",),
                      "submit": ("form: dict",)},
     "AuthenticationState": {**SETVAR, "load": (), "approve": (), "decline": ()},
+    "PasswordState": {**SETVAR, "open_forgot": (), "set_email": ("value: str",),
+                      "request_link": ("form: dict | None",), "open_reset": (),
+                      "toggle_password": ("_checked: bool | None",), "clear_errors": ("_value: str",),
+                      "change_password": ("form: dict | None",)},
     "PendingActivationState": {**SETVAR},
     "TabState": {**SETVAR},
 }

@@ -108,9 +108,8 @@ def test_credit_notes_have_a_filter_of_their_own_and_search_takes_text_literally
 
 def test_the_list_says_it_is_loading_until_its_rows_are_there(app_db, browser):
     """Skeleton rows, not "Aucune facture pour le moment", while the list loads."""
-    import asyncio
-
     from lcadmin.states.invoices import InvoicesState
+    from tests.states.conftest import run_async
     from tests.states.test_flow_states import _signed_in_cookie
 
     tab = browser(cookie=_signed_in_cookie("hbernard@flexis.com"))
@@ -125,5 +124,5 @@ def test_the_list_says_it_is_loading_until_its_rows_are_there(app_db, browser):
             pass
         return [*seen, (state.loaded, len(state.rows))]
 
-    assert asyncio.run(steps()) == [(False, 0), (True, 2)]
-    assert asyncio.run(steps())[0][0] is False  # a page load shows the skeleton again
+    assert run_async(steps()) == [(False, 0), (True, 2)]
+    assert run_async(steps())[0][0] is False  # a page load shows the skeleton again

@@ -111,7 +111,7 @@ def test_the_3d_secure_page_answers_only_the_paying_companys_users(app_db, brows
 def test_paying_shows_it_is_working_at_once_and_stops_whatever_happens(app_db, browser):
     """The first thing "Payer" sends the browser is the busy flag (the button disables itself and
     says "Paiement en cours…"), before any provider call; it is cleared once the work is done."""
-    import asyncio
+    from tests.states.conftest import run_async
 
     tab = browser(cookie=_signed_in_cookie("hbernard@flexis.com"))
     state = tab.state(PaymentState)
@@ -125,6 +125,6 @@ def test_paying_shows_it_is_working_at_once_and_stops_whatever_happens(app_db, b
             pass
         return [*seen, state.paying]
 
-    assert asyncio.run(steps({**CARD, "card_number": "4000 0000 0000 0002"})) == [True, False]  # declined
-    assert asyncio.run(steps({**CARD, "card_expiry": "13/30"})) == [True, False]  # refused field
+    assert run_async(steps({**CARD, "card_number": "4000 0000 0000 0002"})) == [True, False]  # declined
+    assert run_async(steps({**CARD, "card_expiry": "13/30"})) == [True, False]  # refused field
     assert not state.paying and state.expiry_error
