@@ -22,5 +22,9 @@ def format_money(money: Money, locale: str) -> str:
 
 
 def format_date(value: date, locale: str, style: str = "long") -> str:
-    """``1 janvier 2026`` / ``1 January 2026`` (``long``), or ``short`` / ``medium`` forms."""
-    return _babel_date(value, format=style, locale=_babel_locale(locale))
+    """``1er janvier 2026`` / ``1 January 2026`` (``long``), or ``short`` / ``medium`` forms.
+    French writes the first day of a month as an ordinal (``1er``); Babel does not."""
+    text = _babel_date(value, format=style, locale=_babel_locale(locale))
+    if locale == "fr" and style == "long" and value.day == 1 and text.startswith("1 "):
+        return "1er" + text[1:]
+    return text

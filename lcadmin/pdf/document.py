@@ -19,6 +19,8 @@ class Party:
     siren: str
     vat_number: str
     recipient: str = ""
+    share_capital: int = 0  # euros; the issuer's "SAS au capital de …" (0: not stated)
+    rcs_city: str = ""  # the issuer's registry court: "RCS Paris 812 345 676"
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,15 @@ class InvoiceDocument:
     customer: Party
     vendor_name: str
     vendor_logo: str = ""  # PNG or JPEG file; the vendor's initial is drawn without one
+    iban: str = ""  # where a transfer pays it, with the number as the payment reference
+    bic: str = ""
+    paid_on: date | None = None  # on the vendor's calendar: a paid invoice is printed "Acquittée"
+    paid_by: str = ""  # "card" or "transfer"
+
+    @property
+    def amount_due_minor(self) -> int:
+        """What is left to pay: nothing once paid."""
+        return 0 if self.paid_on else self.total_minor
 
     @property
     def filename(self) -> str:

@@ -20,7 +20,7 @@ from PIL import ImageCms
 from lcadmin.domain.money import Money
 from lcadmin.i18n import gettext
 from lcadmin.pdf.document import InvoiceDocument, Party
-from lcadmin.pdf.invoice import render_invoice_pdf
+from lcadmin.pdf.invoice import paid_line, payment_terms, render_invoice_pdf
 from lcadmin.pdf.layout import PRODUCER
 
 RSM = "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"
@@ -71,6 +71,20 @@ def _party(parent, tag: str, party: Party) -> None:
         _el(_el(node, "ram:SpecifiedTaxRegistration"), "ram:ID", party.vat_number, schemeID="VA")
 
 
+def _payment_means(settlement, document: InvoiceDocument) -> None:
+    """BG-16: how the invoice is paid. A card for one paid by card (48); otherwise a SEPA credit
+    transfer (58) to the vendor's account (BT-84 IBAN, BT-86 BIC)."""
+    means = _el(settlement, "ram:SpecifiedTradeSettlementPaymentMeans")
+    if document.paid_by == "card":
+        _el(means, "ram:TypeCode", "48")
+        return
+    _el(means, "ram:TypeCode", "58")
+    if document.iban:
+        _el(_el(means, "ram:PayeePartyCreditorFinancialAccount"), "ram:IBANID", document.iban)
+    if document.bic:
+        _el(_el(means, "ram:PayeeSpecifiedCreditorFinancialInstitution"), "ram:BICID", document.bic)
+
+
 def build_cii_xml(document: InvoiceDocument, locale: str = "fr") -> bytes:
     """The EN 16931 Cross Industry Invoice for the document."""
     root = etree.Element(f"{{{RSM}}}CrossIndustryInvoice", nsmap=NSMAP)
@@ -83,7 +97,9 @@ def build_cii_xml(document: InvoiceDocument, locale: str = "fr") -> bytes:
     _el(header, "ram:ID", document.number)
     _el(header, "ram:TypeCode", CREDIT_NOTE if document.is_credit_note else INVOICE)
     _date(header, "ram:IssueDateTime", document.issue_date)
-    # The French mandatory mentions, with their UNTDID 4451 subject codes.
+    # The French mandatory mentions, with their UNTDID 4451 subject codes. The French rules
+    # (BR-FR-05) want them in every document's XML, credit notes included, although a credit
+    # note's PDF, with nothing to pay, does not print them.
     for code, key in (("PMD", "pdf.penalties"), ("PMT", "pdf.indemnity"), ("AAB", "pdf.discount")):
         note = _el(header, "ram:IncludedNote")
         _el(note, "ram:Content", gettext(key, locale))
@@ -117,7 +133,11 @@ def build_cii_xml(document: InvoiceDocument, locale: str = "fr") -> bytes:
     _date(delivery, "ram:OccurrenceDateTime", document.period_start or document.issue_date)  # BT-72
 
     settlement = _el(transaction, "ram:ApplicableHeaderTradeSettlement")
+    if not document.is_credit_note:
+        _el(settlement, "ram:PaymentReference", document.number)  # BT-83: what a transfer quotes
     _el(settlement, "ram:InvoiceCurrencyCode", document.currency)
+    if not document.is_credit_note:
+        _payment_means(settlement, document)
     for tax_line in document.taxes:
         tax = _el(settlement, "ram:ApplicableTradeTax")
         _el(tax, "ram:CalculatedAmount", _amount(document, tax_line.tax_minor))
@@ -130,16 +150,19 @@ def build_cii_xml(document: InvoiceDocument, locale: str = "fr") -> bytes:
         period = _el(settlement, "ram:BillingSpecifiedPeriod")
         _date(period, "ram:StartDateTime", document.period_start)
         _date(period, "ram:EndDateTime", document.period_end)
-    terms = _el(settlement, "ram:SpecifiedTradePaymentTerms")
-    _el(terms, "ram:Description", gettext("pdf.terms", locale, days=str(document.payment_terms_days))
-        if document.payment_terms_days else gettext("pdf.terms_now", locale))
-    _date(terms, "ram:DueDateDateTime", document.due_date)
+    if not document.is_credit_note:
+        terms = _el(settlement, "ram:SpecifiedTradePaymentTerms")
+        _el(terms, "ram:Description", paid_line(document, locale) if document.paid_on
+            else payment_terms(document, locale))
+        _date(terms, "ram:DueDateDateTime", document.due_date)
     sums = _el(settlement, "ram:SpecifiedTradeSettlementHeaderMonetarySummation")
     _el(sums, "ram:LineTotalAmount", _amount(document, document.subtotal_minor))
     _el(sums, "ram:TaxBasisTotalAmount", _amount(document, document.subtotal_minor))
     _el(sums, "ram:TaxTotalAmount", _amount(document, document.tax_minor), currencyID=document.currency)
     _el(sums, "ram:GrandTotalAmount", _amount(document, document.total_minor))
-    _el(sums, "ram:DuePayableAmount", _amount(document, document.total_minor))
+    if document.paid_on:  # a receipted invoice: paid in full, nothing due
+        _el(sums, "ram:TotalPrepaidAmount", _amount(document, document.total_minor))
+    _el(sums, "ram:DuePayableAmount", _amount(document, document.amount_due_minor))
     if document.is_credit_note and document.credited_number:
         referenced = _el(settlement, "ram:InvoiceReferencedDocument")
         _el(referenced, "ram:IssuerAssignedID", document.credited_number)

@@ -57,8 +57,9 @@ def _rate(rate_bp: int, locale: str) -> str:
 
 
 def _meta_rows(document: InvoiceDocument, locale: str) -> list[tuple[str, str]]:
-    rows = [(gettext("pdf.issue_date", locale), format_date(document.issue_date, locale)),
-            (gettext("pdf.due_date", locale), format_date(document.due_date, locale))]
+    rows = [(gettext("pdf.issue_date", locale), format_date(document.issue_date, locale))]
+    if not document.is_credit_note:  # nothing falls due on a credit note
+        rows.append((gettext("pdf.due_date", locale), format_date(document.due_date, locale)))
     if document.period_start and document.period_end:
         rows.append((gettext("pdf.period", locale), gettext(
             "pdf.period_value", locale, start=format_date(document.period_start, locale),
@@ -109,32 +110,84 @@ def _totals(document: InvoiceDocument, locale: str, styles) -> PdfTable:
     vat = PdfTable(vat_rows, colWidths=[18 * mm, 30 * mm, 30 * mm], style=[
         *_cells(regular, bold), ("FONT", (0, 1), (-1, 1), bold, 7.5), ("TEXTCOLOR", (0, 1), (-1, 1), MUTED),
         ("SPAN", (0, 0), (-1, 0)), ("LINEBELOW", (0, 1), (-1, 1), 0.3, RULE)])
-    total_key = "pdf.credit_total" if document.is_credit_note else "pdf.to_pay"
-    sums = PdfTable([
-        [gettext("pdf.subtotal", locale), money(document.subtotal_minor)],
-        [gettext("pdf.tax_total", locale), money(document.tax_minor)],
-        [gettext("pdf.total", locale), money(document.total_minor)],
-        [para(gettext(total_key, locale), styles["bold"]), money(document.total_minor)],
-    ], colWidths=[40 * mm, 34 * mm], style=[
+    rows = [[gettext("pdf.subtotal", locale), money(document.subtotal_minor)],
+            [gettext("pdf.tax_total", locale), money(document.tax_minor)],
+            [gettext("pdf.total", locale), money(document.total_minor)]]
+    if document.is_credit_note:
+        rows.append([para(gettext("pdf.credit_total", locale), styles["bold"]), money(document.total_minor)])
+    else:
+        if document.paid_on:  # a receipted invoice: what was paid, and nothing left to pay
+            rows.append([para(paid_line(document, locale), styles["base"]), money(-document.total_minor)])
+        rows.append([para(gettext("pdf.to_pay", locale), styles["bold"]), money(document.amount_due_minor)])
+    sums = PdfTable(rows, colWidths=[40 * mm, 34 * mm], style=[
         *_cells(regular, bold, header=False), ("FONT", (0, 2), (-1, -1), bold, 9),
-        ("LINEABOVE", (0, 2), (-1, 2), 0.8, ACCENT), ("BACKGROUND", (0, 3), (-1, 3), colors.HexColor("#eef1fd"))])
+        ("LINEABOVE", (0, 2), (-1, 2), 0.8, ACCENT),
+        ("BACKGROUND", (0, len(rows) - 1), (-1, len(rows) - 1), colors.HexColor("#eef1fd"))])
     outer = PdfTable([[vat, sums]], colWidths=[100 * mm, 74 * mm])
     outer.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
     return outer
 
 
+def paid_line(document: InvoiceDocument, locale: str) -> str:
+    """``Acquittée le 2 janvier 2026 par carte bancaire``."""
+    return gettext("pdf.paid_on", locale, date=format_date(document.paid_on, locale),
+                   method=gettext(f"pdf.method.{document.paid_by or 'transfer'}", locale))
+
+
+def payment_terms(document: InvoiceDocument, locale: str) -> str:
+    """When and how an invoice is to be paid."""
+    if document.payment_terms_days:
+        return gettext("pdf.terms", locale, days=str(document.payment_terms_days))
+    return gettext("pdf.terms_now", locale)
+
+
+def transfer_details(document: InvoiceDocument, locale: str) -> str:
+    """The vendor's bank details and the reference a transfer quotes."""
+    return gettext("pdf.transfer", locale, iban=_grouped(document.iban), bic=document.bic, number=document.number)
+
+
+def _grouped(iban: str) -> str:
+    return " ".join(iban[i:i + 4] for i in range(0, len(iban), 4))
+
+
 def _mentions(document: InvoiceDocument, locale: str, styles) -> list[Paragraph]:
-    terms = (gettext("pdf.terms", locale, days=str(document.payment_terms_days)) if document.payment_terms_days
-             else gettext("pdf.terms_now", locale))
-    return [para(text, styles["small"]) for text in
-            (terms, gettext("pdf.penalties", locale), gettext("pdf.indemnity", locale),
-             gettext("pdf.discount", locale))]
+    """The mentions the law requires. A credit note carries no payment terms nor late penalties:
+    nothing is to be paid on it. A paid invoice says when and how it was paid."""
+    if document.is_credit_note:
+        texts = [gettext("pdf.category", locale)]
+    else:
+        # The terms stay on a paid invoice (a mandatory mention); the bank details only while due.
+        if document.paid_on:
+            terms = [payment_terms(document, locale), paid_line(document, locale) + "."]
+        else:
+            terms = [payment_terms(document, locale), *([transfer_details(document, locale)] if document.iban else [])]
+        texts = [*terms, gettext("pdf.penalties", locale), gettext("pdf.indemnity", locale),
+                 gettext("pdf.discount", locale), gettext("pdf.category", locale)]
+    return [para(text, styles["small"]) for text in texts]
+
+
+def _capital(euros: int, locale: str) -> str:
+    number = format_decimal(euros, format="#,##0", locale="fr_FR" if locale == "fr" else "en_GB")
+    return f"{number}\u00a0€" if locale == "fr" else f"€{number}"
 
 
 def identity_line(party: Party, locale: str) -> str:
-    """The issuer's legal identity, for every page's footer."""
-    return (f"{party.legal_name} · {' '.join(party.address_lines)}, {party.postal_code} {party.city} · "
-            f"SIREN {party.siren} · {gettext('pdf.vat_number', locale)} {party.vat_number}")
+    """The issuer's legal identity, for every page's footer: name, share capital, address,
+    registry (RCS), SIREN and VAT number."""
+    parts = [party.legal_name]
+    if party.share_capital:
+        parts.append(gettext("pdf.capital", locale, amount=_capital(party.share_capital, locale)))
+    parts.append(f"{' '.join(party.address_lines)}, {party.postal_code} {party.city}")
+    if party.rcs_city:
+        parts.append(gettext("pdf.rcs", locale, city=party.rcs_city, siren=_siren(party.siren)))
+    else:
+        parts.append(f"SIREN {party.siren}")
+    parts.append(f"{gettext('pdf.vat_number', locale)} {party.vat_number}")
+    return " · ".join(parts)
+
+
+def _siren(siren: str) -> str:
+    return f"{siren[:3]} {siren[3:6]} {siren[6:]}" if len(siren) == 9 else siren
 
 
 def two_parties(left: list, right: list) -> PdfTable:

@@ -7,11 +7,12 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
+from lcadmin.domain.calendar import business_date
 from lcadmin.domain.money import Money
 from lcadmin.domain.permissions import Permission
 from lcadmin.domain.pricing import PricedLine, compute_totals
 from lcadmin.domain.statuses import InvoiceKind, InvoiceStatus
-from lcadmin.models import Invoice, InvoiceLine, SalesOrder
+from lcadmin.models import Invoice, InvoiceLine, Payment, SalesOrder
 from lcadmin.pdf.document import InvoiceDocument, TaxLine
 from lcadmin.services.context import RequestContext
 from lcadmin.services.errors import NotAllowed, NotFound
@@ -34,7 +35,11 @@ def build_document(session: Session, invoice: Invoice, vendor: VendorSettings) -
                              for line in lines), invoice.currency)
     credited = session.get(Invoice, invoice.credited_invoice_id) if invoice.credited_invoice_id else None
     order = session.get(SalesOrder, invoice.order_id) if invoice.order_id else None
-    issuer = invoice.issuer_snapshot or issuer_snapshot(vendor)
+    # Invoices issued before the issuer's registry, capital and bank details were kept take them
+    # from the settings, like the logo.
+    issuer = {**issuer_snapshot(vendor), **(invoice.issuer_snapshot or {})}
+    paid_by_card = session.exec(select(Payment.id).where(Payment.paid_invoice_id == invoice.id)).first() is not None
+    paid = invoice.status == InvoiceStatus.PAID.value and invoice.paid_at is not None
     return InvoiceDocument(
         number=invoice.number, is_credit_note=invoice.kind == InvoiceKind.CREDIT_NOTE.value,
         credited_number=credited.number if credited else None,
@@ -48,6 +53,9 @@ def build_document(session: Session, invoice: Invoice, vendor: VendorSettings) -
         subtotal_minor=invoice.subtotal_minor, tax_minor=invoice.tax_minor, total_minor=invoice.total_minor,
         issuer=party(issuer), customer=party(invoice.customer_snapshot), vendor_name=issuer.get("name", vendor.name),
         vendor_logo=_existing(issuer.get("logo", vendor.logo_path)),
+        iban=issuer.get("iban", ""), bic=issuer.get("bic", ""),
+        paid_on=business_date(invoice.paid_at, vendor.timezone) if paid and invoice.paid_at else None,
+        paid_by=("card" if paid_by_card else "transfer") if paid else "",
     )
 
 

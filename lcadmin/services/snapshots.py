@@ -24,7 +24,8 @@ def issuer_snapshot(vendor: VendorSettings) -> dict[str, Any]:
     """The vendor as documents state it, kept with each invoice as it was on its issue date."""
     return {"name": vendor.name, "legal_name": vendor.legal_name, "siren": vendor.siren,
             "vat_number": vendor.vat_number, "address": [vendor.address_line1], "postal_code": vendor.postal_code,
-            "city": vendor.city, "country_code": vendor.country_code, "logo": vendor.logo_path}
+            "city": vendor.city, "country_code": vendor.country_code, "logo": vendor.logo_path,
+            "share_capital": vendor.share_capital, "rcs_city": vendor.rcs_city, "iban": vendor.iban, "bic": vendor.bic}
 
 
 def customer_snapshot(session: Session, company: Company) -> dict[str, Any]:
@@ -47,4 +48,5 @@ def party(snapshot: dict[str, Any]) -> Party:
     return Party(legal_name=snapshot.get("legal_name", ""), address_lines=tuple(snapshot.get("address", ())),
                  postal_code=snapshot.get("postal_code", ""), city=snapshot.get("city", ""),
                  country_code=snapshot.get("country_code", "FR"), siren=snapshot.get("siren", ""),
-                 vat_number=snapshot.get("vat_number", ""), recipient=snapshot.get("recipient", ""))
+                 vat_number=snapshot.get("vat_number", ""), recipient=snapshot.get("recipient", ""),
+                 share_capital=int(snapshot.get("share_capital") or 0), rcs_city=snapshot.get("rcs_city", ""))

@@ -50,8 +50,8 @@ def test_the_pdf_carries_every_mandatory_mention_in_french(demo):
     text = _text(render_invoice_pdf(_document(demo, "F2026-00001"), "fr"))
     for expected in (
         "Facture", "F2026-00001", *VENDOR_FIELDS, "Flexis SAS", "8 avenue des Ternes", "75017 Paris", "552203101",
-        "FR53552203101", "Date d’émission", "2 janvier 2026", "Date d’échéance", "1 février 2026",
-        "du 1 janvier 2026 au 31 décembre 2026", "FLD102776277396", "Licence Northwind Recruiter", "12",
+        "FR53552203101", "Date d’émission", "2 janvier 2026", "Date d’échéance", "1er février 2026",
+        "du 1er janvier 2026 au 31 décembre 2026", "FLD102776277396", "Licence Northwind Recruiter", "12",
         "300,00 €", "20 %", "3 600,00 €", "720,00 €", "4 320,00 €", "Total HT", "Total TVA", "Total TTC",
         "Conditions de paiement", "30 jours", "Pénalités de retard", "40 €", "Escompte pour paiement anticipé",
         "Page 1 sur 1",
@@ -192,3 +192,51 @@ def test_the_worker_pool_renders_in_another_process_the_very_same_bytes_at_a_low
     pid, niceness = map(int, render(_rendering_process, document).split())
     assert pid != os.getpid()
     assert niceness == min(19, os.getpriority(os.PRIO_PROCESS, 0) + NICENESS)
+
+
+def _xml(document) -> etree._Element:
+    return etree.fromstring(build_cii_xml(document))
+
+
+NS = {"ram": "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100"}
+
+
+def test_an_open_invoice_says_where_to_send_the_transfer_and_what_to_quote(demo):
+    document = _document(demo, "F2026-00005")
+    text = _text(render_invoice_pdf(document, "fr")).replace("\u00a0", " ").replace("\u202f", " ")
+    assert "IBAN FR76 3000 6000 0112 3456 7890 189 · BIC AGRIFRPPXXX · référence à indiquer : F2026-00005" in text
+    assert "Acquittée" not in text and "Catégorie de l’opération : prestation de services" in text
+    xml = _xml(document)
+    assert xml.findtext(".//ram:PaymentReference", namespaces=NS) == "F2026-00005"
+    assert xml.findtext(".//ram:SpecifiedTradeSettlementPaymentMeans/ram:TypeCode", namespaces=NS) == "58"
+    assert xml.findtext(".//ram:IBANID", namespaces=NS) == "FR7630006000011234567890189"
+    assert xml.findtext(".//ram:BICID", namespaces=NS) == "AGRIFRPPXXX"
+    assert xml.findtext(".//ram:DuePayableAmount", namespaces=NS) == "180.00"
+
+
+def test_a_paid_invoice_is_receipted_with_nothing_left_to_pay(demo):
+    document = _document(demo, "F2026-00001")
+    text = _text(render_invoice_pdf(document, "fr")).replace("\u00a0", " ").replace("\u202f", " ")
+    assert re.search(r"Acquittée le \d+ \w+ 2026 par virement", text), text
+    assert re.search(r"Net à payer\s*0,00 €", text), text
+    assert "IBAN" not in text  # nothing to transfer any more
+    english = _text(render_invoice_pdf(document, "en")).replace("\u00a0", " ")
+    assert re.search(r"Paid on \d+ \w+ 2026 by bank transfer", english) and re.search(r"Amount due\s*€0\.00", english)
+    xml = _xml(document)
+    assert xml.findtext(".//ram:TotalPrepaidAmount", namespaces=NS) == "4320.00"
+    assert xml.findtext(".//ram:DuePayableAmount", namespaces=NS) == "0.00"
+
+
+def test_a_credit_note_carries_no_payment_terms_nor_late_penalties(demo):
+    document = _document(demo, "F2026-00003", principal=_principal(demo, "pdurand@acme-logistique.fr"))
+    text = _text(render_invoice_pdf(document, "fr"))
+    for absent in ("Conditions de paiement", "Pénalités de retard", "Indemnité forfaitaire", "Escompte", "IBAN"):
+        assert absent not in text, absent
+    assert "Catégorie de l’opération" in text and "Montant de l’avoir TTC" in " ".join(text.split())
+    assert "Date d’échéance" not in text  # nothing falls due on a credit note
+    assert _xml(document).find(".//ram:SpecifiedTradePaymentTerms", namespaces=NS) is None
+
+
+def test_every_page_names_the_issuers_capital_and_registry(demo):
+    text = _text(render_invoice_pdf(_document(demo, "F2026-00005"), "fr")).replace("\u00a0", " ").replace("\u202f", " ")
+    assert "Northwind SAS · SAS au capital de 50 000 € · 10 rue de la Paix, 75002 Paris · RCS Paris 812 345 676" in text

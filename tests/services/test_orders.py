@@ -48,7 +48,7 @@ def test_the_order_form_pdf_has_the_seeds_fields(demo):
         text = _text(orders.order_pdf(session, context(principal=ADMIN, locale="fr"), ORDER, VENDOR))
     for expected in ("Formulaire de commande pour", "Flexis", "Contact principal", "Claire Martin", "Contact de facturation",
                      "compta@flexis.com", "Adresse de facturation", "8 avenue des Ternes", "Numéro de commande", ORDER,
-                     "Information sur la commande", "Date de début", "1 janvier 2026", "Date de fin", "31 décembre 2026",
+                     "Information sur la commande", "Date de début", "1er janvier 2026", "Date de fin", "31 décembre 2026",
                      "Fréquence de facturation", "Annuelle", "Méthode de facturation", "Facture", "Modalité de paiement",
                      "Paiement à 30 jours", "Devise", "EUR", "Sous-total", "3 600,00 €", "Taxe estimée", "720,00 €",
                      "Montant estimé de la commande (€)", "4 320,00 €"):

@@ -627,7 +627,7 @@ def test_a_payment_at_half_past_midnight_in_paris_on_new_years_day_is_invoiced_i
                    now=new_year)
     assert outcome.invoice_number == "F2027-00001"
     assert _invoice(demo, "F2027-00001").issue_date == date(2027, 1, 1)
-    assert "1 janvier 2027 00:30 (CET)" in _receipts(demo)["hbernard@flexis.com"][1]
+    assert "1er janvier 2027 00:30 (CET)" in _receipts(demo)["hbernard@flexis.com"][1]
 
 
 def test_overdue_follows_the_vendors_calendar(demo):

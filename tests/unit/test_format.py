@@ -25,6 +25,7 @@ def test_french_amounts_never_break_across_lines():
 
 
 def test_dates_follow_the_locale():
-    assert format_date(date(2026, 1, 1), "fr") == "1 janvier 2026"
+    assert format_date(date(2026, 1, 1), "fr") == "1er janvier 2026"  # French writes the first day as 1er
+    assert format_date(date(2026, 1, 2), "fr") == "2 janvier 2026" and format_date(date(2026, 1, 1), "en") == "1 January 2026"
     assert format_date(date(2026, 12, 31), "en") == "31 December 2026"
     assert format_date(date(2026, 12, 31), "fr", "short") == "31/12/2026"
