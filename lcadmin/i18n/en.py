@@ -319,6 +319,7 @@ MESSAGES: dict[str, str] = {
     "pdf.discount": "Early payment discount: none.",
     "pdf.page": "Page {page} of {pages}",
     "pdf.paid_on": "Paid on {date} by {method}",
+    "pdf.already_paid": "Already paid",
     "pdf.method.card": "card",
     "pdf.method.transfer": "bank transfer",
     "pdf.transfer": "Payment by bank transfer: IBAN {iban} · BIC {bic} · reference to quote: {number}.",

@@ -323,6 +323,7 @@ MESSAGES: dict[str, str] = {
     "pdf.discount": "Escompte pour paiement anticipé : néant.",
     "pdf.page": "Page {page} sur {pages}",
     "pdf.paid_on": "Acquittée le {date} par {method}",
+    "pdf.already_paid": "Déjà réglé",
     "pdf.method.card": "carte bancaire",
     "pdf.method.transfer": "virement",
     "pdf.transfer": "Règlement par virement : IBAN {iban} · BIC {bic} · référence à indiquer : {number}.",

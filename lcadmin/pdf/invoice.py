@@ -117,7 +117,7 @@ def _totals(document: InvoiceDocument, locale: str, styles) -> PdfTable:
         rows.append([para(gettext("pdf.credit_total", locale), styles["bold"]), money(document.total_minor)])
     else:
         if document.paid_on:  # a receipted invoice: what was paid, and nothing left to pay
-            rows.append([para(paid_line(document, locale), styles["base"]), money(-document.total_minor)])
+            rows.append([gettext("pdf.already_paid", locale), money(-document.total_minor)])
         rows.append([para(gettext("pdf.to_pay", locale), styles["bold"]), money(document.amount_due_minor)])
     sums = PdfTable(rows, colWidths=[40 * mm, 34 * mm], style=[
         *_cells(regular, bold, header=False), ("FONT", (0, 2), (-1, -1), bold, 9),

@@ -14,6 +14,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     Flowable,
@@ -111,13 +112,27 @@ class NumberedCanvas(Canvas):
             self.__dict__.update(page)
             self.setFont(regular, 7)
             self.setFillColor(MUTED)
-            self.drawString(18 * mm, 10 * mm, pdf_text(identity))
+            lines = footer_lines(pdf_text(identity), regular, A4[0] - 36 * mm - 24 * mm)
+            for index, line in enumerate(lines):
+                self.drawString(18 * mm, (10 + 3.2 * (len(lines) - 1 - index)) * mm, line)
             self.drawRightString(A4[0] - 18 * mm, 10 * mm,
                                  gettext("pdf.page", locale, page=str(number), pages=str(total)))
             super().showPage()
         super().save()
 
 
+
+
+def footer_lines(identity: str, font: str, width: float, size: float = 7) -> list[str]:
+    """The identity line cut at its " · " separators into lines no wider than ``width``."""
+    lines: list[str] = []
+    for part in identity.split(" · "):
+        candidate = f"{lines[-1]} · {part}" if lines else part
+        if lines and stringWidth(candidate, font, size) <= width:
+            lines[-1] = candidate
+        else:
+            lines.append(part)
+    return lines
 
 
 def build_pdf(story: list, *, title: str, author: str, locale: str, footer: str, pages_before: int = 0) -> bytes:
