@@ -14,13 +14,14 @@ install_log_redaction()  # before anything can log a cookie or a payload
 from lcadmin import models, paths  # noqa: F401
 from lcadmin.i18n import catalog
 from lcadmin.jobs import run_outbox_sender, run_payment_reconciler
-from lcadmin.pages import access, admin, auth, home, links, mailbox, not_found, order, password, payment
+from lcadmin.pages import access, admin, auth, home, invoice, links, mailbox, not_found, order, password, payment
 from lcadmin.routes import http_routes, security_headers
 from lcadmin.services import accounts
 from lcadmin.session_guard import SessionGuard
 from lcadmin.settings import get_settings
 from lcadmin.states.access import AccessState
 from lcadmin.states.auth import AuthState
+from lcadmin.states.invoice import InvoiceState
 from lcadmin.states.invoices import InvoicesState
 from lcadmin.states.licences import LicencesState
 from lcadmin.states.links import LinkState
@@ -76,6 +77,7 @@ _page(admin.overview_page, paths.ADMIN, ShellState.load)
 _page(admin.contracts_page, paths.CONTRACTS, ShellState.load, OrdersState.load)
 _page(order.order_page, paths.ORDER, ShellState.load, OrderState.load)
 _page(admin.invoices_page, paths.INVOICES, ShellState.load, InvoicesState.load)
+_page(invoice.invoice_page, paths.INVOICE, ShellState.load, InvoiceState.load)
 _page(admin.payment_methods_page, paths.PAYMENT_METHODS, ShellState.load)
 _page(admin.licences_page, paths.LICENCES, ShellState.load, LicencesState.load)
 if _settings.payment_provider == "sandbox":  # the sandbox bank's own 3-D Secure page

@@ -129,6 +129,8 @@ class Contact(SQLModel, table=True):
     full_name: str = Field(max_length=200)
     email: str = Field(max_length=320, index=True)
     phone: str | None = Field(default=None, max_length=40)
+    # The language of the e-mails the contact receives.
+    locale: str = Field(default="fr", max_length=5, sa_column_kwargs={"server_default": "fr"})
 
 
 class UserAccount(SQLModel, table=True):
@@ -515,6 +517,8 @@ class Payment(SQLModel, table=True):
     card_brand: str | None = Field(default=None, max_length=20)
     card_last4: str | None = Field(default=None, max_length=4)
     paid_invoice_id: int | None = Field(default=None, foreign_key="invoice.id")
+    receipt_number: str | None = Field(default=None, max_length=40, unique=True)  # R2026-00001, once succeeded
+    paid_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_by: int = Field(foreign_key="user_account.id")
     created_at: datetime = _created_at()
     updated_at: datetime = _created_at()

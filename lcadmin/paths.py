@@ -25,6 +25,7 @@ ADMIN = "/admin"
 CONTRACTS = "/admin/contracts"
 ORDER = "/admin/orders/[number]"
 INVOICES = "/admin/invoices"
+INVOICE = "/admin/invoices/[number]"
 PAYMENT_METHODS = "/admin/payment-methods"
 LICENCES = "/admin/licences"
 AUTHENTICATE = "/payments/authenticate/[intent]"  # the sandbox bank's 3-D Secure page
@@ -69,6 +70,14 @@ def _fill(route: str, value: str) -> str:
 def order(number: str) -> str:
     """The page of one order."""
     return _fill(ORDER, number)
+
+
+def invoice(number: str) -> str:
+    """The page of one invoice or credit note."""
+    return _fill(INVOICE, number)
+
+
+INVOICE_PAGES = INVOICE.partition("[")[0]  # "/admin/invoices/": + a number, where a page builds it from a var
 
 
 def authenticate(intent_id: str) -> str:

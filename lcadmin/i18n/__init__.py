@@ -6,6 +6,7 @@ import re
 from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
+from babel.numbers import format_decimal
 
 from lcadmin.i18n import en, fr
 from lcadmin.settings import VendorSettings, get_settings
@@ -15,8 +16,10 @@ LANGUAGE_NAMES: dict[str, str] = {"fr": "Français", "en": "English"}
 _RAW: dict[str, dict[str, str]] = {"fr": fr.MESSAGES, "en": en.MESSAGES}
 
 
-def _vendor_fields(vendor: VendorSettings) -> dict[str, str]:
+def _vendor_fields(vendor: VendorSettings, locale: str) -> dict[str, str]:
+    capital = format_decimal(vendor.share_capital, format="#,##0", locale="fr_FR" if locale == "fr" else "en_GB")
     return {
+        "vendor_capital": f"{capital}\u00a0€" if locale == "fr" else f"€{capital}",
         "vendor": vendor.name,
         "vendor_legal_name": vendor.legal_name,
         "vendor_siren": vendor.siren,
@@ -44,7 +47,7 @@ def french_typography(text: str) -> str:
 @lru_cache(maxsize=4)
 def catalog(locale: str) -> dict[str, str]:
     """Every message of ``locale`` with the vendor's details filled in."""
-    fields = _vendor_fields(get_settings().vendor)
+    fields = _vendor_fields(get_settings().vendor, locale)
     polish = french_typography if locale == "fr" else (lambda text: text)
     return {key: polish(text.format_map(_KeepUnknown(fields))) for key, text in _RAW[locale].items()}
 

@@ -60,7 +60,7 @@ def admin_frame(active: str, *content: rx.Component) -> rx.Component:
 
 
 # Columns of amounts and counts: right-aligned, in tabular figures.
-NUMERIC = frozenset({"col.subtotal", "col.total", "col.orders", "pdf.col.quantity", "pdf.col.unit_price",
+NUMERIC = frozenset({"col.subtotal", "col.total", "col.amount", "col.orders", "pdf.col.quantity", "pdf.col.unit_price",
                      "pdf.col.amount"})
 
 
@@ -237,7 +237,8 @@ def invoices_page() -> rx.Component:
             ["col.number", "col.kind", "col.contract", "col.issue_date", "col.due_date", "col.subtotal", "col.total",
              "col.status", "col.actions"],
             InvoicesState.rows,
-            lambda r: [rx.table.row_header_cell(r["number"]), rx.table.cell(r["kind_label"]),
+            lambda r: [rx.table.row_header_cell(rx.link(r["number"], href=paths.INVOICE_PAGES + r["number"].to(str))),
+                       rx.table.cell(r["kind_label"]),
                        rx.table.cell(r["contract"]), rx.table.cell(r["issue_date"]), rx.table.cell(r["due_date"]),
                        rx.table.cell(r["subtotal"]), rx.table.cell(r["total"]),
                        rx.table.cell(status_badge(r["status_label"], r["status_tone"])),
@@ -245,6 +246,24 @@ def invoices_page() -> rx.Component:
             rx.cond(InvoicesState.filtered, t("invoices.none_match"), t("admin.invoices.empty")), "admin.nav.invoices",
             InvoicesState.loaded,
         ),
+        rx.heading(t("payments.title"), as_="h2", size="4", margin_top="12px"),
+        payments_table(InvoicesState.payments, InvoicesState.loaded),
+    )
+
+
+def payments_table(rows: rx.Var, loaded: rx.Var) -> rx.Component:
+    """Succeeded payments, each with its receipt to download."""
+    return _table(
+        ["col.receipt", "col.paid_on", "col.invoice", "col.amount", "col.card", "col.actions"], rows,
+        lambda r: [rx.table.row_header_cell(r["receipt_number"]), rx.table.cell(r["paid_on"]),
+                   rx.table.cell(rx.link(r["invoice_number"], href=paths.INVOICE_PAGES + r["invoice_number"].to(str))),
+                   rx.table.cell(r["amount"]), rx.table.cell(r["card"]),
+                   rx.table.cell(busy_button(rx.icon("file-down", size=14), t("payments.receipt"),
+                                             busy=InvoicesState.downloading == r["receipt_number"].to(str) + ":receipt",
+                                             busy_key="action.preparing", size="1", variant="soft",
+                                             on_click=InvoicesState.download_receipt(r["receipt_number"].to(str)),
+                                             aria_label=r["receipt_number"].to(str) + " PDF"))],
+        "payments.empty", "payments.title", loaded,
     )
 
 

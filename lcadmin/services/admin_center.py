@@ -23,6 +23,7 @@ from lcadmin.models import Contract, Invoice, Membership, SalesOrder, UserAccoun
 from lcadmin.services.context import RequestContext
 from lcadmin.services.errors import NotAllowed
 from lcadmin.services.views import status_tone
+from lcadmin.settings import VendorSettings
 
 
 @dataclass(frozen=True)
@@ -209,3 +210,83 @@ def list_members(session: Session, ctx: RequestContext) -> list[MemberRow]:
                         .where(Membership.company_id == company_id).order_by(UserAccount.full_name)).all()
     return [MemberRow(full_name=user.full_name, email=user.email, role_label=gettext(f"role.{membership.role}", locale))
             for user, membership in rows]
+
+
+@dataclass(frozen=True)
+class InvoiceLineRow:
+    description: str
+    quantity: str
+    unit_price: str
+    amount: str
+
+
+@dataclass(frozen=True)
+class RelatedRow:
+    number: str
+    issue_date: str
+    total: str
+
+
+@dataclass(frozen=True)
+class InvoiceDetail:
+    """One invoice or credit note as its page shows it."""
+
+    number: str
+    kind_label: str
+    is_credit_note: bool
+    status_label: str
+    status_tone: str
+    issue_date: str
+    due_date: str
+    contract: str
+    order_number: str
+    lines: tuple[InvoiceLineRow, ...]
+    subtotal: str
+    tax: str
+    total: str
+    amount_due: str
+    paid_note: str  # "Acquittée le … par carte bancaire", or ""
+    credit_notes: tuple[RelatedRow, ...]  # against this invoice
+    corrects: str  # the invoice a credit note corrects, or ""
+    can_pay: bool
+
+
+def invoice_detail(session: Session, ctx: RequestContext, number: str, *, vendor: VendorSettings,
+                   online_payment: bool = True) -> InvoiceDetail:
+    """The invoice page: its lines, totals, what is left to pay, the credit notes against it.
+
+    Raises:
+        NotAllowed: Without billing access. NotFound: ``invoice_not_found`` (another company's too).
+    """
+    from lcadmin.pdf.invoice import paid_line
+    from lcadmin.services.invoice_documents import invoice_document
+    from lcadmin.services.invoicing import amount_due
+
+    document, locale = invoice_document(session, ctx, number, vendor), ctx.locale
+    company_id = ctx.user.company_id
+    invoice = session.exec(select(Invoice).where(Invoice.number == document.number,
+                                                 Invoice.company_id == company_id)).one()
+    order = session.get(SalesOrder, invoice.order_id) if invoice.order_id else None
+    contract = session.get(Contract, order.contract_id) if order and order.contract_id else None
+    money = lambda minor: format_money(Money(minor, invoice.currency), locale)
+    shown = invoice_status(invoice, business_date(ctx.now, vendor.timezone))
+    credits = session.exec(select(Invoice).where(Invoice.credited_invoice_id == invoice.id,
+                                                 Invoice.status != InvoiceStatus.DRAFT.value)
+                           .order_by(Invoice.issue_date)).all()
+    payable = not document.is_credit_note and shown in (InvoiceStatus.OPEN.value, OVERDUE)
+    due = amount_due(session, invoice) if payable else 0
+    return InvoiceDetail(
+        number=invoice.number, kind_label=gettext(f"kind.{invoice.kind}", locale),
+        is_credit_note=document.is_credit_note, status_label=gettext(f"status.invoice.{shown}", locale),
+        status_tone=status_tone(shown), issue_date=format_date(document.issue_date, locale),
+        due_date="" if document.is_credit_note else format_date(document.due_date, locale),
+        contract=contract.number if contract else "", order_number=order.number if order else "",
+        lines=tuple(InvoiceLineRow(line.description, str(line.quantity), money(line.unit_price_minor),
+                                   money(line.amount_minor)) for line in document.lines),
+        subtotal=money(document.subtotal_minor), tax=money(document.tax_minor), total=money(document.total_minor),
+        amount_due=money(due), paid_note=paid_line(document, locale) if document.paid_on else "",
+        credit_notes=tuple(RelatedRow(c.number, format_date(c.issue_date, locale, "medium"), money(c.total_minor))
+                           for c in credits),
+        corrects=document.credited_number or "",
+        can_pay=online_payment and ctx.user.can(Permission.PAY) and due > 0,
+    )

@@ -17,7 +17,7 @@ from lcadmin.domain.permissions import Permission
 from lcadmin.pdf.facturx import render_facturx_pdf
 from lcadmin.pdf.invoice import render_invoice_pdf
 from lcadmin.pdf.pool import render
-from lcadmin.services import admin_center
+from lcadmin.services import admin_center, receipts
 from lcadmin.services.context import RequestContext
 from lcadmin.services.invoice_documents import invoice_document
 from lcadmin.settings import get_settings
@@ -31,6 +31,7 @@ class InvoicesState(rx.State):
     """The filtered list of the company's invoices and credit notes."""
 
     rows: list[dict[str, Any]] = []
+    payments: list[dict[str, str]] = []  # the payments history, each with its receipt
     status: str = ALL
     contract: str = ALL
     period: str = ALL
@@ -72,6 +73,10 @@ class InvoicesState(rx.State):
     async def load(self):
         """/admin/invoices loaded: filters reset."""
         self.status, self.contract, self.period, self.search = ALL, ALL, ALL, ""
+        zone = get_settings().vendor.timezone
+        done = await run(self, lambda session, ctx: receipts.list_payments(session, ctx, zone=zone),
+                         permission=Permission.VIEW_BILLING)
+        self.payments = [asdict(row) for row in done.value] if done.ok else []
         return await self._refresh()
 
     @rx.event
@@ -126,6 +131,18 @@ class InvoicesState(rx.State):
     async def download_pdf(self, number: str):
         """The invoice as PDF, generated on the spot."""
         return await self._download(number, facturx=False)
+
+    @rx.event
+    @shows_busy("downloading", lambda number: f"{number}:receipt")
+    async def download_receipt(self, number: str):
+        """A payment's receipt (``R2026-…``), in the reader's language."""
+        number, vendor = clip(number, 40), get_settings().vendor
+        done = await run(self, lambda session, ctx: receipts.receipt_pdf(session, ctx, number, vendor),
+                         permission=Permission.VIEW_BILLING)
+        if not done.ok:
+            return done.event
+        filename, data = done.value
+        return rx.download(data=data, filename=filename, mime_type="application/pdf")
 
     @rx.event
     @shows_busy("downloading", lambda number: f"{number}:facturx")

@@ -91,10 +91,14 @@ class PaymentState(rx.State):
             return None
         self.opened = False
         self.succeeded = gettext("pay.succeeded", locale, number=outcome.invoice_number or "")
+        from lcadmin import paths
+        from lcadmin.states.invoice import InvoiceState
         from lcadmin.states.invoices import InvoicesState
         from lcadmin.states.order import OrderState
 
-        return OrderState.refresh if self.kind == "order" else InvoicesState.refresh
+        if self.kind == "order":
+            return OrderState.refresh
+        return InvoiceState.load if self.router.url.path.startswith(paths.INVOICE_PAGES) else InvoicesState.refresh
 
 
 class AuthenticationState(rx.State):

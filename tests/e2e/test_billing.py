@@ -115,7 +115,26 @@ def test_an_open_invoice_is_paid_after_3d_secure(new_page, app_url):
     page.get_by_role("button", name="Confirmer le paiement").click()
     expect(page.get_by_text("la facture F2026-00005 est payée")).to_be_visible()
     page.get_by_role("link", name="Retour à l’Admin Center").click()
-    expect(page.get_by_role("row", name=re.compile("F2026-00005"))).to_contain_text("Payée")
+    expect(page.get_by_role("table", name="Factures").get_by_role("row", name=re.compile("F2026-00005"))).to_contain_text("Payée")
+
+    # Its receipt is in the payments history, and the invoice's own page says it is paid.
+    history = page.get_by_role("table", name="Historique des paiements")
+    receipt = history.get_by_role("row", name=re.compile("F2026-00005"))
+    number = receipt.get_by_role("rowheader").inner_text()
+    assert re.fullmatch(r"R2026-\d{5}", number) and "VISA •••• 3155" in receipt.inner_text()
+    page.get_by_role("link", name="F2026-00005").first.click()
+    expect(page.locator("#invoice-title")).to_have_text("Facture F2026-00005")
+    expect(page.locator("#paid-note")).to_contain_text("Acquittée le")
+    expect(page.locator("#paid-note")).to_contain_text("par carte bancaire")
+    expect(page.locator('#invoice-lines [data-label="Reste à payer"]')).to_have_text(re.compile(r"0,00\s€"))
+    with page.expect_download() as download:
+        page.get_by_role("button", name=f"{number} PDF").click()
+    assert download.value.suggested_filename == f"Recu-{number}.pdf"
+    text = PdfReader(download.value.path()).pages[0].extract_text()
+    assert "Reçu de paiement" in text and number in text and "F2026-00005" in text
+    with page.expect_download() as download:
+        page.get_by_role("button", name="PDF", exact=True).click()
+    assert "Acquittée le" in PdfReader(download.value.path()).pages[0].extract_text()
 
 
 def test_invoices_download_as_pdf_and_facturx(new_page, app_url, aleroy):
@@ -221,7 +240,7 @@ def test_a_slow_server_shows_skeleton_rows_and_a_working_button(new_page, app_ur
     page = new_page(width=width)
     _sign_in(page, app_url, *ACME)
     page.get_by_role("navigation").get_by_role("link", name="Factures").click()
-    expect(page.locator(".list-loading")).to_be_visible()  # not "Aucune facture pour le moment"
+    expect(page.locator(".list-loading").first).to_be_visible()  # not "Aucune facture pour le moment"
     expect(page.get_by_text("Aucune facture pour le moment")).to_have_count(0)
     expect(page.locator(".list-loading")).to_have_count(0, timeout=10_000)
     expect(page.get_by_text("F2026-00004").first).to_be_visible()

@@ -83,16 +83,27 @@ def test_4242_pays_an_open_invoice_and_sends_a_receipt(demo, provider):
     assert set(receipts) == {"compta@flexis.com", "hbernard@flexis.com"}
     _subject, text = receipts["compta@flexis.com"]
     for expected in ("Reçu de paiement", "F2026-00005", "Facture réglée", "VISA •••• 4242", "Flexis",
-                     payment.provider_intent_id):
+                     payment.provider_intent_id, "Numéro du reçu", "R2026-00001"):
         assert expected in text
     assert re.search(r"180,00\s€", text)
+    assert payment.receipt_number == "R2026-00001" and payment.paid_at == NOW
 
 
-def test_the_receipt_speaks_the_payers_language(demo, provider):
+def test_each_recipient_gets_the_receipt_in_their_own_language(demo, provider):
+    """The payer pays in English: their receipt is in English; the billing contact's stays in
+    the contact's language (French), and each attachment is named in its language."""
     _pay(demo, provider, locale="en")
-    _subject, text = _receipts(demo)["compta@flexis.com"]
-    assert "Payment receipt" in text and "Invoice settled" in text and "€180.00" in text
-    assert "Reçu" not in text
+    receipts = _receipts(demo)
+    payer_subject, payer = receipts["hbernard@flexis.com"]
+    contact_subject, contact = receipts["compta@flexis.com"]
+    assert "Payment receipt" in payer and "Invoice settled" in payer and "€180.00" in payer and "Reçu" not in payer
+    assert payer_subject == "Payment receipt — invoice F2026-00005"
+    assert "Reçu de paiement" in contact and "Facture réglée" in contact and "Payment receipt" not in contact
+    with read_scope(demo) as session:
+        names = {m.to_address: m.attachment_name for m in session.exec(select(OutboxMessage))
+                 if m.kind == "receipt"}
+    assert names == {"hbernard@flexis.com": "Receipt-R2026-00001.pdf", "compta@flexis.com": "Recu-R2026-00001.pdf"}
+    assert contact_subject.startswith("Reçu de paiement")
 
 
 @pytest.mark.parametrize(("card", "code"), [(DECLINED, "card_declined"), (NO_FUNDS, "insufficient_funds"),
@@ -642,3 +653,20 @@ def test_overdue_follows_the_vendors_calendar(demo):
         with read_scope(demo) as session:
             rows = admin_center.list_invoices(session, context(principal=FLEXIS, now=instant), zone=VENDOR.timezone)
         assert {r.number: r.status for r in rows}["F2026-00005"] == expected
+
+
+def test_receipts_are_listed_and_downloaded_by_their_company_only(demo, provider):
+    from lcadmin.services import receipts
+
+    _pay(demo, provider)
+    with read_scope(demo) as session:
+        rows = receipts.list_payments(session, context(principal=FLEXIS, now=NOW), zone="Europe/Paris")
+        assert [(r.receipt_number, r.invoice_number, r.card) for r in rows] == [("R2026-00001", "F2026-00005",
+                                                                                 "VISA •••• 4242")]
+        assert receipts.list_payments(session, context(principal=ACME, now=NOW), zone="Europe/Paris") == []
+        filename, pdf = receipts.receipt_pdf(session, context(principal=FLEXIS, now=NOW, locale="en"), "R2026-00001",
+                                             VENDOR)
+        assert filename == "Receipt-R2026-00001.pdf" and "Payment receipt" in PdfReader(BytesIO(pdf)).pages[0].extract_text()
+        for principal, number in ((ACME, "R2026-00001"), (FLEXIS, "R2026-00002"), (FLEXIS, "")):
+            with pytest.raises(NotFound):
+                receipts.receipt_pdf(session, context(principal=principal, now=NOW), number, VENDOR)

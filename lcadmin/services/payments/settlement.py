@@ -1,5 +1,5 @@
 """What a succeeded charge does: the invoice is paid (an order first gets its invoice, paid), and
-the receipt PDF goes to the billing contact and to the person who paid."""
+the numbered receipt goes to the billing contact and to the person who paid (``receipts``)."""
 
 from __future__ import annotations
 
@@ -8,23 +8,15 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from lcadmin.domain.audit import AuditAction
-from lcadmin.domain.calendar import business_date, business_time
-from lcadmin.domain.money import Money
-from lcadmin.domain.statuses import ContactRole, InvoiceStatus, OrderStatus, PaymentStatus
-from lcadmin.i18n import gettext
-from lcadmin.i18n.format import format_money
-from lcadmin.mail import templates
-from lcadmin.mail.outbox import enqueue
-from lcadmin.models import Company, Contact, Invoice, OrderLine, Payment, SalesOrder, UserAccount
+from lcadmin.domain.calendar import business_date
+from lcadmin.domain.statuses import InvoiceStatus, OrderStatus, PaymentStatus
+from lcadmin.models import Invoice, OrderLine, Payment, SalesOrder
 from lcadmin.payments.provider import PaymentIntent
-from lcadmin.pdf.pool import render
-from lcadmin.pdf.receipt import ReceiptDocument, render_receipt_pdf
+from lcadmin.services import receipts
 from lcadmin.services.audit import record_event
 from lcadmin.services.context import RequestContext
-from lcadmin.services.invoice_documents import build_document
 from lcadmin.services.invoicing import LineInput, amount_due, issue_invoice, mark_paid
 from lcadmin.services.lifecycle import move
-from lcadmin.services.snapshots import party
 from lcadmin.settings import VendorSettings
 
 
@@ -94,32 +86,8 @@ def settle(session: Session, ctx: RequestContext, payment: Payment, vendor: Vend
                 return
     mark_paid(session, ctx, invoice)
     payment.paid_invoice_id = invoice.id
-    session.add(payment)
-    _send_receipt(session, ctx, payment, invoice, vendor)
+    receipts.number_receipt(session, ctx, payment, vendor)
+    receipts.send_receipts(session, ctx, payment, invoice, vendor)
     record_event(session, action=AuditAction.PAYMENT_SUCCEEDED, outcome="success", actor_user_id=payment.created_by,
                  company_id=payment.company_id, subject=f"invoice:{invoice.number}",
                  detail={"payment": payment.provider_intent_id}, now=ctx.now)
-
-
-def _send_receipt(session: Session, ctx: RequestContext, payment: Payment, invoice: Invoice,
-                  vendor: VendorSettings) -> None:
-    """The receipt, PDF attached, to the company's billing contact and to the person who paid."""
-    company, locale = session.get(Company, payment.company_id), ctx.locale
-    document = build_document(session, invoice, vendor)
-    receipt = ReceiptDocument(
-        invoice_number=invoice.number, paid_at=business_time(ctx.now, vendor.timezone),
-        amount_minor=payment.amount_minor,
-        currency=payment.currency,
-        card=f"{(payment.card_brand or '').upper()} •••• {payment.card_last4}", reference=payment.provider_intent_id,
-        issuer=document.issuer, customer=party(invoice.customer_snapshot), vendor_name=document.vendor_name,
-        vendor_logo=document.vendor_logo)
-    amount = format_money(Money(payment.amount_minor, payment.currency), locale)
-    mail = templates.receipt_mail(locale, company=company.name, number=invoice.number, amount=amount)
-    billing = session.exec(select(Contact.email).where(Contact.company_id == company.id,
-                                                       Contact.role == ContactRole.BILLING.value)).first()
-    payer = session.get(UserAccount, payment.created_by)
-    pdf = render(render_receipt_pdf, receipt, locale)
-    for address in dict.fromkeys(a for a in (billing, payer.email if payer else None) if a):
-        message = enqueue(session, to=address, mail=mail, kind="receipt", now=ctx.now)
-        message.attachment_name = f"{gettext('receipt.title', locale)} {invoice.number}.pdf".replace(" ", "-")
-        message.attachment = pdf

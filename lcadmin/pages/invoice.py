@@ -1,0 +1,127 @@
+"""``/admin/invoices/[number]``: one invoice or credit note, its lines and totals, what is left to
+pay, its payments with their receipts, the credit notes against it, and its downloads."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from lcadmin import paths
+from lcadmin.components.forms import busy_button
+from lcadmin.components.i18n import t, t_fmt
+from lcadmin.components.payment import payment_dialog, payment_success
+from lcadmin.pages.admin import NUMERIC, admin_frame, labelled, payments_table, skeleton_rows, status_badge
+from lcadmin.settings import get_settings
+from lcadmin.states.invoice import InvoiceState
+from lcadmin.states.invoices import InvoicesState
+from lcadmin.states.payment import PaymentState
+
+_LINE_COLUMNS = ["pdf.col.description", "pdf.col.quantity", "pdf.col.unit_price", "pdf.col.amount"]
+
+
+def _fact(label_key: str, value) -> rx.Component:
+    return rx.vstack(rx.text(t(label_key), size="1", color_scheme="gray"), rx.text(value, size="2", weight="medium"),
+                     spacing="0")
+
+
+def _total_row(label, amount, strong: bool = False) -> rx.Component:
+    shown = rx.text.strong(amount) if strong else amount
+    return rx.table.row(rx.table.cell(label, col_span=3, class_name="total-label"),
+                        rx.table.cell(shown, class_name="num", custom_attrs={"data-label": label}),
+                        class_name="total-row")
+
+
+def _lines() -> rx.Component:
+    view = InvoiceState.view
+    return rx.box(rx.table.root(
+        rx.el.caption(t("invoice.lines"), class_name="sr-only"),
+        rx.table.header(rx.table.row(*[rx.table.column_header_cell(t(k), class_name="num" if k in NUMERIC else "")
+                                       for k in _LINE_COLUMNS])),
+        rx.table.body(
+            rx.foreach(InvoiceState.lines, lambda line: rx.table.row(*labelled([
+                rx.table.cell(line["description"]), rx.table.cell(line["quantity"]),
+                rx.table.cell(line["unit_price"]), rx.table.cell(line["amount"])], _LINE_COLUMNS))),
+            _total_row(t("pdf.subtotal"), view["subtotal"]),
+            _total_row(t("pdf.tax_total"), view["tax"]),
+            _total_row(t("pdf.total"), view["total"], strong=True),
+            rx.cond(~view["is_credit_note"].to(bool), _total_row(t("invoice.due"), view["amount_due"], strong=True)),
+        ),
+        variant="surface", size="2",
+    ), class_name="table-scroll responsive-table", id="invoice-lines")
+
+
+def _downloads(number: rx.Var) -> rx.Component:
+    return rx.flex(
+        rx.cond(InvoiceState.view["can_pay"].to(bool),
+                rx.button(rx.icon("credit-card", size=16), t("pay.open"),
+                          on_click=PaymentState.open_for("invoice", number))),
+        busy_button(rx.icon("file-down", size=16), t("invoices.download_pdf"),
+                    busy=InvoicesState.downloading == number + ":pdf", busy_key="action.preparing", variant="soft",
+                    on_click=InvoicesState.download_pdf(number)),
+        busy_button(rx.icon("file-code", size=16), t("invoices.download_facturx"),
+                    busy=InvoicesState.downloading == number + ":facturx", busy_key="action.preparing", variant="soft",
+                    color_scheme="gray", on_click=InvoicesState.download_facturx(number)),
+        spacing="2", wrap="wrap",
+    )
+
+
+def _related() -> rx.Component:
+    return rx.cond(
+        InvoiceState.credit_notes.length() > 0,  # pyright: ignore[reportAttributeAccessIssue] (a list Var)
+        rx.vstack(
+            rx.heading(t("invoice.credit_notes"), as_="h2", size="4"),
+            rx.foreach(InvoiceState.credit_notes, lambda c: rx.hstack(
+                rx.link(c["number"], href=paths.INVOICE_PAGES + c["number"].to(str)),
+                rx.text(c["issue_date"], size="2"),
+                rx.text(c["total"], size="2", class_name="num"), spacing="3", wrap="wrap")),
+            spacing="2", width="100%",
+        ),
+    )
+
+
+def invoice_page() -> rx.Component:
+    """One invoice."""
+    view, number = InvoiceState.view, InvoiceState.view["number"].to(str)
+    return admin_frame("invoices", rx.cond(
+        ~InvoiceState.loaded,
+        skeleton_rows(),
+        rx.cond(
+            InvoiceState.found,
+            rx.vstack(
+                rx.link(rx.icon("arrow-left", size=14, aria_hidden="true"), t("invoice.back"), href=paths.INVOICES,
+                        size="2", class_name="icon-link"),
+                rx.flex(
+                    rx.hstack(rx.heading(view["kind_label"].to(str) + " " + number, as_="h2", size="6",
+                                         id="invoice-title"),
+                              status_badge(view["status_label"], view["status_tone"]), spacing="3", align="center",
+                              wrap="wrap"),
+                    _downloads(number),
+                    justify="between", align="center", spacing="3", wrap="wrap", width="100%",
+                ),
+                rx.cond(view["paid_note"].to(str) != "",
+                        rx.callout.root(rx.callout.icon(rx.icon("circle-check")), rx.callout.text(view["paid_note"]),
+                                        color_scheme="green", id="paid-note")),
+                rx.cond(view["corrects"].to(str) != "",
+                        rx.link(t_fmt("invoice.corrects", number=view["corrects"]),
+                                href=paths.INVOICE_PAGES + view["corrects"].to(str), size="2")),
+                rx.grid(
+                    _fact("col.issue_date", view["issue_date"]),
+                    rx.cond(view["due_date"].to(str) != "", _fact("col.due_date", view["due_date"])),
+                    rx.cond(view["contract"].to(str) != "", _fact("invoice.contract", view["contract"])),
+                    rx.cond(view["order_number"].to(str) != "",
+                            rx.vstack(rx.text(t("invoice.order"), size="1", color_scheme="gray"),
+                                      rx.link(view["order_number"], href=paths.ORDERS + view["order_number"].to(str),
+                                              size="2", weight="medium"), spacing="0")),
+                    columns=rx.breakpoints(initial="2", md="4"), spacing="3", width="100%",
+                ),
+                *([payment_success(), payment_dialog()] if get_settings().online_payment else []),
+                _lines(),
+                _related(),
+                rx.heading(t("invoice.payments"), as_="h2", size="4"),
+                rx.cond(InvoiceState.payments.length() > 0,  # pyright: ignore[reportAttributeAccessIssue]
+                        payments_table(InvoiceState.payments, InvoiceState.loaded),
+                        rx.text(t("invoice.no_payments"), size="2", color_scheme="gray")),
+                spacing="4", width="100%",
+            ),
+            rx.callout.root(rx.callout.text(InvoiceState.error), color_scheme="red", role="alert"),
+        ),
+    ))
