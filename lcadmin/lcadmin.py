@@ -25,12 +25,12 @@ from lcadmin.states.invoice import InvoiceState
 from lcadmin.states.invoices import InvoicesState
 from lcadmin.states.licences import LicencesState
 from lcadmin.states.links import LinkState
-from lcadmin.states.locale import LocaleState
+from lcadmin.states.locale import RELABEL, LocaleState
 from lcadmin.states.mailbox import MailboxState
 from lcadmin.states.order import OrderState
 from lcadmin.states.orders import OrdersState
 from lcadmin.states.password import PasswordState
-from lcadmin.states.payment import AuthenticationState
+from lcadmin.states.payment import AuthenticationState, PaymentState
 from lcadmin.states.shell import ShellState
 from lcadmin.states.tab import PendingActivationState, TabState  # noqa: F401
 from lcadmin.transport import backend_error, frontend_error, guard_events
@@ -50,36 +50,42 @@ app = rx.App(
 app.add_middleware(SessionGuard())
 
 
-def _page(component, route: str, *on_load) -> None:
-    # Every page first settles the language, then loads its own data.
+def _page(component, route: str, *on_load, relabel: tuple = ()) -> None:
+    # Every page first settles the language, then loads its own data; ``relabel``: what shows
+    # its server-made text again when the visitor switches language on it (by route, as
+    # ``router.page.path`` names it).
     app.add_page(component, route=route, title=_title, on_load=[LocaleState.detect_locale, *on_load])
+    RELABEL[route] = list(relabel)
 
 
-def _public(component, route: str, *on_load) -> None:
+def _public(component, route: str, *on_load, relabel: tuple = ()) -> None:
     # A page for visitors too: its header says who is signed in (Admin Center pages load that
     # with their own data, and send a visitor to sign in).
-    _page(component, route, ShellState.identify, *on_load)
+    _page(component, route, ShellState.identify, *on_load, relabel=relabel)
 
 
 _public(home.home_page, paths.HOME)
-_public(access.access_page, paths.ACCESS, AccessState.start)
-_public(links.activate_page, paths.ACTIVATE, LinkState.open_activation)
-_public(links.decision_page, paths.DECISION, LinkState.open_decision)
-_public(links.report_page, paths.REPORT, LinkState.open_report)
-_public(auth.sign_in_page, paths.SIGN_IN, AuthState.open_forms)
-_public(auth.sign_up_page, paths.SIGN_UP, AuthState.open_forms)
-_public(password.forgot_page, paths.FORGOT_PASSWORD, PasswordState.open_forgot)
-_public(password.reset_page, paths.RESET_PASSWORD, PasswordState.open_reset)
-_public(auth.accept_page, paths.ACCEPT, AuthState.open_accept)
+_public(access.access_page, paths.ACCESS, AccessState.start, relabel=(AccessState.relabel,))
+_public(links.activate_page, paths.ACTIVATE, LinkState.open_activation, relabel=(LinkState.relabel,))
+_public(links.decision_page, paths.DECISION, LinkState.open_decision, relabel=(LinkState.relabel,))
+_public(links.report_page, paths.REPORT, LinkState.open_report, relabel=(LinkState.relabel,))
+_public(auth.sign_in_page, paths.SIGN_IN, AuthState.open_forms, relabel=(AuthState.clear_errors,))
+_public(auth.sign_up_page, paths.SIGN_UP, AuthState.open_forms, relabel=(AuthState.clear_errors,))
+_public(password.forgot_page, paths.FORGOT_PASSWORD, PasswordState.open_forgot, relabel=(PasswordState.relabel,))
+_public(password.reset_page, paths.RESET_PASSWORD, PasswordState.open_reset, relabel=(PasswordState.relabel,))
+_public(auth.accept_page, paths.ACCEPT, AuthState.open_accept, relabel=(AuthState.clear_errors,))
 _public(auth.terms_page, paths.TERMS)
 _public(not_found.not_found_page, "404")  # any unknown address
 _page(admin.overview_page, paths.ADMIN, ShellState.load)
-_page(admin.contracts_page, paths.CONTRACTS, ShellState.load, OrdersState.load)
-_page(order.order_page, paths.ORDER, ShellState.load, OrderState.load)
-_page(admin.invoices_page, paths.INVOICES, ShellState.load, InvoicesState.load)
-_page(invoice.invoice_page, paths.INVOICE, ShellState.load, InvoiceState.load)
+_page(admin.contracts_page, paths.CONTRACTS, ShellState.load, OrdersState.load, relabel=(OrdersState.refresh,))
+_page(order.order_page, paths.ORDER, ShellState.load, OrderState.load,
+      relabel=(OrderState.relabel, PaymentState.relabel))
+_page(admin.invoices_page, paths.INVOICES, ShellState.load, InvoicesState.load,
+      relabel=(InvoicesState.refresh, PaymentState.relabel))
+_page(invoice.invoice_page, paths.INVOICE, ShellState.load, InvoiceState.load,
+      relabel=(InvoiceState.load, PaymentState.relabel))
 _page(admin.payment_methods_page, paths.PAYMENT_METHODS, ShellState.load)
-_page(admin.licences_page, paths.LICENCES, ShellState.load, LicencesState.load)
+_page(admin.licences_page, paths.LICENCES, ShellState.load, LicencesState.load, relabel=(LicencesState.load,))
 if _settings.payment_provider == "sandbox":  # the sandbox bank's own 3-D Secure page
     _page(payment.authentication_page, paths.AUTHENTICATE, AuthenticationState.load)
 if _settings.is_dev:

@@ -42,12 +42,22 @@ class AccessState(rx.State):
         if (text := await typed_text(self, value, 320, error="email_error")) is None:
             return
         self.email = text
+        await self._check_email()
+
+    async def _check_email(self) -> None:
         try:
             self.free_mail = is_free_mail(normalize_email(self.email))
         except EmailProblem as problem:
             self.free_mail = False
             if problem.code != "empty" and "@" in self.email and "." in self.email.rpartition("@")[2]:
                 self.email_error = gettext(f"error.email_{problem.code}", await active_locale(self))
+
+    @rx.event
+    async def relabel(self):
+        """The language changed: the live checks again, in it; a past refusal is dropped."""
+        self.form_error = self.reference_error = self.notice = self.email_error = self.amount_error = ""
+        await self._check_email()
+        await self._check_amount()
 
     @rx.event
     @shows_busy("working")
@@ -74,6 +84,9 @@ class AccessState(rx.State):
         if (text := await typed_text(self, value, 40, error="amount_error")) is None:
             return
         self.amount = text
+        await self._check_amount()
+
+    async def _check_amount(self) -> None:
         problem = amount_problem(self.amount) if self.amount.strip() else None
         self.amount_error = gettext(f"error.{problem}", await active_locale(self)) if problem else ""
 

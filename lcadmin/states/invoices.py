@@ -57,13 +57,14 @@ class InvoicesState(rx.State):
             choices = admin_center.invoice_filter_choices(session, ctx)
             rows = admin_center.list_invoices(session, ctx, zone=zone, status=status, contract=contract,
                                               period=period, search=search, online_payment=online)
-            return choices, rows
+            return choices, rows, receipts.list_payments(session, ctx, zone=zone)
 
         done = await run(self, work, permission=Permission.VIEW_BILLING)
         if not done.ok:
             self.rows = []
             return done.event
-        (contracts, periods), rows = done.value
+        (contracts, periods), rows, payments = done.value
+        self.payments = [asdict(row) for row in payments]
         self.contracts, self.periods = contracts, [asdict(period) for period in periods]
         self.rows = [asdict(row) for row in rows]
         return None
@@ -73,15 +74,11 @@ class InvoicesState(rx.State):
     async def load(self):
         """/admin/invoices loaded: filters reset."""
         self.status, self.contract, self.period, self.search = ALL, ALL, ALL, ""
-        zone = get_settings().vendor.timezone
-        done = await run(self, lambda session, ctx: receipts.list_payments(session, ctx, zone=zone),
-                         permission=Permission.VIEW_BILLING)
-        self.payments = [asdict(row) for row in done.value] if done.ok else []
         return await self._refresh()
 
     @rx.event
     async def refresh(self):
-        """Reload the list, filters kept (after a payment)."""
+        """Reload the list, filters kept (after a payment, or in another language)."""
         return await self._refresh()
 
     @rx.event

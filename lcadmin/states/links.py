@@ -46,6 +46,13 @@ class LinkState(rx.State):
             if view.state != "valid" else ""
 
     @rx.event
+    async def relabel(self):
+        """The language changed: why the link no longer works, in it (the link is not looked at
+        again: once its button was used, the page stays as it is)."""
+        if self.problem and self.state not in ("loading", "valid", "done"):
+            self.problem = message_for(LinkProblem(f"link_{self.state}"), await active_locale(self))
+
+    @rx.event
     async def open_activation(self):
         """/activate/[secret] loaded."""
         await self._inspect((LinkPurpose.ACTIVATE,))

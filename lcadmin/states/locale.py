@@ -9,6 +9,11 @@ from lcadmin.i18n import LOCALES, negotiate_locale
 
 ONE_YEAR = 365 * 24 * 3600
 
+# Per page route, the handlers that show its server-made text again in the new language
+# (statuses, dates, amounts, messages) without losing what was typed; filled where the pages
+# are registered (lcadmin.lcadmin).
+RELABEL: dict[str, list] = {}
+
 
 class LocaleState(rx.State):
     """Which language every page is shown in."""
@@ -34,4 +39,4 @@ class LocaleState(rx.State):
         if not isinstance(locale, str) or locale not in LOCALES:
             return None
         self.chosen_locale = locale
-        return self._apply(locale)
+        return [self._apply(locale), *RELABEL.get(self.router.page.path, [])]

@@ -79,6 +79,12 @@ class OrderState(rx.State):
         return await self._show()
 
     @rx.event
+    async def relabel(self):
+        """The language changed: the order again in it, the signer's name kept."""
+        self.name_error = self.form_error = ""
+        return await self._show()
+
+    @rx.event
     async def set_signer_name(self, value: str):
         """The signer types their full name."""
         self.form_error = ""

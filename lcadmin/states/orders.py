@@ -60,6 +60,11 @@ class OrdersState(rx.State):
         return await self._refresh()
 
     @rx.event
+    async def refresh(self):
+        """Reload the lists, filters kept (in another language)."""
+        return await self._refresh()
+
+    @rx.event
     async def set_status(self, value: str):
         """Filter by status."""
         self.status = one_of(value, admin_center.ORDER_FILTERS, ALL)

@@ -89,6 +89,13 @@ class PasswordState(rx.State):
         self.password_error = self.form_error = ""
 
     @rx.event
+    async def relabel(self):
+        """The language changed: why the link no longer works, in it; a past refusal is dropped."""
+        self.password_error = self.form_error = self.email_error = ""
+        if self.state not in ("loading", "valid", "done"):
+            self.problem = message_for(LinkProblem(f"link_{self.state}"), await active_locale(self))
+
+    @rx.event
     @shows_busy("working")
     async def change_password(self, form: dict | None = None):
         """"Changer le mot de passe"."""

@@ -60,6 +60,19 @@ class PaymentState(rx.State):
         self.number_error = self.expiry_error = self.cvc_error = self.error = ""
 
     @rx.event
+    async def relabel(self):
+        """The language changed: the amount again in it; a past refusal is dropped (the card
+        fields, in the browser only, keep what was typed)."""
+        self._clear_errors()
+        if not self.opened:
+            return None
+        kind, number = self.kind, self.number
+        done = await run(self, lambda session, ctx: payments.payable_amount(session, ctx, kind, number))
+        if done.ok:
+            self.amount = format_money(done.value, await active_locale(self))
+        return done.event
+
+    @rx.event
     def close(self, _open: bool = False):
         """Close the dialog."""
         self.opened = False

@@ -284,3 +284,22 @@ def test_on_a_phone_rows_become_cards_with_their_amounts_and_actions_in_view(new
     for label in ("Prix unitaire HT", "Montant HT"):
         _inside_the_screen(line.locator(f'[data-label="{label}"]'))
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+
+def test_switching_language_mid_page_changes_every_status_date_and_amount(new_page, app_url):
+    page = new_page()
+    _sign_in(page, app_url)
+    page.get_by_role("navigation").get_by_role("link", name="Factures").click()
+    row = page.get_by_role("table", name="Factures").get_by_role("row", name=re.compile("F2026-00001"))
+    expect(row).to_contain_text("Payée")
+    expect(row).to_contain_text(re.compile(r"4\s320,00\s€"))
+    page.get_by_role("radio", name="English").click()  # no reload
+    row = page.get_by_role("table", name="Invoices").get_by_role("row", name=re.compile("F2026-00001"))
+    expect(row).to_contain_text("Paid")
+    expect(row).to_contain_text("€4,320.00")
+    expect(row).to_contain_text("Jan 2026")
+    expect(page.get_by_text("Payée")).to_have_count(0)
+    page.get_by_role("link", name="F2026-00001").first.click()
+    expect(page.locator("#paid-note")).to_contain_text("Paid on")
+    page.get_by_role("radio", name="Français").click()
+    expect(page.locator("#paid-note")).to_contain_text("Acquittée le")
