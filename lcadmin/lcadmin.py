@@ -29,6 +29,7 @@ from lcadmin.states.locale import RELABEL, LocaleState
 from lcadmin.states.mailbox import MailboxState
 from lcadmin.states.order import OrderState
 from lcadmin.states.orders import OrdersState
+from lcadmin.states.overview import OverviewState
 from lcadmin.states.password import PasswordState
 from lcadmin.states.payment import AuthenticationState, PaymentState
 from lcadmin.states.shell import ShellState
@@ -76,7 +77,8 @@ _public(password.reset_page, paths.RESET_PASSWORD, PasswordState.open_reset, rel
 _public(auth.accept_page, paths.ACCEPT, AuthState.open_accept, relabel=(AuthState.clear_errors,))
 _public(auth.terms_page, paths.TERMS)
 _public(not_found.not_found_page, "404")  # any unknown address
-_page(admin.overview_page, paths.ADMIN, ShellState.load)
+_page(admin.overview_page, paths.ADMIN, ShellState.load, OverviewState.load,
+      relabel=(OverviewState.load, PaymentState.relabel))
 _page(admin.contracts_page, paths.CONTRACTS, ShellState.load, OrdersState.load, relabel=(OrdersState.refresh,))
 _page(order.order_page, paths.ORDER, ShellState.load, OrderState.load,
       relabel=(OrderState.relabel, PaymentState.relabel))

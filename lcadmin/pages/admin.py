@@ -13,6 +13,7 @@ from lcadmin.settings import get_settings
 from lcadmin.states.invoices import InvoicesState
 from lcadmin.states.licences import LicencesState
 from lcadmin.states.orders import OrdersState
+from lcadmin.states.overview import OverviewState
 from lcadmin.states.payment import PaymentState
 from lcadmin.states.shell import ShellState
 
@@ -118,14 +119,80 @@ def status_badge(label: rx.Var, tone: rx.Var) -> rx.Component:
     return rx.badge(label, color_scheme=colors, variant="soft")
 
 
+def _tile(icon: str, title_key: str, *body: rx.Component, tile_id: str) -> rx.Component:
+    return rx.card(rx.vstack(
+        rx.hstack(rx.icon(icon, size=18, aria_hidden="true"), rx.heading(t(title_key), as_="h2", size="3"),
+                  spacing="2", align="center"),
+        *body, spacing="2", width="100%",
+    ), size="2", id=tile_id)
+
+
+def _muted(key: str) -> rx.Component:
+    return rx.text(t(key), size="2", color_scheme="gray")
+
+
 def overview_page() -> rx.Component:
-    """/admin."""
-    return admin_frame("overview", rx.grid(
-        *[rx.link(rx.card(rx.hstack(rx.icon(icon, size=20), rx.text(t(key), weight="medium"), spacing="3",
-                                    align="center")), href=href, underline="none")
-          for name, href, icon, key in SECTIONS if name != "overview"],
-        columns=rx.breakpoints(initial="1", sm="2"), spacing="3", width="100%",
-    ))
+    """/admin: amounts due and overdue with "Payer", orders awaiting signature, the next invoice
+    due and the last payment."""
+    view = OverviewState.view
+    due = _tile("wallet", "overview.due", rx.cond(
+        view["open_count"].to(int) > 0,
+        rx.vstack(
+            rx.text(view["amount_due"], size="7", weight="bold", id="overview-due"),
+            rx.cond(view["overdue_count"].to(int) > 0,
+                    rx.text(t_fmt("overview.overdue", amount=rx.text.strong(view["overdue"])), size="2",
+                            color_scheme="red", id="overview-overdue")),
+            rx.flex(
+                rx.cond(view["can_pay"].to(bool),
+                        rx.button(rx.icon("credit-card", size=16), t_fmt("overview.pay", amount=view["pay_amount"],
+                                                                         number=view["pay_number"]),
+                                  on_click=PaymentState.open_for("invoice", view["pay_number"].to(str)))),
+                rx.link(t("overview.see_invoices"), href=paths.INVOICES, size="2"),
+                spacing="3", align="center", wrap="wrap",
+            ),
+            spacing="2", width="100%",
+        ),
+        _muted("overview.nothing_due"),
+    ), tile_id="tile-due")
+    to_sign = _tile("pen-line", "overview.to_sign", rx.cond(
+        OverviewState.to_sign.length() > 0,  # pyright: ignore[reportAttributeAccessIssue] (a list Var)
+        rx.vstack(rx.foreach(OverviewState.to_sign, lambda o: rx.flex(
+            rx.link(o["number"], href=paths.ORDERS + o["number"].to(str), weight="medium"),
+            rx.text(o["total"], size="2", class_name="num"), justify="between", width="100%", wrap="wrap")),
+            spacing="1", width="100%"),
+        _muted("overview.nothing_to_sign"),
+    ), tile_id="tile-sign")
+    upcoming = _tile("calendar-clock", "overview.next", rx.cond(
+        view["next_number"].to(str) != "",
+        rx.vstack(
+            rx.link(view["next_number"], href=paths.INVOICE_PAGES + view["next_number"].to(str), weight="medium"),
+            rx.text(t_fmt("overview.next_body", amount=rx.text.strong(view["next_amount"]), date=view["next_due"]),
+                    size="2"),
+            spacing="1"),
+        _muted("overview.nothing_next"),
+    ), tile_id="tile-next")
+    last = _tile("receipt", "overview.last", rx.cond(
+        view["last_paid_number"].to(str) != "",
+        rx.vstack(
+            rx.link(view["last_paid_number"], href=paths.INVOICE_PAGES + view["last_paid_number"].to(str),
+                    weight="medium"),
+            rx.text(t_fmt("overview.last_body", amount=rx.text.strong(view["last_paid_amount"]),
+                          date=view["last_paid_on"]), size="2"),
+            rx.cond(view["last_receipt"].to(str) != "",
+                    busy_button(rx.icon("file-down", size=14), t("payments.receipt"),
+                                busy=InvoicesState.downloading == view["last_receipt"].to(str) + ":receipt",
+                                busy_key="action.preparing", size="1", variant="soft",
+                                on_click=InvoicesState.download_receipt(view["last_receipt"].to(str)))),
+            spacing="1"),
+        _muted("overview.nothing_paid"),
+    ), tile_id="tile-last")
+    return admin_frame(
+        "overview",
+        *([payment_success(), payment_dialog()] if get_settings().online_payment else []),
+        rx.cond(~OverviewState.loaded, skeleton_rows(2),
+                rx.grid(due, to_sign, upcoming, last, columns=rx.breakpoints(initial="1", sm="2"), spacing="3",
+                        width="100%")),
+    )
 
 
 def _labelled_select(label_key: str, value, on_change, *items: rx.Component) -> rx.Component:

@@ -290,3 +290,72 @@ def invoice_detail(session: Session, ctx: RequestContext, number: str, *, vendor
         corrects=document.credited_number or "",
         can_pay=online_payment and ctx.user.can(Permission.PAY) and due > 0,
     )
+
+
+@dataclass(frozen=True)
+class Overview:
+    """"Accueil": what a billing admin needs at a glance."""
+
+    amount_due: str  # every open invoice's amount left to pay, credit notes deducted
+    open_count: int
+    overdue: str  # the part of it past its due date
+    overdue_count: int
+    pay_number: str  # the invoice "Payer" pays first: the oldest overdue, else the next due ("" for none)
+    pay_amount: str
+    can_pay: bool
+    to_sign: tuple[RelatedRow, ...]  # orders awaiting signature (number, start date, total)
+    next_number: str  # the next invoice falling due
+    next_due: str
+    next_amount: str
+    last_paid_number: str  # the last invoice paid
+    last_paid_on: str
+    last_paid_amount: str
+    last_receipt: str  # its receipt, when paid online
+
+
+def overview(session: Session, ctx: RequestContext, *, zone: str, online_payment: bool = True) -> Overview:
+    """Amounts due and overdue, the orders to sign, the next invoice due and the last payment.
+
+    Raises:
+        NotAllowed: Without billing access.
+    """
+    from lcadmin.models import Payment
+    from lcadmin.services.invoicing import amount_due
+
+    company_id, locale = _require(ctx, Permission.VIEW_BILLING), ctx.locale
+    today = business_date(ctx.now, zone)
+    open_invoices = session.exec(select(Invoice).where(
+        Invoice.company_id == company_id, Invoice.kind == InvoiceKind.INVOICE.value,
+        Invoice.status == InvoiceStatus.OPEN.value).order_by(Invoice.due_date, Invoice.number)).all()
+    due = [(invoice, amount_due(session, invoice)) for invoice in open_invoices]
+    due = [(invoice, left) for invoice, left in due if left > 0]
+    overdue = [(invoice, left) for invoice, left in due if invoice.due_date and invoice.due_date < today]
+    currency = due[0][0].currency if due else "EUR"
+    money = lambda minor, cur=currency: format_money(Money(minor, cur), locale)
+    first = (overdue or due or [(None, 0)])[0]
+    upcoming = next(((invoice, left) for invoice, left in due if not invoice.due_date or invoice.due_date >= today),
+                    (None, 0))
+    orders = session.exec(select(SalesOrder).where(
+        SalesOrder.company_id == company_id, SalesOrder.status == OrderStatus.AWAITING_SIGNATURE.value)
+        .order_by(SalesOrder.start_date)).all()
+    last = session.exec(select(Invoice).where(Invoice.company_id == company_id,
+                                              Invoice.status == InvoiceStatus.PAID.value,
+                                              col(Invoice.paid_at).is_not(None))
+                        .order_by(col(Invoice.paid_at).desc())).first()
+    receipt = session.exec(select(Payment.receipt_number).where(Payment.paid_invoice_id == last.id)).first() \
+        if last else None
+    return Overview(
+        amount_due=money(sum(left for _, left in due)), open_count=len(due),
+        overdue=money(sum(left for _, left in overdue)), overdue_count=len(overdue),
+        pay_number=first[0].number if first[0] else "", pay_amount=money(first[1]) if first[0] else "",
+        can_pay=bool(first[0]) and online_payment and ctx.user.can(Permission.PAY),
+        to_sign=tuple(RelatedRow(o.number, format_date(o.start_date, locale, "medium"),
+                                 money(o.total_minor, o.currency)) for o in orders),
+        next_number=upcoming[0].number if upcoming[0] else "",
+        next_due=format_date(upcoming[0].due_date, locale) if upcoming[0] and upcoming[0].due_date else "",
+        next_amount=money(upcoming[1]) if upcoming[0] else "",
+        last_paid_number=last.number if last else "",
+        last_paid_on=format_date(business_date(last.paid_at, zone), locale) if last and last.paid_at else "",
+        last_paid_amount=money(last.total_minor, last.currency) if last else "",
+        last_receipt=receipt or "",
+    )

@@ -108,10 +108,14 @@ class PaymentState(rx.State):
         from lcadmin.states.invoice import InvoiceState
         from lcadmin.states.invoices import InvoicesState
         from lcadmin.states.order import OrderState
+        from lcadmin.states.overview import OverviewState
 
         if self.kind == "order":
             return OrderState.refresh
-        return InvoiceState.load if self.router.url.path.startswith(paths.INVOICE_PAGES) else InvoicesState.refresh
+        here = self.router.url.path.rstrip("/")
+        if here.startswith(paths.INVOICE_PAGES):
+            return InvoiceState.load
+        return OverviewState.load if here == paths.ADMIN else InvoicesState.refresh
 
 
 class AuthenticationState(rx.State):

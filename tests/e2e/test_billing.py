@@ -303,3 +303,19 @@ def test_switching_language_mid_page_changes_every_status_date_and_amount(new_pa
     expect(page.locator("#paid-note")).to_contain_text("Paid on")
     page.get_by_role("radio", name="Français").click()
     expect(page.locator("#paid-note")).to_contain_text("Acquittée le")
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_home_of_the_admin_center_shows_what_is_due_late_to_sign_and_paid(new_page, app_url, width):
+    page = new_page(width=width)
+    _sign_in(page, app_url, *ACME)  # lands on "Accueil"
+    expect(page.locator("#tile-due")).to_contain_text("À payer")
+    expect(page.locator("#overview-overdue")).to_contain_text("en retard")
+    expect(page.locator("#tile-sign")).to_contain_text("Aucune commande n’attend votre signature.")
+    expect(page.locator("#tile-last")).to_contain_text("F2026-00002")
+    pay = page.get_by_role("button", name=re.compile(r"^Payer .*\(F2026-00004\)$"))
+    _inside_the_screen(pay, width)
+    pay.click()
+    expect(page.get_by_role("dialog")).to_contain_text("F2026-00004")
+    page.get_by_role("button", name="Annuler").click()
+    expect(page.get_by_role("dialog")).to_have_count(0)

@@ -670,3 +670,27 @@ def test_receipts_are_listed_and_downloaded_by_their_company_only(demo, provider
         for principal, number in ((ACME, "R2026-00001"), (FLEXIS, "R2026-00002"), (FLEXIS, "")):
             with pytest.raises(NotFound):
                 receipts.receipt_pdf(session, context(principal=principal, now=NOW), number, VENDOR)
+
+
+def _overview(engine, principal, now=NOW):
+    from lcadmin.services import admin_center
+
+    with read_scope(engine) as session:
+        return admin_center.overview(session, context(principal=principal, now=now), zone="Europe/Paris")
+
+
+def test_the_overview_says_what_is_due_what_is_late_what_to_sign_and_what_was_paid(demo, provider):
+    flexis = _overview(demo, FLEXIS)
+    assert (flexis.open_count, flexis.overdue_count, flexis.pay_number) == (1, 0, "F2026-00005")
+    assert flexis.amount_due.replace("\u202f", " ").replace("\u00a0", " ") == "180,00 €" and flexis.can_pay
+    assert [o.number for o in flexis.to_sign] == ["FLD102776277396"]
+    assert (flexis.next_number, flexis.last_paid_number, flexis.last_receipt) == ("F2026-00005", "F2026-00001", "")
+    acme = _overview(demo, ACME)  # its open invoice is past due: "Payer" pays it first
+    assert acme.overdue_count == 1 and acme.pay_number == "F2026-00004" and acme.overdue == acme.amount_due
+    assert acme.to_sign == () and acme.next_number == ""
+    _pay(demo, provider)  # Flexis pays F2026-00005 online
+    paid = _overview(demo, FLEXIS)
+    assert (paid.open_count, paid.pay_number, paid.can_pay, paid.next_number) == (0, "", False, "")
+    assert (paid.last_paid_number, paid.last_receipt) == ("F2026-00005", "R2026-00001")
+    with pytest.raises(NotAllowed):
+        _overview(demo, Principal(1, "x@flexis.com", "X", 1, "Flexis", "member"))

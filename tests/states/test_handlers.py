@@ -49,6 +49,7 @@ INTENDED: dict[str, dict[str, tuple[str, ...]]] = {
                       "download_pdf": ("number: str",), "download_facturx": ("number: str",),
                       "download_receipt": ("number: str",)},
     "InvoiceState": {**SETVAR, "load": ()},
+    "OverviewState": {**SETVAR, "load": ()},
     "LinkState": {**SETVAR, "relabel": (), "open_activation": (), "open_decision": (), "open_report": (), "activate": (),
                   "decide": (), "report": ()},
     "LocaleState": {**SETVAR, "detect_locale": (), "set_locale": ("locale: str | list[str]",)},
