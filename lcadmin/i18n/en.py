@@ -202,6 +202,9 @@ MESSAGES: dict[str, str] = {
     "accept.submit": "Accept and continue",
     # Admin Center
     "admin.nav.overview": "Home",
+    "idle.title": "Are you still there?",
+    "idle.body": "Without any activity, your session will close in 2 minutes. Signing in again brings you back to this page.",
+    "idle.stay": "Stay signed in",
     "overview.due": "Due",
     "overview.overdue": "of which {amount} overdue",
     "overview.pay": "Pay {amount} ({number})",

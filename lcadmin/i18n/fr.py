@@ -206,6 +206,9 @@ MESSAGES: dict[str, str] = {
     "accept.submit": "Accepter et continuer",
     # Admin Center
     "admin.nav.overview": "Accueil",
+    "idle.title": "Vous êtes toujours là ?",
+    "idle.body": "Sans activité de votre part, votre session se fermera dans 2 minutes. Vous retrouverez cette page en vous reconnectant.",
+    "idle.stay": "Rester connecté",
     "overview.due": "À payer",
     "overview.overdue": "dont {amount} en retard",
     "overview.pay": "Payer {amount} ({number})",

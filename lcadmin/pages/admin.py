@@ -10,6 +10,7 @@ from lcadmin.components.i18n import t, t_fmt
 from lcadmin.components.layout import page_frame
 from lcadmin.components.payment import payment_dialog, payment_success
 from lcadmin.settings import get_settings
+from lcadmin.states.auth import AuthState
 from lcadmin.states.invoices import InvoicesState
 from lcadmin.states.licences import LicencesState
 from lcadmin.states.orders import OrdersState
@@ -40,9 +41,36 @@ def _nav(active: str) -> rx.Component:
     )
 
 
+def idle_warning() -> rx.Component:
+    """"Vous êtes toujours là ?": shown by ``assets/idle-warning.js`` two minutes before an idle
+    session ends, with "Rester connecté" and "Se déconnecter"; and the hidden button the script
+    clicks to tell the server of the person's activity."""
+    return rx.fragment(
+        rx.el.button(on_click=ShellState.keep_alive, id="keep-alive", type="button", tab_index=-1,
+                     aria_hidden="true", class_name="sr-only"),
+        rx.box(
+            rx.card(rx.vstack(
+                rx.heading(t("idle.title"), as_="h2", size="4", id="idle-title"),
+                rx.text(t("idle.body"), size="2", id="idle-body"),
+                rx.flex(
+                    rx.button(t("idle.stay"), on_click=ShellState.keep_alive,
+                              custom_attrs={"data-idle-action": "stay"}),
+                    rx.button(t("admin.sign_out"), variant="soft", color_scheme="gray", on_click=AuthState.sign_out),
+                    spacing="3", wrap="wrap",
+                ),
+                spacing="3",
+            ), size="3"),
+            id="idle-warning", role="alertdialog", aria_labelledby="idle-title", aria_describedby="idle-body",
+            class_name="idle-warning",
+            custom_attrs={"data-idle-minutes": str(get_settings().session_idle_minutes)},
+        ),
+    )
+
+
 def admin_frame(active: str, *content: rx.Component) -> rx.Component:
     """Company name, sections, and the section's content (signing out is in the header's menu)."""
     return page_frame(
+        idle_warning(),
         rx.vstack(
             rx.text(t_fmt("admin.welcome", name=ShellState.user_name), size="2", color_scheme="gray"),
             rx.heading(rx.cond(ShellState.company_name != "", ShellState.company_name, t("app.name")), as_="h1",

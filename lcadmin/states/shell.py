@@ -31,6 +31,13 @@ class ShellState(rx.State):
         return None
 
     @rx.event
+    async def keep_alive(self):
+        """"Rester connecté", or the person's activity on the page: recorded on the session (at
+        most once a minute); a session already ended sends the tab to sign in."""
+        done = await run(self, lambda session, ctx: None, error=None)
+        return done.event
+
+    @rx.event
     async def identify(self):
         """A public page loaded: the header says who is signed in (or offers to sign in). Never
         redirects, and counts as no activity."""

@@ -131,3 +131,27 @@ def test_a_forgotten_password_is_reset_by_e_mail_and_every_session_ends(prod_app
     expect(page.get_by_text("Si le bouton ne fonctionne pas", exact=False)).to_be_visible()
     expect(page.get_by_text("facturation@northwind.example", exact=False)).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+
+def test_two_minutes_before_an_idle_session_ends_the_page_offers_to_stay(prod_app, prod_page):
+    page = prod_page()
+    page.clock.install()
+    page.goto(prod_app.url + "/sign-in")
+    page.get_by_label("Adresse e-mail").fill("hbernard@flexis.com")
+    page.get_by_label("Mot de passe", exact=True).fill("Northwind-demo-2026")
+    page.get_by_role("button", name="Se connecter").click()
+    expect(page.locator("#company-name")).to_have_text("Flexis")
+    page.get_by_role("navigation").get_by_role("link", name="Factures").click()
+    warning = page.get_by_role("alertdialog", name="Vous êtes toujours là ?")
+    expect(warning).to_be_hidden()
+    page.clock.run_for("27:30")
+    expect(warning).to_be_hidden()
+    page.clock.run_for("01:00")  # 28:30 without activity: two minutes left
+    expect(warning).to_be_visible()
+    expect(warning.get_by_role("button", name="Rester connecté")).to_be_focused()
+    warning.get_by_role("button", name="Rester connecté").click()
+    expect(warning).to_be_hidden()
+    page.clock.run_for("29:00")  # counted again from "Rester connecté"
+    expect(warning).to_be_visible()
+    page.clock.run_for("01:05")  # the time is up: to sign in, and back here afterwards
+    expect(page).to_have_url(re.compile(r"/sign-in/?\?next=/admin/invoices/?$"))

@@ -37,7 +37,7 @@ INTENDED: dict[str, dict[str, tuple[str, ...]]] = {
     "AccessState": {**SETVAR, "start": (), "set_email": ("value: str",), "submit_email": ("_form: dict | None",),
                     "set_reference": ("value: str",), "set_amount": ("value: str",),
                     "submit_proof": ("_form: dict | None",), "resend": (), "cancel": (), "relabel": ()},
-    "ShellState": {**SETVAR, "load": (), "identify": ()},
+    "ShellState": {**SETVAR, "load": (), "identify": (), "keep_alive": ()},
     "LicencesState": {**SETVAR, "load": ()},
     "AuthState": {**SETVAR, "set_email": ("value: str",), "set_full_name": ("value: str",),
                   "clear_errors": ("_value: str",), "toggle_password": ("_checked: bool | None",),
