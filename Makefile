@@ -4,10 +4,13 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+# axe-core, from the npm registry, checks the pages' accessibility in the browser tests.
+AXE_VERSION := 4.14.1
+AXE := $(VENV)/axe-core/node_modules/axe-core/axe.min.js
 # On a laptop the soak tests (marked slow) wait for `make test-all`; CI (CI=true) runs everything.
 PYTEST_ARGS ?= $(if $(filter true,$(CI)),,-m "not slow")
 
-.PHONY: run test test-all lint setup install migrate demo-data bench clean
+.PHONY: run test test-all lint setup install migrate demo-data bench clean axe
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "lcadmin needs Python 3.11 or newer (set PYTHON=python3.11)")'
@@ -28,10 +31,17 @@ setup: demo-data
 run: setup
 	$(BIN)/reflex run
 
-test: setup lint
+$(AXE):
+	@if command -v npm >/dev/null; then \
+	  npm install --silent --no-save --no-audit --no-fund --prefix $(VENV)/axe-core axe-core@$(AXE_VERSION); \
+	else echo "npm not found: the accessibility checks (axe-core) will be skipped"; fi
+
+axe: $(AXE)
+
+test: setup lint axe
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-test-all: setup lint
+test-all: setup lint axe
 	$(BIN)/python -m pytest
 
 lint: install

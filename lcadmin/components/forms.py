@@ -65,12 +65,19 @@ def password_field(label_key: str, *, input_id: str, name: str, on_typing, error
                  width="100%"),
         field_error(error, input_id),
         rx.text(t(hint_key), size="1", color_scheme="gray", class_name="field-hint") if hint_key else rx.fragment(),
-        rx.el.label(
-            rx.checkbox(checked=shown, on_change=on_toggle),
-            rx.text(t("signin.show_password"), size="2"),
-            class_name="inline-check",
-        ),
+        labelled_checkbox(t("signin.show_password"), checked=shown, on_change=on_toggle,
+                          checkbox_id=f"{input_id}-show"),
         class_name="field",
+    )
+
+
+def labelled_checkbox(label, *, checked: rx.Var, on_change, checkbox_id: str) -> rx.Component:
+    """A checkbox named by its visible label (Radix draws it as a button, which a wrapping
+    <label> alone does not name for assistive technology)."""
+    return rx.flex(
+        rx.checkbox(checked=checked, on_change=on_change, id=checkbox_id),
+        rx.el.label(rx.text(label, size="2"), html_for=checkbox_id),
+        class_name="inline-check", align="start", spacing="2",
     )
 
 

@@ -64,6 +64,7 @@ def account_menu() -> rx.Component:
                 rx.dropdown_menu.item(rx.icon("log-out", size=14), t("admin.sign_out"), on_select=AuthState.sign_out),
                 align="end",
             ),
+            modal=False,  # a modal menu hides the rest of the page with aria-hidden while it stays focusable
         ),
         rx.link(rx.icon("log-in", size=16, aria_hidden="true"), t("signin.submit"), href=paths.SIGN_IN,
                 underline="none", weight="medium", size="2", class_name="header-sign-in icon-link"),

@@ -311,7 +311,8 @@ def _invoice_filters() -> rx.Component:
 def _download_buttons(number: rx.Var, can_pay: rx.Var) -> rx.Component:
     return rx.hstack(
         rx.cond(can_pay, rx.button(rx.icon("credit-card", size=14), t("pay.open"), size="1",
-                                   on_click=PaymentState.open_for("invoice", number), aria_label=number + " " + "pay")),
+                                   on_click=PaymentState.open_for("invoice", number),
+                                   aria_label=t("pay.open").to(str) + " " + number)),  # its visible text first
         busy_button(rx.icon("file-down", size=14), t("invoices.download_pdf"), busy=InvoicesState.downloading ==
                     number + ":pdf", busy_key="action.preparing", size="1", variant="soft",
                     on_click=InvoicesState.download_pdf(number), aria_label=number + " PDF"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from lcadmin import paths
-from lcadmin.components.forms import busy_button, form_alert, text_field
+from lcadmin.components.forms import busy_button, form_alert, labelled_checkbox, text_field
 from lcadmin.components.i18n import t, t_fmt
 from lcadmin.components.payment import payment_dialog, payment_success
 from lcadmin.pages.admin import NUMERIC, admin_frame, labelled, status_badge
@@ -38,9 +38,9 @@ def _signature() -> rx.Component:
                             text_field("sign.name", input_id="signer-name", value=OrderState.signer_name,
                                        on_change=OrderState.set_signer_name, error=OrderState.name_error,
                                        autocomplete="name"),
-                            rx.el.label(rx.checkbox(checked=OrderState.authorized, on_change=OrderState.set_authorized),
-                                        rx.text(t_fmt("sign.authorize", company=ShellState.company_name), size="2"),
-                                        class_name="inline-check"),
+                            labelled_checkbox(t_fmt("sign.authorize", company=ShellState.company_name),
+                                              checked=OrderState.authorized, on_change=OrderState.set_authorized,
+                                              checkbox_id="sign-authorize"),
                             rx.text(t_fmt("sign.amount", total=rx.text.strong(OrderState.total)), size="2",
                                     id="sign-amount"),
                             busy_button(rx.icon("pen-line", size=16), t("sign.button"), busy=OrderState.signing,

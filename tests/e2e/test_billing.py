@@ -108,7 +108,7 @@ def test_an_open_invoice_is_paid_after_3d_secure(new_page, app_url):
     page = new_page()
     _sign_in(page, app_url)
     page.get_by_role("navigation").get_by_role("link", name="Factures").click()
-    page.get_by_role("button", name="F2026-00005 pay").click()
+    page.get_by_role("button", name="Payer en ligne F2026-00005").click()
     _card(page.get_by_role("dialog"), "4000 0025 0000 3155")
     expect(page.get_by_role("heading", name="Authentification 3-D Secure")).to_be_visible()
     expect(page.get_by_text(re.compile(r"180,00\s€"))).to_be_visible()
@@ -175,7 +175,7 @@ def test_the_card_form_formats_and_checks_as_typed_on_a_phone_and_keeps_what_was
     page = new_page(width=375)
     _sign_in(page, app_url, *ACME)  # Acme's overdue invoice: no test here pays it
     page.get_by_role("navigation").get_by_role("link", name="Factures").click()
-    page.get_by_role("button", name="F2026-00004 pay").click()
+    page.get_by_role("button", name="Payer en ligne F2026-00004").click()
     dialog = page.get_by_role("dialog")
     number, expiry, cvc = (dialog.get_by_label(label) for label in
                            ("Numéro de carte", "Date d’expiration (MM/AA)", "Cryptogramme (CVC)"))
@@ -244,7 +244,7 @@ def test_a_slow_server_shows_skeleton_rows_and_a_working_button(new_page, app_ur
     expect(page.get_by_text("Aucune facture pour le moment")).to_have_count(0)
     expect(page.locator(".list-loading")).to_have_count(0, timeout=10_000)
     expect(page.get_by_text("F2026-00004").first).to_be_visible()
-    page.get_by_role("button", name="F2026-00004 pay").click()
+    page.get_by_role("button", name="Payer en ligne F2026-00004").click()
     dialog = page.get_by_role("dialog")
     dialog.get_by_label("Numéro de carte").fill("4000 0000 0000 0002")
     dialog.get_by_label("Date d’expiration (MM/AA)").fill("12/30")
@@ -272,8 +272,8 @@ def test_on_a_phone_rows_become_cards_with_their_amounts_and_actions_in_view(new
         expect(row.locator(f'[data-label="{text}"]')).to_be_visible()
     _inside_the_screen(row.locator('[data-label="Total TTC"]'))
     _inside_the_screen(page.get_by_role("button", name="F2026-00001 Factur-X"))
-    if page.get_by_role("button", name="F2026-00005 pay").count():  # until another test pays it
-        _inside_the_screen(page.get_by_role("button", name="F2026-00005 pay"))
+    if page.get_by_role("button", name="Payer en ligne F2026-00005").count():  # until another test pays it
+        _inside_the_screen(page.get_by_role("button", name="Payer en ligne F2026-00005"))
     page.get_by_role("navigation").get_by_role("link", name="Contrats et commandes").click()
     _inside_the_screen(page.get_by_role("row", name=re.compile("FLD102776277396")).locator('[data-label="Total TTC"]'))
     page.get_by_role("link", name="FLD102776277396").click()

@@ -1,0 +1,89 @@
+"""WCAG 2.2 AA, checked by axe-core on the production build: every page and every state a journey
+passes through (forms with their errors, dialogs, the menus), in both languages and both themes.
+A serious or critical finding fails the test."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.a11y import check
+
+pytestmark = pytest.mark.e2e
+
+WORDS = {"fr": {"sign_in": "Se connecter", "email": "Adresse e-mail", "password": "Mot de passe",
+                "invoices": "Factures", "contracts": "Contrats et commandes", "pay": "Payer en ligne",
+                "next": "Suivant", "access": "Accéder à la facturation"},
+         "en": {"sign_in": "Sign in", "email": "E-mail address", "password": "Password",
+                "invoices": "Invoices", "contracts": "Contracts and orders", "pay": "Pay online",
+                "next": "Next", "access": "Access billing"}}
+
+
+@pytest.mark.parametrize(("locale", "scheme"), [("fr", "light"), ("fr", "dark"), ("en", "light"), ("en", "dark")])
+def test_every_page_and_state_meets_wcag_22_aa(prod_app, prod_page, locale, scheme):
+    words = WORDS[locale]
+    page = prod_page(locale="fr-FR" if locale == "fr" else "en-GB", color_scheme=scheme)
+    page.emulate_media(reduced_motion="reduce")  # colours are measured at rest, not halfway through a fade
+    where = f"{locale}/{scheme}"
+
+    for path in ("/", "/terms", "/nowhere", "/password/forgot", "/sign-up", "/activate/" + "x" * 43,
+                 "/decision/" + "x" * 43, "/password/reset/" + "x" * 43):
+        page.goto(prod_app.url + path)
+        expect(page.get_by_role("heading", level=1).first).to_be_visible()
+        check(page, f"{where} {path}")
+
+    page.goto(prod_app.url + "/billing/access")
+    page.get_by_role("button", name=words["next"]).click()  # an empty address: the field's error
+    expect(page.get_by_role("alert").first).to_be_visible()
+    check(page, f"{where} access, refused")
+    page.get_by_label(re.compile(words["email"].split()[0], re.I)).first.fill("aleroy@flexis.com")
+    page.get_by_role("button", name=words["next"]).click()
+    expect(page.get_by_role("heading", level=1)).to_have_count(1)
+    check(page, f"{where} access, proof step")
+
+    page.goto(prod_app.url + "/sign-in")
+    page.get_by_role("button", name=words["sign_in"]).click()
+    check(page, f"{where} sign-in, refused")
+    page.get_by_label(words["email"]).fill("hbernard@flexis.com")
+    page.get_by_label(words["password"], exact=True).fill("Northwind-demo-2026")
+    page.get_by_role("button", name=words["sign_in"]).click()
+    expect(page.locator("#company-name")).to_have_text("Flexis")
+    expect(page.locator("#tile-due")).to_be_visible()
+    check(page, f"{where} /admin")
+    page.locator("#account-menu").click()
+    expect(page.get_by_role("menu")).to_be_visible()
+    page.wait_for_timeout(300)
+    check(page, f"{where} account menu")
+    page.keyboard.press("Escape")
+
+    navigation = page.get_by_role("navigation")
+    navigation.get_by_role("link", name=words["contracts"]).click()
+    expect(page.get_by_role("link", name="FLD102776277396")).to_be_visible()
+    check(page, f"{where} contracts")
+    page.get_by_role("link", name="FLD102776277396").click()
+    expect(page.locator("#order-total")).to_be_visible()
+    check(page, f"{where} order")
+    sign = page.locator("#sign-authorize")
+    if sign.count():  # not yet signed: the signature form, refused with its errors
+        page.get_by_role("button", name=re.compile("Signer la commande|Sign the order")).click()
+        expect(page.get_by_role("alert").first).to_be_visible()
+        check(page, f"{where} order, signature refused")
+    navigation.get_by_role("link", name=words["invoices"]).click()
+    expect(page.get_by_role("link", name="F2026-00001")).to_be_visible()
+    check(page, f"{where} invoices")
+    page.get_by_role("link", name="F2026-00001").click()
+    expect(page.locator("#invoice-title")).to_be_visible()
+    check(page, f"{where} invoice page")
+    page.go_back()
+    page.get_by_role("button", name=re.compile(words["pay"])).first.click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_be_visible()
+    page.wait_for_timeout(300)
+    check(page, f"{where} payment dialog")
+    page.keyboard.press("Escape")
+    for section in ("/admin/payment-methods", "/admin/licences"):
+        page.goto(prod_app.url + section)
+        expect(page.locator("#company-name")).to_have_text("Flexis")
+        check(page, f"{where} {section}")
