@@ -12,7 +12,6 @@ install_log_redaction()  # before anything can log a cookie or a payload
 # Importing the models fills SQLModel.metadata, which `reflex db makemigrations / migrate` compare
 # with the database (Reflex registers that shared metadata through its own rx.Model base).
 from lcadmin import models, paths  # noqa: F401
-from lcadmin.i18n import catalog
 from lcadmin.jobs import run_outbox_sender, run_payment_reconciler
 from lcadmin.pages import access, admin, auth, home, invoice, links, mailbox, not_found, order, password, payment
 from lcadmin.routes import http_routes, security_headers
@@ -25,7 +24,7 @@ from lcadmin.states.invoice import InvoiceState
 from lcadmin.states.invoices import InvoicesState
 from lcadmin.states.licences import LicencesState
 from lcadmin.states.links import LinkState
-from lcadmin.states.locale import RELABEL, LocaleState
+from lcadmin.states.locale import RELABEL, TITLES, LocaleState, page_title
 from lcadmin.states.mailbox import MailboxState
 from lcadmin.states.order import OrderState
 from lcadmin.states.orders import OrdersState
@@ -37,14 +36,14 @@ from lcadmin.states.tab import PendingActivationState, TabState  # noqa: F401
 from lcadmin.transport import backend_error, frontend_error, guard_events
 
 _settings = get_settings()
-_title = catalog(_settings.default_locale)["app.name"]
 
 app = rx.App(
     stylesheets=["/styles.css"],
     html_lang=_settings.default_locale,
     head_components=[rx.el.meta(name="color-scheme", content="light dark"),
                      rx.el.script(src="/card-fields.js", defer=True),
-                     rx.el.script(src="/idle-warning.js", defer=True)],
+                     rx.el.script(src="/idle-warning.js", defer=True),
+                     rx.el.script(src="/focus.js", defer=True)],
     api_transformer=[http_routes(), security_headers],
     backend_exception_handler=backend_error,
     frontend_exception_handler=frontend_error,
@@ -52,45 +51,54 @@ app = rx.App(
 app.add_middleware(SessionGuard())
 
 
-def _page(component, route: str, *on_load, relabel: tuple = ()) -> None:
-    # Every page first settles the language, then loads its own data; ``relabel``: what shows
-    # its server-made text again when the visitor switches language on it (by route, as
-    # ``router.page.path`` names it).
-    app.add_page(component, route=route, title=_title, on_load=[LocaleState.detect_locale, *on_load])
-    RELABEL[route] = list(relabel)
+def _page(component, route: str, *on_load, title: str = "", relabel: tuple = ()) -> None:
+    # Every page first settles the language (and its title in it), then loads its own data;
+    # ``relabel``: what shows its server-made text again when the visitor switches language on
+    # it (by route, as ``router.page.path`` names it).
+    app.add_page(component, route=route, title=page_title(title, _settings.default_locale),
+                 on_load=[LocaleState.detect_locale, *on_load])
+    RELABEL[route], TITLES[route] = list(relabel), title
 
 
-def _public(component, route: str, *on_load, relabel: tuple = ()) -> None:
+def _public(component, route: str, *on_load, title: str = "", relabel: tuple = ()) -> None:
     # A page for visitors too: its header says who is signed in (Admin Center pages load that
     # with their own data, and send a visitor to sign in).
-    _page(component, route, ShellState.identify, *on_load, relabel=relabel)
+    _page(component, route, ShellState.identify, *on_load, title=title, relabel=relabel)
 
 
-_public(home.home_page, paths.HOME)
-_public(access.access_page, paths.ACCESS, AccessState.start, relabel=(AccessState.relabel,))
-_public(links.activate_page, paths.ACTIVATE, LinkState.open_activation, relabel=(LinkState.relabel,))
-_public(links.decision_page, paths.DECISION, LinkState.open_decision, relabel=(LinkState.relabel,))
-_public(links.report_page, paths.REPORT, LinkState.open_report, relabel=(LinkState.relabel,))
-_public(auth.sign_in_page, paths.SIGN_IN, AuthState.open_forms, relabel=(AuthState.clear_errors,))
-_public(auth.sign_up_page, paths.SIGN_UP, AuthState.open_forms, relabel=(AuthState.clear_errors,))
-_public(password.forgot_page, paths.FORGOT_PASSWORD, PasswordState.open_forgot, relabel=(PasswordState.relabel,))
-_public(password.reset_page, paths.RESET_PASSWORD, PasswordState.open_reset, relabel=(PasswordState.relabel,))
-_public(auth.accept_page, paths.ACCEPT, AuthState.open_accept, relabel=(AuthState.clear_errors,))
-_public(auth.terms_page, paths.TERMS)
-_public(not_found.not_found_page, "404")  # any unknown address
-_page(admin.overview_page, paths.ADMIN, ShellState.load, OverviewState.load,
+_public(home.home_page, paths.HOME, title="title.home")
+_public(access.access_page, paths.ACCESS, AccessState.start, title="title.access", relabel=(AccessState.relabel,))
+_public(links.activate_page, paths.ACTIVATE, LinkState.open_activation, title="title.activate",
+        relabel=(LinkState.relabel,))
+_public(links.decision_page, paths.DECISION, LinkState.open_decision, title="title.decision",
+        relabel=(LinkState.relabel,))
+_public(links.report_page, paths.REPORT, LinkState.open_report, title="title.report", relabel=(LinkState.relabel,))
+_public(auth.sign_in_page, paths.SIGN_IN, AuthState.open_forms, title="signin.submit",
+        relabel=(AuthState.clear_errors,))
+_public(auth.sign_up_page, paths.SIGN_UP, AuthState.open_forms, title="signup.submit",
+        relabel=(AuthState.clear_errors,))
+_public(password.forgot_page, paths.FORGOT_PASSWORD, PasswordState.open_forgot, title="forgot.title",
+        relabel=(PasswordState.relabel,))
+_public(password.reset_page, paths.RESET_PASSWORD, PasswordState.open_reset, title="reset.title",
+        relabel=(PasswordState.relabel,))
+_public(auth.accept_page, paths.ACCEPT, AuthState.open_accept, title="title.terms", relabel=(AuthState.clear_errors,))
+_public(auth.terms_page, paths.TERMS, title="title.terms")
+_public(not_found.not_found_page, "404", title="notfound.title")  # any unknown address
+_page(admin.overview_page, paths.ADMIN, ShellState.load, OverviewState.load, title="admin.nav.overview",
       relabel=(OverviewState.load, PaymentState.relabel))
-_page(admin.contracts_page, paths.CONTRACTS, ShellState.load, OrdersState.load, relabel=(OrdersState.refresh,))
-_page(order.order_page, paths.ORDER, ShellState.load, OrderState.load,
+_page(admin.contracts_page, paths.CONTRACTS, ShellState.load, OrdersState.load, title="admin.nav.contracts",
+      relabel=(OrdersState.refresh,))
+_page(order.order_page, paths.ORDER, ShellState.load, OrderState.load, title="title.order",
       relabel=(OrderState.relabel, PaymentState.relabel))
-_page(admin.invoices_page, paths.INVOICES, ShellState.load, InvoicesState.load,
+_page(admin.invoices_page, paths.INVOICES, ShellState.load, InvoicesState.load, title="admin.nav.invoices",
       relabel=(InvoicesState.refresh, PaymentState.relabel))
-_page(invoice.invoice_page, paths.INVOICE, ShellState.load, InvoiceState.load,
+_page(invoice.invoice_page, paths.INVOICE, ShellState.load, InvoiceState.load, title="title.invoice",
       relabel=(InvoiceState.load, PaymentState.relabel))
-_page(admin.payment_methods_page, paths.PAYMENT_METHODS, ShellState.load)
-_page(admin.licences_page, paths.LICENCES, ShellState.load, LicencesState.load, relabel=(LicencesState.load,))
+_page(admin.payment_methods_page, paths.PAYMENT_METHODS, ShellState.load, title="admin.nav.payment")
+_page(admin.licences_page, paths.LICENCES, ShellState.load, LicencesState.load, title="admin.nav.licences",
+      relabel=(LicencesState.load,))
 if _settings.payment_provider == "sandbox":  # the sandbox bank's own 3-D Secure page
-    _page(payment.authentication_page, paths.AUTHENTICATE, AuthenticationState.load)
+    _page(payment.authentication_page, paths.AUTHENTICATE, AuthenticationState.load, title="pay.authenticate_title")
 if _settings.is_dev:
     _page(mailbox.mailbox_page, paths.MAILBOX, MailboxState.load)
 

@@ -5,6 +5,7 @@ vendor's legal footer."""
 from __future__ import annotations
 
 import reflex as rx
+from reflex.style import resolved_color_mode
 
 from lcadmin import paths
 from lcadmin.components.i18n import t
@@ -78,7 +79,8 @@ def header(width: str = "page-width") -> rx.Component:
             _brand(),
             rx.hstack(
                 language_switch(),
-                rx.color_mode.button(size="2", variant="ghost", aria_label=t("color_mode.toggle")),
+                rx.color_mode.button(size="2", variant="ghost", aria_label=t("color_mode.dark"),
+                                     aria_pressed=rx.cond(resolved_color_mode == "dark", "true", "false")),
                 account_menu(),
                 align="center",
                 spacing="3",

@@ -67,20 +67,25 @@ def idle_warning() -> rx.Component:
     )
 
 
-def admin_frame(active: str, *content: rx.Component) -> rx.Component:
-    """Company name, sections, and the section's content (signing out is in the header's menu)."""
+def admin_frame(active: str, *content: rx.Component, titled: bool = False) -> rx.Component:
+    """Company name, sections, and the section's content (signing out is in the header's menu).
+    The page's h1 is the section's name, unless the content brings its own (``titled``: an
+    order's or an invoice's page)."""
+    title = next(key for name, _, _, key in SECTIONS if name == active)
     return page_frame(
         idle_warning(),
         rx.vstack(
             rx.text(t_fmt("admin.welcome", name=ShellState.user_name), size="2", color_scheme="gray"),
-            rx.heading(rx.cond(ShellState.company_name != "", ShellState.company_name, t("app.name")), as_="h1",
-                       size="7", id="company-name"),
+            rx.text(rx.cond(ShellState.company_name != "", ShellState.company_name, t("app.name")), size="7",
+                    weight="bold", id="company-name"),
             spacing="1",
         ),
         _nav(active),
         rx.cond(
             ShellState.can_view_billing,
-            rx.box(*content, class_name="admin-content"),
+            rx.box(*([] if titled else [rx.heading(t(title), as_="h1", size="5", class_name="section-title",
+                                                   tab_index=-1)]),
+                   *content, class_name="admin-content"),
             rx.cond(ShellState.company_name == "",
                     rx.callout.root(rx.callout.text(t("admin.no_company")), color_scheme="amber")),
         ),

@@ -90,8 +90,8 @@ def invoice_page() -> rx.Component:
                 rx.link(rx.icon("arrow-left", size=14, aria_hidden="true"), t("invoice.back"), href=paths.INVOICES,
                         size="2", class_name="icon-link"),
                 rx.flex(
-                    rx.hstack(rx.heading(view["kind_label"].to(str) + " " + number, as_="h2", size="6",
-                                         id="invoice-title"),
+                    rx.hstack(rx.heading(view["kind_label"].to(str) + " " + number, as_="h1", size="6",
+                                         id="invoice-title", tab_index=-1, class_name="section-title"),
                               status_badge(view["status_label"], view["status_tone"]), spacing="3", align="center",
                               wrap="wrap"),
                     _downloads(number),
@@ -124,4 +124,4 @@ def invoice_page() -> rx.Component:
             ),
             rx.callout.root(rx.callout.text(InvoiceState.error), color_scheme="red", role="alert"),
         ),
-    ))
+    ), titled=True)

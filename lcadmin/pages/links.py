@@ -6,30 +6,35 @@ from __future__ import annotations
 import reflex as rx
 
 from lcadmin import paths
-from lcadmin.components.forms import busy_button, card
+from lcadmin.components.forms import busy_button, card, link_button
 from lcadmin.components.i18n import t, t_fmt
 from lcadmin.components.layout import page_frame
 from lcadmin.states.links import LinkState
 
 
-def _invalid() -> rx.Component:
+def _invalid(requester: bool) -> rx.Component:
+    """Why the link no longer works; the requester may start again, while a contact who already
+    answered has nothing left to do (and is not told to ask for access)."""
+    after = [rx.text(t("link.restart"), color_scheme="gray", size="2"),
+             link_button(t("action.start_again"), href=paths.ACCESS, size="3")] if requester else [
+             rx.text(t("link.contact_done"), color_scheme="gray", size="2"),
+             link_button(t("notfound.home"), href=paths.HOME, size="3", variant="soft")]
     return rx.vstack(
-        rx.box(rx.icon("link-2-off", size=28), class_name="outcome-icon"),
+        rx.box(rx.icon("link-2-off", size=28, aria_hidden="true"), class_name="outcome-icon"),
         rx.heading(t("link.title"), as_="h1", size="6"),
         rx.text(LinkState.problem, role="alert"),
-        rx.text(t("link.restart"), color_scheme="gray", size="2"),
-        rx.link(rx.button(t("action.start_again"), size="3"), href=paths.ACCESS, underline="none"),
+        *after,
         spacing="3", width="100%",
     )
 
 
-def _frame(valid: rx.Component, done: rx.Component | None = None) -> rx.Component:
+def _frame(valid: rx.Component, done: rx.Component | None = None, *, requester: bool = True) -> rx.Component:
     return page_frame(rx.center(card(rx.match(
         LinkState.state,
         ("loading", rx.center(rx.spinner(size="3"), width="100%")),
         ("valid", valid),
         ("done", done or rx.center(rx.spinner(size="3"), width="100%")),
-        _invalid(),
+        _invalid(requester),
     )), class_name="flow"))
 
 
@@ -46,6 +51,17 @@ def activate_page() -> rx.Component:
     ))
 
 
+def _final(message) -> rx.Component:
+    """A contact's answer is recorded: a page of its own, with nothing more to do."""
+    return rx.vstack(
+        rx.box(rx.icon("circle-check", size=28, aria_hidden="true"), class_name="outcome-icon"),
+        rx.heading(t("link.thanks"), as_="h1", size="6"),
+        rx.callout.root(rx.callout.text(message), color_scheme="green", role="status"),
+        rx.text(t("link.contact_done"), color_scheme="gray", size="2"),
+        spacing="3", width="100%",
+    )
+
+
 def decision_page() -> rx.Component:
     """A contact approves or refuses a request from an unknown domain."""
     return _frame(
@@ -60,8 +76,8 @@ def decision_page() -> rx.Component:
                                 on_click=LinkState.decide)),
             spacing="3", width="100%",
         ),
-        rx.callout.root(rx.callout.text(rx.cond(LinkState.outcome == "approved", t("decision.approved"),
-                                                t("decision.refused"))), role="status"),
+        _final(rx.cond(LinkState.outcome == "approved", t("decision.approved"), t("decision.refused"))),
+        requester=False,
     )
 
 
@@ -76,5 +92,6 @@ def report_page() -> rx.Component:
                         color_scheme="red", on_click=LinkState.report),
             spacing="3", width="100%",
         ),
-        rx.callout.root(rx.callout.text(t("report.done")), color_scheme="green", role="status"),
+        _final(t("report.done")),
+        requester=False,
     )

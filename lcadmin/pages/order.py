@@ -10,6 +10,7 @@ from lcadmin.components.i18n import t, t_fmt
 from lcadmin.components.payment import payment_dialog, payment_success
 from lcadmin.pages.admin import NUMERIC, admin_frame, labelled, status_badge
 from lcadmin.settings import get_settings
+from lcadmin.states.invoices import InvoicesState
 from lcadmin.states.order import OrderState
 from lcadmin.states.payment import PaymentState
 from lcadmin.states.shell import ShellState
@@ -110,6 +111,51 @@ def _lines() -> rx.Component:
     )
 
 
+_STEP_ORDER = ("review", "sign", "pay")
+
+
+def _steps() -> rx.Component:
+    """Review, sign, pay: where the order stands, in one place."""
+    def step(index: int, name: str) -> rx.Component:
+        # A step is done once the order is past it ("done" is past all three).
+        later = [later_name for later_name in (*_STEP_ORDER, "done") if _STEP_ORDER.index(name) <
+                 (*_STEP_ORDER, "done").index(later_name)]
+        done = rx.Var.create(later).contains(OrderState.step)  # pyright: ignore[reportAttributeAccessIssue]
+        current = OrderState.step == name
+        return rx.el.li(
+            rx.box(rx.cond(done, rx.icon("check", size=14, aria_hidden="true"), rx.text(str(index))),
+                   class_name="step-dot"),
+            rx.text(t(f"order.step.{name}"), size="2", weight=rx.cond(current, "bold", "regular")),
+            rx.text(rx.cond(done, t("order.step.done"), rx.cond(current, t("order.step.current"), "")),
+                    class_name="sr-only"),
+            class_name=rx.cond(done, "order-step done", rx.cond(current, "order-step current", "order-step")),
+            aria_current=rx.cond(current, "step", None),
+        )
+    return rx.el.ol(*[step(i + 1, name) for i, name in enumerate(_STEP_ORDER)], class_name="order-steps",
+                    aria_label=t("order.steps"))
+
+
+def _paid() -> rx.Component:
+    """Once paid: when, and the invoice and receipt."""
+    return rx.callout.root(
+        rx.callout.icon(rx.icon("circle-check")),
+        rx.flex(
+            rx.text(OrderState.paid_note, weight="medium"),
+            rx.cond(OrderState.invoice_number != "",
+                    rx.link(t_fmt("order.see_invoice", number=OrderState.invoice_number),
+                            href=paths.INVOICE_PAGES + OrderState.invoice_number)),
+            rx.cond(OrderState.receipt_number != "",
+                    busy_button(rx.icon("file-down", size=14),
+                                t_fmt("order.see_receipt", number=OrderState.receipt_number),
+                                busy=InvoicesState.downloading == OrderState.receipt_number + ":receipt",
+                                busy_key="action.preparing", size="1", variant="soft",
+                                on_click=InvoicesState.download_receipt(OrderState.receipt_number))),
+            spacing="3", align="center", wrap="wrap",
+        ),
+        color_scheme="green", id="order-paid",
+    )
+
+
 def order_page() -> rx.Component:
     """The order form."""
     return admin_frame("contracts", rx.cond(
@@ -118,7 +164,7 @@ def order_page() -> rx.Component:
             rx.link(rx.hstack(rx.icon("arrow-left", size=14), t("admin.nav.contracts"), spacing="1", align="center"),
                     href=paths.CONTRACTS, size="2"),
             rx.flex(
-                rx.hstack(rx.heading(OrderState.title, as_="h2", size="6"),
+                rx.hstack(rx.heading(OrderState.title, as_="h1", size="6", tab_index=-1, class_name="section-title"),
                           status_badge(OrderState.status_label, OrderState.status_tone), spacing="3", align="center",
                           wrap="wrap"),
                 busy_button(rx.icon("file-down", size=16), t("order.download"), busy=OrderState.downloading,
@@ -141,11 +187,13 @@ def order_page() -> rx.Component:
                     spacing="0")),
                 columns=rx.breakpoints(initial="2", md="3"), spacing="3", width="100%",
             ),
+            _steps(),
+            rx.cond(OrderState.paid_note != "", _paid()),
             payment_success(),
-            *([_online_payment(), payment_dialog()] if get_settings().online_payment else []),
             _lines(),
             _signature(),
+            *([_online_payment(), payment_dialog()] if get_settings().online_payment else []),
             spacing="4", width="100%",
         ),
         rx.cond(OrderState.error != "", rx.callout.root(rx.callout.text(OrderState.error), color_scheme="red")),
-    ))
+    ), titled=True)

@@ -8,16 +8,16 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from lcadmin.domain.calendar import business_date
 from lcadmin.domain.money import Money
 from lcadmin.domain.permissions import Permission
-from lcadmin.domain.statuses import ContactRole, OrderStatus
+from lcadmin.domain.statuses import ContactRole, InvoiceKind, InvoiceStatus, OrderStatus
 from lcadmin.domain.text import TextProblem, person_name
 from lcadmin.i18n import gettext
 from lcadmin.i18n.format import format_date, format_money
-from lcadmin.models import Company, Contact, OrderLine, OrderSignature, SalesOrder
+from lcadmin.models import Company, Contact, Invoice, OrderLine, OrderSignature, Payment, SalesOrder
 from lcadmin.pdf.order_form import Contact as ContactView
 from lcadmin.pdf.order_form import (
     OrderDocument,
@@ -65,6 +65,10 @@ class OrderView:
     awaiting_signature: bool  # (payment comes after the signature)
     can_pay: bool  # signed, not paid yet, and the caller may pay
     signed_note: str
+    step: str = "review"  # the step the order is at: "sign", "pay" or "done" ("review" once cancelled)
+    paid_note: str = ""  # once paid: "Payée le …"
+    invoice_number: str = ""  # its invoice, once issued
+    receipt_number: str = ""  # the receipt of its online payment
 
 
 def _order(session: Session, ctx: RequestContext, number: str) -> SalesOrder:
@@ -135,7 +139,29 @@ def order_view(session: Session, ctx: RequestContext, number: str, vendor: Vendo
         signed_note=gettext("sign.done", locale, name=signature.signer_name,
                             date=format_date(business_date(signature.signed_at, vendor.timezone), locale))
         if signature else "",
+        **_payment_facts(session, order, vendor, locale),
     )
+
+
+_STEPS = {OrderStatus.AWAITING_SIGNATURE.value: "sign", OrderStatus.SIGNED.value: "pay", OrderStatus.PAID.value: "done"}
+
+
+def _payment_facts(session: Session, order: SalesOrder, vendor: VendorSettings, locale: str) -> dict[str, str]:
+    """Where the order stands (sign, pay, done) and, once paid, when, with its invoice and receipt."""
+    facts = {"step": _STEPS.get(order.status, "review")}
+    paid = session.exec(select(Payment).where(Payment.order_id == order.id, col(Payment.paid_invoice_id).is_not(None))
+                        .order_by(col(Payment.id).desc())).first()
+    invoice = session.get(Invoice, paid.paid_invoice_id) if paid and paid.paid_invoice_id else session.exec(
+        select(Invoice).where(Invoice.order_id == order.id, Invoice.kind == InvoiceKind.INVOICE.value,
+                              Invoice.status != InvoiceStatus.DRAFT.value)
+        .order_by(col(Invoice.issue_date).desc(), col(Invoice.id).desc())).first()
+    if invoice is None:
+        return facts
+    facts["invoice_number"], facts["receipt_number"] = invoice.number, (paid.receipt_number or "") if paid else ""
+    if order.status == OrderStatus.PAID.value and invoice.paid_at:
+        facts["paid_note"] = gettext("order.paid_on", locale,
+                                     date=format_date(business_date(invoice.paid_at, vendor.timezone), locale))
+    return facts
 
 
 def sign_order(session: Session, ctx: RequestContext, *, number: str, signer_name: str, authorized: bool,

@@ -3,9 +3,11 @@ browser's preference, else the configured default."""
 
 from __future__ import annotations
 
+import json
+
 import reflex as rx
 
-from lcadmin.i18n import LOCALES, negotiate_locale
+from lcadmin.i18n import LOCALES, gettext, negotiate_locale
 
 ONE_YEAR = 365 * 24 * 3600
 
@@ -13,6 +15,14 @@ ONE_YEAR = 365 * 24 * 3600
 # (statuses, dates, amounts, messages) without losing what was typed; filled where the pages
 # are registered (lcadmin.lcadmin).
 RELABEL: dict[str, list] = {}
+# Per page route, the message key of its title (``document.title``, in the page's language).
+TITLES: dict[str, str] = {}
+
+
+def page_title(key: str, locale: str) -> str:
+    """``Factures · Northwind Admin Center``; the product's name alone for a page without one."""
+    name = gettext("app.name", locale)
+    return f"{gettext(key, locale)} · {name}" if key else name
 
 
 class LocaleState(rx.State):
@@ -24,7 +34,9 @@ class LocaleState(rx.State):
 
     def _apply(self, locale: str):
         self.locale = locale
-        return rx.call_script(f"document.documentElement.lang = {locale!r}")
+        title = page_title(TITLES.get(self.router.page.path, ""), locale)
+        return rx.call_script(f"document.documentElement.lang = {json.dumps(locale)}; "
+                              f"document.title = {json.dumps(title)}")
 
     @rx.event
     def detect_locale(self):

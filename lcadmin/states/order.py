@@ -36,6 +36,10 @@ class OrderState(rx.State):
     awaiting_signature: bool = False
     can_pay: bool = False
     signed_note: str = ""
+    step: str = "review"
+    paid_note: str = ""
+    invoice_number: str = ""
+    receipt_number: str = ""
     signer_name: str = ""
     authorized: bool = False
     name_error: str = ""
@@ -65,6 +69,8 @@ class OrderState(rx.State):
         self.subtotal, self.tax, self.total_label, self.total = view.subtotal, view.tax, view.total_label, view.total
         self.can_sign, self.awaiting_signature, self.can_pay = view.can_sign, view.awaiting_signature, view.can_pay
         self.signed_note = view.signed_note
+        self.step, self.paid_note = view.step, view.paid_note
+        self.invoice_number, self.receipt_number = view.invoice_number, view.receipt_number
         return None
 
     @rx.event

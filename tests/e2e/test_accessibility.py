@@ -87,3 +87,33 @@ def test_every_page_and_state_meets_wcag_22_aa(prod_app, prod_page, locale, sche
         page.goto(prod_app.url + section)
         expect(page.locator("#company-name")).to_have_text("Flexis")
         check(page, f"{where} {section}")
+
+
+def test_titles_headings_focus_and_the_theme_toggle_speak_for_themselves(prod_app, prod_page):
+    page = prod_page()
+    page.goto(prod_app.url + "/sign-in")
+    expect(page).to_have_title("Se connecter · Northwind Admin Center")
+    toggle = page.get_by_role("button", name="Thème sombre")
+    expect(toggle).to_have_attribute("aria-pressed", "false")
+    toggle.click()
+    expect(toggle).to_have_attribute("aria-pressed", "true")
+    toggle.click()
+    page.get_by_label("Adresse e-mail").fill("hbernard@flexis.com")
+    page.get_by_label("Mot de passe", exact=True).fill("Northwind-demo-2026")
+    page.get_by_role("button", name="Se connecter").click()
+    expect(page.locator("#company-name")).to_have_text("Flexis")
+    expect(page).to_have_title("Accueil · Northwind Admin Center")
+    page.get_by_role("navigation").get_by_role("link", name="Factures").click()
+    expect(page).to_have_title("Factures · Northwind Admin Center")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Factures")  # each page its own h1
+    expect(page.get_by_role("heading", level=1)).to_be_focused()  # focus follows the route change
+    page.get_by_role("radio", name="English").click()
+    expect(page).to_have_title("Invoices · Northwind Admin Center")
+    page.get_by_role("radio", name="Français").click()
+    pay = page.get_by_role("button", name="Payer en ligne F2026-00005")
+    pay.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("dialog")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    expect(pay).to_be_focused()  # back to the control that opened it

@@ -98,7 +98,7 @@ def test_aleroy_proves_authority_and_signs_up_with_another_address(new_page, app
     page.goto(link)  # the used link is refused, with a way to start again
     expect(page.get_by_role("heading", name="Ce lien n’est plus valable")).to_be_visible()
     expect(page.get_by_text("Ce lien a déjà été utilisé.")).to_be_visible()
-    expect(page.get_by_role("button", name="Recommencer")).to_be_visible()
+    expect(page.get_by_role("link", name="Recommencer")).to_have_attribute("href", "/billing/access")
 
 
 def test_the_primary_contact_gets_the_email_directly(new_page, app_url, inbox):

@@ -67,6 +67,7 @@ def test_the_order_form_shows_the_seeds_fields_and_is_signed(new_page, app_url, 
     expect(page.locator("#order-subtotal")).to_have_text(re.compile(r"3\s600,00\s€"))
 
     expect(page.locator("#sign-amount")).to_contain_text(re.compile(r"4\s320,00\s€"))  # what is signed for
+    expect(page.locator('.order-step[aria-current="step"]')).to_contain_text("Signer")
     page.get_by_role("button", name="Signer la commande").click()
     expect(page.get_by_text("Saisissez votre nom complet.")).to_be_visible()
     page.get_by_label("Nom complet du signataire").fill("Anne Leroy")
@@ -95,6 +96,12 @@ def test_the_order_form_shows_the_seeds_fields_and_is_signed(new_page, app_url, 
     expect(page.locator("#payment-succeeded")).to_contain_text("la facture F2026-00006 est payée")
     expect(page.get_by_role("dialog")).to_have_count(0)
     expect(page.get_by_text("Payée", exact=True).first).to_be_visible()
+    # Review, sign, pay: all three done, with when it was paid, its invoice and its receipt.
+    steps = page.get_by_role("list", name="Étapes de la commande")
+    expect(steps.locator(".order-step.done")).to_have_count(3)
+    expect(page.locator("#order-paid")).to_contain_text("Commande payée le")
+    expect(page.locator("#order-paid").get_by_role("link", name="Facture F2026-00006")).to_be_visible()
+    expect(page.locator("#order-paid").get_by_role("button", name=re.compile(r"^Reçu R2026-\d{5}$"))).to_be_visible()
 
 
 def _card(dialog, number: str) -> None:
