@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
 import reflex as rx
 
 from lcadmin import paths
@@ -118,24 +122,59 @@ def skeleton_rows(count: int = 4) -> rx.Component:
     )
 
 
-def _table(headers: list[str], rows: rx.Var, cells, empty, label_key: str, loaded: rx.Var) -> rx.Component:
+@dataclass(frozen=True)
+class Sorting:
+    """Which headers sort the list: header key -> column, the list's current column and direction,
+    and the handler a header calls with its column."""
+
+    columns: dict[str, str]
+    current: rx.Var
+    descending: rx.Var
+    sort_by: Callable[[str], Any]
+
+
+def _header(key: str, sorting: Sorting | None) -> rx.Component:
+    props = {"class_name": "num" if key in NUMERIC else ""}
+    if sorting is None or key not in sorting.columns:
+        return rx.table.column_header_cell(t(key), **props)
+    column = sorting.columns[key]
+    active = sorting.current == column
+    icon = rx.cond(active, rx.cond(sorting.descending, rx.icon("arrow-down", size=14), rx.icon("arrow-up", size=14)),
+                   rx.icon("arrow-up-down", size=14, color="var(--gray-10)"))
+    return rx.table.column_header_cell(
+        rx.el.button(t(key), icon, type="button", on_click=sorting.sort_by(column), class_name="sort-button"),
+        aria_sort=rx.cond(active, rx.cond(sorting.descending, "descending", "ascending"), "none"), **props)
+
+
+def _count(rows: rx.Var, words: tuple[str, str]) -> rx.Component:
+    """"3 documents" above a list (one: its singular)."""
+    number = rx.Var.create(rows).length()  # pyright: ignore[reportAttributeAccessIssue] (a list Var)
+    return rx.text(rx.cond(number == 1, t(words[0]), t_fmt(words[1], count=number.to_string())), size="2",
+                   color_scheme="gray", class_name="row-count", aria_live="polite")
+
+
+def _table(headers: list[str], rows: rx.Var, cells, empty, label_key: str, loaded: rx.Var, *,
+           count: tuple[str, str] | None = None, sorting: Sorting | None = None) -> rx.Component:
     """A table of ``rows`` (cards on a phone), skeleton rows until ``loaded``, then an explaining
-    callout when there are none (``empty``: a message key, or an already translated text)."""
+    callout when there are none (``empty``: a message key, or an already translated text).
+    ``count``: the singular and plural keys of the row count shown above it; ``sorting``: its
+    sortable headers."""
     return rx.cond(
         ~loaded,
         skeleton_rows(),
-        _rows_or_empty(headers, rows, cells, empty, label_key),
+        _rows_or_empty(headers, rows, cells, empty, label_key, count, sorting),
     )
 
 
-def _rows_or_empty(headers: list[str], rows: rx.Var, cells, empty, label_key: str) -> rx.Component:
+def _rows_or_empty(headers: list[str], rows: rx.Var, cells, empty, label_key: str, count: tuple[str, str] | None,
+                   sorting: Sorting | None) -> rx.Component:
     return rx.cond(
         rx.Var.create(rows).length() > 0,  # pyright: ignore[reportAttributeAccessIssue] (a list Var)
         rx.box(
+            _count(rows, count) if count else rx.fragment(),
             rx.table.root(
                 rx.el.caption(t(label_key), class_name="sr-only"),  # the table's name (Radix puts aria-label on a div)
-                rx.table.header(rx.table.row(*[rx.table.column_header_cell(t(h), class_name="num" if h in NUMERIC
-                                                                           else "") for h in headers])),
+                rx.table.header(rx.table.row(*[_header(h, sorting) for h in headers])),
                 rx.table.body(rx.foreach(rows, lambda row: rx.table.row(*labelled(cells(row), headers)))),
                 variant="surface", size="2",
             ),
@@ -262,7 +301,7 @@ def contracts_page() -> rx.Component:
                lambda r: [rx.table.row_header_cell(r["number"]), rx.table.cell(r["title"]), rx.table.cell(r["period"]),
                           rx.table.cell(status_badge(r["status_label"], r["status_tone"])), rx.table.cell(r["orders"]),
                           rx.table.cell(r["total"])],
-               "contracts.empty", "orders.contracts", OrdersState.loaded),
+               "contracts.empty", "orders.contracts", OrdersState.loaded, count=("count.contract", "count.contracts")),
         rx.flex(
             rx.heading(t("orders.orders"), as_="h2", size="4"),
             rx.flex(
@@ -287,7 +326,7 @@ def contracts_page() -> rx.Component:
                        rx.table.cell(status_badge(r["status_label"], r["status_tone"])), rx.table.cell(r["subtotal"]),
                        rx.table.cell(r["total"])],
             rx.cond(OrdersState.filtered, t("orders.none_match"), t("admin.orders.empty")), "admin.nav.contracts",
-            OrdersState.loaded,
+            OrdersState.loaded, count=("count.order", "count.orders"),
         ),
     )
 
@@ -345,7 +384,10 @@ def invoices_page() -> rx.Component:
                        rx.table.cell(status_badge(r["status_label"], r["status_tone"])),
                        rx.table.cell(_download_buttons(r["number"].to(str), r["can_pay"].to(bool)))],
             rx.cond(InvoicesState.filtered, t("invoices.none_match"), t("admin.invoices.empty")), "admin.nav.invoices",
-            InvoicesState.loaded,
+            InvoicesState.loaded, count=("count.document", "count.documents"),
+            sorting=Sorting({"col.number": "number", "col.issue_date": "issue_date", "col.due_date": "due_date",
+                             "col.total": "total"}, InvoicesState.sort, InvoicesState.descending,
+                            InvoicesState.sort_by),
         ),
         rx.heading(t("payments.title"), as_="h2", size="4", margin_top="12px"),
         payments_table(InvoicesState.payments, InvoicesState.loaded),
@@ -379,5 +421,5 @@ def licences_page() -> rx.Component:
     return admin_frame("licences", _table(
         ["col.name", "col.email", "col.role"], LicencesState.members,
         lambda r: [rx.table.row_header_cell(r["full_name"]), rx.table.cell(r["email"]), rx.table.cell(r["role_label"])],
-        "admin.licences.empty", "admin.nav.licences", LicencesState.loaded,
+        "admin.licences.empty", "admin.nav.licences", LicencesState.loaded, count=("count.person", "count.people"),
     ))

@@ -149,11 +149,21 @@ def invoice_status(invoice: Invoice, today: date) -> str:
     return invoice.status
 
 
+# The invoice list's sortable columns (its headers), each with its tie-breaker.
+INVOICE_SORTS = {
+    "issue_date": (Invoice.issue_date, Invoice.number),
+    "due_date": (Invoice.due_date, Invoice.number),
+    "number": (Invoice.number,),
+    "total": (Invoice.total_minor, Invoice.number),
+}
+
+
 def list_invoices(session: Session, ctx: RequestContext, *, zone: str, status: str = "all",
                   contract: str = "", period: str = "", search: str = "",
-                  online_payment: bool = True) -> list[InvoiceRow]:
-    """The company's invoices and credit notes, newest first, filtered by status, contract, period of
-    issue and a piece of the number; "overdue" is read on the vendor's calendar (``zone``)."""
+                  online_payment: bool = True, sort: str = "issue_date", descending: bool = True) -> list[InvoiceRow]:
+    """The company's invoices and credit notes, filtered by status, contract, period of issue and a
+    piece of the number, sorted by a column (newest first by default); "overdue" is read on the
+    vendor's calendar (``zone``)."""
     company_id, locale = _require(ctx, Permission.VIEW_BILLING), ctx.locale
     may_pay, today = online_payment and ctx.user.can(Permission.PAY), business_date(ctx.now, zone)
     query = (select(Invoice, Contract).join(SalesOrder, SalesOrder.id == Invoice.order_id, isouter=True)
@@ -167,8 +177,9 @@ def list_invoices(session: Session, ctx: RequestContext, *, zone: str, status: s
     if search.strip():
         query = query.where(col(Invoice.number).contains(search.strip().upper()[:40], autoescape=True))  # % and _ too
     rows = []
-    newest_first = (col(Invoice.issue_date).desc(), col(Invoice.number).desc())
-    for invoice, contract_row in session.exec(query.order_by(*newest_first)):
+    columns = INVOICE_SORTS.get(sort, INVOICE_SORTS["issue_date"])
+    order = [col(column).desc() if descending else col(column).asc() for column in columns]
+    for invoice, contract_row in session.exec(query.order_by(*order)):
         shown = invoice_status(invoice, today)
         if status != "all" and shown != status:
             continue

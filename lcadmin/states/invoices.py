@@ -36,6 +36,8 @@ class InvoicesState(rx.State):
     contract: str = ALL
     period: str = ALL
     search: str = ""
+    sort: str = "issue_date"  # a column of admin_center.INVOICE_SORTS
+    descending: bool = True
     contracts: list[str] = []
     periods: list[dict[str, str]] = []
     error: str = ""
@@ -49,14 +51,15 @@ class InvoicesState(rx.State):
 
     async def _refresh(self):
         self.error = ""
-        status, search = self.status, self.search
+        status, search, sort, descending = self.status, self.search, self.sort, self.descending
         contract, period = "" if self.contract == ALL else self.contract, "" if self.period == ALL else self.period
         online, zone = get_settings().online_payment, get_settings().vendor.timezone
 
         def work(session: Session, ctx: RequestContext):
             choices = admin_center.invoice_filter_choices(session, ctx)
             rows = admin_center.list_invoices(session, ctx, zone=zone, status=status, contract=contract,
-                                              period=period, search=search, online_payment=online)
+                                              period=period, search=search, online_payment=online, sort=sort,
+                                              descending=descending)
             return choices, rows, receipts.list_payments(session, ctx, zone=zone)
 
         done = await run(self, work, permission=Permission.VIEW_BILLING)
@@ -74,6 +77,7 @@ class InvoicesState(rx.State):
     async def load(self):
         """/admin/invoices loaded: filters reset."""
         self.status, self.contract, self.period, self.search = ALL, ALL, ALL, ""
+        self.sort, self.descending = "issue_date", True
         return await self._refresh()
 
     @rx.event
@@ -85,6 +89,14 @@ class InvoicesState(rx.State):
     async def set_status(self, value: str):
         """Filter by status (à payer, en retard, payée, annulée) or show the credit notes."""
         self.status = one_of(value, admin_center.INVOICE_FILTERS, ALL)
+        return await self._refresh()
+
+    @rx.event
+    async def sort_by(self, column: str):
+        """A column header: sort by it, or the other way round if it already sorts the list."""
+        column = one_of(column, admin_center.INVOICE_SORTS, "issue_date")
+        self.descending = not self.descending if column == self.sort else column in ("issue_date", "due_date", "total")
+        self.sort = column
         return await self._refresh()
 
     @rx.event

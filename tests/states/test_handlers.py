@@ -44,7 +44,7 @@ INTENDED: dict[str, dict[str, tuple[str, ...]]] = {
                   "open_forms": (), "sign_in": ("form: dict | None",),
                   "sign_up": ("form: dict | None",), "open_accept": (), "accept_and_continue": ("_form: dict | None",),
                   "sign_out": ()},
-    "InvoicesState": {**SETVAR, "load": (), "refresh": (), "set_status": ("value: str",),
+    "InvoicesState": {**SETVAR, "load": (), "refresh": (), "sort_by": ("column: str",), "set_status": ("value: str",),
                       "set_contract": ("value: str",), "set_period": ("value: str",), "set_search": ("value: str",),
                       "download_pdf": ("number: str",), "download_facturx": ("number: str",),
                       "download_receipt": ("number: str",)},

@@ -126,3 +126,21 @@ def test_the_list_says_it_is_loading_until_its_rows_are_there(app_db, browser):
 
     assert run_async(steps()) == [(False, 0), (True, 2)]
     assert run_async(steps())[0][0] is False  # a page load shows the skeleton again
+
+
+def test_a_header_sorts_the_list_and_a_second_click_turns_it_round(app_db, browser):
+    from lcadmin.states.invoices import InvoicesState
+    from tests.states.test_flow_states import _signed_in_cookie
+
+    tab = browser(cookie=_signed_in_cookie("hbernard@flexis.com"))
+    state = tab.state(InvoicesState)
+    tab.call(state.load)
+    assert [row["number"] for row in state.rows] == ["F2026-00005", "F2026-00001"]  # newest first
+    tab.call(state.sort_by, "total")  # the largest first
+    assert [row["number"] for row in state.rows] == ["F2026-00001", "F2026-00005"] and state.descending
+    tab.call(state.sort_by, "total")
+    assert [row["number"] for row in state.rows] == ["F2026-00005", "F2026-00001"] and not state.descending
+    tab.call(state.sort_by, "number")
+    assert state.sort == "number" and [row["number"] for row in state.rows] == ["F2026-00001", "F2026-00005"]
+    tab.call(state.sort_by, "password; DROP TABLE invoice")  # anything else: the default column
+    assert state.sort == "issue_date"
