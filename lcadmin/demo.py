@@ -54,6 +54,7 @@ class _Line:
     description: str
     quantity: int
     unit_price_minor: int
+    description_en: str = ""
     tax_rate_bp: int = VAT_20
 
     def priced(self) -> PricedLine:
@@ -84,6 +85,7 @@ def _admin(session: Session, company: Company, *, email: str, full_name: str, pa
 def _lines(model, parent_field: str, parent_id: int, lines: list[_Line]):
     return [
         model(**{parent_field: parent_id}, position=index, description=line.description,
+              description_en=line.description_en or None,
               quantity=line.quantity, unit_price_minor=line.unit_price_minor,
               tax_rate_bp=line.tax_rate_bp, amount_minor=line.quantity * line.unit_price_minor)
         for index, line in enumerate(lines, start=1)
@@ -113,7 +115,8 @@ def _invoice(session: Session, company: Company, order: SalesOrder, *, vendor: V
         session, system(datetime.combine(issue_date, datetime.min.time(), UTC)), company_id=company.id,
         order_id=order.id, issue_date=issue_date, payment_terms_days=0 if credits else order.payment_terms_days,
         period=period, vendor=vendor, credits=credits,
-        lines=[LineInput(line.description, line.quantity, line.unit_price_minor, line.tax_rate_bp) for line in lines],
+        lines=[LineInput(line.description, line.quantity, line.unit_price_minor, line.tax_rate_bp, line.description_en)
+               for line in lines],
     )
     if paid_at is not None:
         mark_paid(session, system(paid_at), invoice)
@@ -152,7 +155,7 @@ def load_demo_data(session: Session, *, password_hash: str, vendor: VendorSettin
                                start_date=year[0], end_date=year[1], status=ContractStatus.ACTIVE.value)
     session.add(flexis_contract)
     session.flush()
-    licences = [_Line("Licence Northwind Recruiter — 12 mois", 12, 300_00)]
+    licences = [_Line("Licence Northwind Recruiter — 12 mois", 12, 300_00, "Northwind Recruiter licence — 12 months")]
     flexis_order = _order(session, flexis, flexis_contract, number=FLEXIS_ORDER,
                           status=OrderStatus.AWAITING_SIGNATURE, issued_on=date(2025, 12, 10),
                           frequency=BillingFrequency.ANNUAL, lines=licences)
@@ -171,10 +174,11 @@ def load_demo_data(session: Session, *, password_hash: str, vendor: VendorSettin
     session.flush()
     acme_order = _order(session, acme, acme_contract, number="ACM204455120087", status=OrderStatus.SIGNED,
                         issued_on=date(2025, 12, 15), frequency=BillingFrequency.QUARTERLY,
-                        lines=[_Line("Licence Northwind Recruiter — 12 mois", 25, 280_00)])
+                        lines=[_Line("Licence Northwind Recruiter — 12 mois", 25, 280_00,
+                                     "Northwind Recruiter licence — 12 months")])
 
     # One invoice sequence for the vendor, continuous across customers and in date order.
-    quarter = [_Line("Licence Northwind Recruiter — trimestre", 25, 70_00)]
+    quarter = [_Line("Licence Northwind Recruiter — trimestre", 25, 70_00, "Northwind Recruiter licence — quarter")]
     _invoice(session, flexis, flexis_order, vendor=vendor, issue_date=date(2026, 1, 2), period=year,
              lines=licences, paid_at=datetime(2026, 1, 20, 9, 30, tzinfo=UTC))
     acme_q1 = _invoice(session, acme, acme_order, vendor=vendor, issue_date=date(2026, 1, 2),
@@ -182,12 +186,14 @@ def load_demo_data(session: Session, *, password_hash: str, vendor: VendorSettin
                        paid_at=datetime(2026, 1, 28, 14, 0, tzinfo=UTC))
     _invoice(session, acme, acme_order, vendor=vendor, credits=acme_q1, issue_date=date(2026, 2, 10),
              period=(date(2026, 1, 1), date(2026, 3, 31)),
-             lines=[_Line("Avoir — 1 licence facturée en double au 1er trimestre", 1, 70_00)])
+             lines=[_Line("Avoir — 1 licence facturée en double au 1er trimestre", 1, 70_00,
+                          "Credit — 1 licence invoiced twice in the first quarter")])
     _invoice(session, acme, acme_order, vendor=vendor, issue_date=date(2026, 10, 1),
              period=(date(2026, 10, 1), date(2026, 12, 31)), lines=quarter)
     _invoice(session, flexis, flexis_order, vendor=vendor, issue_date=date(2026, 11, 2),
              period=(date(2026, 11, 1), date(2026, 12, 31)),
-             lines=[_Line("Licences supplémentaires Northwind Recruiter — 3 × 2 mois", 3, 50_00)])
+             lines=[_Line("Licences supplémentaires Northwind Recruiter — 3 × 2 mois", 3, 50_00,
+                          "Additional Northwind Recruiter licences — 3 × 2 months")])
 
     record_event(session, action=AuditAction.DEMO_DATA_LOADED, outcome="success", detail={"companies": 2})
     return True

@@ -216,7 +216,8 @@ class DocumentLine(SQLModel):
     basis points (2000 = 20 %), and the resulting amount excluding tax."""
 
     position: int
-    description: str = Field(max_length=500)
+    description: str = Field(max_length=500)  # in French, the documents' first language
+    description_en: str | None = Field(default=None, max_length=500)  # the same in English, when given
     quantity: int
     unit_price_minor: int = _money()
     tax_rate_bp: int

@@ -32,6 +32,11 @@ class DocumentLine:
     unit_price_minor: int
     tax_rate_bp: int
     amount_minor: int
+    description_en: str = ""
+
+    def text(self, locale: str) -> str:
+        """The line's description in ``locale`` (French when it has no English one)."""
+        return self.description_en if locale == "en" and self.description_en else self.description
 
 
 @dataclass(frozen=True)

@@ -109,7 +109,7 @@ def build_cii_xml(document: InvoiceDocument, locale: str = "fr") -> bytes:
     for index, line in enumerate(document.lines, start=1):
         item = _el(transaction, "ram:IncludedSupplyChainTradeLineItem")
         _el(_el(item, "ram:AssociatedDocumentLineDocument"), "ram:LineID", str(index))
-        _el(_el(item, "ram:SpecifiedTradeProduct"), "ram:Name", line.description)
+        _el(_el(item, "ram:SpecifiedTradeProduct"), "ram:Name", line.text(locale))
         price = _el(_el(item, "ram:SpecifiedLineTradeAgreement"), "ram:NetPriceProductTradePrice")
         _el(price, "ram:ChargeAmount", _amount(document, line.unit_price_minor))
         _el(_el(item, "ram:SpecifiedLineTradeDelivery"), "ram:BilledQuantity", str(line.quantity), unitCode="C62")

@@ -87,7 +87,7 @@ def _lines_table(document: InvoiceDocument, locale: str, styles) -> PdfTable:
               ("pdf.col.description", "pdf.col.quantity", "pdf.col.unit_price", "pdf.col.vat", "pdf.col.amount")]
     # Descriptions may wrap: paragraphs. Everything else is a one-line string.
     rows = [header] + [
-        [para(line.description, styles["base"]), str(line.quantity),
+        [para(line.text(locale), styles["base"]), str(line.quantity),
          pdf_text(_money(document, line.unit_price_minor, locale)), pdf_text(_rate(line.tax_rate_bp, locale)),
          pdf_text(_money(document, line.amount_minor, locale))]
         for line in document.lines

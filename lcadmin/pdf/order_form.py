@@ -107,7 +107,7 @@ def _lines(document: OrderDocument, locale: str, style) -> PdfTable:
     money = lambda minor: format_money(Money(minor, document.currency), locale)
     rows = [[para(gettext(key, locale), style["label"]) for key in
              ("pdf.col.description", "pdf.col.quantity", "pdf.col.unit_price", "pdf.col.amount")]]
-    rows += [[para(line.description, style["base"]), para(str(line.quantity), style["right"]),
+    rows += [[para(line.text(locale), style["base"]), para(str(line.quantity), style["right"]),
               para(money(line.unit_price_minor), style["right"]), para(money(line.amount_minor), style["right"])]
              for line in document.lines]
     rows += [["", "", para(label, style[kind]), para(money(minor), style[amount])]

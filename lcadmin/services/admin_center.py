@@ -292,7 +292,7 @@ def invoice_detail(session: Session, ctx: RequestContext, number: str, *, vendor
         status_tone=status_tone(shown), issue_date=format_date(document.issue_date, locale),
         due_date="" if document.is_credit_note else format_date(document.due_date, locale),
         contract=contract.number if contract else "", order_number=order.number if order else "",
-        lines=tuple(InvoiceLineRow(line.description, str(line.quantity), money(line.unit_price_minor),
+        lines=tuple(InvoiceLineRow(line.text(locale), str(line.quantity), money(line.unit_price_minor),
                                    money(line.amount_minor)) for line in document.lines),
         subtotal=money(document.subtotal_minor), tax=money(document.tax_minor), total=money(document.total_minor),
         amount_due=money(due), paid_note=paid_line(document, locale) if document.paid_on else "",

@@ -36,6 +36,7 @@ class LineInput:
     quantity: int
     unit_price_minor: int
     tax_rate_bp: int
+    description_en: str = ""  # the description in English, for documents read in English
 
 
 def allocate_number(session: Session, *, year: int, series: str = SERIES) -> str:
@@ -85,7 +86,8 @@ def issue_invoice(session: Session, ctx: RequestContext, *, company_id: int, lin
     session.add(invoice)
     session.flush()
     session.add_all(
-        InvoiceLine(invoice_id=invoice.id, position=index, description=line.description, quantity=line.quantity,
+        InvoiceLine(invoice_id=invoice.id, position=index, description=line.description,
+                    description_en=line.description_en or None, quantity=line.quantity,
                     unit_price_minor=line.unit_price_minor, tax_rate_bp=line.tax_rate_bp,
                     amount_minor=line.quantity * line.unit_price_minor)
         for index, line in enumerate(lines, start=1)

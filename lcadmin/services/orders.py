@@ -129,7 +129,7 @@ def order_view(session: Session, ctx: RequestContext, number: str, vendor: Vendo
         billing_address=(address.legal_name, *([address.recipient] if address.recipient else []),
                          *address.address_lines, f"{address.postal_code} {address.city}"),
         information=tuple(order_information(document, locale)),
-        lines=tuple(OrderLineRow(line.description, str(line.quantity), money(line.unit_price_minor),
+        lines=tuple(OrderLineRow(line.text(locale), str(line.quantity), money(line.unit_price_minor),
                                  money(line.amount_minor)) for line in document.lines),
         subtotal=money(document.subtotal_minor), tax=money(document.tax_minor),
         total_label=total_label(document, locale), total=money(document.total_minor),

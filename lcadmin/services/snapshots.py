@@ -40,7 +40,8 @@ def customer_snapshot(session: Session, company: Company) -> dict[str, Any]:
 
 def document_line(row: DocumentLineColumns) -> DocumentLine:
     """An order's or an invoice's stored line, as the documents print it."""
-    return DocumentLine(row.description, row.quantity, row.unit_price_minor, row.tax_rate_bp, row.amount_minor)
+    return DocumentLine(row.description, row.quantity, row.unit_price_minor, row.tax_rate_bp, row.amount_minor,
+                        row.description_en or "")
 
 
 def party(snapshot: dict[str, Any]) -> Party:

@@ -240,3 +240,13 @@ def test_a_credit_note_carries_no_payment_terms_nor_late_penalties(demo):
 def test_every_page_names_the_issuers_capital_and_registry(demo):
     text = _text(render_invoice_pdf(_document(demo, "F2026-00005"), "fr")).replace("\u00a0", " ").replace("\u202f", " ")
     assert "Northwind SAS · SAS au capital de 50 000 € · 10 rue de la Paix, 75002 Paris · RCS Paris 812 345 676" in text
+
+
+def test_lines_read_in_the_documents_language(demo):
+    document = _document(demo, "F2026-00001")
+    assert "Licence Northwind Recruiter — 12 mois" in _text(render_invoice_pdf(document, "fr"))
+    english = _text(render_invoice_pdf(document, "en"))
+    assert "Northwind Recruiter licence — 12 months" in english and "mois" not in english
+    assert _xml(document).findtext(".//ram:SpecifiedTradeProduct/ram:Name", namespaces=NS) == \
+        "Licence Northwind Recruiter — 12 mois"  # the XML follows the language it is built in (French)
+    assert b"Northwind Recruiter licence" in build_cii_xml(document, "en")

@@ -61,7 +61,8 @@ def _invoice_of_order(session: Session, ctx: RequestContext, order: SalesOrder, 
         issue_date=business_date(ctx.now, vendor.timezone), payment_terms_days=0,
         period=(order.start_date, order.end_date), vendor=vendor, currency=order.currency,
         purchase_order_ref=order.purchase_order_ref,
-        lines=[LineInput(line.description, line.quantity, line.unit_price_minor, line.tax_rate_bp) for line in lines])
+        lines=[LineInput(line.description, line.quantity, line.unit_price_minor, line.tax_rate_bp,
+                         line.description_en or "") for line in lines])
 
 
 def settle(session: Session, ctx: RequestContext, payment: Payment, vendor: VendorSettings) -> None:
