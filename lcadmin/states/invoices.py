@@ -136,13 +136,13 @@ class InvoicesState(rx.State):
         return rx.download(data=data, filename=filename, mime_type="application/pdf")
 
     @rx.event
-    @shows_busy("downloading", lambda number: f"{number}:pdf")
+    @shows_busy("downloading", lambda number: f"{clip(number, 40)}:pdf")
     async def download_pdf(self, number: str):
         """The invoice as PDF, generated on the spot."""
         return await self._download(number, facturx=False)
 
     @rx.event
-    @shows_busy("downloading", lambda number: f"{number}:receipt")
+    @shows_busy("downloading", lambda number: f"{clip(number, 40)}:receipt")
     async def download_receipt(self, number: str):
         """A payment's receipt (``R2026-…``), in the reader's language."""
         number, vendor = clip(number, 40), get_settings().vendor
@@ -154,7 +154,7 @@ class InvoicesState(rx.State):
         return rx.download(data=data, filename=filename, mime_type="application/pdf")
 
     @rx.event
-    @shows_busy("downloading", lambda number: f"{number}:facturx")
+    @shows_busy("downloading", lambda number: f"{clip(number, 40)}:facturx")
     async def download_facturx(self, number: str):
         """The invoice as a Factur-X (EN 16931) PDF/A-3."""
         return await self._download(number, facturx=True)

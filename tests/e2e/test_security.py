@@ -223,3 +223,54 @@ def test_production_pages_carry_the_security_headers_and_break_nothing(prod_app,
     page.goto(prod_app.url + "/dev/mailbox")  # not a page outside dev: its links activate accounts
     expect(page.get_by_text("404")).to_be_visible()
     expect(page.get_by_role("heading", name="Boîte d’envoi (développement)")).to_have_count(0)
+
+
+def _flexis_receipt(app) -> str:
+    """Flexis pays F2026-00005 online (through the services, on the running app's database)."""
+    from lcadmin.domain.cards import CardInput
+    from lcadmin.payments.sandbox import SandboxProvider
+    from lcadmin.services import payments
+    from lcadmin.services.sessions import Principal
+    from tests.factories import context
+
+    with read_scope(app.engine) as session:
+        hugo = session.exec(select(UserAccount).where(UserAccount.email == "hbernard@flexis.com")).one()
+    flexis = Principal(hugo.id, hugo.email, hugo.full_name, 1, "Flexis", "admin")
+    with session_scope(app.engine) as session:
+        payments.pay(session, context(principal=flexis, now=utcnow()), kind="invoice", number="F2026-00005",
+                     idempotency_key="attack-test-receipt", card=CardInput("4242 4242 4242 4242", "12/30", "123"),
+                     provider=SandboxProvider(app.engine), vendor=_settings(app).vendor)
+    from lcadmin.models import Payment
+
+    with read_scope(app.engine) as session:
+        return session.exec(select(Payment.receipt_number).where(Payment.idempotency_key == "attack-test-receipt")).one()
+
+
+def test_another_companys_receipts_and_invoice_pages_give_nothing_away(prod_app):
+    from lcadmin.states.invoice import InvoiceState
+
+    receipt = _flexis_receipt(prod_app)
+    acme = _cookie_for(prod_app, "pdurand@acme-logistique.fr")
+    client = _client(prod_app, cookie=acme, pathname="/admin/invoices")
+    for number in (receipt, "R2026-00001", "R2026-99999", "", "R2026-%", "' OR 1=1 --", "x" * 5000):
+        before = len(client.updates)
+        client.emit(handler_name(InvoicesState, "download_receipt"), {"number": number})
+        client.drain(0.4)
+        assert client.events("_download", after=before) == []
+        sent = json.dumps(client.updates[before:]).replace(f'{number}:receipt', "")  # its own busy flag, echoed
+        assert "Flexis" not in sent and "4242" not in sent and "F2026-00005" not in sent
+    for column in ("total", "number; DROP TABLE invoice", ["x"], {"a": 1}, None):
+        client.emit(handler_name(InvoicesState, "sort_by"), {"column": column})
+    assert client.alive()
+    client.close()
+    # Flexis's invoice page, opened by Acme (the number is the page's, as any URL): not found.
+    page = _client(prod_app, cookie=acme, pathname="/admin/invoices/F2026-00005")
+    updates = page.hydrate()
+    before = len(page.updates)
+    page.emit(handler_name(InvoiceState, "load"), {}, router_data={
+        "pathname": "/admin/invoices/[number]", "query": {"number": "F2026-00005"},
+        "asPath": "/admin/invoices/F2026-00005"})
+    assert page.value(InvoiceState, "error", where=bool, after=before) == "Document introuvable."
+    assert not any("F2026-00005" in json.dumps(u.get("delta", {}).get(InvoiceState.get_full_name(), {}).get(
+        "view_rx_state_", {})) for u in updates + page.updates)
+    page.close()
