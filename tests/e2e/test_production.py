@@ -96,6 +96,8 @@ def test_a_forgotten_password_is_reset_by_e_mail_and_every_session_ends(prod_app
     for address in ("personne@acme-logistique.fr", email):  # the same answer, account or not
         page.goto(prod_app.url + "/sign-in")
         page.get_by_role("link", name="Mot de passe oublié ?").click()
+        # (the sign-in form has a field of the same name: wait for the page that was asked for)
+        expect(page.get_by_role("heading", name="Mot de passe oublié ?")).to_be_visible()
         page.get_by_label("Adresse e-mail").fill(address)
         page.get_by_role("button", name="Envoyer le lien").click()
         expect(page.get_by_role("heading", name="Vérifiez votre messagerie")).to_be_visible()
