@@ -27,6 +27,7 @@ def _vendor_fields(vendor: VendorSettings, locale: str) -> dict[str, str]:
         "vendor_address": f"{vendor.address_line1}, {vendor.postal_code} {vendor.city}",
         "vendor_support": vendor.support_email,
         "vendor_rcs_city": vendor.rcs_city,
+        "vendor_siren_grouped": " ".join((vendor.siren[:3], vendor.siren[3:6], vendor.siren[6:])),
     }
 
 

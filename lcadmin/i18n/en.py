@@ -68,7 +68,7 @@ MESSAGES: dict[str, str] = {
     "home.benefit.invoices": "Download your invoices instantly",
     "home.benefit.payment": "Update your payment methods more efficiently",
     "home.benefit.licences": "Manage all your {vendor} licences and permissions",
-    "footer.legal": "{vendor_legal_name}, SAS with a share capital of {vendor_capital} · RCS {vendor_rcs_city} {vendor_siren} · VAT {vendor_vat} · {vendor_address}",
+    "footer.legal": "{vendor_legal_name}, SAS with a share capital of {vendor_capital} · RCS {vendor_rcs_city} {vendor_siren_grouped} · VAT {vendor_vat} · {vendor_address}",
     # Access form
     "access.title": "Manage billing in the {vendor} Admin Center",
     "access.subtitle": "Enter your business e-mail address to start using the {vendor} Admin Center",

@@ -72,7 +72,7 @@ MESSAGES: dict[str, str] = {
     "home.benefit.invoices": "Téléchargez vos factures instantanément",
     "home.benefit.payment": "Mettez à jour vos modes de paiement plus efficacement",
     "home.benefit.licences": "Gérez toutes vos licences et autorisations {vendor}",
-    "footer.legal": "{vendor_legal_name}, SAS au capital de {vendor_capital} · RCS {vendor_rcs_city} {vendor_siren} · TVA {vendor_vat} · {vendor_address}",
+    "footer.legal": "{vendor_legal_name}, SAS au capital de {vendor_capital} · RCS {vendor_rcs_city} {vendor_siren_grouped} · TVA {vendor_vat} · {vendor_address}",
     # Access form
     "access.title": "Gérer la facturation dans le {vendor} Admin Center",
     "access.subtitle": "Saisissez votre adresse e-mail professionnelle pour commencer à utiliser {vendor} Admin Center",

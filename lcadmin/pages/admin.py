@@ -363,7 +363,7 @@ def _download_buttons(number: rx.Var, can_pay: rx.Var) -> rx.Component:
         busy_button(rx.icon("file-code", size=14), t("invoices.download_facturx"), busy=InvoicesState.downloading ==
                     number + ":facturx", busy_key="action.preparing", size="1", variant="soft", color_scheme="gray",
                     on_click=InvoicesState.download_facturx(number), aria_label=number + " Factur-X"),
-        spacing="2", wrap="wrap",
+        spacing="2",  # one line on a desktop; a phone's card wraps them (styles.css)
     )
 
 
@@ -374,13 +374,15 @@ def invoices_page() -> rx.Component:
         _invoice_filters(),
         rx.cond(InvoicesState.error != "", rx.callout.root(rx.callout.text(InvoicesState.error), color_scheme="red")),
         _table(
-            ["col.number", "col.kind", "col.contract", "col.issue_date", "col.due_date", "col.subtotal", "col.total",
+            # Excluding tax is on the invoice's page and its PDF: the row keeps what is paid, and its
+            # three actions on one line at 1280 px.
+            ["col.number", "col.kind", "col.contract", "col.issue_date", "col.due_date", "col.total",
              "col.status", "col.actions"],
             InvoicesState.rows,
             lambda r: [rx.table.row_header_cell(rx.link(r["number"], href=paths.INVOICE_PAGES + r["number"].to(str))),
                        rx.table.cell(r["kind_label"]),
                        rx.table.cell(r["contract"]), rx.table.cell(r["issue_date"]), rx.table.cell(r["due_date"]),
-                       rx.table.cell(r["subtotal"]), rx.table.cell(r["total"]),
+                       rx.table.cell(r["total"]),
                        rx.table.cell(status_badge(r["status_label"], r["status_tone"])),
                        rx.table.cell(_download_buttons(r["number"].to(str), r["can_pay"].to(bool)))],
             rx.cond(InvoicesState.filtered, t("invoices.none_match"), t("admin.invoices.empty")), "admin.nav.invoices",

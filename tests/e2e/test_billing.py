@@ -150,6 +150,11 @@ def test_invoices_download_as_pdf_and_facturx(new_page, app_url, aleroy):
     page.get_by_role("navigation").get_by_role("link", name="Factures").click()
     row = page.get_by_role("row", name=re.compile("F2026-00001"))
     expect(row).to_contain_text("Payée")
+    # At 1280 px a row's actions fit on one line, with nothing to scroll sideways.
+    assert page.evaluate("[...document.querySelectorAll('.table-scroll')].every(t => t.scrollWidth <= t.clientWidth)")
+    for name in ("Payer en ligne F2026-00005", "F2026-00005 Factur-X"):
+        if page.get_by_role("button", name=name).count():
+            _inside_the_screen(page.get_by_role("button", name=name), 1240)
     with page.expect_download() as download:
         page.get_by_role("button", name="F2026-00001 PDF").click()
     assert download.value.suggested_filename == "F2026-00001.pdf"
