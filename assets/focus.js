@@ -14,6 +14,7 @@
   }
 
   function focusHeading() {
+    if (document.querySelector('[role="menu"], [role="dialog"], [role="alertdialog"][data-open]')) return;  // in use
     if (document.querySelector("main [autofocus]") && document.activeElement &&
         document.activeElement.matches("input, textarea")) return;  // the page chose its field
     var h1 = heading();

@@ -7,6 +7,7 @@ from io import BytesIO
 
 import pytest
 from facturx import get_facturx_xml_from_pdf
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
@@ -25,9 +26,16 @@ def _sign_in(page, app_url, email="hbernard@flexis.com", password="Northwind-dem
 
 
 def sign_out(page, name="Se déconnecter"):
-    """Through the header's account menu."""
-    page.locator("#account-menu").click()
-    page.get_by_role("menuitem", name=name).click()
+    """Through the header's account menu (opened again if the page, still loading its data,
+    redrew the header under it)."""
+    for attempt in range(3):
+        page.locator("#account-menu").click()
+        try:
+            page.get_by_role("menuitem", name=name).click(timeout=5_000)
+            return
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
 
 
 @pytest.fixture
