@@ -46,10 +46,11 @@
   function field(form, kind) { return form.querySelector('[data-card="' + kind + '"]'); }
   function formBrand(form) { var n = field(form, "number"); return brandOf(digitsOf(n ? n.value : "")); }
 
-  // Keep the caret after the same number of digits once the value is reformatted.
-  function setFormatted(input, text) {
+  // Keep the caret after the same number of digits once the value is reformatted (``added``:
+  // digits the formatting put before the caret, as the 0 of "04").
+  function setFormatted(input, text, added) {
     var caret = input.selectionStart == null ? input.value.length : input.selectionStart;
-    var before = digitsOf(input.value.slice(0, caret)).length;
+    var before = digitsOf(input.value.slice(0, caret)).length + (added || 0);
     input.value = text;
     var position = 0, seen = 0;
     while (position < text.length && seen < before) { if (/[0-9]/.test(text[position])) seen++; position++; }
@@ -106,7 +107,10 @@
       var cvc = field(form, "cvc");
       if (cvc && cvc.value) show(cvc, document.activeElement !== cvc);  // its length follows the brand
     } else if (input.dataset.card === "expiry") {
-      setFormatted(input, expiryText(digits.slice(0, 4), deleting));
+      // An autofilled "12/2028" keeps its month and the year's last two digits.
+      if (digits.length === 6 && /[^0-9]/.test(input.value)) digits = digits.slice(0, 2) + digits.slice(4, 6);
+      var padded = digits.length === 1 && +digits > 1 ? 1 : 0;  // "4" becomes "04": the caret goes after the 4
+      setFormatted(input, expiryText(digits.slice(0, 4), deleting), padded);
     } else if (input.dataset.card === "cvc") {
       input.value = digits.slice(0, cvcLength(formBrand(form)));
     }

@@ -10,15 +10,21 @@
 
   function dialog() { return document.getElementById("idle-warning"); }
 
+  var before = null;  // what had focus when the warning took it
+
+  function hide() {
+    var box = dialog();
+    if (!box || !box.hasAttribute("data-open")) return;
+    box.removeAttribute("data-open");
+    if (before && document.contains(before)) before.focus();
+    before = null;
+  }
+
   function touch() {
     var button = document.getElementById("keep-alive");
     if (button) button.click();
     lastTouch = Date.now();
-  }
-
-  function hide() {
-    var box = dialog();
-    if (box) box.removeAttribute("data-open");
+    hide();
   }
 
   document.addEventListener("pointerdown", function (event) {
@@ -26,8 +32,10 @@
     if (box && box.contains(event.target)) return;  // the dialog's own buttons do their work
     if (Date.now() - lastTouch > TOUCH_EVERY) touch();
   }, true);
-  document.addEventListener("keydown", function () {
-    if (dialog() && !dialog().hasAttribute("data-open") && Date.now() - lastTouch > TOUCH_EVERY) touch();
+  document.addEventListener("keydown", function (event) {
+    var box = dialog();
+    if (!box || box.contains(event.target)) return;
+    if (Date.now() - lastTouch > TOUCH_EVERY || box.hasAttribute("data-open")) touch();  // typing is activity
   }, true);
   document.addEventListener("click", function (event) {
     var target = event.target instanceof Element ? event.target.closest("[data-idle-action]") : null;
@@ -40,13 +48,19 @@
   setInterval(function () {
     var box = dialog();
     if (!box) { seen = null; return; }
-    if (seen !== location.pathname) { seen = location.pathname; lastTouch = Date.now(); hide(); }
+    // A new page of the Admin Center: its load told the server, which records activity at most
+    // once a minute; count it the same way.
+    if (seen !== location.pathname) {
+      seen = location.pathname;
+      if (Date.now() - lastTouch > TOUCH_EVERY) { lastTouch = Date.now(); hide(); }
+    }
     var idle = Number(box.getAttribute("data-idle-minutes") || "30") * 60 * 1000;
     var elapsed = Date.now() - lastTouch;
     if (elapsed >= idle) {
       hide();
       location.assign("/sign-in?next=" + encodeURIComponent(location.pathname + location.search).replace(/%2F/g, "/"));
     } else if (elapsed >= idle - WARN_BEFORE && !box.hasAttribute("data-open")) {
+      before = document.activeElement;
       box.setAttribute("data-open", "");
       var stay = box.querySelector('[data-idle-action="stay"]');
       if (stay) stay.focus();

@@ -6,7 +6,7 @@ in ``lcadmin.lcadmin`` and linked with these names only.
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from lcadmin.domain.statuses import LinkPurpose
 
@@ -51,7 +51,11 @@ def return_path(value: object) -> str:
     if not isinstance(value, str) or len(value) > 300 or not value.startswith(ADMIN):
         return ADMIN
     rest = value[len(ADMIN):]
-    if (rest and rest[0] not in "/?") or "//" in value or "\\" in value or any(ord(c) < 0x21 for c in value):
+    if (rest and rest[0] not in "/?") or "//" in value or "\\" in value or any(ord(c) < 0x21 or ord(c) == 0x7f
+                                                                               for c in value):
+        return ADMIN
+    path = unquote(value.partition("?")[0])
+    if any(segment in (".", "..") for segment in path.split("/")):  # "/admin/../sign-up" is not the Admin Center
         return ADMIN
     return value
 

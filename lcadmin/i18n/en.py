@@ -371,6 +371,7 @@ MESSAGES: dict[str, str] = {
     "pdf.page": "Page {page} of {pages}",
     "pdf.paid_on": "Paid on {date} by {method}",
     "pdf.already_paid": "Already paid",
+    "pdf.credit_terms": "Credit note to be set against invoice {number}.",
     "pdf.method.card": "card",
     "pdf.method.transfer": "bank transfer",
     "pdf.transfer": "Payment by bank transfer: IBAN {iban} · BIC {bic} · reference to quote: {number}.",

@@ -375,6 +375,7 @@ MESSAGES: dict[str, str] = {
     "pdf.page": "Page {page} sur {pages}",
     "pdf.paid_on": "Acquittée le {date} par {method}",
     "pdf.already_paid": "Déjà réglé",
+    "pdf.credit_terms": "Avoir à imputer sur la facture {number}.",
     "pdf.method.card": "carte bancaire",
     "pdf.method.transfer": "virement",
     "pdf.transfer": "Règlement par virement : IBAN {iban} · BIC {bic} · référence à indiquer : {number}.",

@@ -403,11 +403,13 @@ def payments_table(rows: rx.Var, loaded: rx.Var) -> rx.Component:
         lambda r: [rx.table.row_header_cell(r["receipt_number"]), rx.table.cell(r["paid_on"]),
                    rx.table.cell(rx.link(r["invoice_number"], href=paths.INVOICE_PAGES + r["invoice_number"].to(str))),
                    rx.table.cell(r["amount"]), rx.table.cell(r["card"]),
-                   rx.table.cell(busy_button(rx.icon("file-down", size=14), t("payments.receipt"),
+                   rx.table.cell(rx.cond(r["receipt_number"].to(str) != "", busy_button(
+                                             rx.icon("file-down", size=14), t("payments.receipt"),
                                              busy=InvoicesState.downloading == r["receipt_number"].to(str) + ":receipt",
                                              busy_key="action.preparing", size="1", variant="soft",
                                              on_click=InvoicesState.download_receipt(r["receipt_number"].to(str)),
-                                             aria_label=r["receipt_number"].to(str) + " PDF"))],
+                                             aria_label=t("payments.receipt").to(str) + " " +
+                                             r["receipt_number"].to(str))))],
         "payments.empty", "payments.title", loaded,
     )
 

@@ -150,11 +150,15 @@ def build_cii_xml(document: InvoiceDocument, locale: str = "fr") -> bytes:
         period = _el(settlement, "ram:BillingSpecifiedPeriod")
         _date(period, "ram:StartDateTime", document.period_start)
         _date(period, "ram:EndDateTime", document.period_end)
-    if not document.is_credit_note:
-        terms = _el(settlement, "ram:SpecifiedTradePaymentTerms")
+    # BR-CO-25: an amount due needs terms or a due date, a credit note's too (its terms say
+    # what it is set against; its PDF, with nothing to pay by a date, prints none).
+    terms = _el(settlement, "ram:SpecifiedTradePaymentTerms")
+    if document.is_credit_note:
+        _el(terms, "ram:Description", gettext("pdf.credit_terms", locale, number=document.credited_number or ""))
+    else:
         _el(terms, "ram:Description", paid_line(document, locale) if document.paid_on
             else payment_terms(document, locale))
-        _date(terms, "ram:DueDateDateTime", document.due_date)
+    _date(terms, "ram:DueDateDateTime", document.due_date)
     sums = _el(settlement, "ram:SpecifiedTradeSettlementHeaderMonetarySummation")
     _el(sums, "ram:LineTotalAmount", _amount(document, document.subtotal_minor))
     _el(sums, "ram:TaxBasisTotalAmount", _amount(document, document.subtotal_minor))

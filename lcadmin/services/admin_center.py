@@ -367,6 +367,6 @@ def overview(session: Session, ctx: RequestContext, *, zone: str, online_payment
         next_amount=money(upcoming[1]) if upcoming[0] else "",
         last_paid_number=last.number if last else "",
         last_paid_on=format_date(business_date(last.paid_at, zone), locale) if last and last.paid_at else "",
-        last_paid_amount=money(last.total_minor, last.currency) if last else "",
+        last_paid_amount=money(amount_due(session, last), last.currency) if last else "",  # credit notes deducted
         last_receipt=receipt or "",
     )

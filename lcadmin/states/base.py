@@ -133,11 +133,18 @@ def shows_busy(flag: str, value=True, after=_DEFAULT):
         async def working(self, *args, **kwargs):
             done = type(self).__fields__[flag].default_value() if after is _DEFAULT else after
             setattr(self, flag, value(*args, **kwargs) if callable(value) else value)
-            yield
             try:
-                yield await handler(self, *args, **kwargs)
+                yield
+                result = await handler(self, *args, **kwargs)
+            except Exception:
+                # Reflex sends a handler's last changes only when it ends normally: send the
+                # reset first, or the control would stay "working" in the browser.
+                setattr(self, flag, done)
+                yield
+                raise
             finally:
                 setattr(self, flag, done)
+            yield result
 
         return working
 

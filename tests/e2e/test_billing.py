@@ -143,7 +143,7 @@ def test_an_open_invoice_is_paid_after_3d_secure(new_page, app_url):
     expect(page.locator("#paid-note")).to_contain_text("par carte bancaire")
     expect(page.locator('#invoice-lines [data-label="Reste à payer"]')).to_have_text(re.compile(r"0,00\s€"))
     with page.expect_download() as download:
-        page.get_by_role("button", name=f"{number} PDF").click()
+        page.get_by_role("button", name=f"Reçu (PDF) {number}").click()
     assert download.value.suggested_filename == f"Recu-{number}.pdf"
     text = PdfReader(download.value.path()).pages[0].extract_text()
     assert "Reçu de paiement" in text and number in text and "F2026-00005" in text

@@ -234,7 +234,10 @@ def test_a_credit_note_carries_no_payment_terms_nor_late_penalties(demo):
         assert absent not in text, absent
     assert "Catégorie de l’opération" in text and "Montant de l’avoir TTC" in " ".join(text.split())
     assert "Date d’échéance" not in text  # nothing falls due on a credit note
-    assert _xml(document).find(".//ram:SpecifiedTradePaymentTerms", namespaces=NS) is None
+    # Its XML still says what it is set against, with a date: BR-CO-25 wants one for any amount due.
+    terms = _xml(document).find(".//ram:SpecifiedTradePaymentTerms", namespaces=NS)
+    assert terms.findtext("ram:Description", namespaces=NS) == "Avoir à imputer sur la facture F2026-00002."
+    assert terms.find("ram:DueDateDateTime", namespaces=NS) is not None
 
 
 def test_every_page_names_the_issuers_capital_and_registry(demo):

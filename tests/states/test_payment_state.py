@@ -128,3 +128,32 @@ def test_paying_shows_it_is_working_at_once_and_stops_whatever_happens(app_db, b
     assert run_async(steps({**CARD, "card_number": "4000 0000 0000 0002"})) == [True, False]  # declined
     assert run_async(steps({**CARD, "card_expiry": "13/30"})) == [True, False]  # refused field
     assert not state.paying and state.expiry_error
+
+
+def test_a_handler_that_fails_unexpectedly_still_tells_the_browser_it_stopped_working(app_db, browser, monkeypatch):
+    """Reflex sends a failing handler's last changes nowhere: the reset is yielded before the error."""
+    import pytest
+
+    from lcadmin.services import payments
+    from tests.states.conftest import run_async
+
+    tab = browser(cookie=_signed_in_cookie("hbernard@flexis.com"))
+    state = tab.state(PaymentState)
+    tab.call(state.open_for, "invoice", "F2026-00005")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the provider's network is down")
+
+    monkeypatch.setattr(payments, "pay", broken)
+
+    async def steps():
+        events, seen = state.submit(CARD), []
+        await events.__anext__()
+        seen.append(state.paying)
+        await events.__anext__()  # the reset, sent before the failure
+        seen.append(state.paying)
+        with pytest.raises(RuntimeError):
+            await events.__anext__()
+        return seen
+
+    assert run_async(steps()) == [True, False]

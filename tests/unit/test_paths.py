@@ -15,7 +15,8 @@ def test_an_admin_center_page_is_a_return_path(value):
 
 @pytest.mark.parametrize("value", [None, 3, "", "/", "/sign-up", "/administrator", "//evil.example/admin",
                                    "/admin//evil.example", "/admin/\\evil", "https://evil.example/admin",
-                                   "/admin/\nx", "/admin/ x", "/admin/" + "a" * 300])
+                                   "/admin/\nx", "/admin/ x", "/admin/" + "a" * 300, "/admin/../sign-up",
+                                   "/admin/%2e%2e/password/forgot", "/admin/./x", "/admin/\x7f"])
 def test_anything_else_returns_to_the_admin_centers_home(value):
     assert paths.return_path(value) == paths.ADMIN
 
