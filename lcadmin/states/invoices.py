@@ -22,7 +22,7 @@ from lcadmin.services.context import RequestContext
 from lcadmin.services.invoice_documents import invoice_document
 from lcadmin.settings import get_settings
 from lcadmin.states.base import clip, loads_list, one_of, shows_busy, typed_text
-from lcadmin.states.service import run
+from lcadmin.states.service import run, run_download
 
 ALL = "all"
 
@@ -49,7 +49,8 @@ class InvoicesState(rx.State):
         """Whether a filter or the search narrows the list (the empty message differs)."""
         return self.status != ALL or self.contract != ALL or self.period != ALL or self.search.strip() != ""
 
-    async def _refresh(self):
+    async def _refresh(self, *, with_payments: bool = False):
+        """The list for the current filters (and, on a page load or refresh, the payments history)."""
         self.error = ""
         status, search, sort, descending = self.status, self.search, self.sort, self.descending
         contract, period = "" if self.contract == ALL else self.contract, "" if self.period == ALL else self.period
@@ -60,14 +61,15 @@ class InvoicesState(rx.State):
             rows = admin_center.list_invoices(session, ctx, zone=zone, status=status, contract=contract,
                                               period=period, search=search, online_payment=online, sort=sort,
                                               descending=descending)
-            return choices, rows, receipts.list_payments(session, ctx, zone=zone)
+            return choices, rows, receipts.list_payments(session, ctx, zone=zone) if with_payments else None
 
         done = await run(self, work, permission=Permission.VIEW_BILLING)
         if not done.ok:
             self.rows = []
             return done.event
         (contracts, periods), rows, payments = done.value
-        self.payments = [asdict(row) for row in payments]
+        if payments is not None:
+            self.payments = [asdict(row) for row in payments]
         self.contracts, self.periods = contracts, [asdict(period) for period in periods]
         self.rows = [asdict(row) for row in rows]
         return None
@@ -78,12 +80,12 @@ class InvoicesState(rx.State):
         """/admin/invoices loaded: filters reset."""
         self.status, self.contract, self.period, self.search = ALL, ALL, ALL, ""
         self.sort, self.descending = "issue_date", True
-        return await self._refresh()
+        return await self._refresh(with_payments=True)
 
     @rx.event
     async def refresh(self):
         """Reload the list, filters kept (after a payment, or in another language)."""
-        return await self._refresh()
+        return await self._refresh(with_payments=True)
 
     @rx.event
     async def set_status(self, value: str):
@@ -129,11 +131,7 @@ class InvoicesState(rx.State):
                 return f"{document.number}-factur-x.pdf", render(render_facturx_pdf, document, ctx.locale)
             return document.filename, render(render_invoice_pdf, document, ctx.locale)
 
-        done = await run(self, work, permission=Permission.VIEW_BILLING)
-        if not done.ok:
-            return done.event
-        filename, data = done.value
-        return rx.download(data=data, filename=filename, mime_type="application/pdf")
+        return await run_download(self, work)
 
     @rx.event
     @shows_busy("downloading", lambda number: f"{clip(number, 40)}:pdf")
@@ -146,12 +144,7 @@ class InvoicesState(rx.State):
     async def download_receipt(self, number: str):
         """A payment's receipt (``R2026-…``), in the reader's language."""
         number, vendor = clip(number, 40), get_settings().vendor
-        done = await run(self, lambda session, ctx: receipts.receipt_pdf(session, ctx, number, vendor),
-                         permission=Permission.VIEW_BILLING)
-        if not done.ok:
-            return done.event
-        filename, data = done.value
-        return rx.download(data=data, filename=filename, mime_type="application/pdf")
+        return await run_download(self, lambda session, ctx: receipts.receipt_pdf(session, ctx, number, vendor))
 
     @rx.event
     @shows_busy("downloading", lambda number: f"{clip(number, 40)}:facturx")

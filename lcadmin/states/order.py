@@ -12,7 +12,7 @@ from lcadmin.services import orders
 from lcadmin.services.context import RequestContext
 from lcadmin.settings import get_settings
 from lcadmin.states.base import page_param, shows_busy, typed_text
-from lcadmin.states.service import run
+from lcadmin.states.service import run, run_download
 
 
 class OrderState(rx.State):
@@ -121,8 +121,5 @@ class OrderState(rx.State):
     async def download_pdf(self):
         """The order form PDF (with its signature certificate once signed)."""
         number, vendor = self._number(), get_settings().vendor
-        done = await run(self, lambda session, ctx: orders.order_pdf(session, ctx, number, vendor),
-                         permission=Permission.VIEW_BILLING)
-        if not done.ok:
-            return done.event
-        return rx.download(data=done.value, filename=f"{number}.pdf", mime_type="application/pdf")
+        return await run_download(self, lambda session, ctx: (f"{number}.pdf",
+                                                             orders.order_pdf(session, ctx, number, vendor)))

@@ -109,3 +109,14 @@ async def run(state: rx.State, work: Work[T], *, write: bool = False, signed_in:
             setattr(state, target, message_for(refusal, ctx.locale, ctx.now))
         return Done[T](False, error=refusal)
     return Done(True, value)
+
+
+async def run_download(state: rx.State, work: Work[tuple[str, bytes]], *,
+                       permission: Permission = Permission.VIEW_BILLING) -> Any:
+    """Run ``work`` (which returns a file name and the bytes of a PDF) as :func:`run` does, and
+    send the file to the browser; a refusal is shown and sent as ``run`` sends it."""
+    done = await run(state, work, permission=permission)
+    if not done.ok:
+        return done.event
+    filename, data = done.value
+    return rx.download(data=data, filename=filename, mime_type="application/pdf")
