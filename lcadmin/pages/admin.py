@@ -113,6 +113,38 @@ def labelled(cells: list[rx.Component], headers: list[str]) -> list[rx.Component
     return cells
 
 
+LINE_COLUMNS = ["pdf.col.description", "pdf.col.quantity", "pdf.col.unit_price", "pdf.col.amount"]
+
+
+def total_row(label, amount, **props) -> rx.Component:
+    """Sous-total, taxe, total: under the amounts on a desktop, one line of the totals card on a
+    phone."""
+    return rx.table.row(
+        rx.table.cell(label, col_span=3, class_name="total-label"),
+        rx.table.cell(amount, class_name="num", custom_attrs={"data-label": label}, **props),
+        class_name="total-row",
+    )
+
+
+def lines_table(caption_key: str, lines: rx.Var, *totals: rx.Component, **props) -> rx.Component:
+    """A document's lines (description, quantity, unit price, amount) and its total rows."""
+    return rx.box(
+        rx.table.root(
+            rx.el.caption(t(caption_key), class_name="sr-only"),
+            rx.table.header(rx.table.row(*[rx.table.column_header_cell(t(k), class_name="num" if k in NUMERIC else "")
+                                           for k in LINE_COLUMNS])),
+            rx.table.body(
+                rx.foreach(lines, lambda line: rx.table.row(*labelled([
+                    rx.table.cell(line["description"]), rx.table.cell(line["quantity"]),
+                    rx.table.cell(line["unit_price"]), rx.table.cell(line["amount"])], LINE_COLUMNS))),
+                *totals,
+            ),
+            variant="surface", size="2",
+        ),
+        class_name="table-scroll responsive-table", **props,
+    )
+
+
 def skeleton_rows(count: int = 4) -> rx.Component:
     """Grey rows where a list will be, announced as loading."""
     return rx.vstack(

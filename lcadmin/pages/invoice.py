@@ -9,13 +9,11 @@ from lcadmin import paths
 from lcadmin.components.forms import busy_button
 from lcadmin.components.i18n import t, t_fmt
 from lcadmin.components.payment import payment_dialog, payment_success
-from lcadmin.pages.admin import NUMERIC, admin_frame, labelled, payments_table, skeleton_rows, status_badge
+from lcadmin.pages.admin import admin_frame, lines_table, payments_table, skeleton_rows, status_badge, total_row
 from lcadmin.settings import get_settings
 from lcadmin.states.invoice import InvoiceState
 from lcadmin.states.invoices import InvoicesState
 from lcadmin.states.payment import PaymentState
-
-_LINE_COLUMNS = ["pdf.col.description", "pdf.col.quantity", "pdf.col.unit_price", "pdf.col.amount"]
 
 
 def _fact(label_key: str, value) -> rx.Component:
@@ -23,30 +21,16 @@ def _fact(label_key: str, value) -> rx.Component:
                      spacing="0")
 
 
-def _total_row(label, amount, strong: bool = False) -> rx.Component:
-    shown = rx.text.strong(amount) if strong else amount
-    return rx.table.row(rx.table.cell(label, col_span=3, class_name="total-label"),
-                        rx.table.cell(shown, class_name="num", custom_attrs={"data-label": label}),
-                        class_name="total-row")
-
-
 def _lines() -> rx.Component:
     view = InvoiceState.view
-    return rx.box(rx.table.root(
-        rx.el.caption(t("invoice.lines"), class_name="sr-only"),
-        rx.table.header(rx.table.row(*[rx.table.column_header_cell(t(k), class_name="num" if k in NUMERIC else "")
-                                       for k in _LINE_COLUMNS])),
-        rx.table.body(
-            rx.foreach(InvoiceState.lines, lambda line: rx.table.row(*labelled([
-                rx.table.cell(line["description"]), rx.table.cell(line["quantity"]),
-                rx.table.cell(line["unit_price"]), rx.table.cell(line["amount"])], _LINE_COLUMNS))),
-            _total_row(t("pdf.subtotal"), view["subtotal"]),
-            _total_row(t("pdf.tax_total"), view["tax"]),
-            _total_row(t("pdf.total"), view["total"], strong=True),
-            rx.cond(~view["is_credit_note"].to(bool), _total_row(t("invoice.due"), view["amount_due"], strong=True)),
-        ),
-        variant="surface", size="2",
-    ), class_name="table-scroll responsive-table", id="invoice-lines")
+    return lines_table(
+        "invoice.lines", InvoiceState.lines,
+        total_row(t("pdf.subtotal"), view["subtotal"]),
+        total_row(t("pdf.tax_total"), view["tax"]),
+        total_row(t("pdf.total"), rx.text.strong(view["total"])),
+        rx.cond(~view["is_credit_note"].to(bool), total_row(t("invoice.due"), rx.text.strong(view["amount_due"]))),
+        id="invoice-lines",
+    )
 
 
 def _downloads(number: rx.Var) -> rx.Component:

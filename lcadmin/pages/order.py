@@ -8,7 +8,7 @@ from lcadmin import paths
 from lcadmin.components.forms import busy_button, form_alert, labelled_checkbox, text_field
 from lcadmin.components.i18n import t, t_fmt
 from lcadmin.components.payment import payment_dialog, payment_success
-from lcadmin.pages.admin import NUMERIC, admin_frame, labelled, status_badge
+from lcadmin.pages.admin import admin_frame, lines_table, status_badge, total_row
 from lcadmin.settings import get_settings
 from lcadmin.states.invoices import InvoicesState
 from lcadmin.states.order import OrderState
@@ -78,36 +78,12 @@ def _online_payment() -> rx.Component:
     )
 
 
-_LINE_COLUMNS = ["pdf.col.description", "pdf.col.quantity", "pdf.col.unit_price", "pdf.col.amount"]
-
-
-def _total_row(label, amount, **props) -> rx.Component:
-    """Sous-total, taxe, total: under the amounts on a desktop, one line of the totals card on a
-    phone."""
-    return rx.table.row(
-        rx.table.cell(label, col_span=3, class_name="total-label"),
-        rx.table.cell(amount, class_name="num", custom_attrs={"data-label": label}, **props),
-        class_name="total-row",
-    )
-
-
 def _lines() -> rx.Component:
-    return rx.box(
-        rx.table.root(
-            rx.el.caption(t("order.lines"), class_name="sr-only"),
-            rx.table.header(rx.table.row(*[rx.table.column_header_cell(t(k), class_name="num" if k in NUMERIC else "")
-                                           for k in _LINE_COLUMNS])),
-            rx.table.body(
-                rx.foreach(OrderState.lines, lambda line: rx.table.row(*labelled([
-                    rx.table.cell(line["description"]), rx.table.cell(line["quantity"]),
-                    rx.table.cell(line["unit_price"]), rx.table.cell(line["amount"])], _LINE_COLUMNS))),
-                _total_row(t("order.subtotal"), OrderState.subtotal, id="order-subtotal"),
-                _total_row(t("order.tax"), OrderState.tax),
-                _total_row(OrderState.total_label, rx.text.strong(OrderState.total, id="order-total")),
-            ),
-            variant="surface", size="2",
-        ),
-        class_name="table-scroll responsive-table",
+    return lines_table(
+        "order.lines", OrderState.lines,
+        total_row(t("order.subtotal"), OrderState.subtotal, id="order-subtotal"),
+        total_row(t("order.tax"), OrderState.tax),
+        total_row(OrderState.total_label, rx.text.strong(OrderState.total, id="order-total")),
     )
 
 
@@ -117,10 +93,9 @@ _STEP_ORDER = ("review", "sign", "pay")
 def _steps() -> rx.Component:
     """Review, sign, pay: where the order stands, in one place."""
     def step(index: int, name: str) -> rx.Component:
-        # A step is done once the order is past it ("done" is past all three).
-        later = [later_name for later_name in (*_STEP_ORDER, "done") if _STEP_ORDER.index(name) <
-                 (*_STEP_ORDER, "done").index(later_name)]
-        done = rx.Var.create(later).contains(OrderState.step)  # pyright: ignore[reportAttributeAccessIssue]
+        # A step is done once the order stands at a later one ("done" is after all three).
+        later = (*_STEP_ORDER, "done")[index:]
+        done = rx.Var.create(list(later)).contains(OrderState.step)  # pyright: ignore[reportAttributeAccessIssue]
         current = OrderState.step == name
         return rx.el.li(
             rx.box(rx.cond(done, rx.icon("check", size=14, aria_hidden="true"), rx.text(str(index))),

@@ -19,9 +19,12 @@ from lcadmin.domain.permissions import Permission
 from lcadmin.domain.statuses import InvoiceKind, InvoiceStatus, OrderStatus
 from lcadmin.i18n import gettext
 from lcadmin.i18n.format import format_date, format_money
-from lcadmin.models import Contract, Invoice, Membership, SalesOrder, UserAccount
+from lcadmin.models import Contract, Invoice, Membership, Payment, SalesOrder, UserAccount
+from lcadmin.pdf.invoice import paid_line
 from lcadmin.services.context import RequestContext
 from lcadmin.services.errors import NotAllowed
+from lcadmin.services.invoice_documents import invoice_document
+from lcadmin.services.invoicing import amount_due
 from lcadmin.services.views import status_tone
 from lcadmin.settings import VendorSettings
 
@@ -269,10 +272,6 @@ def invoice_detail(session: Session, ctx: RequestContext, number: str, *, vendor
     Raises:
         NotAllowed: Without billing access. NotFound: ``invoice_not_found`` (another company's too).
     """
-    from lcadmin.pdf.invoice import paid_line
-    from lcadmin.services.invoice_documents import invoice_document
-    from lcadmin.services.invoicing import amount_due
-
     document, locale = invoice_document(session, ctx, number, vendor), ctx.locale
     company_id = ctx.user.company_id
     invoice = session.exec(select(Invoice).where(Invoice.number == document.number,
@@ -330,9 +329,6 @@ def overview(session: Session, ctx: RequestContext, *, zone: str, online_payment
     Raises:
         NotAllowed: Without billing access.
     """
-    from lcadmin.models import Payment
-    from lcadmin.services.invoicing import amount_due
-
     company_id, locale = _require(ctx, Permission.VIEW_BILLING), ctx.locale
     today = business_date(ctx.now, zone)
     open_invoices = session.exec(select(Invoice).where(
