@@ -144,6 +144,8 @@ def test_two_minutes_before_an_idle_session_ends_the_page_offers_to_stay(prod_ap
     page.get_by_role("button", name="Se connecter").click()
     expect(page.locator("#company-name")).to_have_text("Flexis")
     page.get_by_role("navigation").get_by_role("link", name="Factures").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Factures")
+    page.wait_for_timeout(1500)  # the page's once-a-second check has seen the new page before time is sped up
     warning = page.get_by_role("alertdialog", name="Vous êtes toujours là ?")
     expect(warning).to_be_hidden()
     page.clock.run_for("27:30")
