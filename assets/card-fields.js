@@ -4,9 +4,36 @@
 // an expiry in the past. Nothing here reaches the server until "Payer"; the fields are
 // uncontrolled and no state var ever holds them. The server checks the same rules again
 // (lcadmin/domain/cards.py). The form carries the translated messages in data-msg-* attributes.
+// An IBAN field (data-card="iban") is grouped by four in capitals and checked the same way: its
+// country's length and its ISO 13616 check digits; the server (schwifty) checks again, national
+// keys and the BIC included (lcadmin/domain/sepa.py).
 (function () {
   "use strict";
   var BRAND_NAMES = { visa: "Visa", mastercard: "Mastercard", amex: "American Express" };
+  var IBAN_LENGTHS = { AD: 24, AT: 20, BE: 16, BG: 22, CH: 21, CY: 28, CZ: 24, DE: 22, DK: 18, EE: 20, ES: 24,
+    FI: 18, FR: 27, GB: 22, GI: 23, GR: 27, HR: 21, HU: 28, IE: 22, IS: 26, IT: 27, LI: 21, LT: 20, LU: 20, LV: 21,
+    MC: 27, MT: 31, NL: 18, NO: 15, PL: 28, PT: 25, RO: 24, SE: 24, SI: 19, SK: 24, SM: 27, VA: 22 };
+
+  function ibanOf(text) { return (text || "").toUpperCase().replace(/[^0-9A-Z]/g, ""); }
+
+  function ibanChecksumOk(iban) {
+    var moved = iban.slice(4) + iban.slice(0, 4), rest = 0;
+    for (var i = 0; i < moved.length; i++) {
+      var code = moved.charCodeAt(i), part = code >= 65 ? String(code - 55) : moved[i];
+      for (var j = 0; j < part.length; j++) rest = (rest * 10 + +part[j]) % 97;
+    }
+    return rest === 1;
+  }
+
+  function ibanProblem(input, final, message) {
+    var iban = ibanOf(input.value), length = IBAN_LENGTHS[iban.slice(0, 2)];
+    if (!iban.length) return final ? message("IbanFormat") : "";
+    if (iban.length >= 2 && !/^[A-Z]{2}/.test(iban)) return message("IbanFormat");
+    if (iban.length >= 2 && !length) return message("IbanFormat");
+    if (iban.length < length) return final ? message("IbanFormat") : "";
+    if (iban.length > length || !/^[A-Z]{2}[0-9]{2}/.test(iban)) return message("IbanFormat");
+    return ibanChecksumOk(iban) ? "" : message("Iban");
+  }
 
   function digitsOf(text) { return (text || "").replace(/[^0-9]/g, ""); }
 
@@ -62,6 +89,7 @@
   function problem(input, final) {
     var form = formOf(input), kind = input.dataset.card, digits = digitsOf(input.value), brand = formBrand(form);
     var message = function (name) { return form.dataset["msg" + name] || ""; };
+    if (kind === "iban") return ibanProblem(input, final, message);
     if (kind === "number") {
       var complete = digits.length >= (brand === "amex" ? 15 : 16);
       if (!digits.length) return final ? message("Number") : "";
@@ -100,7 +128,14 @@
     if (!(input instanceof HTMLInputElement) || !input.dataset.card) return;
     var form = formOf(input), deleting = (event.inputType || "").indexOf("delete") === 0;
     var digits = digitsOf(input.value);
-    if (input.dataset.card === "number") {
+    if (input.dataset.card === "iban") {
+      var iban = ibanOf(input.value).slice(0, 34), caret = input.selectionStart == null ? input.value.length
+        : input.selectionStart, before = ibanOf(input.value.slice(0, caret)).length;
+      var text = (iban.match(/.{1,4}/g) || []).join(" ");
+      input.value = text;
+      var position = Math.min(text.length, before + Math.floor(Math.max(0, before - 1) / 4));
+      if (document.activeElement === input) input.setSelectionRange(position, position);
+    } else if (input.dataset.card === "number") {
       var brand = brandOf(digits);
       setFormatted(input, grouped(digits.slice(0, maxDigits(brand)), brand));
       showBrand(form);

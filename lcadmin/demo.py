@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime
 from sqlmodel import Session, select
 
 from lcadmin.domain.audit import AuditAction
+from lcadmin.domain.calendar import business_date
 from lcadmin.domain.money import Money
 from lcadmin.domain.permissions import Role
 from lcadmin.domain.pricing import PricedLine, compute_totals
@@ -22,6 +23,8 @@ from lcadmin.domain.statuses import (
     ContactRole,
     ContractStatus,
     OrderStatus,
+    PaymentMethodKind,
+    PaymentMethodStatus,
 )
 from lcadmin.models import (
     Address,
@@ -32,8 +35,12 @@ from lcadmin.models import (
     Invoice,
     Membership,
     OrderLine,
+    PaymentMethod,
     SalesOrder,
+    SandboxCustomer,
+    SandboxPaymentMethod,
     UserAccount,
+    utcnow,
 )
 from lcadmin.services.audit import record_event
 from lcadmin.services.context import system
@@ -123,18 +130,39 @@ def _invoice(session: Session, company: Company, order: SalesOrder, *, vendor: V
     return invoice
 
 
+def _demo_card(session: Session, company: Company, contract: Contract, *, today: date) -> PaymentMethod:
+    """Flexis's Visa •••• 4242, saved at the sandbox provider, expiring at the end of the month the
+    demo is loaded in (so its expiry notice shows in every fresh demo), paying ``contract``."""
+    customer = f"cus_demo{company.id:06d}"
+    session.add(SandboxCustomer(customer_id=customer, reference=f"company:{company.id}", name=company.legal_name))
+    session.add(SandboxPaymentMethod(method_id=f"pm_demo{company.id:06d}", customer_id=customer, kind="card",
+                                     brand="visa", last4="4242", behaviour="succeed"))
+    company.provider_customer_id = customer
+    card = PaymentMethod(company_id=company.id, kind=PaymentMethodKind.CARD.value,
+                         status=PaymentMethodStatus.ACTIVE.value, provider_method_id=f"pm_demo{company.id:06d}",
+                         holder_name="Hugo Bernard", card_brand="visa", card_last4="4242", exp_month=today.month,
+                         exp_year=today.year, is_default=True)
+    session.add_all([company, card])
+    session.flush()
+    contract.payment_method_id = card.id
+    session.add(contract)
+    return card
+
+
 def demo_data_present(session: Session) -> bool:
     """Whether the demo companies are already in the database."""
     return session.exec(select(Company.id).where(Company.siren == FLEXIS_SIREN)).first() is not None
 
 
-def load_demo_data(session: Session, *, password_hash: str, vendor: VendorSettings | None = None) -> bool:
+def load_demo_data(session: Session, *, password_hash: str, vendor: VendorSettings | None = None,
+                   today: date | None = None) -> bool:
     """Add the demo vendor's customers, unless they are there already.
 
     Args:
         session: An open write session; the caller commits.
         password_hash: The hash of :data:`DEMO_PASSWORD` for the demo admin accounts.
         vendor: The issuer of the demo invoices (the configured vendor when omitted).
+        today: The day it is loaded (the demo card expires at the end of its month).
 
     Returns:
         True when the data was added, False when it was already there.
@@ -155,6 +183,10 @@ def load_demo_data(session: Session, *, password_hash: str, vendor: VendorSettin
                                start_date=year[0], end_date=year[1], status=ContractStatus.ACTIVE.value)
     session.add(flexis_contract)
     session.flush()
+    # A second contract, paid by bank transfer (no order under it yet).
+    session.add(Contract(company_id=flexis.id, number="CTR-FLX-SUPPORT", title="Support Premium 2026",
+                         start_date=year[0], end_date=year[1], status=ContractStatus.ACTIVE.value))
+    _demo_card(session, flexis, flexis_contract, today=today or business_date(utcnow(), vendor.timezone))
     licences = [_Line("Licence Northwind Recruiter — 12 mois", 12, 300_00, "Northwind Recruiter licence — 12 months")]
     flexis_order = _order(session, flexis, flexis_contract, number=FLEXIS_ORDER,
                           status=OrderStatus.AWAITING_SIGNATURE, issued_on=date(2025, 12, 10),

@@ -13,7 +13,20 @@ install_log_redaction()  # before anything can log a cookie or a payload
 # with the database (Reflex registers that shared metadata through its own rx.Model base).
 from lcadmin import models, paths  # noqa: F401
 from lcadmin.jobs import run_outbox_sender, run_payment_reconciler
-from lcadmin.pages import access, admin, auth, home, invoice, links, mailbox, not_found, order, password, payment
+from lcadmin.pages import (
+    access,
+    admin,
+    auth,
+    home,
+    invoice,
+    links,
+    mailbox,
+    not_found,
+    order,
+    password,
+    payment,
+    payment_methods,
+)
 from lcadmin.routes import http_routes, security_headers
 from lcadmin.services import accounts
 from lcadmin.session_guard import SessionGuard
@@ -31,6 +44,7 @@ from lcadmin.states.orders import OrdersState
 from lcadmin.states.overview import OverviewState
 from lcadmin.states.password import PasswordState
 from lcadmin.states.payment import AuthenticationState, PaymentState
+from lcadmin.states.payment_methods import CardSetupState, MandateState, WalletState  # noqa: F401
 from lcadmin.states.shell import ShellState
 from lcadmin.states.tab import PendingActivationState, TabState  # noqa: F401
 from lcadmin.transport import backend_error, frontend_error, guard_events
@@ -94,7 +108,8 @@ _page(admin.invoices_page, paths.INVOICES, ShellState.load, InvoicesState.load, 
       relabel=(InvoicesState.refresh, PaymentState.relabel))
 _page(invoice.invoice_page, paths.INVOICE, ShellState.load, InvoiceState.load, title="title.invoice",
       relabel=(InvoiceState.load, PaymentState.relabel))
-_page(admin.payment_methods_page, paths.PAYMENT_METHODS, ShellState.load, title="admin.nav.payment")
+_page(payment_methods.payment_methods_page, paths.PAYMENT_METHODS, ShellState.load, WalletState.load,
+      title="admin.nav.payment", relabel=(WalletState.refresh, MandateState.relabel))
 _page(admin.licences_page, paths.LICENCES, ShellState.load, LicencesState.load, title="admin.nav.licences",
       relabel=(LicencesState.load,))
 if _settings.payment_provider == "sandbox":  # the sandbox bank's own 3-D Secure page

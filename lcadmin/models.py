@@ -23,6 +23,7 @@ from lcadmin.domain.statuses import (
     AuditOutcome,
     BillingFrequency,
     BillingMethod,
+    CollectionStatus,
     ContactRole,
     ContractStatus,
     InvoiceKind,
@@ -30,6 +31,8 @@ from lcadmin.domain.statuses import (
     LinkPurpose,
     OrderStatus,
     OutboxStatus,
+    PaymentMethodKind,
+    PaymentMethodStatus,
     PaymentStatus,
 )
 
@@ -81,6 +84,8 @@ class Company(SQLModel, table=True):
     legal_name: str = Field(max_length=200)
     siren: str = Field(max_length=9, unique=True)
     vat_number: str | None = Field(default=None, max_length=20)
+    # The company's customer record at the payment provider, made when its first method is saved.
+    provider_customer_id: str | None = Field(default=None, max_length=80)
     created_at: datetime = _created_at()
 
 
@@ -178,6 +183,9 @@ class Contract(SQLModel, table=True):
     end_date: date
     status: str = Field(default=ContractStatus.ACTIVE.value, max_length=20)
     currency: str = Field(default="EUR", max_length=3)
+    # How its invoices are paid: a saved card or mandate of the company's wallet, collected on the
+    # due date; None is bank transfer ("Virement bancaire"), the customer pays each invoice.
+    payment_method_id: int | None = Field(default=None, foreign_key="payment_method.id", index=True)
     created_at: datetime = _created_at()
 
 
@@ -518,9 +526,12 @@ class Payment(SQLModel, table=True):
     card_brand: str | None = Field(default=None, max_length=20)
     card_last4: str | None = Field(default=None, max_length=4)
     paid_invoice_id: int | None = Field(default=None, foreign_key="invoice.id")
+    # A saved card or mandate charged off session by the automatic collection (None: a card typed in)
+    payment_method_id: int | None = Field(default=None, foreign_key="payment_method.id")
+    method_kind: str = Field(default="card", max_length=20, sa_column_kwargs={"server_default": "card"})
     receipt_number: str | None = Field(default=None, max_length=40, unique=True)  # R2026-00001, once succeeded
     paid_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    created_by: int = Field(foreign_key="user_account.id")
+    created_by: int | None = Field(default=None, foreign_key="user_account.id")  # None: the automatic collection
     created_at: datetime = _created_at()
     updated_at: datetime = _created_at()
 
@@ -540,6 +551,8 @@ class SandboxIntent(SQLModel, table=True):
     status: str = Field(max_length=30)
     token_id: str | None = Field(default=None, max_length=80)
     failure_code: str | None = Field(default=None, max_length=40)
+    payment_method_id: str | None = Field(default=None, max_length=80)  # a saved method charged off session
+    settles_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # a SEPA debit's answer from the bank
     created_at: datetime = _created_at()
 
 
@@ -577,3 +590,138 @@ class PaymentClaim(SQLModel, table=True):
     card_brand: str | None = Field(default=None, max_length=20)
     card_last4: str | None = Field(default=None, max_length=4)
     user_id: int | None = Field(default=None, foreign_key="user_account.id")
+
+
+class PaymentMethod(SQLModel, table=True):
+    """A card or a SEPA Direct Debit mandate in a company's wallet. Only what identifies it to a
+    person is kept (a card's brand, last four and expiry; an account's country, last four and
+    BIC); the provider keeps the rest behind ``provider_method_id``. A removed card or a revoked
+    mandate stays on record (a mandate's proof is kept after its last debit), never used again.
+
+    Lifecycle (``PaymentMethodStatus``): pending (a card awaiting its 3-D Secure step) -> active
+    -> removed."""
+
+    __tablename__ = "payment_method"
+    __table_args__ = (
+        sa.CheckConstraint(_in("kind", PaymentMethodKind), name="ck_payment_method_kind"),
+        sa.CheckConstraint(_in("status", PaymentMethodStatus), name="ck_payment_method_status"),
+        # At most one default method per company (none: bank transfer is the default).
+        sa.Index("ux_payment_method_default", "company_id", unique=True, sqlite_where=sa.text("is_default"),
+                 postgresql_where=sa.text("is_default")),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    company_id: int = Field(foreign_key="company.id", index=True)
+    kind: str = Field(max_length=20)
+    status: str = Field(max_length=20)
+    provider_method_id: str = Field(max_length=80, unique=True)
+    setup_intent_id: str | None = Field(default=None, max_length=80, unique=True)  # a card's set-up, at the provider
+    holder_name: str = Field(max_length=200)
+    card_brand: str | None = Field(default=None, max_length=20)
+    card_last4: str | None = Field(default=None, max_length=4)
+    exp_month: int | None = None
+    exp_year: int | None = None
+    iban_country: str | None = Field(default=None, max_length=2)
+    iban_last4: str | None = Field(default=None, max_length=4)
+    bic: str | None = Field(default=None, max_length=11)
+    mandate_reference: str | None = Field(default=None, max_length=35, unique=True)  # the RUM
+    is_default: bool = Field(default=False)
+    # Chosen when it was added ("Utiliser pour tous mes contrats"), applied once it is active.
+    use_for_all: bool = Field(default=False)
+    # The smallest expiry notice already sent (30, then 7 days before): each is sent once.
+    expiry_notice_days: int | None = None
+    created_by: int | None = Field(default=None, foreign_key="user_account.id")
+    created_at: datetime = _created_at()
+    updated_at: datetime = _created_at()
+    removed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    detached_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # gone from the provider too
+
+
+class MandateSignature(SQLModel, table=True):
+    """A SEPA Direct Debit mandate signed online: who, when, from where, for which account holder
+    and address, and the exact mandate PDF they signed with its SHA-256. Never changed."""
+
+    __tablename__ = "mandate_signature"
+
+    id: int | None = Field(default=None, primary_key=True)
+    payment_method_id: int = Field(foreign_key="payment_method.id", unique=True)
+    user_id: int = Field(foreign_key="user_account.id")
+    signer_name: str = Field(max_length=200)
+    signer_email: str = Field(max_length=320)
+    holder_address: str = Field(max_length=500)  # the debtor's address as printed on the mandate
+    signed_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    ip: str | None = Field(default=None, max_length=45)
+    user_agent: str | None = Field(default=None, max_length=400)
+    document_sha256: str = Field(max_length=64)
+    document_locale: str = Field(max_length=5)
+    document_pdf: bytes = Field(sa_type=sa.LargeBinary, nullable=False)
+
+
+class Collection(SQLModel, table=True):
+    """The automatic collection of one open invoice with the saved method of its contract, on its
+    due date, then on each retry date. One per invoice; its attempts are numbered payments
+    (idempotency key ``collect:<invoice>:<attempt>``), so no invoice is ever charged twice."""
+
+    __tablename__ = "collection"
+    __table_args__ = (
+        sa.CheckConstraint(_in("status", CollectionStatus), name="ck_collection_status"),
+        sa.Index("ix_collection_due", "status", "next_attempt_on"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    invoice_id: int = Field(foreign_key="invoice.id", unique=True)
+    company_id: int = Field(foreign_key="company.id", index=True)
+    payment_method_id: int = Field(foreign_key="payment_method.id")
+    status: str = Field(default=CollectionStatus.SCHEDULED.value, max_length=20)
+    next_attempt_on: date  # the due date (a SEPA debit: the pre-notified date), then each retry
+    attempts: int = Field(default=0)
+    last_failure_code: str | None = Field(default=None, max_length=40)
+    payment_key: str | None = Field(default=None, max_length=80)  # the attempt under way
+    claimed_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = _created_at()
+    updated_at: datetime = _created_at()
+
+
+class SandboxCustomer(SQLModel, table=True):
+    """The sandbox provider's customer record (a real provider keeps it on its side)."""
+
+    __tablename__ = "sandbox_customer"
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: str = Field(max_length=80, unique=True)
+    reference: str = Field(max_length=80, unique=True)  # the company it stands for, as lcadmin named it
+    name: str = Field(max_length=200)
+    created_at: datetime = _created_at()
+
+
+class SandboxPaymentMethod(SQLModel, table=True):
+    """A card or an account saved at the sandbox provider for a customer: what it will do when
+    charged (``behaviour``), never the card number or the full IBAN."""
+
+    __tablename__ = "sandbox_payment_method"
+
+    id: int | None = Field(default=None, primary_key=True)
+    method_id: str = Field(max_length=80, unique=True)
+    customer_id: str | None = Field(default=None, max_length=80, index=True)
+    kind: str = Field(max_length=20)
+    brand: str = Field(max_length=20)
+    last4: str = Field(max_length=4)
+    behaviour: str = Field(max_length=30)
+    mandate_reference: str | None = Field(default=None, max_length=35)
+    detached_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = _created_at()
+
+
+class SandboxSetupIntent(SQLModel, table=True):
+    """The sandbox provider's set-up of a card for later off-session charges."""
+
+    __tablename__ = "sandbox_setup_intent"
+
+    id: int | None = Field(default=None, primary_key=True)
+    setup_id: str = Field(max_length=80, unique=True)
+    idempotency_key: str = Field(max_length=80, unique=True)
+    customer_id: str = Field(max_length=80)
+    method_id: str = Field(max_length=80)
+    status: str = Field(max_length=30)
+    failure_code: str | None = Field(default=None, max_length=40)
+    created_at: datetime = _created_at()

@@ -60,6 +60,7 @@ class VendorSettings:
     iban: str = "FR7630006000011234567890189"  # where transfers are paid, printed on invoices
     bic: str = "AGRIFRPPXXX"
     support_email: str = "facturation@northwind.example"  # the contact in e-mails and documents
+    sepa_creditor_id: str = "FR72ZZZ123456"  # the SEPA creditor identifier (ICS) printed on mandates
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,10 @@ class Settings:
     session_idle_minutes: int
     session_max_hours: int
     payment_provider: str = "sandbox"
+    # A SEPA debit is announced at least this many days before it is taken (the pre-notification).
+    sepa_prenotification_days: int = 14
+    # After a failed automatic collection, it is tried again this many days after the due date.
+    collection_retry_days: tuple[int, ...] = (3, 5, 7)
 
     @property
     def is_prod(self) -> bool:
@@ -235,6 +240,29 @@ def _iban(env: Mapping[str, str]) -> str:
         raise SettingsError(f"{name}={raw!r} is not a valid IBAN ({error})") from error
 
 
+def _creditor_id(env: Mapping[str, str]) -> str:
+    from lcadmin.domain.sepa import creditor_id_ok
+
+    name = "LCADMIN_VENDOR_SEPA_CREDITOR_ID"
+    raw = _text(env, name, "FR72ZZZ123456").replace(" ", "").upper()
+    if not creditor_id_ok(raw):
+        raise SettingsError(f"{name}={raw!r} is not a SEPA creditor identifier (such as FR72ZZZ123456: country, "
+                            "check digits, business code, national identifier)")
+    return raw
+
+
+def _retry_days(env: Mapping[str, str]) -> tuple[int, ...]:
+    name = "LCADMIN_COLLECTION_RETRY_DAYS"
+    raw = _text(env, name, "3,5,7")
+    parts = [part.strip() for part in raw.split(",")] if raw.lower() != "none" else []
+    if not all(part.isdigit() for part in parts) or len(parts) > 10:
+        raise SettingsError(f"{name}={raw!r} is not a list of days after the due date, such as 3,5,7 (or none)")
+    days = tuple(int(part) for part in parts)
+    if list(days) != sorted(set(days)) or any(not 1 <= day <= 60 for day in days):
+        raise SettingsError(f"{name}={raw!r} must list increasing days between 1 and 60, such as 3,5,7")
+    return days
+
+
 def _address(env: Mapping[str, str], name: str, default: str) -> str:
     raw = _text(env, name, default)
     try:
@@ -261,6 +289,7 @@ def _vendor(env: Mapping[str, str]) -> VendorSettings:
         iban=_iban(env),
         bic=_text(env, "LCADMIN_VENDOR_BIC", "AGRIFRPPXXX").replace(" ", "").upper(),
         support_email=_address(env, "LCADMIN_VENDOR_SUPPORT_EMAIL", "facturation@northwind.example"),
+        sepa_creditor_id=_creditor_id(env),
     )
     if not re.fullmatch(r"[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?", vendor.bic):
         raise SettingsError(f"LCADMIN_VENDOR_BIC={vendor.bic!r} is not a BIC (8 or 11 letters and digits)")
@@ -312,6 +341,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         session_idle_minutes=_int(env, "LCADMIN_SESSION_IDLE_MINUTES", 30, 5, 24 * 60),
         session_max_hours=_int(env, "LCADMIN_SESSION_MAX_HOURS", 12, 1, 24 * 30),
         payment_provider=_payment_provider(env, environment),
+        sepa_prenotification_days=_int(env, "LCADMIN_SEPA_PRENOTIFICATION_DAYS", 14, 1, 30),
+        collection_retry_days=_retry_days(env),
     )
 
 

@@ -9,7 +9,7 @@ from lcadmin.components.i18n import t, t_fmt
 from lcadmin.states.payment import PaymentState
 
 
-def _card_input(label_key: str, name: str, kind: str, error: rx.Var, *, autocomplete: str, placeholder,
+def card_input(label_key: str, name: str, kind: str, error: rx.Var, *, autocomplete: str, placeholder,
                 width: str = "100%", extra: rx.Component | None = None) -> rx.Component:
     """One card field, its live check (written by ``assets/card-fields.js`` as the person types)
     and the server's refusal, both right under it. Uncontrolled on purpose: the value goes out
@@ -35,14 +35,14 @@ def payment_form() -> rx.Component:
                 "data-msg-cvc-amex": t("error.cvc_four")}
     return rx.form(
         rx.vstack(
-            _card_input("pay.card_number", "card_number", "number", PaymentState.number_error,
+            card_input("pay.card_number", "card_number", "number", PaymentState.number_error,
                         autocomplete="cc-number", placeholder="1234 1234 1234 1234",
                         extra=rx.text(size="1", weight="medium", color_scheme="gray", id="card-brand",
                                       custom_attrs={"data-card-brand": ""}, aria_live="polite")),
             rx.flex(
-                _card_input("pay.expiry", "card_expiry", "expiry", PaymentState.expiry_error, autocomplete="cc-exp",
+                card_input("pay.expiry", "card_expiry", "expiry", PaymentState.expiry_error, autocomplete="cc-exp",
                             placeholder=t("pay.expiry_placeholder")),
-                _card_input("pay.cvc", "card_cvc", "cvc", PaymentState.cvc_error, autocomplete="cc-csc",
+                card_input("pay.cvc", "card_cvc", "cvc", PaymentState.cvc_error, autocomplete="cc-csc",
                             placeholder="123"),
                 spacing="3", width="100%", class_name="card-row",
             ),

@@ -46,5 +46,18 @@ class AuditAction(StrEnum):
     PAYMENT_FAILED = "payment.failed"
     PAYMENT_RECOVERED = "payment.recovered"
     PAYMENT_NEEDS_REFUND = "payment.needs_refund"
+    # The wallet: cards, SEPA mandates, which method pays which contract
+    PAYMENT_METHOD_ADDED = "payment_method.added"
+    PAYMENT_METHOD_SETUP_FAILED = "payment_method.setup_failed"
+    PAYMENT_METHOD_REMOVED = "payment_method.removed"
+    PAYMENT_METHOD_DEFAULT = "payment_method.default"
+    MANDATE_SIGNED = "mandate.signed"
+    CONTRACT_PAYMENT_METHOD = "contract.payment_method"
+    CARD_EXPIRY_NOTICE = "payment_method.expiry_notice"
+    # Automatic collection of invoices on their due date
+    COLLECTION_ATTEMPTED = "collection.attempted"
+    COLLECTION_SUCCEEDED = "collection.succeeded"
+    COLLECTION_ACTION_REQUIRED = "collection.action_required"
+    COLLECTION_FAILED = "collection.failed"
     # Operations
     DEMO_DATA_LOADED = "demo_data.loaded"

@@ -9,8 +9,10 @@ that count.
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
+from datetime import date
 
 from lcadmin.domain.identifiers import luhn_ok
 from lcadmin.domain.problems import Problem
@@ -89,3 +91,25 @@ def card_cvc(text: str, brand: str | None = None) -> str:
     if not _CVC.fullmatch(cvc) or (brand is not None and len(cvc) != (4 if brand == "amex" else 3)):
         raise CardProblem("invalid_cvc")
     return cvc
+
+
+# A card is flagged, and its holders told, this many days before it stops working.
+EXPIRY_WARNING_DAYS = 30
+
+
+def last_valid_day(exp_month: int, exp_year: int) -> date:
+    """The last day a card can be charged: the last day of its expiry month."""
+    return date(exp_year, exp_month, calendar.monthrange(exp_year, exp_month)[1])
+
+
+def days_left(exp_month: int, exp_year: int, today: date) -> int:
+    """Days from ``today`` to the card's last valid day (negative once expired)."""
+    return (last_valid_day(exp_month, exp_year) - today).days
+
+
+def expiry_state(exp_month: int, exp_year: int, today: date) -> str:
+    """``active``, ``expiring`` (within :data:`EXPIRY_WARNING_DAYS` of its last day) or ``expired``."""
+    left = days_left(exp_month, exp_year, today)
+    if left < 0:
+        return "expired"
+    return "expiring" if left <= EXPIRY_WARNING_DAYS else "active"

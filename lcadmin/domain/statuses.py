@@ -51,6 +51,7 @@ class PaymentStatus(StrEnum):
     """One online payment attempt, as recorded once the card was sent to the provider."""
 
     REQUIRES_ACTION = "requires_action"  # waiting for the bank's 3-D Secure step
+    PROCESSING = "processing"  # a SEPA debit submitted, until the bank settles or returns it
     SUCCEEDED = "succeeded"
     FAILED = "failed"
 
@@ -62,12 +63,29 @@ class OutboxStatus(StrEnum):
 
 
 class PaymentMethodStatus(StrEnum):
-    """A card or a SEPA Direct Debit mandate in the company's wallet."""
+    """A card or a SEPA Direct Debit mandate in the company's wallet. Whether a card has expired
+    is read from its expiry date on the day asked (``lcadmin.domain.cards.expiry_state``), never
+    stored: it cannot go stale."""
 
-    PENDING = "pending"  # a mandate awaiting its first collection, a card awaiting 3-D Secure
+    PENDING = "pending"  # a card saved at the provider, awaiting the holder's 3-D Secure step
     ACTIVE = "active"
-    EXPIRED = "expired"
-    REMOVED = "removed"
+    REMOVED = "removed"  # a card removed, or a mandate revoked: kept on record, never used again
+
+
+class PaymentMethodKind(StrEnum):
+    CARD = "card"
+    SEPA_DEBIT = "sepa_debit"
+
+
+class CollectionStatus(StrEnum):
+    """The automatic collection of one open invoice with the method of its contract."""
+
+    SCHEDULED = "scheduled"  # waiting for its next attempt date (the due date, then each retry)
+    PROCESSING = "processing"  # an attempt under way: charged, or a SEPA debit awaiting the bank
+    ACTION_REQUIRED = "action_required"  # the bank asks the holder to authenticate (link e-mailed)
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"  # the last retry failed: the invoice stays open, to be paid by hand
+    CANCELED = "canceled"  # the invoice was paid or corrected another way, or the contract's method changed
 
 
 class SeatStatus(StrEnum):
@@ -117,6 +135,7 @@ TRANSITIONS: dict[type[StrEnum], dict[StrEnum, frozenset[StrEnum]]] = {
     },
     PaymentStatus: {
         PaymentStatus.REQUIRES_ACTION: frozenset({PaymentStatus.SUCCEEDED, PaymentStatus.FAILED}),
+        PaymentStatus.PROCESSING: frozenset({PaymentStatus.SUCCEEDED, PaymentStatus.FAILED}),
         PaymentStatus.SUCCEEDED: frozenset(),
         PaymentStatus.FAILED: frozenset(),
     },
@@ -128,9 +147,19 @@ TRANSITIONS: dict[type[StrEnum], dict[StrEnum, frozenset[StrEnum]]] = {
     },
     PaymentMethodStatus: {
         PaymentMethodStatus.PENDING: frozenset({PaymentMethodStatus.ACTIVE, PaymentMethodStatus.REMOVED}),
-        PaymentMethodStatus.ACTIVE: frozenset({PaymentMethodStatus.EXPIRED, PaymentMethodStatus.REMOVED}),
-        PaymentMethodStatus.EXPIRED: frozenset({PaymentMethodStatus.REMOVED}),
+        PaymentMethodStatus.ACTIVE: frozenset({PaymentMethodStatus.REMOVED}),
         PaymentMethodStatus.REMOVED: frozenset(),
+    },
+    CollectionStatus: {
+        CollectionStatus.SCHEDULED: frozenset({CollectionStatus.PROCESSING, CollectionStatus.CANCELED}),
+        CollectionStatus.PROCESSING: frozenset({CollectionStatus.SUCCEEDED, CollectionStatus.SCHEDULED,
+                                                CollectionStatus.ACTION_REQUIRED, CollectionStatus.FAILED}),
+        # The holder authenticated (the payment then settles), or let the link lapse: a retry.
+        CollectionStatus.ACTION_REQUIRED: frozenset({CollectionStatus.SUCCEEDED, CollectionStatus.SCHEDULED,
+                                                     CollectionStatus.FAILED, CollectionStatus.CANCELED}),
+        CollectionStatus.SUCCEEDED: frozenset(),
+        CollectionStatus.FAILED: frozenset(),
+        CollectionStatus.CANCELED: frozenset(),
     },
     SeatStatus: {
         SeatStatus.AVAILABLE: frozenset({SeatStatus.INVITED, SeatStatus.ASSIGNED}),
@@ -147,20 +176,35 @@ TRANSITIONS: dict[type[StrEnum], dict[StrEnum, frozenset[StrEnum]]] = {
 }
 
 # The audit event each move writes (moves not listed write none: a retry, a draft issued).
-MOVE_ACTIONS: dict[StrEnum, AuditAction] = {
-    OrderStatus.SIGNED: AuditAction.ORDER_SIGNED,
-    OrderStatus.PAID: AuditAction.ORDER_PAID,
-    InvoiceStatus.PAID: AuditAction.INVOICE_PAID,
-    InvoiceStatus.VOID: AuditAction.INVOICE_VOIDED,
-    ActivationStatus.EMAIL_SENT: AuditAction.ACCESS_APPROVED,
-    ActivationStatus.VERIFIED: AuditAction.ACCESS_LINK_CONFIRMED,
-    ActivationStatus.COMPLETED: AuditAction.ACCESS_COMPLETED,
-    ActivationStatus.REFUSED: AuditAction.ACCESS_REFUSED,
-    ActivationStatus.REVOKED: AuditAction.ACCESS_REVOKED,
+# Keyed by the lifecycle and the status (see :func:`move_action`): members of two StrEnums with the
+# same value are equal and hash alike, so a message's "failed" must not find a payment's event.
+_MOVE_ACTIONS: tuple[tuple[StrEnum, AuditAction], ...] = (
+    (OrderStatus.SIGNED, AuditAction.ORDER_SIGNED),
+    (OrderStatus.PAID, AuditAction.ORDER_PAID),
+    (InvoiceStatus.PAID, AuditAction.INVOICE_PAID),
+    (InvoiceStatus.VOID, AuditAction.INVOICE_VOIDED),
+    (ActivationStatus.EMAIL_SENT, AuditAction.ACCESS_APPROVED),
+    (ActivationStatus.VERIFIED, AuditAction.ACCESS_LINK_CONFIRMED),
+    (ActivationStatus.COMPLETED, AuditAction.ACCESS_COMPLETED),
+    (ActivationStatus.REFUSED, AuditAction.ACCESS_REFUSED),
+    (ActivationStatus.REVOKED, AuditAction.ACCESS_REVOKED),
     # A payment that succeeds is settled, and the settlement records it (the charge may also be
     # recorded succeeded at once, without a move).
-    PaymentStatus.FAILED: AuditAction.PAYMENT_FAILED,
-}
+    (PaymentStatus.FAILED, AuditAction.PAYMENT_FAILED),
+    (PaymentMethodStatus.ACTIVE, AuditAction.PAYMENT_METHOD_ADDED),
+    (PaymentMethodStatus.REMOVED, AuditAction.PAYMENT_METHOD_REMOVED),
+    (CollectionStatus.SUCCEEDED, AuditAction.COLLECTION_SUCCEEDED),
+    (CollectionStatus.ACTION_REQUIRED, AuditAction.COLLECTION_ACTION_REQUIRED),
+    (CollectionStatus.FAILED, AuditAction.COLLECTION_FAILED),
+)
+MOVE_ACTIONS: dict[tuple[type[StrEnum], str], AuditAction] = {
+    (type(status), status.value): action for status, action in _MOVE_ACTIONS}
+assert len(MOVE_ACTIONS) == len(_MOVE_ACTIONS), "two lifecycles' statuses collided in _MOVE_ACTIONS"
+
+
+def move_action(target: StrEnum) -> AuditAction | None:
+    """The audit event a move to ``target`` writes, if any (by its lifecycle, not its value alone)."""
+    return MOVE_ACTIONS.get((type(target), target.value))
 
 
 def allowed_moves(current: StrEnum) -> frozenset[StrEnum]:

@@ -140,3 +140,28 @@ def password_changed_mail(locale: str) -> RenderedMail:
     return _render(locale, subject_key="mail.changed.subject", paragraph_keys=["mail.changed.intro",
                                                                                "mail.changed.not_you"],
                    buttons=[], footer_key=None, values={})
+
+
+def wallet_change_mail(locale: str, *, company: str, actor: str, change: str, link: str) -> RenderedMail:
+    """To the billing contact and the payment-method managers: who changed the wallet, and what."""
+    return _render(locale, subject_key="mail.wallet.subject",
+                   paragraph_keys=["mail.wallet.intro", "mail.wallet.change", "mail.wallet.not_you"],
+                   buttons=[_Button("mail.wallet.button", link)], footer_key=None,
+                   values={"company": company, "actor": actor, "change": change})
+
+
+def card_expiry_mail(locale: str, *, company: str, card: str, expiry: str, days: str, contracts: str,
+                     link: str) -> RenderedMail:
+    """To the same people: a saved card stops working in ``days`` days."""
+    return _render(locale, subject_key="mail.expiry.subject",
+                   paragraph_keys=["mail.expiry.intro", "mail.expiry.contracts" if contracts else "mail.expiry.none",
+                                   "mail.expiry.replace"],
+                   buttons=[_Button("mail.expiry.button", link)], footer_key=None,
+                   values={"company": company, "card": card, "expiry": expiry, "days": days, "contracts": contracts})
+
+
+def mandate_mail(locale: str, *, company: str, reference: str) -> RenderedMail:
+    """To the signer and the billing contact: the signed SEPA mandate (its PDF attached)."""
+    return _render(locale, subject_key="mail.mandate.subject", paragraph_keys=["mail.mandate.intro",
+                                                                               "mail.mandate.rights"],
+                   buttons=[], footer_key=None, values={"company": company, "reference": reference})

@@ -446,12 +446,6 @@ def payments_table(rows: rx.Var, loaded: rx.Var) -> rx.Component:
     )
 
 
-def payment_methods_page() -> rx.Component:
-    """/admin/payment-methods."""
-    return admin_frame("payment", rx.callout.root(rx.callout.icon(rx.icon("credit-card")),
-                                                  rx.callout.text(t("admin.payment.empty")), color_scheme="gray"))
-
-
 def licences_page() -> rx.Component:
     """/admin/licences: who has access, with which role."""
     return admin_frame("licences", _table(

@@ -12,6 +12,12 @@ from lcadmin.components.layout import page_frame
 from lcadmin.states.payment import AuthenticationState
 
 
+def _back(**props) -> rx.Component:
+    """Back where the step began: the wallet for a card's set-up, the invoices for a payment."""
+    return rx.cond(AuthenticationState.setup, rx.link(t("wallet.back"), href=paths.PAYMENT_METHODS, **props),
+                   rx.link(t("pay.back"), href=paths.INVOICES, **props))
+
+
 def authentication_page() -> rx.Component:
     """Confirm or refuse the payment, as a bank's 3-D Secure step would."""
     return page_frame(rx.center(card(
@@ -21,11 +27,13 @@ def authentication_page() -> rx.Component:
             AuthenticationState.outcome != "",
             rx.vstack(
                 rx.callout.root(rx.callout.text(AuthenticationState.outcome), color_scheme="green", role="status"),
-                rx.link(t("pay.back"), href=paths.INVOICES), spacing="3",
+                _back(), spacing="3",
             ),
             rx.vstack(
                 rx.cond(AuthenticationState.amount != "",
                         rx.text(t_fmt("pay.authenticate_body", amount=rx.text.strong(AuthenticationState.amount)))),
+                rx.cond(AuthenticationState.saving_label != "",
+                        rx.text(t_fmt("wallet.setup_title", card=rx.text.strong(AuthenticationState.saving_label)))),
                 rx.hstack(
                     busy_button(t("pay.approve"), busy=AuthenticationState.working, busy_key="busy.paying", size="3",
                                 on_click=AuthenticationState.approve),
@@ -34,7 +42,7 @@ def authentication_page() -> rx.Component:
                     spacing="3",
                 ),
                 form_alert(AuthenticationState.error),
-                rx.link(t("pay.back"), href=paths.INVOICES, size="2"),
+                _back(size="2"),
                 spacing="3", width="100%",
             ),
         ),

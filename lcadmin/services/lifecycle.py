@@ -17,13 +17,14 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, SQLModel
 
-from lcadmin.domain.statuses import MOVE_ACTIONS, InvoiceStatus, OutboxStatus, can_move
+from lcadmin.domain.statuses import InvoiceStatus, OutboxStatus, can_move, move_action
 from lcadmin.services.audit import record_event
 from lcadmin.services.context import RequestContext
 from lcadmin.services.errors import InvalidTransition
 
-# The column each target stamps with the moment of the move.
-_STAMPED = {InvoiceStatus.PAID: "paid_at", OutboxStatus.SENT: "sent_at"}
+# The column each target stamps with the moment of the move (by lifecycle: an order's "paid" is
+# equal to an invoice's as a string, and must not stamp it).
+_STAMPED = {(InvoiceStatus, InvoiceStatus.PAID.value): "paid_at", (OutboxStatus, OutboxStatus.SENT.value): "sent_at"}
 
 
 def _status_of(record: Any, target: StrEnum) -> StrEnum:
@@ -33,14 +34,15 @@ def _status_of(record: Any, target: StrEnum) -> StrEnum:
 def _stamps(model: type[SQLModel], target: StrEnum, ctx: RequestContext) -> dict[str, Any]:
     columns = {name for name in model.model_fields}
     stamps = {"updated_at": ctx.now} if "updated_at" in columns else {}
-    if _STAMPED.get(target) in columns:
-        stamps[_STAMPED[target]] = ctx.now
+    stamped = _STAMPED.get((type(target), target.value))
+    if stamped in columns:
+        stamps[stamped] = ctx.now
     return stamps
 
 
 def _audit(session: Session, target: StrEnum, ctx: RequestContext, *, company_id: int | None, subject: str | None,
            detail: dict[str, Any] | None, actor_email: str | None) -> None:
-    action = MOVE_ACTIONS.get(target)
+    action = move_action(target)
     if action is None:
         return
     record_event(session, action=action, outcome="success", actor_user_id=ctx.actor_id,

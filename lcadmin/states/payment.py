@@ -16,7 +16,7 @@ from lcadmin.domain.statuses import PaymentStatus
 from lcadmin.i18n import gettext
 from lcadmin.i18n.format import format_money
 from lcadmin.payments import get_provider
-from lcadmin.services import payments
+from lcadmin.services import payment_methods, payments
 from lcadmin.services.errors import InvalidInput
 from lcadmin.settings import get_settings
 from lcadmin.states.base import active_locale, clip, message_for, page_param, shows_busy
@@ -119,9 +119,12 @@ class PaymentState(rx.State):
 
 
 class AuthenticationState(rx.State):
-    """The sandbox bank's 3-D Secure page."""
+    """The sandbox bank's 3-D Secure page: a payment's (``pi_…``), or a card's set-up (``seti_…``)
+    for later off-session charges."""
 
     amount: str = ""
+    saving_label: str = ""  # a set-up: what is being saved ("Visa •••• 3155")
+    setup: bool = False
     outcome: str = ""
     error: str = ""
     working: bool = False
@@ -132,18 +135,41 @@ class AuthenticationState(rx.State):
     @rx.event
     async def load(self):
         """The 3-D Secure page loaded: only for the paying company's signed-in users."""
-        self.amount = self.outcome = self.error = ""
+        self.amount = self.saving_label = self.outcome = self.error = ""
         intent = self._intent()
-        done = await run(self, lambda session, ctx: payments.authentication_amount(session, ctx, intent_id=intent))
+        self.setup = intent.startswith("seti_")
+        if self.setup:
+            done = await run(self, lambda session, ctx: payment_methods.card_setup_awaiting(session, ctx,
+                                                                                             setup_id=intent))
+        else:
+            done = await run(self, lambda session, ctx: payments.authentication_amount(session, ctx, intent_id=intent))
         if not done.ok:
             return done.event
         if done.value is None:
             self.error = message_for(InvalidInput("not_payable"), await active_locale(self))
+        elif isinstance(done.value, str):  # a set-up: the card's label
+            self.saving_label = done.value
         else:
             self.amount = format_money(done.value, await active_locale(self))
         return None
 
+    async def _complete_setup(self, approved: bool):
+        intent, settings = self._intent(), get_settings()
+        done = await run(self, lambda session, ctx: payment_methods.complete_card_setup(
+            session, ctx, setup_id=intent, approved=approved, provider=get_provider(), settings=settings),
+            write=True)
+        if not done.ok:
+            return done.event
+        locale = await active_locale(self)
+        if done.value.status == "active":
+            self.outcome = gettext("wallet.card_saved", locale, label=done.value.label)
+        else:
+            self.error = message_for(InvalidInput(done.value.failure_code or "authentication_failed"), locale)
+        return None
+
     async def _complete(self, approved: bool):
+        if self._intent().startswith("seti_"):
+            return await self._complete_setup(approved)
         intent, vendor = self._intent(), get_settings().vendor
         done = await run(self, lambda session, ctx: payments.complete_authentication(
             session, ctx, intent_id=intent, approved=approved, provider=get_provider(), vendor=vendor), write=True)

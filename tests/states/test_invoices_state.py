@@ -54,7 +54,7 @@ def test_filters_by_status_contract_year_and_number(flexis):
     assert len(state.rows) == 2
     tab.call(state.set_contract, "CTR-ACM-2026")  # another company's contract: nothing
     assert state.rows == []
-    assert state.contracts == ["CTR-FLX-2026"]
+    assert state.contracts == ["CTR-FLX-2026", "CTR-FLX-SUPPORT"]  # the filter offers every contract
     assert [(p["value"], p["label"]) for p in state.periods] == [("2026", "2026"), ("2026-Q4", "T4 2026"),
                                                                  ("2026-Q1", "T1 2026")]
 

@@ -128,7 +128,7 @@ def _seen_again(session: Session, payment: Payment, provider: PaymentProvider) -
     return outcome(session, payment, action_url)
 
 
-def _tokenize(session: Session, provider: PaymentProvider, card: CardInput) -> CardToken:
+def tokenize(session: Session, provider: PaymentProvider, card: CardInput) -> CardToken:
     """The card, checked and tokenized before anything is claimed: a typo blocks and charges nothing."""
     session.commit()
     try:
@@ -220,7 +220,7 @@ def pay(session: Session, ctx: RequestContext, *, kind: str, number: str, idempo
             return settled
         document = find_payable(session, ctx, kind, number)
     amount = due(session, document.order, document.invoice)
-    token = _tokenize(session, provider, card)
+    token = tokenize(session, provider, card)
     claim(session, document.target, key, ctx)
     session.commit()
     intent = provider.create_intent(amount_minor=amount.minor, currency=amount.currency, idempotency_key=key,
