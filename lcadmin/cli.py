@@ -1,4 +1,5 @@
-"""The project's command line: ``lcadmin demo-data`` and ``lcadmin check-settings``."""
+"""The project's command line: ``lcadmin demo-data``, ``lcadmin check-settings`` and
+``lcadmin jobs run`` (the background jobs once, for a cron)."""
 
 from __future__ import annotations
 
@@ -35,6 +36,14 @@ def _check_settings(_args: argparse.Namespace) -> int:
     return 0
 
 
+def _jobs_run(_args: argparse.Namespace) -> int:
+    from lcadmin.jobs import run_once
+
+    counts = run_once()
+    print("Jobs run: " + ", ".join(f"{name.replace('_', ' ')} {count}" for name, count in counts.items()) + ".")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``lcadmin`` command."""
     parser = argparse.ArgumentParser(prog="lcadmin", description="lcadmin administration commands")
@@ -45,6 +54,10 @@ def main(argv: list[str] | None = None) -> int:
     demo.set_defaults(run=_demo_data)
     check = commands.add_parser("check-settings", help="validate the LCADMIN_* settings and say so")
     check.set_defaults(run=_check_settings)
+    jobs = commands.add_parser("jobs", help="the background jobs (collections, notices, reconciliation, e-mail)")
+    jobs_commands = jobs.add_subparsers(dest="jobs_command", required=True)
+    jobs_commands.add_parser("run", help="run every job once (safe beside the running app)").set_defaults(
+        run=_jobs_run)
     args = parser.parse_args(argv)
     try:
         return args.run(args)

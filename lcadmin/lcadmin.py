@@ -12,7 +12,7 @@ install_log_redaction()  # before anything can log a cookie or a payload
 # Importing the models fills SQLModel.metadata, which `reflex db makemigrations / migrate` compare
 # with the database (Reflex registers that shared metadata through its own rx.Model base).
 from lcadmin import models, paths  # noqa: F401
-from lcadmin.jobs import run_outbox_sender, run_payment_reconciler
+from lcadmin.jobs import run_outbox_sender, run_payment_reconciler, run_wallet_jobs
 from lcadmin.pages import (
     access,
     admin,
@@ -125,4 +125,5 @@ async def _prepare_sign_in() -> None:
 guard_events(app)
 app.register_lifespan_task(run_outbox_sender)
 app.register_lifespan_task(run_payment_reconciler)
+app.register_lifespan_task(run_wallet_jobs)
 app.register_lifespan_task(_prepare_sign_in)

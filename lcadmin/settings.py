@@ -94,6 +94,8 @@ class Settings:
     sepa_prenotification_days: int = 14
     # After a failed automatic collection, it is tried again this many days after the due date.
     collection_retry_days: tuple[int, ...] = (3, 5, 7)
+    # Whether open invoices of contracts paid by a saved method are collected on their due date.
+    automatic_collection: bool = True
 
     @property
     def is_prod(self) -> bool:
@@ -255,7 +257,7 @@ def _retry_days(env: Mapping[str, str]) -> tuple[int, ...]:
     name = "LCADMIN_COLLECTION_RETRY_DAYS"
     raw = _text(env, name, "3,5,7")
     parts = [part.strip() for part in raw.split(",")] if raw.lower() != "none" else []
-    if not all(part.isdigit() for part in parts) or len(parts) > 10:
+    if not all(part.isascii() and part.isdigit() for part in parts) or len(parts) > 10:
         raise SettingsError(f"{name}={raw!r} is not a list of days after the due date, such as 3,5,7 (or none)")
     days = tuple(int(part) for part in parts)
     if list(days) != sorted(set(days)) or any(not 1 <= day <= 60 for day in days):
@@ -343,6 +345,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         payment_provider=_payment_provider(env, environment),
         sepa_prenotification_days=_int(env, "LCADMIN_SEPA_PRENOTIFICATION_DAYS", 14, 1, 30),
         collection_retry_days=_retry_days(env),
+        automatic_collection=_flag(env, "LCADMIN_AUTOMATIC_COLLECTION", True),
     )
 
 

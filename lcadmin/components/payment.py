@@ -35,6 +35,14 @@ def payment_form() -> rx.Component:
                 "data-msg-cvc-amex": t("error.cvc_four")}
     return rx.form(
         rx.vstack(
+            rx.cond(PaymentState.saved.length() > 0,  # pyright: ignore[reportAttributeAccessIssue] (a list Var)
+                    rx.vstack(
+                        rx.foreach(PaymentState.saved, lambda saved: busy_button(
+                            rx.icon("credit-card", size=16), t_fmt("pay.with_saved", card=saved["label"]),
+                            busy=PaymentState.paying, busy_key="busy.paying", type="button", size="3",
+                            width="100%", variant="soft", on_click=PaymentState.pay_saved(saved["id"]))),
+                        rx.text(t("pay.or_new_card"), size="2", color_scheme="gray", weight="medium"),
+                        spacing="2", width="100%", id="saved-cards")),
             card_input("pay.card_number", "card_number", "number", PaymentState.number_error,
                         autocomplete="cc-number", placeholder="1234 1234 1234 1234",
                         extra=rx.text(size="1", weight="medium", color_scheme="gray", id="card-brand",

@@ -88,7 +88,7 @@ def bank_account(iban_text: str, bic_text: str = "") -> BankAccount:
     derived = iban.bic
     typed = re.sub(r"\s", "", bic_text or "").upper()
     if typed:
-        if not _BIC.fullmatch(typed) or typed[4:6] != _bic_country(iban.country_code):
+        if not _BIC.fullmatch(typed) or typed[4:6] not in {iban.country_code, _bic_country(iban.country_code)}:
             raise BankAccountProblem("bic_invalid")
         try:
             BIC(typed)
@@ -99,11 +99,12 @@ def bank_account(iban_text: str, bic_text: str = "") -> BankAccount:
         bic = str(derived)
     else:
         raise BankAccountProblem("bic_required")
-    return BankAccount(iban.compact, bic, (derived.bank_short_name or "") if derived is not None else "")
+    names = derived.bank_short_names if derived is not None else []
+    return BankAccount(iban.compact, bic, names[0] if names else "")
 
 
 def _bic_country(iban_country: str) -> str:
-    # French overseas departments and Monaco bank through French BICs
+    # Accounts of the French overseas departments and of Monaco may be held at French banks
     return "FR" if iban_country in {"GF", "GP", "MQ", "YT", "RE", "PM", "BL", "MF", "MC"} else iban_country
 
 

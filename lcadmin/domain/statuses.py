@@ -153,13 +153,15 @@ TRANSITIONS: dict[type[StrEnum], dict[StrEnum, frozenset[StrEnum]]] = {
     CollectionStatus: {
         CollectionStatus.SCHEDULED: frozenset({CollectionStatus.PROCESSING, CollectionStatus.CANCELED}),
         CollectionStatus.PROCESSING: frozenset({CollectionStatus.SUCCEEDED, CollectionStatus.SCHEDULED,
-                                                CollectionStatus.ACTION_REQUIRED, CollectionStatus.FAILED}),
+                                                CollectionStatus.ACTION_REQUIRED, CollectionStatus.FAILED,
+                                                CollectionStatus.CANCELED}),
         # The holder authenticated (the payment then settles), or let the link lapse: a retry.
         CollectionStatus.ACTION_REQUIRED: frozenset({CollectionStatus.SUCCEEDED, CollectionStatus.SCHEDULED,
                                                      CollectionStatus.FAILED, CollectionStatus.CANCELED}),
         CollectionStatus.SUCCEEDED: frozenset(),
         CollectionStatus.FAILED: frozenset(),
-        CollectionStatus.CANCELED: frozenset(),
+        # Paid by a saved method again (its contract switched back): collected once more.
+        CollectionStatus.CANCELED: frozenset({CollectionStatus.SCHEDULED}),
     },
     SeatStatus: {
         SeatStatus.AVAILABLE: frozenset({SeatStatus.INVITED, SeatStatus.ASSIGNED}),

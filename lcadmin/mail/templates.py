@@ -165,3 +165,32 @@ def mandate_mail(locale: str, *, company: str, reference: str) -> RenderedMail:
     return _render(locale, subject_key="mail.mandate.subject", paragraph_keys=["mail.mandate.intro",
                                                                                "mail.mandate.rights"],
                    buttons=[], footer_key=None, values={"company": company, "reference": reference})
+
+
+def debit_notice_mail(locale: str, *, company: str, number: str, amount: str, date: str, method: str, reference: str,
+                      creditor_id: str, link: str) -> RenderedMail:
+    """The SEPA pre-notification: which invoice is debited, how much, when, under which mandate."""
+    return _render(locale, subject_key="mail.debit.subject", paragraph_keys=["mail.debit.intro", "mail.debit.nothing"],
+                   buttons=[_Button("mail.debit.button", link)], footer_key=None,
+                   values={"company": company, "number": number, "amount": amount, "date": date, "method": method,
+                           "reference": reference, "creditor_id": creditor_id})
+
+
+def collection_failed_mail(locale: str, *, company: str, number: str, amount: str, method: str, reason: str,
+                           retry: str, link: str) -> RenderedMail:
+    """An automatic collection failed: why, and the next try (``retry``) or none."""
+    return _render(locale, subject_key="mail.collect_failed.subject",
+                   paragraph_keys=["mail.collect_failed.intro",
+                                   "mail.collect_failed.retry" if retry else "mail.collect_failed.last"],
+                   buttons=[_Button("mail.collect_failed.button", link)], footer_key=None,
+                   values={"company": company, "number": number, "amount": amount, "method": method,
+                           "reason": reason, "retry": retry})
+
+
+def collection_action_mail(locale: str, *, company: str, number: str, amount: str, method: str,
+                           link: str) -> RenderedMail:
+    """The bank asks the cardholder to authenticate a collection: the link to its 3-D Secure page."""
+    return _render(locale, subject_key="mail.collect_action.subject",
+                   paragraph_keys=["mail.collect_action.intro", "mail.collect_action.do"],
+                   buttons=[_Button("mail.collect_action.button", link)], footer_key=None,
+                   values={"company": company, "number": number, "amount": amount, "method": method})

@@ -290,9 +290,16 @@ def overview_page() -> rx.Component:
             spacing="1"),
         _muted("overview.nothing_paid"),
     ), tile_id="tile-last")
+    expiring = rx.cond(view["cards_expiring"].to(int) > 0, rx.callout.root(
+        rx.callout.icon(rx.icon("triangle-alert")),
+        rx.callout.text(rx.cond(view["cards_expiring"].to(int) == 1, t("wallet.expiring_one"),
+                                t_fmt("wallet.expiring_many", count=view["cards_expiring"].to_string())), " ",
+                        rx.link(t("wallet.see"), href=paths.PAYMENT_METHODS, weight="medium")),
+        color_scheme="amber", id="overview-expiring"))
     return admin_frame(
         "overview",
         *([payment_success(), payment_dialog()] if get_settings().online_payment else []),
+        expiring,
         rx.cond(~OverviewState.loaded, skeleton_rows(2),
                 rx.grid(due, to_sign, upcoming, last, columns=rx.breakpoints(initial="1", sm="2"), spacing="3",
                         width="100%")),

@@ -35,8 +35,11 @@ def authentication_page() -> rx.Component:
                 rx.cond(AuthenticationState.saving_label != "",
                         rx.text(t_fmt("wallet.setup_title", card=rx.text.strong(AuthenticationState.saving_label)))),
                 rx.hstack(
-                    busy_button(t("pay.approve"), busy=AuthenticationState.working, busy_key="busy.paying", size="3",
-                                on_click=AuthenticationState.approve),
+                    rx.cond(AuthenticationState.setup,
+                            busy_button(t("wallet.approve"), busy=AuthenticationState.working, busy_key="busy.saving",
+                                        size="3", on_click=AuthenticationState.approve),
+                            busy_button(t("pay.approve"), busy=AuthenticationState.working, busy_key="busy.paying",
+                                        size="3", on_click=AuthenticationState.approve)),
                     rx.button(t("pay.decline"), size="3", variant="soft", color_scheme="red",
                               disabled=AuthenticationState.working, on_click=AuthenticationState.decline),
                     spacing="3",

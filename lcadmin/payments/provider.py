@@ -125,6 +125,11 @@ class PaymentProvider(Protocol):
         """Forget a saved method: it can never be charged again (done again: nothing happens)."""
         ...
 
+    def confirm_with_saved(self, intent_id: str, *, customer_id: str, method_id: str) -> PaymentIntent:
+        """Confirm an intent with a saved method of the customer, the payer present (as
+        ``confirm_intent`` with a token): the same answers as ``charge_saved`` for a card."""
+        ...
+
     def charge_saved(self, *, customer_id: str, method_id: str, amount_minor: int, currency: str,
                      idempotency_key: str, description: str) -> PaymentIntent:
         """Charge a saved method off session (the same key: the same intent, never a second charge).

@@ -253,6 +253,35 @@ class SandboxProvider:
                 method.detached_at = self._clock()
                 session.add(method)
 
+    @staticmethod
+    def _saved_answer(intent: SandboxIntent, method: SandboxPaymentMethod | None, customer_id: str) -> None:
+        """What the bank answers a saved method's charge (it sets the intent's status)."""
+        intent.status, intent.failure_code = "failed", None
+        if method is None or method.detached_at is not None or method.customer_id != customer_id:
+            intent.failure_code = "payment_method_unavailable"
+        elif method.kind == "sepa_debit":
+            intent.status = "processing"
+        elif method.behaviour == "authenticate_always":
+            intent.status = "requires_action"
+        elif method.behaviour in ("succeed", "authenticate"):  # set up with 3-D Secure: no new step
+            intent.status = "succeeded"
+        else:
+            intent.failure_code = method.behaviour
+
+    def confirm_with_saved(self, intent_id: str, *, customer_id: str, method_id: str) -> PaymentIntent:
+        with session_scope(self._engine) as session:
+            intent = session.exec(select(SandboxIntent).where(SandboxIntent.intent_id == intent_id)).one()
+            if intent.status != "requires_confirmation":
+                return self._view(intent)  # already confirmed: never charged twice
+            method = session.exec(select(SandboxPaymentMethod).where(
+                SandboxPaymentMethod.method_id == method_id)).first()
+            intent.payment_method_id = method_id
+            self._saved_answer(intent, method, customer_id)
+            if intent.status == "processing":
+                intent.settles_at = self._clock() + self._settle_after
+            session.add(intent)
+            return self._view(intent)
+
     def charge_saved(self, *, customer_id: str, method_id: str, amount_minor: int, currency: str,
                      idempotency_key: str, description: str) -> PaymentIntent:
         if amount_minor <= 0:
@@ -264,16 +293,9 @@ class SandboxProvider:
                 intent = SandboxIntent(intent_id=f"pi_{secrets.token_hex(12)}", idempotency_key=idempotency_key,
                                        amount_minor=amount_minor, currency=currency, description=description[:200],
                                        status="failed", payment_method_id=method_id)
-                if method is None or method.detached_at is not None or method.customer_id != customer_id:
-                    intent.failure_code = "payment_method_unavailable"
-                elif method.kind == "sepa_debit":
-                    intent.status, intent.settles_at = "processing", self._clock() + self._settle_after
-                elif method.behaviour == "authenticate_always":
-                    intent.status = "requires_action"
-                elif method.behaviour in ("succeed", "authenticate"):  # set up with 3-D Secure: off session is fine
-                    intent.status = "succeeded"
-                else:
-                    intent.failure_code = method.behaviour
+                self._saved_answer(intent, method, customer_id)
+                if intent.status == "processing":
+                    intent.settles_at = self._clock() + self._settle_after
                 session.add(intent)
             return self._view(intent)
         except IntegrityError:  # the same idempotency key: the same intent

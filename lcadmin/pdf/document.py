@@ -76,7 +76,7 @@ class InvoiceDocument:
     iban: str = ""  # where a transfer pays it, with the number as the payment reference
     bic: str = ""
     paid_on: date | None = None  # on the vendor's calendar: a paid invoice is printed "Acquittée"
-    paid_by: str = ""  # "card" or "transfer"
+    paid_by: str = ""  # "card", "sepa_debit" or "transfer"
 
     @property
     def amount_due_minor(self) -> int:

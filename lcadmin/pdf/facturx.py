@@ -72,11 +72,12 @@ def _party(parent, tag: str, party: Party) -> None:
 
 
 def _payment_means(settlement, document: InvoiceDocument) -> None:
-    """BG-16: how the invoice is paid. A card for one paid by card (48); otherwise a SEPA credit
-    transfer (58) to the vendor's account (BT-84 IBAN, BT-86 BIC)."""
+    """BG-16: how the invoice is paid. A card for one paid by card (48), a SEPA direct debit (59)
+    for one collected from a mandate; otherwise a SEPA credit transfer (58) to the vendor's
+    account (BT-84 IBAN, BT-86 BIC)."""
     means = _el(settlement, "ram:SpecifiedTradeSettlementPaymentMeans")
-    if document.paid_by == "card":
-        _el(means, "ram:TypeCode", "48")
+    if document.paid_by in ("card", "sepa_debit"):
+        _el(means, "ram:TypeCode", "48" if document.paid_by == "card" else "59")
         return
     _el(means, "ram:TypeCode", "58")
     if document.iban:

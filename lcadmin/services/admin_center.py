@@ -25,6 +25,8 @@ from lcadmin.services.context import RequestContext
 from lcadmin.services.errors import NotAllowed
 from lcadmin.services.invoice_documents import invoice_document
 from lcadmin.services.invoicing import amount_due
+from lcadmin.services.payment_methods.collection import collection_note, collections_of, shown_status
+from lcadmin.services.payment_methods.wallet import expiring_cards
 from lcadmin.services.views import status_tone
 from lcadmin.settings import VendorSettings
 
@@ -180,12 +182,15 @@ def list_invoices(session: Session, ctx: RequestContext, *, zone: str, status: s
     if search.strip():
         query = query.where(col(Invoice.number).contains(search.strip().upper()[:40], autoescape=True))  # % and _ too
     rows = []
+    collected = collections_of(session, company_id)
     columns = INVOICE_SORTS.get(sort, INVOICE_SORTS["issue_date"])
     order = [col(column).desc() if descending else col(column).asc() for column in columns]
     for invoice, contract_row in session.exec(query.order_by(*order)):
         shown = invoice_status(invoice, today)
         if status != "all" and shown != status:
             continue
+        collecting = shown_status(collected.get(invoice.id)) if shown in (InvoiceStatus.OPEN.value, OVERDUE) else None
+        badge = collecting or shown
         rows.append(InvoiceRow(
             number=invoice.number, kind_label=gettext(f"kind.{invoice.kind}", locale),
             contract=contract_row.number if contract_row else "",
@@ -193,8 +198,9 @@ def list_invoices(session: Session, ctx: RequestContext, *, zone: str, status: s
             due_date=format_date(invoice.due_date, locale, "medium") if invoice.due_date else "",
             subtotal=format_money(Money(invoice.subtotal_minor, invoice.currency), locale),
             total=format_money(Money(invoice.total_minor, invoice.currency), locale), status=shown,
-            status_label=gettext(f"status.invoice.{shown}", locale), status_tone=status_tone(shown),
-            can_pay=may_pay and shown in (InvoiceStatus.OPEN.value, OVERDUE)))
+            status_label=gettext(f"status.invoice.{badge}", locale), status_tone=status_tone(badge),
+            # a debit awaiting the bank may still be paid: nothing else may charge the invoice
+            can_pay=may_pay and shown in (InvoiceStatus.OPEN.value, OVERDUE) and collecting != "debit_pending"))
     return rows
 
 
@@ -263,6 +269,8 @@ class InvoiceDetail:
     credit_notes: tuple[RelatedRow, ...]  # against this invoice
     corrects: str  # the invoice a credit note corrects, or ""
     can_pay: bool
+    collection_note: str = ""  # its automatic collection: when, with what, or why it failed
+    collection_tone: str = ""  # info, warning, danger
 
 
 def invoice_detail(session: Session, ctx: RequestContext, number: str, *, vendor: VendorSettings,
@@ -285,6 +293,10 @@ def invoice_detail(session: Session, ctx: RequestContext, number: str, *, vendor
                            .order_by(Invoice.issue_date)).all()
     payable = not document.is_credit_note and shown in (InvoiceStatus.OPEN.value, OVERDUE)
     due = amount_due(session, invoice) if payable else 0
+    collection = collections_of(session, company_id).get(invoice.id) if payable else None
+    collecting = shown_status(collection)
+    note, tone = collection_note(session, collection, locale)
+    shown = collecting or shown
     return InvoiceDetail(
         number=invoice.number, kind_label=gettext(f"kind.{invoice.kind}", locale),
         is_credit_note=document.is_credit_note, status_label=gettext(f"status.invoice.{shown}", locale),
@@ -298,7 +310,8 @@ def invoice_detail(session: Session, ctx: RequestContext, number: str, *, vendor
         credit_notes=tuple(RelatedRow(c.number, format_date(c.issue_date, locale, "medium"), money(c.total_minor))
                            for c in credits),
         corrects=document.credited_number or "",
-        can_pay=online_payment and ctx.user.can(Permission.PAY) and due > 0,
+        can_pay=online_payment and ctx.user.can(Permission.PAY) and due > 0 and collecting != "debit_pending",
+        collection_note=note, collection_tone=tone,
     )
 
 
@@ -321,6 +334,7 @@ class Overview:
     last_paid_on: str
     last_paid_amount: str
     last_receipt: str  # its receipt, when paid online
+    cards_expiring: int = 0  # saved cards in use that expire within 30 days: to replace
 
 
 def overview(session: Session, ctx: RequestContext, *, zone: str, online_payment: bool = True) -> Overview:
@@ -365,4 +379,5 @@ def overview(session: Session, ctx: RequestContext, *, zone: str, online_payment
         last_paid_on=format_date(business_date(last.paid_at, zone), locale) if last and last.paid_at else "",
         last_paid_amount=money(amount_due(session, last), last.currency) if last else "",  # credit notes deducted
         last_receipt=receipt or "",
+        cards_expiring=expiring_cards(session, company_id, today),
     )

@@ -38,7 +38,9 @@ def build_document(session: Session, invoice: Invoice, vendor: VendorSettings) -
     # Invoices issued before the issuer's registry, capital and bank details were kept take them
     # from the settings, like the logo.
     issuer = {**issuer_snapshot(vendor), **(invoice.issuer_snapshot or {})}
-    paid_by_card = session.exec(select(Payment.id).where(Payment.paid_invoice_id == invoice.id)).first() is not None
+    # Paid through the product: by card (typed, or saved and charged on the due date) or by a SEPA
+    # debit; otherwise by transfer.
+    paid_through = session.exec(select(Payment.method_kind).where(Payment.paid_invoice_id == invoice.id)).first()
     paid = invoice.status == InvoiceStatus.PAID.value and invoice.paid_at is not None
     return InvoiceDocument(
         number=invoice.number, is_credit_note=invoice.kind == InvoiceKind.CREDIT_NOTE.value,
@@ -55,7 +57,7 @@ def build_document(session: Session, invoice: Invoice, vendor: VendorSettings) -
         vendor_logo=_existing(issuer.get("logo", vendor.logo_path)),
         iban=issuer.get("iban", ""), bic=issuer.get("bic", ""),
         paid_on=business_date(invoice.paid_at, vendor.timezone) if paid and invoice.paid_at else None,
-        paid_by=("card" if paid_by_card else "transfer") if paid else "",
+        paid_by=(paid_through or "transfer") if paid else "",
     )
 
 

@@ -110,7 +110,7 @@ def amount_due(session: Session, invoice: Invoice) -> int:
     credited = session.exec(select(sa.func.coalesce(sa.func.sum(Invoice.total_minor), 0)).where(
         Invoice.credited_invoice_id == invoice.id, Invoice.kind == InvoiceKind.CREDIT_NOTE.value,
         Invoice.status != InvoiceStatus.VOID.value)).one()
-    return max(invoice.total_minor - credited, 0)
+    return max(invoice.total_minor - int(credited), 0)  # PostgreSQL sums a BIGINT as NUMERIC: a Decimal
 
 
 def mark_paid(session: Session, ctx: RequestContext, invoice: Invoice) -> None:

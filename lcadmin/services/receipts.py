@@ -66,7 +66,7 @@ def send_receipts(session: Session, ctx: RequestContext, payment: Payment, invoi
     company = session.get(Company, payment.company_id)
     billing = session.exec(select(Contact).where(Contact.company_id == company.id,
                                                  Contact.role == ContactRole.BILLING.value)).first()
-    payer = session.get(UserAccount, payment.created_by)
+    payer = session.get(UserAccount, payment.created_by) if payment.created_by else None  # None: collected
     recipients: dict[str, str] = {}
     if billing:
         recipients[billing.email] = billing.locale

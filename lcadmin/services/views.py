@@ -4,7 +4,7 @@ from __future__ import annotations
 
 _TONES = {
     "paid": "success", "signed": "success", "active": "success", "succeeded": "success", "mandate_active": "success",
-    "expiring": "warning", "revoked": "neutral",
+    "expiring": "warning", "revoked": "neutral", "action_required": "warning", "debit_pending": "info",
     "open": "warning", "awaiting_signature": "warning", "pending": "warning", "invited": "warning",
     "overdue": "danger", "failed": "danger",
     "expired": "neutral", "terminated": "neutral", "void": "neutral", "cancelled": "neutral", "removed": "neutral",

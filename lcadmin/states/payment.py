@@ -11,6 +11,7 @@ import uuid
 
 import reflex as rx
 
+from lcadmin.domain.calendar import business_date
 from lcadmin.domain.cards import CardInput
 from lcadmin.domain.statuses import PaymentStatus
 from lcadmin.i18n import gettext
@@ -39,6 +40,7 @@ class PaymentState(rx.State):
     cvc_error: str = ""
     error: str = ""
     succeeded: str = ""
+    saved: list[dict[str, str]] = []  # the wallet's cards that can pay in one click (id, label)
     _key: str = ""
 
     @rx.event
@@ -47,12 +49,19 @@ class PaymentState(rx.State):
         self.kind = "order" if kind == "order" else "invoice"
         self.number, self.succeeded, self.paying = clip(number, 40), "", False
         self._clear_errors()
-        kind, number = self.kind, self.number
-        done = await run(self, lambda session, ctx: payments.payable_amount(session, ctx, kind, number))
+        kind, number, zone = self.kind, self.number, get_settings().vendor.timezone
+
+        def work(session, ctx):
+            return (payments.payable_amount(session, ctx, kind, number),
+                    payments.saved_cards(session, ctx, business_date(ctx.now, zone)))
+
+        done = await run(self, work)
         if not done.ok:
             self.opened = False
             return done.event
-        self.amount = format_money(done.value, await active_locale(self))
+        amount, saved = done.value
+        self.amount = format_money(amount, await active_locale(self))
+        self.saved = [{"id": method_id, "label": label} for method_id, label in saved]
         self.opened, self._key = True, uuid.uuid4().hex
         return None
 
@@ -84,11 +93,20 @@ class PaymentState(rx.State):
         form = form if isinstance(form, dict) else {}
         card = CardInput(number=clip(form.get("card_number"), 40), expiry=clip(form.get("card_expiry"), 10),
                          cvc=clip(form.get("card_cvc"), 6))
+        return await self._pay(card, None)
+
+    @rx.event
+    @shows_busy("paying")
+    async def pay_saved(self, method: str):
+        """"Payer avec Visa •••• 4242": one click with a card of the wallet."""
+        return await self._pay(None, clip(method, 20))
+
+    async def _pay(self, card: CardInput | None, method: str | None):
         kind, number, key, vendor = self.kind, self.number, self._key, get_settings().vendor
         self._clear_errors()
         done = await run(self, lambda session, ctx: payments.pay(
             session, ctx, kind=kind, number=number, idempotency_key=key, card=card, provider=get_provider(),
-            vendor=vendor), write=True, fields=_CARD_FIELDS)
+            vendor=vendor, method_id=method), write=True, fields=_CARD_FIELDS)
         if not done.ok:
             return done.event
         outcome, locale = done.value, await active_locale(self)

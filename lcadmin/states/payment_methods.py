@@ -98,7 +98,7 @@ class WalletState(rx.State):
         return await self._refresh()
 
     @rx.event
-    @shows_busy("working", lambda number, _choice: f"contract:{clip(number, 40)}")
+    @shows_busy("working", lambda number="", choice="": f"contract:{clip(number, 40)}")
     async def choose_for_contract(self, number: str, choice: str):
         """"Méthode de facturation" of a contract: effective at once."""
         number, choice = clip(number, 40), clip(choice, 20)

@@ -59,7 +59,7 @@ INTENDED: dict[str, dict[str, tuple[str, ...]]] = {
     "OrdersState": {**SETVAR, "load": (), "refresh": (), "set_status": ("value: str",), "set_contract": ("value: str",),
                     "set_sort": ("value: str",)},
     "PaymentState": {**SETVAR, "relabel": (), "open_for": ("kind: str", "number: str"), "close": ("_open: bool",),
-                     "submit": ("form: dict",)},
+                     "submit": ("form: dict",), "pay_saved": ("method: str",)},
     "AuthenticationState": {**SETVAR, "load": (), "approve": (), "decline": ()},
     "WalletState": {**SETVAR, "load": (), "refresh": (), "choose_for_contract": ("number: str", "choice: str"),
                     "set_default": ("choice: str",), "open_remove": ("method: str",),

@@ -22,6 +22,7 @@ from lcadmin.services.payment_methods.cards import (
     start_card_setup,
 )
 from lcadmin.services.payment_methods.changes import TRANSFER, choose_for_contract, remove_method, set_default
+from lcadmin.services.payment_methods.collection import collect_due, schedule_collections
 from lcadmin.services.payment_methods.mandates import (
     AccountCheck,
     MandateInput,
@@ -43,12 +44,14 @@ __all__ = [
     "card_setup_awaiting",
     "check_account",
     "choose_for_contract",
+    "collect_due",
     "complete_card_setup",
     "detach_removed",
     "list_wallet",
     "mandate_pdf",
     "mandate_terms",
     "remove_method",
+    "schedule_collections",
     "send_expiry_notices",
     "set_default",
     "sign_mandate",

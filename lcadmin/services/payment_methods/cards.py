@@ -121,11 +121,13 @@ def start_card_setup(session: Session, ctx: RequestContext, *, form: CardSetupIn
     token = tokenize(session, provider, form.card)
     month, year = card_expiry(form.card.expiry)
     customer = customer_id(session, provider, company_id)
-    setup = provider.setup_card(customer_id=customer, token_id=token.token_id, idempotency_key=f"setup:{key}")
+    setup = provider.setup_card(customer_id=customer, token_id=token.token_id,
+                                idempotency_key=f"setup:{company_id}:{key}")
     label = f"{token.brand} {token.last4}"
     if setup.status == "failed":
         raise _failed(session, ctx, company_id, setup.failure_code or "card_declined", label)
-    seen = session.exec(select(PaymentMethod).where(PaymentMethod.setup_intent_id == setup.setup_id)).first()
+    seen = session.exec(select(PaymentMethod).where(PaymentMethod.setup_intent_id == setup.setup_id,
+                                                    PaymentMethod.company_id == company_id)).first()
     if seen is not None:  # the same set-up sent again
         return _outcome(seen, setup, ctx.locale)
     method = PaymentMethod(company_id=company_id, kind=PaymentMethodKind.CARD.value,
@@ -138,7 +140,8 @@ def start_card_setup(session: Session, ctx: RequestContext, *, form: CardSetupIn
         session.flush()
     except IntegrityError:  # a concurrent submit of the same set-up recorded it first
         session.rollback()
-        seen = session.exec(select(PaymentMethod).where(PaymentMethod.setup_intent_id == setup.setup_id)).one()
+        seen = session.exec(select(PaymentMethod).where(PaymentMethod.setup_intent_id == setup.setup_id,
+                                                        PaymentMethod.company_id == company_id)).one()
         return _outcome(seen, setup, ctx.locale)
     if setup.status == "succeeded":
         _activate(session, ctx, method, settings)

@@ -38,7 +38,7 @@ def company_of(ctx: RequestContext, permission: Permission) -> int:
 def method_id_of(value: object) -> int | None:
     """A method id sent by a browser (digits only), or None."""
     text = str(value) if isinstance(value, int | str) else ""
-    return int(text) if text.isdigit() and len(text) <= 12 else None
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 12 else None
 
 
 def find_method(session: Session, company_id: int, value: object, *, include_removed: bool = False) -> PaymentMethod:
@@ -198,7 +198,22 @@ def list_wallet(session: Session, ctx: RequestContext, *, vendor: VendorSettings
         transfer_contracts=", ".join(paying.get(None, [])),
         transfer_iban=group_by_four(vendor.iban), transfer_bic=vendor.bic, transfer_beneficiary=vendor.legal_name,
         can_manage=can_manage,
-        expiring=sum(1 for m in methods if m.kind == PaymentMethodKind.CARD.value
-                     and m.status == PaymentMethodStatus.ACTIVE.value
-                     and _status(m, today) in ("expiring", "expired")),
+        expiring=_expiring(methods, {c.payment_method_id for c in contracts}, today),
     )
+
+
+def _expiring(methods, paying: set[int | None], today: date) -> int:
+    return sum(1 for m in methods if m.kind == PaymentMethodKind.CARD.value
+               and m.status == PaymentMethodStatus.ACTIVE.value and (m.id in paying or m.is_default)
+               and _status(m, today) in ("expiring", "expired"))
+
+
+def expiring_cards(session: Session, company_id: int, today: date) -> int:
+    """How many active cards that pay a contract in force (or are the default) expire within 30
+    days or have expired: "Accueil" and the wallet page ask to replace them."""
+    methods = session.exec(select(PaymentMethod).where(PaymentMethod.company_id == company_id,
+                                                       PaymentMethod.kind == PaymentMethodKind.CARD.value,
+                                                       PaymentMethod.status == PaymentMethodStatus.ACTIVE.value)).all()
+    paying = set(session.exec(select(Contract.payment_method_id).where(
+        Contract.company_id == company_id, Contract.status == ContractStatus.ACTIVE.value)).all())
+    return _expiring(methods, paying, today)

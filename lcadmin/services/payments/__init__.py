@@ -11,7 +11,7 @@
 
 from lcadmin.domain.cards import CardInput
 from lcadmin.services.payments.authentication import authentication_amount, complete_authentication
-from lcadmin.services.payments.checkout import pay, payable_amount
+from lcadmin.services.payments.checkout import pay, payable_amount, saved_cards
 from lcadmin.services.payments.claims import CLAIM_LAPSE, SETTLE_AFTER, settle_unfinished_attempts
 from lcadmin.services.payments.settlement import PaymentOutcome
 
@@ -24,5 +24,6 @@ __all__ = [
     "complete_authentication",
     "pay",
     "payable_amount",
+    "saved_cards",
     "settle_unfinished_attempts",
 ]

@@ -10,17 +10,19 @@ remote service that may be slow; on SQLite an open write transaction would hold 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from lcadmin.domain.audit import AuditAction
+from lcadmin.domain.calendar import business_date
 from lcadmin.domain.cards import FIELD_OF, CardInput, CardProblem, card_brand, card_cvc, card_digits, card_expiry
 from lcadmin.domain.money import Money
 from lcadmin.domain.permissions import Permission
 from lcadmin.domain.statuses import InvoiceKind, InvoiceStatus, OrderStatus, PaymentStatus
-from lcadmin.models import Invoice, Payment, PaymentClaim, SalesOrder
+from lcadmin.models import Company, Invoice, Payment, PaymentClaim, PaymentMethod, SalesOrder
 from lcadmin.payments.provider import CardError, CardToken, PaymentIntent, PaymentProvider
 from lcadmin.services.audit import record_event
 from lcadmin.services.context import RequestContext
@@ -196,10 +198,43 @@ def _record_attempt(session: Session, ctx: RequestContext, document: PayableDocu
     return payment
 
 
-def pay(session: Session, ctx: RequestContext, *, kind: str, number: str, idempotency_key: str, card: CardInput,
-        provider: PaymentProvider | None, vendor: VendorSettings) -> PaymentOutcome:
-    """Pay an order (``kind='order'``, signed) or an open invoice (``kind='invoice'``) by card;
-    the receipt is written in the payer's language.
+def _saved_card(session: Session, ctx: RequestContext, method_id: object, today: date) -> tuple[PaymentMethod, str]:
+    """A card of the company's wallet that can pay today, and the company's customer record.
+
+    Raises:
+        InvalidInput: ``method_not_usable``.
+    """
+    from lcadmin.services.payment_methods.wallet import find_method, usable  # the wallet builds on checkout
+
+    try:
+        method = find_method(session, ctx.user.company_id or 0, method_id)
+    except NotFound as error:
+        raise InvalidInput("method_not_usable", "form") from error
+    if method.kind != "card" or not usable(method, today):
+        raise InvalidInput("method_not_usable", "form")
+    return method, session.get(Company, method.company_id).provider_customer_id or ""
+
+
+def saved_cards(session: Session, ctx: RequestContext, today: date) -> list[tuple[str, str]]:
+    """(id, label) of the company's saved cards that can pay today, the default first: "Payer en
+    ligne" offers each in one click."""
+    from lcadmin.services.payment_methods.wallet import method_label, usable
+
+    if not ctx.user.can(Permission.PAY) or ctx.user.company_id is None:
+        return []
+    cards = session.exec(select(PaymentMethod).where(PaymentMethod.company_id == ctx.user.company_id,
+                                                     PaymentMethod.kind == "card",
+                                                     PaymentMethod.status == "active")
+                         .order_by(col(PaymentMethod.is_default).desc(), col(PaymentMethod.id).desc())).all()
+    return [(str(c.id), method_label(c, ctx.locale)) for c in cards if usable(c, today)]
+
+
+def pay(session: Session, ctx: RequestContext, *, kind: str, number: str, idempotency_key: str,
+        card: CardInput | None, provider: PaymentProvider | None, vendor: VendorSettings,
+        method_id: object = None) -> PaymentOutcome:
+    """Pay an order (``kind='order'``, signed) or an open invoice (``kind='invoice'``) by card, a
+    card typed in (``card``) or one of the wallet's (``method_id``, one click); the receipt is
+    written in the payer's language.
 
     Raises:
         NotAllowed: ``forbidden`` without the payment permission. NotFound: another company's or an
@@ -220,17 +255,29 @@ def pay(session: Session, ctx: RequestContext, *, kind: str, number: str, idempo
             return settled
         document = find_payable(session, ctx, kind, number)
     amount = due(session, document.order, document.invoice)
-    token = tokenize(session, provider, card)
+    today = business_date(ctx.now, vendor.timezone)
+    saved, customer = _saved_card(session, ctx, method_id, today) if method_id is not None else (None, "")
+    if saved is not None:
+        token = CardToken("", saved.card_brand or "card", saved.card_last4 or "")
+        session.commit()
+    else:
+        token = tokenize(session, provider, card or CardInput("", "", ""))
     claim(session, document.target, key, ctx)
     session.commit()
     intent = provider.create_intent(amount_minor=amount.minor, currency=amount.currency, idempotency_key=key,
                                     description=f"{kind} {number}")
     _write_intent_on_claim(session, ctx, document, key, intent, token, amount)
     _refuse_changed_amount(session, provider, document, key, intent, amount)
-    intent = provider.confirm_intent(intent.intent_id, token_id=token.token_id)
+    if saved is not None:
+        intent = provider.confirm_with_saved(intent.intent_id, customer_id=customer, method_id=saved.provider_method_id)
+    else:
+        intent = provider.confirm_intent(intent.intent_id, token_id=token.token_id)
     payment = _record_attempt(session, ctx, document, key, intent, token)
     if isinstance(payment, PaymentOutcome):
         return payment
+    if saved is not None:
+        payment.payment_method_id = saved.id
+        session.add(payment)
     if payment.status == PaymentStatus.SUCCEEDED.value:
         settle(session, ctx, payment, vendor)
     elif payment.status == PaymentStatus.FAILED.value:

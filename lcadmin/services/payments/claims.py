@@ -16,7 +16,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from lcadmin.domain.audit import AuditAction
 from lcadmin.domain.statuses import PaymentStatus
@@ -74,6 +74,10 @@ def lapsed_claim(session: Session, target: str, key: str, ctx: RequestContext) -
     if existing is None or existing.idempotency_key == key:
         return None
     if ctx.now - existing.claimed_at < CLAIM_LAPSE:
+        raise InvalidInput("payment_in_progress", "form")
+    debiting = session.exec(select(Payment.id).where(Payment.idempotency_key == existing.idempotency_key,
+                                                     Payment.status == PaymentStatus.PROCESSING.value)).first()
+    if debiting is not None:  # a SEPA debit awaiting the bank: it may still be paid, whatever its age
         raise InvalidInput("payment_in_progress", "form")
     return existing
 
@@ -221,7 +225,9 @@ def settle_unfinished_attempts(session: Session, ctx: RequestContext, *, provide
         return 0
     finished = select(Payment.id).where(Payment.idempotency_key == PaymentClaim.idempotency_key,
                                         Payment.status != PaymentStatus.REQUIRES_ACTION.value).exists()
-    claims = session.exec(select(PaymentClaim).where(PaymentClaim.claimed_at <= ctx.now - SETTLE_AFTER, ~finished)
+    # The automatic collection's attempts ("collect:…") are followed up by the collection job.
+    claims = session.exec(select(PaymentClaim).where(PaymentClaim.claimed_at <= ctx.now - SETTLE_AFTER, ~finished,
+                                                     ~col(PaymentClaim.idempotency_key).startswith("collect:"))
                           .order_by(PaymentClaim.claimed_at)).all()
     settled = 0
     for lapsed in claims:
