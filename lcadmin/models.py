@@ -482,15 +482,10 @@ class OutboxMessage(SQLModel, table=True):
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
-class OrderSignature(SQLModel, table=True):
-    """An order form signed online: who, when, from where, the exact document they signed (the
-    order form PDF in the language they saw it in) and its SHA-256. One per order, never changed:
-    later changes to contacts, addresses or the vendor's details never alter what was signed."""
+class ESignature(SQLModel):
+    """What every online signature keeps: who, when, from where, and the exact PDF they signed
+    (in the language they saw it in) with its SHA-256."""
 
-    __tablename__ = "order_signature"
-
-    id: int | None = Field(default=None, primary_key=True)
-    order_id: int = Field(foreign_key="sales_order.id", unique=True)
     user_id: int = Field(foreign_key="user_account.id")
     signer_name: str = Field(max_length=200)
     signer_email: str = Field(max_length=320)
@@ -500,6 +495,17 @@ class OrderSignature(SQLModel, table=True):
     document_sha256: str = Field(max_length=64)
     document_locale: str = Field(max_length=5)
     document_pdf: bytes = Field(sa_type=sa.LargeBinary, nullable=False)
+
+
+class OrderSignature(ESignature, table=True):
+    """An order form signed online: who, when, from where, the exact document they signed (the
+    order form PDF in the language they saw it in) and its SHA-256. One per order, never changed:
+    later changes to contacts, addresses or the vendor's details never alter what was signed."""
+
+    __tablename__ = "order_signature"
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="sales_order.id", unique=True)
 
 
 class Payment(SQLModel, table=True):
@@ -637,7 +643,7 @@ class PaymentMethod(SQLModel, table=True):
     detached_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # gone from the provider too
 
 
-class MandateSignature(SQLModel, table=True):
+class MandateSignature(ESignature, table=True):
     """A SEPA Direct Debit mandate signed online: who, when, from where, for which account holder
     and address, and the exact mandate PDF they signed with its SHA-256. Never changed."""
 
@@ -645,16 +651,7 @@ class MandateSignature(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     payment_method_id: int = Field(foreign_key="payment_method.id", unique=True)
-    user_id: int = Field(foreign_key="user_account.id")
-    signer_name: str = Field(max_length=200)
-    signer_email: str = Field(max_length=320)
     holder_address: str = Field(max_length=500)  # the debtor's address as printed on the mandate
-    signed_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
-    ip: str | None = Field(default=None, max_length=45)
-    user_agent: str | None = Field(default=None, max_length=400)
-    document_sha256: str = Field(max_length=64)
-    document_locale: str = Field(max_length=5)
-    document_pdf: bytes = Field(sa_type=sa.LargeBinary, nullable=False)
 
 
 class Collection(SQLModel, table=True):

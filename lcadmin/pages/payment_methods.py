@@ -165,13 +165,19 @@ def _card_dialog() -> rx.Component:
         rx.callout.root(rx.callout.text(t("wallet.card_sandbox")), size="1", color_scheme="gray", variant="surface"),
         spacing="3", width="100%",
     ), on_submit=CardSetupState.submit, custom_attrs=messages)
+    return _form_dialog("wallet.add_card", "pay.secure", form, CardSetupState.opened, CardSetupState.close, "480px")
+
+
+def _form_dialog(title_key: str, description_key: str, form: rx.Component, opened: rx.Var, close,
+                 width: str) -> rx.Component:
+    """A form in a dialog, with "Annuler" under it."""
     return rx.dialog.root(rx.dialog.content(
-        rx.dialog.title(t("wallet.add_card")),
-        rx.dialog.description(t("pay.secure"), size="2", color_scheme="gray"),
+        rx.dialog.title(t(title_key)),
+        rx.dialog.description(t(description_key), size="2", color_scheme="gray"),
         form,
         rx.dialog.close(rx.button(t("action.cancel"), variant="soft", color_scheme="gray", margin_top="12px")),
-        max_width="480px",
-    ), open=CardSetupState.opened, on_open_change=CardSetupState.close)
+        max_width=width,
+    ), open=opened, on_open_change=close)
 
 
 def _mandate_dialog() -> rx.Component:
@@ -207,13 +213,8 @@ def _mandate_dialog() -> rx.Component:
                         variant="surface"),
         spacing="3", width="100%",
     ), on_submit=MandateState.submit, custom_attrs=messages)
-    return rx.dialog.root(rx.dialog.content(
-        rx.dialog.title(t("wallet.mandate_title")),
-        rx.dialog.description(t("wallet.add_mandate"), size="2", color_scheme="gray"),
-        form,
-        rx.dialog.close(rx.button(t("action.cancel"), variant="soft", color_scheme="gray", margin_top="12px")),
-        max_width="560px",
-    ), open=MandateState.opened, on_open_change=MandateState.close)
+    return _form_dialog("wallet.mandate_title", "wallet.add_mandate", form, MandateState.opened, MandateState.close,
+                        "560px")
 
 
 def _remove_dialog() -> rx.Component:
