@@ -38,7 +38,8 @@ def payment_form() -> rx.Component:
             rx.cond(PaymentState.saved.length() > 0,  # pyright: ignore[reportAttributeAccessIssue] (a list Var)
                     rx.vstack(
                         rx.foreach(PaymentState.saved, lambda saved: busy_button(
-                            rx.icon("credit-card", size=16), t_fmt("pay.with_saved", card=saved["label"]),
+                            rx.icon("credit-card", size=16),
+                            t_fmt("pay.with_saved", amount=PaymentState.amount, card=saved["label"]),
                             busy=PaymentState.paying, busy_key="busy.paying", type="button", size="3",
                             width="100%", variant="soft", on_click=PaymentState.pay_saved(saved["id"]))),
                         rx.text(t("pay.or_new_card"), size="2", color_scheme="gray", weight="medium"),

@@ -459,7 +459,7 @@ MESSAGES: dict[str, str] = {
     "pay.button": "Pay {amount}",
     "pay.open": "Pay online",
     "pay.secure": "Card payment, processed by our payment provider: the card number never reaches our databases.",
-    "pay.with_saved": "Pay with {card}",
+    "pay.with_saved": "Pay {amount} with {card}",
     "pay.or_new_card": "Or with another card:",
     "pay.sandbox": "Test environment: use 4242 4242 4242 4242 (accepted), 4000 0000 0000 0002 (declined), 4000 0000 0000 9995 (insufficient funds) or 4000 0025 0000 3155 (3-D Secure).",
     "pay.succeeded": "Payment accepted: invoice {number} is paid. A receipt was sent to the billing contact.",

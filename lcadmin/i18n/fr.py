@@ -463,7 +463,7 @@ MESSAGES: dict[str, str] = {
     "pay.button": "Payer {amount}",
     "pay.open": "Payer en ligne",
     "pay.secure": "Paiement par carte, traité par notre prestataire de paiement : le numéro de carte ne transite pas par nos bases de données.",
-    "pay.with_saved": "Payer avec {card}",
+    "pay.with_saved": "Payer {amount} avec {card}",
     "pay.or_new_card": "Ou avec une autre carte :",
     "pay.sandbox": "Environnement de test : utilisez 4242 4242 4242 4242 (acceptée), 4000 0000 0000 0002 (refusée), 4000 0000 0000 9995 (fonds insuffisants) ou 4000 0025 0000 3155 (3-D Secure).",
     "pay.succeeded": "Paiement accepté : la facture {number} est payée. Un reçu a été envoyé au contact de facturation.",

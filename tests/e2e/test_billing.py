@@ -116,7 +116,7 @@ def _card(dialog, number: str) -> None:
     dialog.get_by_label("Numéro de carte").fill(number)
     dialog.get_by_label("Date d’expiration (MM/AA)").fill("12/30")
     dialog.get_by_label("Cryptogramme (CVC)").fill("123")
-    dialog.get_by_role("button", name=re.compile(r"^Payer [0-9€]")).click()
+    dialog.get_by_role("button", name=re.compile(r"^Payer [0-9€][0-9\s,.€]*$")).click()
 
 
 def test_an_open_invoice_is_paid_after_3d_secure(new_page, app_url):
@@ -222,19 +222,19 @@ def test_the_card_form_formats_and_checks_as_typed_on_a_phone_and_keeps_what_was
     expect(number).to_have_value("3782 822463 10005")
     expect(dialog.locator("#card-brand")).to_have_text("American Express")
     expect(dialog.locator("#card_cvc-check")).to_contain_text("4 chiffres")
-    dialog.get_by_role("button", name=re.compile(r"^Payer [0-9€]")).click()  # refused in the browser: nothing sent
+    dialog.get_by_role("button", name=re.compile(r"^Payer [0-9€][0-9\s,.€]*$")).click()  # refused in the browser: nothing sent
     expect(cvc).to_be_focused()
     # A declined card: the message is the form's, and every field keeps what was typed.
     number.fill("")
     number.press_sequentially("4000000000000002")
     cvc.fill("")
     cvc.press_sequentially("123")
-    dialog.get_by_role("button", name=re.compile(r"^Payer [0-9€]")).click()
+    dialog.get_by_role("button", name=re.compile(r"^Payer [0-9€][0-9\s,.€]*$")).click()
     expect(dialog.get_by_text("Paiement refusé par la banque. Essayez une autre carte.")).to_be_visible()
     expect(number).to_have_value("4000 0000 0000 0002")
     expect(expiry).to_have_value("12 / 30")
     expect(cvc).to_have_value("123")
-    box = dialog.get_by_role("button", name=re.compile(r"^Payer [0-9€]")).bounding_box()
+    box = dialog.get_by_role("button", name=re.compile(r"^Payer [0-9€][0-9\s,.€]*$")).bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= 375
 
 
@@ -269,13 +269,13 @@ def test_a_slow_server_shows_skeleton_rows_and_a_working_button(new_page, app_ur
     dialog.get_by_label("Numéro de carte").fill("4000 0000 0000 0002")
     dialog.get_by_label("Date d’expiration (MM/AA)").fill("12/30")
     dialog.get_by_label("Cryptogramme (CVC)").fill("123")
-    dialog.get_by_role("button", name=re.compile(r"^Payer [0-9€]")).click()
+    dialog.get_by_role("button", name=re.compile(r"^Payer [0-9€][0-9\s,.€]*$")).click()
     working = dialog.get_by_role("button", name="Paiement en cours…")
     expect(working).to_be_visible()
     expect(working).to_be_disabled()
     expect(dialog.get_by_label("Numéro de carte")).to_have_value("4000 0000 0000 0002")  # not cleared
     expect(dialog.get_by_text("Paiement refusé par la banque. Essayez une autre carte.")).to_be_visible(timeout=10_000)
-    expect(dialog.get_by_role("button", name=re.compile(r"^Payer [0-9€]"))).to_be_enabled()
+    expect(dialog.get_by_role("button", name=re.compile(r"^Payer [0-9€][0-9\s,.€]*$"))).to_be_enabled()
 
 
 def _inside_the_screen(locator, width=375) -> None:

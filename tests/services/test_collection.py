@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime, timedelta
+from io import BytesIO
 
 import pytest
+from facturx import xml_check_xsd
+from pypdf import PdfReader
 from sqlmodel import select
 
 from lcadmin import migrations
@@ -27,8 +30,11 @@ from lcadmin.models import (
     SandboxPaymentMethod,
 )
 from lcadmin.payments.sandbox import SandboxProvider
+from lcadmin.pdf.facturx import build_cii_xml
+from lcadmin.pdf.invoice import render_invoice_pdf
 from lcadmin.services import admin_center, payment_methods, payments
 from lcadmin.services.context import system
+from lcadmin.services.invoice_documents import build_document
 from tests import factories
 from tests.conftest import postgres_url
 from tests.factories import context
@@ -217,6 +223,14 @@ def test_a_sepa_debit_is_announced_then_processing_then_paid_when_the_bank_settl
     assert _payments(engine, ids["invoice"])[0].status == "succeeded"
     assert _invoice(engine, ids["invoice"]).status == "paid" and _collection(engine, ids["invoice"]).status == "succeeded"
     assert len(_mails(engine, "receipt")) == 1
+    # The paid invoice says how: "par prélèvement SEPA", and a direct debit (59) in its Factur-X XML.
+    with read_scope(engine) as session:
+        document = build_document(session, session.get(Invoice, ids["invoice"]), settings.vendor)
+    assert document.paid_by == "sepa_debit"
+    assert "par prélèvement SEPA" in " ".join(PdfReader(BytesIO(render_invoice_pdf(document, "fr"))).pages[0]
+                                               .extract_text().split())
+    xml = build_cii_xml(document)
+    assert b"<ram:TypeCode>59</ram:TypeCode>" in xml and xml_check_xsd(xml, flavor="factur-x", level="en16931")
 
 
 def test_a_sepa_debit_invoiced_late_is_taken_no_earlier_than_the_notice_allows(engine, settings):

@@ -34,3 +34,36 @@ def test_refusing_does_not_look_like_approving():
     styles = re.findall(r'<a href="https://admin.example/decision/(OK|NO)" style="(display[^"]+)"', _approval("fr").html)
     approve, refuse = (dict(styles)[key] for key in ("OK", "NO"))
     assert "background:#3e63dd" in approve and "background:#ffffff" in refuse and "#ce2c31" in refuse
+
+
+_WALLET_MAILS = {
+    "wallet_change": lambda locale, company: templates.wallet_change_mail(
+        locale, company=company, actor="hbernard@flexis.com", change="La carte Visa •••• 3155 a été ajoutée.",
+        link="https://admin.example/admin/payment-methods"),
+    "card_expiry": lambda locale, company: templates.card_expiry_mail(
+        locale, company=company, card="Visa •••• 4242", expiry="12/26", days="25", contracts="CTR-FLX-2026",
+        link="https://admin.example/admin/payment-methods"),
+    "mandate": lambda locale, company: templates.mandate_mail(locale, company=company, reference="LCA-000001-ABC"),
+    "debit_notice": lambda locale, company: templates.debit_notice_mail(
+        locale, company=company, number="F2026-00005", amount="180,00 €", date="26 décembre 2026",
+        method="Prélèvement SEPA •••• 2606", reference="LCA-000001-ABC", creditor_id="FR72ZZZ123456",
+        link="https://admin.example/admin/invoices/F2026-00005"),
+    "collection_failed": lambda locale, company: templates.collection_failed_mail(
+        locale, company=company, number="F2026-00005", amount="180,00 €", method="Visa •••• 4242",
+        reason="Paiement refusé", retry="29 décembre 2026", link="https://admin.example/admin/invoices/F2026-00005"),
+    "collection_action": lambda locale, company: templates.collection_action_mail(
+        locale, company=company, number="F2026-00005", amount="180,00 €", method="Visa •••• 3184",
+        link="https://admin.example/payments/authenticate/pi_1"),
+}
+
+
+@pytest.mark.parametrize("locale", ["fr", "en"])
+@pytest.mark.parametrize("kind", sorted(_WALLET_MAILS))
+def test_the_wallet_mails_escape_what_they_quote_and_fill_every_placeholder(kind, locale):
+    mail = _WALLET_MAILS[kind](locale, '<b>Flexis</b> & "Co"')
+    assert "&lt;b&gt;Flexis&lt;/b&gt; &amp;" in mail.html and "<b>Flexis</b>" not in mail.html
+    assert '<b>Flexis</b> & "Co"' in mail.text
+    for text in (mail.subject, mail.text, mail.html):
+        assert not re.search(r"\{[a-z_]+\}", text), text
+    for url in re.findall(r'href="(https://admin\.example[^"]+)"', mail.html):
+        assert url in mail.text  # every button's link is in the plain text too
