@@ -335,10 +335,12 @@ def contracts_page() -> rx.Component:
     return admin_frame(
         "contracts",
         rx.heading(t("orders.contracts"), as_="h2", size="4"),
-        _table(["col.number", "col.title", "col.period", "col.status", "col.orders", "col.total"],
+        _table(["col.number", "col.title", "col.period", "col.status", "wallet.contracts_title", "col.orders",
+                "col.total"],
                OrdersState.contracts,
                lambda r: [rx.table.row_header_cell(r["number"]), rx.table.cell(r["title"]), rx.table.cell(r["period"]),
-                          rx.table.cell(status_badge(r["status_label"], r["status_tone"])), rx.table.cell(r["orders"]),
+                          rx.table.cell(status_badge(r["status_label"], r["status_tone"])),
+                          rx.table.cell(rx.link(r["method"], href=paths.PAYMENT_METHODS)), rx.table.cell(r["orders"]),
                           rx.table.cell(r["total"])],
                "contracts.empty", "orders.contracts", OrdersState.loaded, count=("count.contract", "count.contracts")),
         rx.flex(

@@ -19,14 +19,14 @@ from lcadmin.domain.permissions import Permission
 from lcadmin.domain.statuses import InvoiceKind, InvoiceStatus, OrderStatus
 from lcadmin.i18n import gettext
 from lcadmin.i18n.format import format_date, format_money
-from lcadmin.models import Contract, Invoice, Membership, Payment, SalesOrder, UserAccount
+from lcadmin.models import Contract, Invoice, Membership, Payment, PaymentMethod, SalesOrder, UserAccount
 from lcadmin.pdf.invoice import paid_line
 from lcadmin.services.context import RequestContext
 from lcadmin.services.errors import NotAllowed
 from lcadmin.services.invoice_documents import invoice_document
 from lcadmin.services.invoicing import amount_due
 from lcadmin.services.payment_methods.collection import collection_note, collections_of, shown_status
-from lcadmin.services.payment_methods.wallet import expiring_cards
+from lcadmin.services.payment_methods.wallet import expiring_cards, method_label
 from lcadmin.services.views import status_tone
 from lcadmin.settings import VendorSettings
 
@@ -95,6 +95,7 @@ class ContractRow:
     status_tone: str
     orders: str
     total: str
+    method: str = ""  # how it is paid ("Visa •••• 4242", "Virement bancaire"), changed on the wallet page
 
 
 def list_contracts(session: Session, ctx: RequestContext) -> list[ContractRow]:
@@ -108,11 +109,13 @@ def list_contracts(session: Session, ctx: RequestContext) -> list[ContractRow]:
                sa.func.max(SalesOrder.currency))
         .join(SalesOrder, counted, isouter=True).where(Contract.company_id == company_id)
         .group_by(Contract.id).order_by(col(Contract.end_date).desc(), col(Contract.id).desc())).all()
+    methods = {m.id: m for m in session.exec(select(PaymentMethod).where(PaymentMethod.company_id == company_id))}
     return [ContractRow(number=c.number, title=c.title,
                         period=_period(c.start_date, c.end_date, locale),
                         status=c.status, status_label=gettext(f"status.contract.{c.status}", locale),
                         status_tone=status_tone(c.status), orders=str(count),
-                        total=format_money(Money(total, currency or "EUR"), locale))
+                        total=format_money(Money(total, currency or "EUR"), locale),
+                        method=method_label(methods.get(c.payment_method_id), locale))
             for c, count, total, currency in rows]
 
 

@@ -168,5 +168,6 @@ def test_contracts_show_their_orders_count_and_total(demo):
         support, row = admin_center.list_contracts(session, context(principal=ADMIN, locale="fr"))
         _, english = admin_center.list_contracts(session, context(principal=ADMIN, locale="en"))
     assert support.number == "CTR-FLX-SUPPORT" and support.orders == "0"  # paid by transfer, nothing ordered yet
+    assert (support.method, row.method, english.method) == ("Virement bancaire", "Visa •••• 4242", "Visa •••• 4242")
     assert row.orders == "1" and row.total.replace("\u202f", " ").replace("\u00a0", " ") == "4 320,00 €"
     assert english.total == "€4,320.00"

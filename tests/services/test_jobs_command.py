@@ -1,0 +1,39 @@
+"""``lcadmin jobs run``: every background job once, for a cron beside the running app."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlmodel import select
+
+from lcadmin.db import read_scope
+from lcadmin.models import Collection, OutboxMessage
+
+
+def _jobs_run(db_path: Path) -> str:
+    env = {**os.environ, "REFLEX_DB_URL": f"sqlite:///{db_path}", "LCADMIN_SMTP_HOST": "127.0.0.1",
+           "LCADMIN_SMTP_PORT": "9"}  # nothing listens there: the e-mails wait in the outbox
+    done = subprocess.run([sys.executable, "-m", "lcadmin.cli", "jobs", "run"], env=env, capture_output=True,
+                          text=True, timeout=120, check=True)
+    return done.stdout
+
+
+def _counts(output: str) -> dict[str, int]:
+    """``Jobs run: payments settled 0, scheduled 1, …`` as {"payments settled": 0, "scheduled": 1, …}."""
+    return {name.strip(): int(count) for name, count in re.findall(r"([a-z ]+) (\d+)", output.split(":", 1)[1])}
+
+
+def test_jobs_run_schedules_collections_and_notices_once(demo, db_path):
+    first = _counts(_jobs_run(db_path))
+    assert first["scheduled"] == 1 and first["expiry notices"] == 1, first  # F2026-00005, the demo Visa 4242
+    again = _counts(_jobs_run(db_path))
+    assert again["scheduled"] == 0 and again["expiry notices"] == 0, again
+    with read_scope(demo) as session:
+        [collection] = session.exec(select(Collection)).all()
+        expiry = session.exec(select(OutboxMessage).where(OutboxMessage.kind == "card_expiry")).all()
+    assert collection.status in ("scheduled", "succeeded")  # succeeded once F2026-00005's due date has come
+    assert sorted(m.to_address for m in expiry) == ["compta@flexis.com", "hbernard@flexis.com"]
