@@ -7,6 +7,8 @@ any size through up to its buffer limit. Here every incoming event is checked fi
 - it must be a JSON object naming a handler the app registers (for ``setvar``, Reflex's alias
   of a state's ``set_<var>`` handlers, a ``var_name`` whose handler exists);
 - its serialized size must stay under :data:`MAX_EVENT_BYTES`;
+- for the app's own handlers, its arguments must be ones the handler takes (Reflex would call
+  it anyway and log the TypeError's whole traceback, for every such frame);
 - its name and router data must be clean text (no lone surrogate, no control character): those
   reach state vars that go back to the browser, and text that cannot be encoded drops the tab's
   websocket. The payload of the app's own handlers is left to them: they refuse such text with
@@ -17,9 +19,11 @@ A refused event is dropped with one short log line; past a few a minute, they ar
 
 from __future__ import annotations
 
+import inspect
 import json
 import logging
 import time
+from collections.abc import Mapping
 from typing import Any
 
 import reflex as rx
@@ -42,6 +46,33 @@ def registered_events() -> frozenset[str]:
         names.update(f"{cls.get_full_name()}.{name}" for name in cls.event_handlers)
         pending.extend(cls.get_substates())
     return frozenset(names)
+
+
+def handler_signatures(own: frozenset[str]) -> dict[str, inspect.Signature]:
+    """The signature of each of the app's own handlers (``self`` included), by event name."""
+    signatures: dict[str, inspect.Signature] = {}
+    pending = [rx.State]
+    while pending:
+        cls = pending.pop()
+        for name, handler in cls.event_handlers.items():
+            full = f"{cls.get_full_name()}.{name}"
+            if full in own:
+                try:
+                    signatures[full] = inspect.signature(handler.fn)
+                except (TypeError, ValueError):
+                    continue
+        pending.extend(cls.get_substates())
+    return signatures
+
+
+def _fits(signature: inspect.Signature, payload: object) -> bool:
+    if not isinstance(payload, dict):
+        return False
+    try:
+        signature.bind(None, **payload)
+    except TypeError:
+        return False
+    return True
 
 
 class _RateLimitedLog:
@@ -68,9 +99,10 @@ class _RateLimitedLog:
         log.warning("%s (%s): %s, %d bytes", self._what, reason, shown, size)
 
 
-def refusal(data: Any, known: frozenset[str], own: frozenset[str]) -> tuple[str | None, int]:
+def refusal(data: Any, known: frozenset[str], own: frozenset[str],
+            signatures: Mapping[str, inspect.Signature] | None = None) -> tuple[str | None, int]:
     """Why the event ``data`` must be dropped (None when it may go on to its handler), and its
-    size in bytes."""
+    size in bytes. ``signatures``: the app's own handlers' (their arguments are checked)."""
     if isinstance(data, str):
         try:
             data = json.loads(data)
@@ -95,6 +127,9 @@ def refusal(data: Any, known: frozenset[str], own: frozenset[str]) -> tuple[str 
         return "invalid characters in router data", size
     if name not in own and not is_clean(data.get("payload")):
         return "invalid characters in payload", size
+    signature = (signatures or {}).get(name)
+    if signature is not None and not _fits(signature, data.get("payload") or {}):
+        return "arguments the handler does not take", size
     return None, size
 
 
@@ -105,11 +140,12 @@ def guard_events(app: rx.App) -> None:
         return
     known = registered_events()
     own = frozenset(name for name in known if ".lcadmin___" in name)
+    signatures = handler_signatures(own)
     deliver = namespace.on_event
     dropped = _RateLimitedLog("dropped an event")
 
     async def on_event(sid: str, data: Any) -> None:
-        reason, size = refusal(data, known, own)
+        reason, size = refusal(data, known, own, signatures)
         if reason is not None:
             dropped(reason, data.get("name") if isinstance(data, dict) else None, size)
             return

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import logging
 
@@ -88,3 +89,23 @@ def test_the_websocket_drops_what_no_page_sends(data, reason):
 def test_the_websocket_lets_the_apps_own_events_through(data):
     assert refusal(data, KNOWN, OWN)[0] is None
     assert refusal(json.dumps(data), KNOWN, OWN)[0] is None
+
+
+def _choose(self, number: str, choice: str = "transfer"):
+    """A handler's function, as its signature is read."""
+
+
+SIGNATURES = {"reflex___state____state.app____app_state.set_email": inspect.signature(_choose)}
+
+
+@pytest.mark.parametrize(("payload", "reason"), [
+    ({"number": "CTR-1"}, None),
+    ({"number": "CTR-1", "choice": "1"}, None),
+    ({}, "arguments the handler does not take"),  # a required argument missing
+    ({"number": "CTR-1", "extra": 1}, "arguments the handler does not take"),
+    ({"self": 1, "number": "CTR-1"}, "arguments the handler does not take"),
+])
+def test_an_own_handler_only_gets_the_arguments_it_takes(payload, reason):
+    # Reflex would call it anyway and log the TypeError's traceback for every such frame.
+    data = _event("reflex___state____state.app____app_state.set_email", payload)
+    assert refusal(data, KNOWN, OWN, SIGNATURES)[0] == reason
