@@ -242,7 +242,7 @@ def _remove_dialog() -> rx.Component:
             rx.alert_dialog.cancel(rx.button(t("action.cancel"), variant="soft", color_scheme="gray")),
             busy_button(rx.cond(is_card, t("wallet.confirm_remove"), t("wallet.confirm_revoke")),
                         busy=WalletState.working == "remove", busy_key="busy.saving", color_scheme="red",
-                        on_click=WalletState.confirm_remove),
+                        class_name="danger-solid", on_click=WalletState.confirm_remove),
             spacing="3", justify="end", margin_top="16px", wrap="wrap"),
         max_width="480px",
     ), open=WalletState.removing != "", on_open_change=WalletState.close_remove)

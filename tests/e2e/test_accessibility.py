@@ -15,10 +15,14 @@ pytestmark = pytest.mark.e2e
 
 WORDS = {"fr": {"sign_in": "Se connecter", "email": "Adresse e-mail", "password": "Mot de passe",
                 "invoices": "Factures", "contracts": "Contrats et commandes", "pay": "Payer en ligne",
-                "next": "Suivant", "access": "Accéder à la facturation"},
+                "next": "Suivant", "access": "Accéder à la facturation", "cards": "Cartes bancaires",
+                "add_card": "Ajouter une carte", "save_card": "Enregistrer la carte",
+                "add_mandate": "Ajouter un mandat SEPA", "sign_mandate": "Signer le mandat", "remove": "Supprimer"},
          "en": {"sign_in": "Sign in", "email": "E-mail address", "password": "Password",
                 "invoices": "Invoices", "contracts": "Contracts and orders", "pay": "Pay online",
-                "next": "Next", "access": "Access billing"}}
+                "next": "Next", "access": "Access billing", "cards": "Cards", "add_card": "Add a card",
+                "save_card": "Save card", "add_mandate": "Add a SEPA mandate", "sign_mandate": "Sign the mandate",
+                "remove": "Remove"}}
 
 
 @pytest.mark.parametrize(("locale", "scheme"), [("fr", "light"), ("fr", "dark"), ("en", "light"), ("en", "dark")])
@@ -83,10 +87,29 @@ def test_every_page_and_state_meets_wcag_22_aa(prod_app, prod_page, locale, sche
     page.wait_for_timeout(300)
     check(page, f"{where} payment dialog")
     page.keyboard.press("Escape")
-    for section in ("/admin/payment-methods", "/admin/licences"):
-        page.goto(prod_app.url + section)
-        expect(page.locator("#company-name")).to_have_text("Flexis")
-        check(page, f"{where} {section}")
+    page.goto(prod_app.url + "/admin/licences")
+    expect(page.locator("#company-name")).to_have_text("Flexis")
+    check(page, f"{where} /admin/licences")
+
+    # The wallet, and each of its dialogs with a refusal shown
+    page.goto(prod_app.url + "/admin/payment-methods")
+    expect(page.get_by_role("heading", name=words["cards"])).to_be_visible()
+    check(page, f"{where} payment methods")
+    for opener, submit in (("add_card", "save_card"), ("add_mandate", "sign_mandate")):
+        page.get_by_role("button", name=words[opener]).click()
+        dialog = page.get_by_role("dialog")
+        dialog.locator("input[name=holder_name]").fill("Hugo Bernard")
+        dialog.get_by_role("button", name=words[submit]).click()  # the other fields empty: refused as typed
+        expect(dialog.locator(".field-error:not(:empty)").first).to_be_visible()
+        page.wait_for_timeout(300)
+        check(page, f"{where} {opener} dialog, refused")
+        page.keyboard.press("Escape")
+        expect(dialog).to_have_count(0)
+    page.get_by_role("button", name=re.compile(f"^{words['remove']} ")).first.click()
+    expect(page.get_by_role("alertdialog")).to_be_visible()
+    page.wait_for_timeout(300)
+    check(page, f"{where} remove dialog")
+    page.keyboard.press("Escape")
 
 
 def test_titles_headings_focus_and_the_theme_toggle_speak_for_themselves(prod_app, prod_page):
