@@ -372,3 +372,23 @@ def test_the_retry_days_are_a_setting(engine, setting):
         assert (collection.status, collection.next_attempt_on) == ("scheduled", DUE + timedelta(days=2))
     else:
         assert collection.status == "failed"
+
+
+def test_a_contract_switched_to_a_mandate_is_announced_again_and_debited_no_earlier(engine, settings):
+    ids, provider, clock, principal = _world(engine, settings)
+    _round(engine, provider, settings, ISSUED)
+    switched_on = DUE - timedelta(days=5)
+    with session_scope(engine) as session:  # a mandate signed for every contract, five days before the due date
+        payment_methods.sign_mandate(session, context(principal=principal, now=_at(switched_on)),
+                                     form=payment_methods.MandateInput(
+                                         "Alex Test", "1 rue du Test", "75001", "Paris",
+                                         "FR1420041010050500013M02606", "", "Alex Test", True, True),
+                                     provider=provider, settings=settings)
+    assert _collection(engine, ids["invoice"]).status == "canceled"  # the card's collection no longer stands
+    _round(engine, provider, settings, switched_on, clock)
+    collection = _collection(engine, ids["invoice"])
+    assert (collection.status, collection.next_attempt_on) == ("scheduled", switched_on + timedelta(days=14))
+    assert len(_mails(engine, "debit_notice")) == 2  # announced again: to the billing contact and the admin
+    assert _round(engine, provider, settings, DUE, clock) == 0  # not on the due date: the notice came too late
+    assert _round(engine, provider, settings, switched_on + timedelta(days=14), clock) == 1
+    assert _payments(engine, ids["invoice"])[0].method_kind == "sepa_debit"

@@ -25,6 +25,7 @@ from lcadmin.services.audit import record_event
 from lcadmin.services.context import RequestContext
 from lcadmin.services.errors import InvalidInput, NotFound
 from lcadmin.services.lifecycle import move
+from lcadmin.services.payment_methods.collection import reschedule_contract
 from lcadmin.services.payment_methods.notices import notify_change
 from lcadmin.services.payment_methods.wallet import TRANSFER, company_of, find_method, method_label, usable
 from lcadmin.settings import Settings
@@ -102,6 +103,7 @@ def choose_for_contract(session: Session, ctx: RequestContext, *, contract_numbe
     previous = session.get(PaymentMethod, contract.payment_method_id) if contract.payment_method_id else None
     contract.payment_method_id = new_id
     session.add(contract)
+    reschedule_contract(session, ctx, contract.id)
     _audit(session, ctx, AuditAction.CONTRACT_PAYMENT_METHOD, company_id, f"contract:{contract.number}",
            previous=_ref(previous), method=_ref(method))
     number = contract.number
@@ -143,6 +145,7 @@ def apply_everywhere(session: Session, ctx: RequestContext, method: PaymentMetho
                    if contract.payment_method_id else TRANSFER, method=_ref(method))
             contract.payment_method_id = method.id
             session.add(contract)
+            reschedule_contract(session, ctx, contract.id)
         switched.append(contract.number)
     if not method.is_default:
         _make_default(session, method.company_id, method)
@@ -174,6 +177,7 @@ def remove_method(session: Session, ctx: RequestContext, *, method_id: object, r
     for contract in contracts:
         contract.payment_method_id = taker.id if taker else None
         session.add(contract)
+        reschedule_contract(session, ctx, contract.id)
         _audit(session, ctx, AuditAction.CONTRACT_PAYMENT_METHOD, company_id, f"contract:{contract.number}",
                previous=_ref(method), method=_ref(taker))
     if method.is_default:

@@ -20,8 +20,11 @@ The job runs in two steps, both safe with several processes (or a cron and the a
   - a failure: an e-mail with a link to pay online, and another try on the next retry day; after
     the last one the invoice stays open with a banner saying so.
 
-The contract's method is read again at each attempt: a contract switched to bank transfer stops
-being collected; switched to another mandate, the debit is announced again before it is taken.
+A contract whose method changes has its waiting collections canceled and scheduled again with
+the new one (:func:`reschedule_contract`): bank transfer stops them; a new mandate's debit is
+announced again before it is taken. Attempts keep counting across methods (each attempt's key
+stays its own), so the retry days left are those the invoice had left. The contract's method is
+also read again at each attempt, in case it changed in between.
 """
 
 from __future__ import annotations
@@ -129,10 +132,11 @@ def schedule_collections(session: Session, ctx: RequestContext, *, settings: Set
             continue
         on = _debit_date(invoice, method, today, settings)
         canceled = session.exec(select(Collection).where(Collection.invoice_id == invoice.id)).first()
-        if canceled is not None:  # collected by hand no more: the contract is paid by a method again
+        if canceled is not None:  # its contract is paid by a (new) saved method again
+            # Its attempts keep counting: each attempt's idempotency key must stay its own.
             won = move_if(session, Collection, canceled.id, CollectionStatus.CANCELED, CollectionStatus.SCHEDULED, ctx,
-                          values={"payment_method_id": method.id, "next_attempt_on": on, "attempts": 0,
-                                  "last_failure_code": None, "payment_key": None})
+                          values={"payment_method_id": method.id, "next_attempt_on": on, "last_failure_code": None,
+                                  "payment_key": None})
         else:
             try:
                 with session.begin_nested():
@@ -427,3 +431,15 @@ def collection_note(session: Session, collection: Collection | None, locale: str
     if collection.last_failure_code:
         return gettext("invoice.collection.retry", locale, reason=reason, date=date_text), "warning"
     return gettext("invoice.collection.scheduled", locale, date=date_text, method=method), "info"
+
+
+def reschedule_contract(session: Session, ctx: RequestContext, contract_id: int) -> int:
+    """A contract's method changed: its collections not under way are canceled, and the next
+    round schedules them again with the new method (a new mandate's debit announced first; bank
+    transfer: none). Returns how many were canceled."""
+    invoices = select(Invoice.id).join(SalesOrder, SalesOrder.id == Invoice.order_id).where(
+        SalesOrder.contract_id == contract_id)
+    waiting = session.exec(select(Collection.id).where(Collection.status == CollectionStatus.SCHEDULED.value,
+                                                       col(Collection.invoice_id).in_(invoices))).all()
+    return sum(move_if(session, Collection, collection_id, CollectionStatus.SCHEDULED, CollectionStatus.CANCELED, ctx)
+               for collection_id in waiting)
