@@ -51,6 +51,7 @@ lint: install
 bench: install
 	$(BIN)/python bench/bench_money.py
 	$(BIN)/python bench/bench_invoices.py
+	$(BIN)/python bench/bench_collection.py
 
 clean:
 	rm -rf $(VENV) .web .states .data

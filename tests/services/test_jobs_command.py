@@ -15,8 +15,10 @@ from lcadmin.models import Collection, OutboxMessage
 
 
 def _jobs_run(db_path: Path) -> str:
-    env = {**os.environ, "REFLEX_DB_URL": f"sqlite:///{db_path}", "LCADMIN_SMTP_HOST": "127.0.0.1",
-           "LCADMIN_SMTP_PORT": "9"}  # nothing listens there: the e-mails wait in the outbox
+    # The command's settings are its own: none of the suite's (the browser tests set some for their apps).
+    env = {name: value for name, value in os.environ.items() if not name.startswith(("LCADMIN_", "REFLEX_"))}
+    env |= {"REFLEX_DB_URL": f"sqlite:///{db_path}", "LCADMIN_SMTP_HOST": "127.0.0.1",
+            "LCADMIN_SMTP_PORT": "9"}  # nothing listens there: the e-mails wait in the outbox
     done = subprocess.run([sys.executable, "-m", "lcadmin.cli", "jobs", "run"], env=env, capture_output=True,
                           text=True, timeout=120, check=True)
     return done.stdout
