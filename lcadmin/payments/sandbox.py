@@ -187,6 +187,14 @@ class SandboxProvider:
         return SetupIntent(setup.setup_id, setup.method_id, setup.status, setup.failure_code, action)
 
     def setup_card(self, *, customer_id: str, token_id: str, idempotency_key: str) -> SetupIntent:
+        try:
+            return self._new_setup(customer_id, token_id, idempotency_key)
+        except IntegrityError:  # the same key sent twice at once: the set-up the other call made
+            with session_scope(self._engine) as session:
+                return self._setup_view(session.exec(select(SandboxSetupIntent).where(
+                    SandboxSetupIntent.idempotency_key == idempotency_key)).one())
+
+    def _new_setup(self, customer_id: str, token_id: str, idempotency_key: str) -> SetupIntent:
         with session_scope(self._engine) as session:
             seen = session.exec(select(SandboxSetupIntent).where(
                 SandboxSetupIntent.idempotency_key == idempotency_key)).first()

@@ -392,3 +392,32 @@ def test_a_contract_switched_to_a_mandate_is_announced_again_and_debited_no_earl
     assert _round(engine, provider, settings, DUE, clock) == 0  # not on the due date: the notice came too late
     assert _round(engine, provider, settings, switched_on + timedelta(days=14), clock) == 1
     assert _payments(engine, ids["invoice"])[0].method_kind == "sepa_debit"
+
+
+def test_a_card_saved_with_four_clicks_at_once_is_saved_once_on_postgresql(pg_schema, settings):
+    url = postgres_url(pg_schema)
+    engine = create_engine(url)
+    try:
+        migrations.upgrade(engine)
+        with session_scope(engine) as session:
+            company = factories.company(session)
+            principal = factories.principal(factories.account(session, company=company, role=Role.BILLING_ADMIN),
+                                            company, Role.BILLING_ADMIN)
+        provider, key = SandboxProvider(engine, today=ISSUED), uuid.uuid4().hex
+
+        def save() -> str:
+            worker = create_engine(url)
+            try:
+                with session_scope(worker) as session:
+                    return payment_methods.start_card_setup(
+                        session, context(principal=principal), idempotency_key=key, provider=provider,
+                        settings=settings, form=payment_methods.CardSetupInput(
+                            "Alex Test", CardInput("4242 4242 4242 4242", "12/28", "123"), False)).status
+            finally:
+                worker.dispose()
+
+        assert race(4, save) == ["active"] * 4
+        with read_scope(engine) as session:
+            assert len(session.exec(select(PaymentMethod)).all()) == 1
+    finally:
+        engine.dispose()
