@@ -421,3 +421,41 @@ def test_a_card_saved_with_four_clicks_at_once_is_saved_once_on_postgresql(pg_sc
             assert len(session.exec(select(PaymentMethod)).all()) == 1
     finally:
         engine.dispose()
+
+
+def test_a_removal_and_a_choice_of_the_same_card_at_once_never_leave_a_contract_on_a_removed_card(pg_schema,
+                                                                                                   settings):
+    url = postgres_url(pg_schema)
+    engine = create_engine(url)
+    try:
+        migrations.upgrade(engine)
+        ids, provider, _, principal = _world(engine, settings)
+        with session_scope(engine) as session:
+            session.add(Contract(company_id=ids["company"], number=f"CTR-B-{ids['company']}", title="Second",
+                                 start_date=date(2026, 1, 1), end_date=date(2026, 12, 31)))
+            card = session.exec(select(PaymentMethod.id)).one()
+
+        def act(what: str) -> str:
+            worker = create_engine(url)
+            try:
+                with session_scope(worker) as session:
+                    if what == "remove":
+                        payment_methods.remove_method(session, context(principal=principal), method_id=str(card),
+                                                      replacement=payment_methods.TRANSFER, settings=settings,
+                                                      provider=provider)
+                    else:
+                        payment_methods.choose_for_contract(session, context(principal=principal),
+                                                            contract_number=f"CTR-B-{ids['company']}",
+                                                            choice=str(card), settings=settings)
+                return f"{what} done"
+            except Exception as error:  # the loser is refused: the card is gone
+                return f"{what} {getattr(error, 'code', type(error).__name__)}"
+
+        jobs = iter(["remove", "choose"])
+        results = race(2, lambda: act(next(jobs)))
+        with read_scope(engine) as session:
+            removed = session.get(PaymentMethod, card).status == "removed"
+            on_it = session.exec(select(Contract.number).where(Contract.payment_method_id == card)).all()
+        assert removed and on_it == [], results
+    finally:
+        engine.dispose()

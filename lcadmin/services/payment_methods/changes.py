@@ -45,7 +45,7 @@ def _chosen(session: Session, ctx: RequestContext, company_id: int, choice: obje
     if choice == TRANSFER:
         return None
     try:
-        method = find_method(session, company_id, choice)
+        method = find_method(session, company_id, choice, lock=True)
     except NotFound as error:
         raise InvalidInput("method_not_usable", field) from error
     if not usable(method, business_date(ctx.now, settings.vendor.timezone)):
@@ -76,7 +76,7 @@ def _make_default(session: Session, company_id: int, method: PaymentMethod | Non
 def _active_contracts(session: Session, company_id: int) -> list[Contract]:
     return list(session.exec(select(Contract).where(Contract.company_id == company_id,
                                                     Contract.status == ContractStatus.ACTIVE.value)
-                             .order_by(Contract.number)).all())
+                             .order_by(Contract.number).with_for_update()).all())
 
 
 def choose_for_contract(session: Session, ctx: RequestContext, *, contract_number: str, choice: object,
@@ -167,7 +167,7 @@ def remove_method(session: Session, ctx: RequestContext, *, method_id: object, r
         InvalidInput: ``replacement_required``, ``method_not_usable`` (field ``replacement``).
     """
     company_id = company_of(ctx, Permission.MANAGE_PAYMENT_METHODS)
-    method = find_method(session, company_id, method_id)
+    method = find_method(session, company_id, method_id, lock=True)
     contracts = [c for c in _active_contracts(session, company_id) if c.payment_method_id == method.id]
     taker: PaymentMethod | None = None
     if contracts or method.is_default:

@@ -41,14 +41,18 @@ def method_id_of(value: object) -> int | None:
     return int(text) if text.isascii() and text.isdigit() and len(text) <= 12 else None
 
 
-def find_method(session: Session, company_id: int, value: object, *, include_removed: bool = False) -> PaymentMethod:
+def find_method(session: Session, company_id: int, value: object, *, include_removed: bool = False,
+                lock: bool = False) -> PaymentMethod:
     """A method of the company by its id; another company's, a removed one or nonsense is not found.
+    ``lock``: its row is locked until the transaction ends (a change that relies on its status:
+    on PostgreSQL, a concurrent removal waits instead of slipping in between).
 
     Raises:
         NotFound: ``payment_method_not_found``.
     """
     method_id = method_id_of(value)
-    method = session.get(PaymentMethod, method_id, populate_existing=True) if method_id is not None else None
+    method = session.get(PaymentMethod, method_id, populate_existing=True, with_for_update=lock or None) \
+        if method_id is not None else None
     if method is None or method.company_id != company_id or (
             not include_removed and method.status == PaymentMethodStatus.REMOVED.value):
         raise NotFound("payment_method_not_found")
