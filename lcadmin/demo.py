@@ -6,8 +6,9 @@ idempotent: the data is recognised by Flexis's SIREN and never loaded twice.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from sqlmodel import Session, select
 
@@ -25,6 +26,7 @@ from lcadmin.domain.statuses import (
     OrderStatus,
     PaymentMethodKind,
     PaymentMethodStatus,
+    SeatStatus,
 )
 from lcadmin.models import (
     Address,
@@ -36,9 +38,11 @@ from lcadmin.models import (
     Membership,
     OrderLine,
     PaymentMethod,
+    Product,
     SalesOrder,
     SandboxCustomer,
     SandboxPaymentMethod,
+    Seat,
     UserAccount,
     utcnow,
 )
@@ -52,6 +56,13 @@ DEMO_PASSWORD = "Northwind-demo-2026"
 FLEXIS_SIREN = "552203101"
 ACME_SIREN = "483279618"
 FLEXIS_ORDER = "FLD102776277396"
+FLEXIS_SEATS_ORDER = "FLD102776271108"  # signed: the seats Flexis holds today
+_ACME_NAMES = tuple(tuple(name.split()) for name in (
+    "Paul Durand", "Julien Moreau", "Sophie Lambert", "Hugo Lefèvre", "Chloé Mercier", "Antoine Blanc",
+    "Manon Garnier", "Maxime Faure", "Camille André", "Louis Chevalier", "Inès François", "Nathan Legrand",
+    "Jade Gauthier", "Théo Garcia", "Lina Perrin", "Raphaël Robin", "Zoé Clément", "Arthur Morin",
+    "Alice Nicolas", "Gabriel Henry", "Louise Rousseau", "Jules Mathieu", "Rose Masson", "Adam Marchand",
+    "Anna Duval"))
 EUR = "EUR"
 VAT_20 = 2000
 
@@ -63,6 +74,7 @@ class _Line:
     unit_price_minor: int
     description_en: str = ""
     tax_rate_bp: int = VAT_20
+    product: str = ""  # the code of the product whose seats the line sells
 
     def priced(self) -> PricedLine:
         return PricedLine(self.quantity, Money(self.unit_price_minor, EUR), self.tax_rate_bp)
@@ -82,16 +94,18 @@ def _company(session: Session, *, name, legal_name, siren, vat, line1, postal_co
     return company
 
 
-def _admin(session: Session, company: Company, *, email: str, full_name: str, password_hash: str) -> None:
+def _admin(session: Session, company: Company, *, email: str, full_name: str, password_hash: str) -> UserAccount:
     user = UserAccount(email=email, full_name=full_name, password_hash=password_hash, locale="fr")
     session.add(user)
     session.flush()
     session.add(Membership(user_id=user.id, company_id=company.id, role=Role.ADMIN.value))
+    return user
 
 
-def _lines(model, parent_field: str, parent_id: int, lines: list[_Line]):
+def _lines(model, parent_field: str, parent_id: int, lines: list[_Line], products: dict[str, int] | None = None):
+    extra = lambda line: {"product_id": products[line.product]} if products and line.product else {}
     return [
-        model(**{parent_field: parent_id}, position=index, description=line.description,
+        model(**{parent_field: parent_id}, **extra(line), position=index, description=line.description,
               description_en=line.description_en or None,
               quantity=line.quantity, unit_price_minor=line.unit_price_minor,
               tax_rate_bp=line.tax_rate_bp, amount_minor=line.quantity * line.unit_price_minor)
@@ -100,7 +114,8 @@ def _lines(model, parent_field: str, parent_id: int, lines: list[_Line]):
 
 
 def _order(session: Session, company: Company, contract: Contract, *, number: str, status: OrderStatus,
-           issued_on: date, frequency: BillingFrequency, lines: list[_Line]) -> SalesOrder:
+           issued_on: date, frequency: BillingFrequency, lines: list[_Line],
+           products: dict[str, int] | None = None) -> SalesOrder:
     totals = compute_totals((line.priced() for line in lines), EUR)
     order = SalesOrder(
         company_id=company.id, contract_id=contract.id, number=number, status=status.value,
@@ -111,7 +126,7 @@ def _order(session: Session, company: Company, contract: Contract, *, number: st
     )
     session.add(order)
     session.flush()
-    session.add_all(_lines(OrderLine, "order_id", order.id, lines))
+    session.add_all(_lines(OrderLine, "order_id", order.id, lines, products))
     return order
 
 
@@ -149,6 +164,44 @@ def _demo_card(session: Session, company: Company, contract: Contract, *, today:
     return card
 
 
+PRODUCTS = (("SNA", "Sales Navigator Advanced", "Sales Navigator Advanced"),
+            ("LRN", "Northwind Learning", "Northwind Learning"),
+            ("REC", "Northwind Recruiter", "Northwind Recruiter"))
+# Flexis's holders of Sales Navigator Advanced besides Hugo Bernard: (name, days since last activity,
+# None: never); the last one is only invited.
+_FLEXIS_HOLDERS = (("Claire Martin", 1), ("Nadia Benali", 2), ("Lucas Petit", 5), ("Emma Roux", 12),
+                   ("Thomas Girard", 41), ("Léa Fontaine", 64), ("Karim Haddad", None))
+_FLEXIS_INVITED = "jdupuis@flexis.com"
+_LEARNING_HOLDERS = (("Claire Martin", 3), ("Nadia Benali", None), ("Lucas Petit", 33))
+
+
+def _address(name: str, domain: str) -> str:
+    first, last = name.split(" ", 1)
+    plain = unicodedata.normalize("NFKD", f"{first[0]}{last}").encode("ascii", "ignore").decode()
+    return f"{plain.lower().replace(' ', '')}@{domain}"
+
+
+def _seats(session: Session, company: Company, contract: Contract, product_id: int, holders, *, now: datetime,
+           invited: tuple[str, ...] = (), users: dict[str, UserAccount] | None = None) -> None:
+    """Active holders (their last activity ``days`` ago, or never) and invited ones."""
+    for name, days in holders:
+        email = _address(name, company_domain(session, company))
+        user = (users or {}).get(email)
+        session.add(Seat(company_id=company.id, contract_id=contract.id, product_id=product_id, email=email,
+                         full_name=name, user_id=user.id if user else None, status=SeatStatus.ACTIVE.value,
+                         assigned_at=datetime(2026, 1, 5, 9, tzinfo=UTC),
+                         activated_at=datetime(2026, 1, 6, 9, tzinfo=UTC),
+                         last_active_at=now - timedelta(days=days) if days is not None else None, updated_at=now))
+    for email in invited:
+        session.add(Seat(company_id=company.id, contract_id=contract.id, product_id=product_id, email=email,
+                         status=SeatStatus.INVITED.value, assigned_at=now - timedelta(days=2), updated_at=now))
+
+
+def company_domain(session: Session, company: Company) -> str:
+    """A demo company's e-mail domain."""
+    return session.exec(select(CompanyDomain.domain).where(CompanyDomain.company_id == company.id)).one()
+
+
 def demo_data_present(session: Session) -> bool:
     """Whether the demo companies are already in the database."""
     return session.exec(select(Company.id).where(Company.siren == FLEXIS_SIREN)).first() is not None
@@ -178,7 +231,13 @@ def load_demo_data(session: Session, *, password_hash: str, vendor: VendorSettin
         primary=("Claire Martin", "cmartin@flexis.com"),
         billing=("Service comptabilité", "compta@flexis.com"), billing_recipient="Service comptabilité",
     )
-    _admin(session, flexis, email="hbernard@flexis.com", full_name="Hugo Bernard", password_hash=password_hash)
+    hugo = _admin(session, flexis, email="hbernard@flexis.com", full_name="Hugo Bernard", password_hash=password_hash)
+    products = {}
+    for code, name_fr, name_en in PRODUCTS:
+        product = Product(code=code, name_fr=name_fr, name_en=name_en)
+        session.add(product)
+        session.flush()
+        products[code] = product.id
     flexis_contract = Contract(company_id=flexis.id, number="CTR-FLX-2026", title="Licences Northwind 2026",
                                start_date=year[0], end_date=year[1], status=ContractStatus.ACTIVE.value)
     session.add(flexis_contract)
@@ -187,10 +246,21 @@ def load_demo_data(session: Session, *, password_hash: str, vendor: VendorSettin
     session.add(Contract(company_id=flexis.id, number="CTR-FLX-SUPPORT", title="Support Premium 2026",
                          start_date=year[0], end_date=year[1], status=ContractStatus.ACTIVE.value))
     _demo_card(session, flexis, flexis_contract, today=today or business_date(utcnow(), vendor.timezone))
-    licences = [_Line("Licence Northwind Recruiter — 12 mois", 12, 300_00, "Northwind Recruiter licence — 12 months")]
+    licences = [_Line("Licence Sales Navigator Advanced — 12 mois", 12, 300_00,
+                      "Sales Navigator Advanced licence — 12 months", product="SNA")]
     flexis_order = _order(session, flexis, flexis_contract, number=FLEXIS_ORDER,
                           status=OrderStatus.AWAITING_SIGNATURE, issued_on=date(2025, 12, 10),
-                          frequency=BillingFrequency.ANNUAL, lines=licences)
+                          frequency=BillingFrequency.ANNUAL, lines=licences, products=products)
+    # The seats in force today: an order signed last year, for the whole of 2026.
+    _order(session, flexis, flexis_contract, number=FLEXIS_SEATS_ORDER, status=OrderStatus.SIGNED,
+           issued_on=date(2025, 11, 20), frequency=BillingFrequency.ANNUAL, products=products,
+           lines=[*licences, _Line("Licence Northwind Learning — 12 mois", 5, 120_00,
+                                   "Northwind Learning licence — 12 months", product="LRN")])
+    loaded = today or business_date(utcnow(), vendor.timezone)
+    now = datetime.combine(loaded, datetime.min.time(), UTC) + timedelta(hours=9)
+    _seats(session, flexis, flexis_contract, products["SNA"], (("Hugo Bernard", 0), *_FLEXIS_HOLDERS), now=now,
+           invited=(_FLEXIS_INVITED,), users={hugo.email: hugo})
+    _seats(session, flexis, flexis_contract, products["LRN"], _LEARNING_HOLDERS, now=now)
 
     acme = _company(
         session, name="Acme Logistique", legal_name="Acme Logistique SAS", siren=ACME_SIREN,
@@ -199,7 +269,8 @@ def load_demo_data(session: Session, *, password_hash: str, vendor: VendorSettin
         billing=("Comptabilité fournisseurs", "factures@acme-logistique.fr"),
         billing_recipient="Comptabilité fournisseurs",
     )
-    _admin(session, acme, email="pdurand@acme-logistique.fr", full_name="Paul Durand", password_hash=password_hash)
+    paul = _admin(session, acme, email="pdurand@acme-logistique.fr", full_name="Paul Durand",
+                  password_hash=password_hash)
     acme_contract = Contract(company_id=acme.id, number="CTR-ACM-2026", title="Licences Northwind 2026",
                              start_date=year[0], end_date=year[1], status=ContractStatus.ACTIVE.value)
     session.add(acme_contract)
@@ -207,7 +278,11 @@ def load_demo_data(session: Session, *, password_hash: str, vendor: VendorSettin
     acme_order = _order(session, acme, acme_contract, number="ACM204455120087", status=OrderStatus.SIGNED,
                         issued_on=date(2025, 12, 15), frequency=BillingFrequency.QUARTERLY,
                         lines=[_Line("Licence Northwind Recruiter — 12 mois", 25, 280_00,
-                                     "Northwind Recruiter licence — 12 months")])
+                                     "Northwind Recruiter licence — 12 months", product="REC")], products=products)
+    # Acme's 25 seats of Northwind Recruiter are all taken.
+    _seats(session, acme, acme_contract, products["REC"],
+           tuple((f"{first} {last}", (n * 3) % 20) for n, (first, last) in enumerate(_ACME_NAMES)), now=now,
+           users={paul.email: paul})
 
     # One invoice sequence for the vendor, continuous across customers and in date order.
     quarter = [_Line("Licence Northwind Recruiter — trimestre", 25, 70_00, "Northwind Recruiter licence — quarter")]
@@ -224,8 +299,8 @@ def load_demo_data(session: Session, *, password_hash: str, vendor: VendorSettin
              period=(date(2026, 10, 1), date(2026, 12, 31)), lines=quarter)
     _invoice(session, flexis, flexis_order, vendor=vendor, issue_date=date(2026, 11, 2),
              period=(date(2026, 11, 1), date(2026, 12, 31)),
-             lines=[_Line("Licences supplémentaires Northwind Recruiter — 3 × 2 mois", 3, 50_00,
-                          "Additional Northwind Recruiter licences — 3 × 2 months")])
+             lines=[_Line("Licences supplémentaires Sales Navigator Advanced — 3 × 2 mois", 3, 50_00,
+                          "Additional Sales Navigator Advanced licences — 3 × 2 months")])
 
     record_event(session, action=AuditAction.DEMO_DATA_LOADED, outcome="success", detail={"companies": 2})
     return True

@@ -34,6 +34,7 @@ from lcadmin.domain.statuses import (
     PaymentMethodKind,
     PaymentMethodStatus,
     PaymentStatus,
+    SeatStatus,
 )
 
 
@@ -232,8 +233,20 @@ class DocumentLine(SQLModel):
     amount_minor: int = _money()
 
 
+class Product(SQLModel, table=True):
+    """What the vendor sells by the seat (a licence of one of its products)."""
+
+    __tablename__ = "product"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=40, unique=True)
+    name_fr: str = Field(max_length=200)
+    name_en: str = Field(max_length=200)
+
+
 class OrderLine(DocumentLine, table=True):
-    """One line of an order."""
+    """One line of an order. A line naming a product sells ``quantity`` seats of it, for the
+    order's period (other lines, services or fees, sell no seat)."""
 
     __tablename__ = "order_line"
     __table_args__ = (
@@ -243,6 +256,7 @@ class OrderLine(DocumentLine, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     order_id: int = Field(foreign_key="sales_order.id", index=True)
+    product_id: int | None = Field(default=None, foreign_key="product.id", index=True)
 
 
 class Invoice(SQLModel, table=True):
@@ -722,3 +736,36 @@ class SandboxSetupIntent(SQLModel, table=True):
     status: str = Field(max_length=30)
     failure_code: str | None = Field(default=None, max_length=40)
     created_at: datetime = _created_at()
+
+
+class Seat(SQLModel, table=True):
+    """A person's licence of a product under a contract: invited by e-mail, then active once they
+    activate it (``user_id`` is then the account that did). One person holds at most one seat of
+    a product in a company; a seat that ended stays on record.
+
+    Lifecycle (``SeatStatus``): invited -> active -> unassigned; invited -> revoked."""
+
+    __tablename__ = "seat"
+    __table_args__ = (
+        sa.CheckConstraint(_in("status", SeatStatus), name="ck_seat_status"),
+        sa.Index("ux_seat_holder", "company_id", "product_id", "email", unique=True,
+                 sqlite_where=sa.text("status IN ('invited', 'active')"),
+                 postgresql_where=sa.text("status IN ('invited', 'active')")),
+        sa.Index("ix_seat_pool", "company_id", "contract_id", "product_id", "status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    company_id: int = Field(foreign_key="company.id", index=True)
+    contract_id: int = Field(foreign_key="contract.id")
+    product_id: int = Field(foreign_key="product.id")
+    email: str = Field(max_length=320)  # lower case: the address the invitation went to
+    full_name: str | None = Field(default=None, max_length=200)  # the holder's, once activated
+    user_id: int | None = Field(default=None, foreign_key="user_account.id")
+    status: str = Field(default=SeatStatus.INVITED.value, max_length=20)
+    invite_locale: str = Field(default="fr", max_length=5)
+    assigned_at: datetime = _created_at()
+    activated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_active_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # in the vendor's product
+    ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    assigned_by: int | None = Field(default=None, foreign_key="user_account.id")
+    updated_at: datetime = _created_at()

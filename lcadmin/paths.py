@@ -19,6 +19,7 @@ SIGN_IN = "/sign-in"
 SIGN_UP = "/sign-up"
 FORGOT_PASSWORD = "/password/forgot"
 RESET_PASSWORD = "/password/reset/[secret]"
+LICENCE_LINK = "/licence/[secret]"  # "Vous avez reçu une licence": activate a seat
 ACCEPT = "/billing/accept"
 TERMS = "/terms"  # the full terms of use, public
 ADMIN = "/admin"
@@ -38,7 +39,8 @@ AUTH_SIGN_OUT = "/auth/sign-out"
 ORDERS = ORDER.partition("[")[0]  # "/admin/orders/": + a number, where a page builds it from a var
 
 _LINK_PAGES = {LinkPurpose.ACTIVATE: ACTIVATE, LinkPurpose.APPROVE: DECISION, LinkPurpose.REFUSE: DECISION,
-               LinkPurpose.REPORT: REPORT, LinkPurpose.RESET: RESET_PASSWORD}
+               LinkPurpose.REPORT: REPORT, LinkPurpose.RESET: RESET_PASSWORD, LinkPurpose.LICENCE: LICENCE_LINK}
+LICENCE_LINKS = LICENCE_LINK.partition("[")[0]  # "/licence/": + the secret
 
 
 NEXT = "next"  # the sign-in page's query parameter: where to return once signed in
@@ -46,8 +48,12 @@ NEXT = "next"  # the sign-in page's query parameter: where to return once signed
 
 def return_path(value: object) -> str:
     """Where a sign-in may send the person back to: a path of the Admin Center (``/admin…``,
-    with its query), never another site (``//host``, a backslash, a scheme) nor a public page;
-    anything else gives the Admin Center's home."""
+    with its query), or a licence invitation's page (its holder signs in or up to activate it);
+    never another site (``//host``, a backslash, a scheme) nor another public page; anything else
+    gives the Admin Center's home."""
+    if isinstance(value, str) and value.startswith(LICENCE_LINKS) and len(value) <= 120:
+        secret = value[len(LICENCE_LINKS):]
+        return value if secret and all(c.isascii() and (c.isalnum() or c in "-_") for c in secret) else ADMIN
     if not isinstance(value, str) or len(value) > 300 or not value.startswith(ADMIN):
         return ADMIN
     rest = value[len(ADMIN):]

@@ -54,6 +54,13 @@ class AuditAction(StrEnum):
     MANDATE_SIGNED = "mandate.signed"
     CONTRACT_PAYMENT_METHOD = "contract.payment_method"
     CARD_EXPIRY_NOTICE = "payment_method.expiry_notice"
+    # Licences: seats of a product assigned to people
+    SEAT_INVITED = "seat.invited"
+    SEAT_RESENT = "seat.resent"
+    SEAT_ACTIVATED = "seat.activated"
+    SEAT_REVOKED = "seat.revoked"
+    SEAT_UNASSIGNED = "seat.unassigned"
+    SEAT_REASSIGNED = "seat.reassigned"
     # Automatic collection of invoices on their due date
     COLLECTION_ATTEMPTED = "collection.attempted"
     COLLECTION_SUCCEEDED = "collection.succeeded"

@@ -89,11 +89,14 @@ class CollectionStatus(StrEnum):
 
 
 class SeatStatus(StrEnum):
-    """One licence seat of a product the company bought."""
+    """A person's seat of a product (a licence): invited by e-mail, then active once they
+    activate it; it ends unassigned (the seat returns to the pool) or, while only invited,
+    revoked. Invited and active seats are taken from the pool."""
 
-    AVAILABLE = "available"
     INVITED = "invited"
-    ASSIGNED = "assigned"
+    ACTIVE = "active"
+    REVOKED = "revoked"
+    UNASSIGNED = "unassigned"
 
 
 class InvitationStatus(StrEnum):
@@ -164,9 +167,10 @@ TRANSITIONS: dict[type[StrEnum], dict[StrEnum, frozenset[StrEnum]]] = {
         CollectionStatus.CANCELED: frozenset({CollectionStatus.SCHEDULED}),
     },
     SeatStatus: {
-        SeatStatus.AVAILABLE: frozenset({SeatStatus.INVITED, SeatStatus.ASSIGNED}),
-        SeatStatus.INVITED: frozenset({SeatStatus.ASSIGNED, SeatStatus.AVAILABLE}),
-        SeatStatus.ASSIGNED: frozenset({SeatStatus.AVAILABLE}),
+        SeatStatus.INVITED: frozenset({SeatStatus.ACTIVE, SeatStatus.REVOKED, SeatStatus.UNASSIGNED}),
+        SeatStatus.ACTIVE: frozenset({SeatStatus.UNASSIGNED}),
+        SeatStatus.REVOKED: frozenset(),
+        SeatStatus.UNASSIGNED: frozenset(),
     },
     InvitationStatus: {
         InvitationStatus.PENDING: frozenset(
@@ -198,6 +202,9 @@ _MOVE_ACTIONS: tuple[tuple[StrEnum, AuditAction], ...] = (
     (CollectionStatus.SUCCEEDED, AuditAction.COLLECTION_SUCCEEDED),
     (CollectionStatus.ACTION_REQUIRED, AuditAction.COLLECTION_ACTION_REQUIRED),
     (CollectionStatus.FAILED, AuditAction.COLLECTION_FAILED),
+    (SeatStatus.ACTIVE, AuditAction.SEAT_ACTIVATED),
+    (SeatStatus.REVOKED, AuditAction.SEAT_REVOKED),
+    (SeatStatus.UNASSIGNED, AuditAction.SEAT_UNASSIGNED),
 )
 MOVE_ACTIONS: dict[tuple[type[StrEnum], str], AuditAction] = {
     (type(status), status.value): action for status, action in _MOVE_ACTIONS}
@@ -259,6 +266,7 @@ class LinkPurpose(StrEnum):
     REFUSE = "refuse"  # ... or refuses it
     REPORT = "report"  # a contact withdraws an access granted through a proof
     RESET = "reset"  # "Mot de passe oublié ?": a user account chooses a new password
+    LICENCE = "licence"  # "Vous avez reçu une licence": a seat, activated by its holder
 
 
 # The purposes whose subject is an activation request.

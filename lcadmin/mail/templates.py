@@ -194,3 +194,17 @@ def collection_action_mail(locale: str, *, company: str, number: str, amount: st
                    paragraph_keys=["mail.collect_action.intro", "mail.collect_action.do"],
                    buttons=[_Button("mail.collect_action.button", link)], footer_key=None,
                    values={"company": company, "number": number, "amount": amount, "method": method})
+
+
+def seat_invitation_mail(locale: str, *, company: str, product: str, inviter: str, link: str,
+                         days: str) -> RenderedMail:
+    """To an invitee: "Vous avez reçu une licence {product}", with "Activer ma licence"."""
+    return _render(locale, subject_key="mail.seat.subject", paragraph_keys=["mail.seat.intro", "mail.seat.how"],
+                   buttons=[_Button("mail.seat.button", link)], footer_key="mail.seat.validity",
+                   values={"company": company, "product": product, "inviter": inviter, "days": days})
+
+
+def seat_removed_mail(locale: str, *, company: str, product: str) -> RenderedMail:
+    """To a former holder: their licence was taken back."""
+    return _render(locale, subject_key="mail.seat_removed.subject", paragraph_keys=["mail.seat_removed.intro"],
+                   buttons=[], footer_key=None, values={"company": company, "product": product})

@@ -51,7 +51,7 @@ def test_the_pdf_carries_every_mandatory_mention_in_french(demo):
     for expected in (
         "Facture", "F2026-00001", *VENDOR_FIELDS, "Flexis SAS", "8 avenue des Ternes", "75017 Paris", "552203101",
         "FR53552203101", "Date d’émission", "2 janvier 2026", "Date d’échéance", "1er février 2026",
-        "du 1er janvier 2026 au 31 décembre 2026", "FLD102776277396", "Licence Northwind Recruiter", "12",
+        "du 1er janvier 2026 au 31 décembre 2026", "FLD102776277396", "Licence Sales Navigator Advanced", "12",
         "300,00 €", "20 %", "3 600,00 €", "720,00 €", "4 320,00 €", "Total HT", "Total TVA", "Total TTC",
         "Conditions de paiement", "30 jours", "Pénalités de retard", "40 €", "Escompte pour paiement anticipé",
         "Page 1 sur 1",
@@ -247,9 +247,9 @@ def test_every_page_names_the_issuers_capital_and_registry(demo):
 
 def test_lines_read_in_the_documents_language(demo):
     document = _document(demo, "F2026-00001")
-    assert "Licence Northwind Recruiter — 12 mois" in _text(render_invoice_pdf(document, "fr"))
-    english = _text(render_invoice_pdf(document, "en"))
-    assert "Northwind Recruiter licence — 12 months" in english and "mois" not in english
+    assert "Licence Sales Navigator Advanced — 12 mois" in _text(render_invoice_pdf(document, "fr"))
+    english = " ".join(_text(render_invoice_pdf(document, "en")).split())  # a long description wraps
+    assert "Sales Navigator Advanced licence — 12 months" in english and "mois" not in english
     assert _xml(document).findtext(".//ram:SpecifiedTradeProduct/ram:Name", namespaces=NS) == \
-        "Licence Northwind Recruiter — 12 mois"  # the XML follows the language it is built in (French)
-    assert b"Northwind Recruiter licence" in build_cii_xml(document, "en")
+        "Licence Sales Navigator Advanced — 12 mois"  # the XML follows the language it is built in (French)
+    assert b"Sales Navigator Advanced licence" in build_cii_xml(document, "en")

@@ -154,12 +154,13 @@ def test_orders_are_filtered_and_sorted(demo):
                frequency=BillingFrequency.MONTHLY, lines=[_Line("Option", 1, 10_000_00)])
     with read_scope(demo) as session:
         numbers = lambda **kw: [r.number for r in admin_center.list_orders(session, context(principal=ADMIN, locale="fr"), **kw)]
-        assert numbers(sort="number") == ["FLD102776277396", "FLD900000000001"]
-        assert numbers(sort="amount") == ["FLD900000000001", "FLD102776277396"]
-        assert numbers(status="signed") == ["FLD900000000001"]
+        assert numbers(sort="number") == ["FLD102776271108", "FLD102776277396", "FLD900000000001"]
+        assert numbers(sort="amount") == ["FLD900000000001", "FLD102776271108", "FLD102776277396"]
+        assert numbers(status="signed") == ["FLD900000000001", "FLD102776271108"]  # newest first
         assert numbers(status="bogus") == numbers()
         assert all(r.number.startswith("FLD") for r in admin_center.list_orders(session, context(principal=ADMIN, locale="fr")))
-        assert numbers(contract=contract.number, sort="number") == ["FLD102776277396", "FLD900000000001"]
+        assert numbers(contract=contract.number, sort="number") == ["FLD102776271108", "FLD102776277396",
+                                                                    "FLD900000000001"]
         assert numbers(contract="ACM-NOT-OURS") == []
 
 
@@ -169,5 +170,6 @@ def test_contracts_show_their_orders_count_and_total(demo):
         _, english = admin_center.list_contracts(session, context(principal=ADMIN, locale="en"))
     assert support.number == "CTR-FLX-SUPPORT" and support.orders == "0"  # paid by transfer, nothing ordered yet
     assert (support.method, row.method, english.method) == ("Virement bancaire", "Visa •••• 4242", "Visa •••• 4242")
-    assert row.orders == "1" and row.total.replace("\u202f", " ").replace("\u00a0", " ") == "4 320,00 €"
-    assert english.total == "€4,320.00"
+    # the seed's order (4 320,00 €) and the signed order of the seats in force (5 040,00 €)
+    assert row.orders == "2" and row.total.replace("\u202f", " ").replace("\u00a0", " ") == "9 360,00 €"
+    assert english.total == "€9,360.00"

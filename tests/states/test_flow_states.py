@@ -128,8 +128,8 @@ def test_a_signed_in_user_sees_only_their_companys_documents(app_db, browser):
     tab.call(admin.load)
     tab.call(orders.load)
     assert admin.company_name == "Flexis"
-    assert [row["number"] for row in orders.orders] == ["FLD102776277396"]
-    assert orders.orders[0]["subtotal"].replace("\u202f", " ").replace("\u00a0", " ") == "3 600,00 €"
+    assert [row["number"] for row in orders.orders] == ["FLD102776271108", "FLD102776277396"]
+    assert orders.orders[1]["subtotal"].replace("\u202f", " ").replace("\u00a0", " ") == "3 600,00 €"
     assert [row["number"] for row in orders.contracts] == ["CTR-FLX-SUPPORT", "CTR-FLX-2026"]
     tab.call(orders.set_status, "paid")
     assert orders.orders == []
@@ -140,7 +140,7 @@ def test_a_signed_in_user_sees_only_their_companys_documents(app_db, browser):
     tab.call(orders.set_contract, "CTR-ACM-2026")  # another company's contract: nothing of theirs
     assert orders.orders == []
     tab.call(orders.set_contract, "CTR-FLX-2026")
-    assert [row["number"] for row in orders.orders] == ["FLD102776277396"]
+    assert [row["number"] for row in orders.orders] == ["FLD102776277396"]  # still awaiting signature only
     assert orders.contract_numbers == ["CTR-FLX-SUPPORT", "CTR-FLX-2026"]
     invoices = tab.state(InvoicesState)
     tab.call(invoices.load)
