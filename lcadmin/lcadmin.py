@@ -27,6 +27,7 @@ from lcadmin.pages import (
     payment,
     payment_methods,
 )
+from lcadmin.pages import licences as licences_pages
 from lcadmin.routes import http_routes, security_headers
 from lcadmin.services import accounts
 from lcadmin.session_guard import SessionGuard
@@ -35,7 +36,7 @@ from lcadmin.states.access import AccessState
 from lcadmin.states.auth import AuthState
 from lcadmin.states.invoice import InvoiceState
 from lcadmin.states.invoices import InvoicesState
-from lcadmin.states.licences import LicencesState
+from lcadmin.states.licences import AssignState, LicenceLinkState, LicencesState  # noqa: F401
 from lcadmin.states.links import LinkState
 from lcadmin.states.locale import RELABEL, TITLES, LocaleState, page_title
 from lcadmin.states.mailbox import MailboxState
@@ -110,8 +111,10 @@ _page(invoice.invoice_page, paths.INVOICE, ShellState.load, InvoiceState.load, t
       relabel=(InvoiceState.load, PaymentState.relabel))
 _page(payment_methods.payment_methods_page, paths.PAYMENT_METHODS, ShellState.load, WalletState.load,
       title="admin.nav.payment", relabel=(WalletState.refresh, MandateState.relabel))
-_page(admin.licences_page, paths.LICENCES, ShellState.load, LicencesState.load, title="admin.nav.licences",
-      relabel=(LicencesState.load,))
+_page(licences_pages.licences_page, paths.LICENCES, ShellState.load, LicencesState.load, title="admin.nav.licences",
+      relabel=(LicencesState.refresh,))
+_public(licences_pages.licence_link_page, paths.LICENCE_LINK, LicenceLinkState.open, title="title.licence",
+        relabel=(LicenceLinkState.open,))
 if _settings.payment_provider == "sandbox":  # the sandbox bank's own 3-D Secure page
     _page(payment.authentication_page, paths.AUTHENTICATE, AuthenticationState.load, title="pay.authenticate_title")
 if _settings.is_dev:

@@ -44,3 +44,22 @@ def email_domain(email: str) -> str:
 def is_free_mail(email: str) -> bool:
     """Whether the address is at a consumer mailbox provider."""
     return email_domain(email) in FREE_MAIL_DOMAINS
+
+
+def split_addresses(text: object) -> tuple[list[str], list[str]]:
+    """The addresses typed (one per line, or separated by commas, semicolons or spaces): the
+    valid ones normalised, each once, in order; and the ones refused, as typed."""
+    raw = str(text) if isinstance(text, str) else ""
+    parts = [part.strip() for part in raw.replace(";", ",").replace("\n", ",").replace(" ", ",").split(",")]
+    valid, refused = [], []
+    for part in parts:
+        if not part:
+            continue
+        try:
+            address = normalize_email(part[:320])
+        except EmailProblem:
+            refused.append(part[:80])
+            continue
+        if address not in valid:
+            valid.append(address)
+    return valid, refused

@@ -16,7 +16,6 @@ from lcadmin.components.payment import payment_dialog, payment_success
 from lcadmin.settings import get_settings
 from lcadmin.states.auth import AuthState
 from lcadmin.states.invoices import InvoicesState
-from lcadmin.states.licences import LicencesState
 from lcadmin.states.orders import OrdersState
 from lcadmin.states.overview import OverviewState
 from lcadmin.states.payment import PaymentState
@@ -306,7 +305,7 @@ def overview_page() -> rx.Component:
     )
 
 
-def _labelled_select(label_key: str, value, on_change, *items: rx.Component) -> rx.Component:
+def labelled_select(label_key: str, value, on_change, *items: rx.Component) -> rx.Component:
     """A small select with its label above."""
     return rx.vstack(
         rx.text(t(label_key), size="1", weight="medium", color_scheme="gray"),
@@ -319,7 +318,7 @@ def _labelled_select(label_key: str, value, on_change, *items: rx.Component) -> 
     )
 
 
-def _options(pairs: list[tuple[str, str]]) -> list[rx.Component]:
+def options(pairs: list[tuple[str, str]]) -> list[rx.Component]:
     """Select items from (value, message key) pairs."""
     return [rx.select.item(t(key), value=value) for value, key in pairs]
 
@@ -346,14 +345,14 @@ def contracts_page() -> rx.Component:
         rx.flex(
             rx.heading(t("orders.orders"), as_="h2", size="4"),
             rx.flex(
-                _labelled_select("invoices.filter.status", OrdersState.status, OrdersState.set_status,
-                                 *_options([("all", "invoices.filter.all")] +
+                labelled_select("invoices.filter.status", OrdersState.status, OrdersState.set_status,
+                                 *options([("all", "invoices.filter.all")] +
                                            [(code, f"status.order.{code}")
                                             for code in ("awaiting_signature", "signed", "paid", "cancelled")])),
-                _labelled_select("invoices.filter.contract", OrdersState.contract, OrdersState.set_contract,
+                labelled_select("invoices.filter.contract", OrdersState.contract, OrdersState.set_contract,
                                  *_contract_options(OrdersState.contract_numbers)),
-                _labelled_select("orders.sort", OrdersState.sort, OrdersState.set_sort,
-                                 *_options([(code, f"orders.sort.{code}")
+                labelled_select("orders.sort", OrdersState.sort, OrdersState.set_sort,
+                                 *options([(code, f"orders.sort.{code}")
                                             for code in ("newest", "oldest", "number", "amount")])),
                 spacing="3", align="end", wrap="wrap",
             ),
@@ -373,14 +372,14 @@ def contracts_page() -> rx.Component:
 
 
 def _invoice_filters() -> rx.Component:
-    statuses = _options([("all", "invoices.filter.all")] +
+    statuses = options([("all", "invoices.filter.all")] +
                         [(code, f"status.invoice.{code}") for code in ("open", "overdue", "paid", "void")] +
                         [("issued", "invoices.filter.credit_notes")])
     return rx.flex(
-        _labelled_select("invoices.filter.status", InvoicesState.status, InvoicesState.set_status, *statuses),
-        _labelled_select("invoices.filter.contract", InvoicesState.contract, InvoicesState.set_contract,
+        labelled_select("invoices.filter.status", InvoicesState.status, InvoicesState.set_status, *statuses),
+        labelled_select("invoices.filter.contract", InvoicesState.contract, InvoicesState.set_contract,
                          *_contract_options(InvoicesState.contracts)),
-        _labelled_select("invoices.filter.period", InvoicesState.period, InvoicesState.set_period,
+        labelled_select("invoices.filter.period", InvoicesState.period, InvoicesState.set_period,
                          rx.select.item(t("invoices.filter.all_periods"), value="all"),
                          rx.foreach(InvoicesState.periods, lambda p: rx.select.item(p["label"], value=p["value"]))),
         rx.vstack(
@@ -453,12 +452,3 @@ def payments_table(rows: rx.Var, loaded: rx.Var) -> rx.Component:
                                              r["receipt_number"].to(str))))],
         "payments.empty", "payments.title", loaded,
     )
-
-
-def licences_page() -> rx.Component:
-    """/admin/licences: who has access, with which role."""
-    return admin_frame("licences", _table(
-        ["col.name", "col.email", "col.role"], LicencesState.members,
-        lambda r: [rx.table.row_header_cell(r["full_name"]), rx.table.cell(r["email"]), rx.table.cell(r["role_label"])],
-        "admin.licences.empty", "admin.nav.licences", LicencesState.loaded, count=("count.person", "count.people"),
-    ))

@@ -1,32 +1,320 @@
-"""The "Licences et autorisations" page: who has access to the company, with which role."""
+"""The "Licences et autorisations" page: seats per product and contract, their holders (one page
+of 25 at a time: the browser never holds the whole list), assigning by e-mail, and each holder's
+actions; and the page behind the invitation's link.
+
+Every handler resolves the company from the session cookie on that very call; a seat or a pool
+is only ever named by what the page was given, and the service refuses any other company's."""
 
 from __future__ import annotations
 
 from dataclasses import asdict
+from typing import Any
 
 import reflex as rx
+from sqlmodel import Session
 
+from lcadmin import paths
+from lcadmin.domain.emails import split_addresses
 from lcadmin.domain.permissions import Permission
-from lcadmin.services import admin_center
-from lcadmin.states.base import loads_list
+from lcadmin.i18n import LOCALES, gettext
+from lcadmin.services import admin_center, licences
+from lcadmin.services.context import RequestContext
+from lcadmin.services.errors import LinkProblem
+from lcadmin.settings import get_settings
+from lcadmin.states.base import active_locale, clip, loads_list, message_for, one_of, page_param, shows_busy, typed_text
 from lcadmin.states.service import run
+
+SORTS = ("email", "name", "assigned", "activity")
 
 
 class LicencesState(rx.State):
-    """The company's members."""
+    """The pools, one page of holders, and the company's members."""
 
+    pools: list[dict[str, Any]] = []
+    holders: list[dict[str, str]] = []
     members: list[dict[str, str]] = []
+    total: int = 0
+    page: int = 1
+    pages: int = 1
+    search: str = ""
+    status: str = "all"
+    sort: str = "email"
+    descending: bool = False
+    can_manage: bool = False
     error: str = ""
+    notice: str = ""
     loaded: bool = False  # the rows are there (skeleton rows until then)
+    working: str = ""  # "<seat id>:<action>" while that action runs
+    # The confirmation of "Retirer" and the dialog of "Réattribuer"
+    confirming: str = ""  # the seat's id
+    confirming_email: str = ""
+    reassigning: str = ""
+    reassigning_email: str = ""
+    reassign_error: str = ""
+
+    @rx.var
+    def filtered(self) -> bool:
+        """Whether a filter or the search narrows the list (the empty message differs)."""
+        return self.status != "all" or self.search.strip() != ""
+
+    async def _refresh(self, *, everything: bool = True):
+        search, status, sort, descending, page = self.search, self.status, self.sort, self.descending, self.page
+        settings = get_settings()
+
+        def work(session: Session, ctx: RequestContext):
+            holders = licences.list_holders(session, ctx, settings=settings, search=search, status=status, sort=sort,
+                                            descending=descending, page=page)
+            if not everything:
+                return None, holders, None, None
+            members = admin_center.list_members(session, ctx) if ctx.user.can(Permission.VIEW_BILLING) else []
+            return (licences.pool_rows(session, ctx, settings=settings), holders, members,
+                    ctx.user.can(Permission.MANAGE_LICENCES))
+
+        done = await run(self, work)
+        if not done.ok:
+            self.holders = []
+            return done.event
+        pools, page_of, members, can_manage = done.value
+        if pools is not None:
+            self.pools, self.members = [asdict(p) for p in pools], [asdict(m) for m in members or []]
+            self.can_manage = bool(can_manage)
+        self.holders = [asdict(row) for row in page_of.rows]
+        self.total, self.page, self.pages = page_of.total, page_of.page, page_of.pages
+        return None
 
     @rx.event
     @loads_list
     async def load(self):
-        """/admin/licences loaded."""
+        """/admin/licences loaded: filters reset."""
+        self.error = self.notice = self.confirming = self.reassigning = ""
+        self.search, self.status, self.sort, self.descending, self.page = "", "all", "email", False, 1
+        return await self._refresh()
+
+    @rx.event
+    async def refresh(self):
+        """The page again, filters kept (after a change, or in another language)."""
         self.error = ""
-        done = await run(self, admin_center.list_members, permission=Permission.VIEW_BILLING)
+        return await self._refresh()
+
+    @rx.event
+    async def set_search(self, value: str):
+        """Search by a piece of the name or the address."""
+        if (text := await typed_text(self, value, 100, error="error")) is None:
+            return None
+        self.search, self.page = text, 1
+        return await self._refresh(everything=False)
+
+    @rx.event
+    async def set_status(self, value: str):
+        """Invited, active, never active, inactive for 30 days, or all."""
+        self.status, self.page = one_of(value, licences.STATUS_FILTERS, "all"), 1
+        return await self._refresh(everything=False)
+
+    @rx.event
+    async def set_sort(self, value: str):
+        """Sort by address, name, date assigned or last activity (the latest first for dates)."""
+        self.sort = one_of(value, SORTS, "email")
+        self.descending, self.page = self.sort in ("assigned", "activity"), 1
+        return await self._refresh(everything=False)
+
+    @rx.event
+    async def go_to(self, page: int):
+        """Another page of holders."""
+        self.page = page if isinstance(page, int) and not isinstance(page, bool) and 0 < page < 10**6 else 1
+        return await self._refresh(everything=False)
+
+    async def _act(self, work, notice_key: str):
+        self.error = self.notice = ""
+        settings = get_settings()
+        done = await run(self, lambda session, ctx: work(session, ctx, settings), write=True,
+                         permission=Permission.MANAGE_LICENCES)
         if not done.ok:
-            self.members = []
             return done.event
-        self.members = [asdict(row) for row in done.value]
+        self.notice = gettext(notice_key, await active_locale(self), email=done.value)
+        return await self._refresh()
+
+    @rx.event
+    @shows_busy("working", lambda seat: f"{clip(seat, 20)}:resend")
+    async def resend(self, seat: str):
+        """"Renvoyer" an invitation (a new link; the old one stops working)."""
+        seat_id = clip(seat, 20)
+        return await self._act(lambda session, ctx, settings: licences.resend_invitation(
+            session, ctx, seat_id=seat_id, settings=settings), "licences.resent")
+
+    @rx.event
+    @shows_busy("working", lambda seat: f"{clip(seat, 20)}:revoke")
+    async def revoke(self, seat: str):
+        """"Révoquer" an invitation: the seat returns to the pool."""
+        seat_id = clip(seat, 20)
+        return await self._act(lambda session, ctx, _settings: licences.revoke_invitation(
+            session, ctx, seat_id=seat_id), "licences.revoked")
+
+    @rx.event
+    def ask_unassign(self, seat: str):
+        """"Retirer": ask first."""
+        row = next((r for r in self.holders if r["id"] == clip(seat, 20)), None)
+        if row is not None and self.can_manage:
+            self.confirming, self.confirming_email = row["id"], row["email"]
+
+    @rx.event
+    def close_confirm(self, _open: bool = False):
+        """Close the confirmation."""
+        self.confirming = ""
+
+    @rx.event
+    @shows_busy("working", "unassign")
+    async def unassign(self):
+        """The confirmation's "Retirer la licence": the seat is free at once, its holder told."""
+        seat_id = self.confirming
+        result = await self._act(lambda session, ctx, _settings: licences.unassign_seat(
+            session, ctx, seat_id=seat_id), "licences.unassigned")
+        self.confirming = ""
+        return result
+
+    @rx.event
+    def ask_reassign(self, seat: str):
+        """"Réattribuer": the dialog asking for the new address."""
+        row = next((r for r in self.holders if r["id"] == clip(seat, 20)), None)
+        if row is not None and self.can_manage:
+            self.reassigning, self.reassigning_email, self.reassign_error = row["id"], row["email"], ""
+
+    @rx.event
+    def close_reassign(self, _open: bool = False):
+        """Close the reassignment dialog."""
+        self.reassigning = ""
+
+    @rx.event
+    @shows_busy("working", "reassign")
+    async def reassign(self, form: dict):
+        """The dialog's "Réattribuer": the seat goes to the new address in one step."""
+        form = form if isinstance(form, dict) else {}
+        seat_id, email = self.reassigning, clip(form.get("email"), 320)
+        locale = await active_locale(self)
+        self.error = self.notice = self.reassign_error = ""
+        settings = get_settings()
+        done = await run(self, lambda session, ctx: licences.reassign_seat(
+            session, ctx, seat_id=seat_id, email=email, locale=locale, settings=settings), write=True,
+            permission=Permission.MANAGE_LICENCES, fields={"email": "reassign_error"})
+        if not done.ok:
+            return done.event
+        self.reassigning = ""
+        self.notice = gettext("licences.reassigned", locale, email=done.value)
+        return await self._refresh()
+
+
+class AssignState(rx.State):
+    """"Attribuer des licences": a pool, the addresses (each checked), the invitation's language."""
+
+    opened: bool = False
+    sending: bool = False
+    pool: str = ""
+    locale: str = "fr"
+    checked: str = ""  # "3 adresses valides."
+    refused: str = ""  # "Adresses refusées : …"
+    emails_error: str = ""
+    error: str = ""
+
+    @rx.event
+    async def open(self):
+        """Show the dialog, on the first pool with seats available."""
+        wallet = await self.get_state(LicencesState)
+        if not wallet.can_manage:
+            return
+        free = [p for p in wallet.pools if p["available"] > 0] or wallet.pools
+        self.pool = free[0]["key"] if free else ""
+        self.locale = await active_locale(self)
+        self.checked = self.refused = self.emails_error = self.error = ""
+        self.opened = True
+
+    @rx.event
+    def close(self, _open: bool = False):
+        """Close the dialog."""
+        self.opened = False
+
+    @rx.event
+    def set_pool(self, value: str):
+        """Which licence (product and contract)."""
+        self.pool = clip(value, 90)
+
+    @rx.event
+    def set_locale(self, value: str):
+        """The invitation e-mail's language."""
+        self.locale = one_of(value, LOCALES, "fr")
+
+    @rx.event
+    async def check(self, value: str):
+        """The addresses field was left: each checked, the refused ones named under it."""
+        valid, refused = split_addresses(clip(value, 40_000))
+        locale = await active_locale(self)
+        self.emails_error = ""
+        self.checked = "" if not valid else gettext(
+            "licences.emails_checked_one" if len(valid) == 1 else "licences.emails_checked_many", locale,
+            count=str(len(valid)))
+        self.refused = gettext("licences.emails_refused", locale, list=", ".join(refused[:10])) if refused else ""
+
+    @rx.event
+    @shows_busy("sending")
+    async def submit(self, form: dict):
+        """"Envoyer les invitations": all of them, or none."""
+        form = form if isinstance(form, dict) else {}
+        emails, pool, locale = clip(form.get("emails"), 40_000), self.pool, self.locale
+        self.emails_error = self.error = ""
+        settings = get_settings()
+        done = await run(self, lambda session, ctx: licences.assign_seats(
+            session, ctx, pool=pool, emails=emails, locale=locale, settings=settings), write=True,
+            permission=Permission.MANAGE_LICENCES, fields={"emails": "emails_error"})
+        if not done.ok:
+            return done.event
+        self.opened = False
+        page = await self.get_state(LicencesState)
+        shown = await active_locale(self)
+        page.notice = gettext("licences.sent_one", shown, email=done.value[0]) if len(done.value) == 1 else gettext(
+            "licences.sent_many", shown, count=str(len(done.value)))
+        return LicencesState.refresh
+
+
+class LicenceLinkState(rx.State):
+    """``/licence/[secret]``: the invitation, and "Activer ma licence"."""
+
+    state: str = "loading"  # loading, valid, used, expired, unknown, done
+    company: str = ""
+    product: str = ""
+    email: str = ""
+    problem: str = ""
+    working: bool = False
+
+    def _secret(self) -> str:
+        return page_param(self, "secret", 100)
+
+    @rx.var
+    def back_here(self) -> str:
+        """The sign-in and sign-up pages' ``?next=``: back to this link once signed in."""
+        return paths.LICENCE_LINKS + self.router.page.params.get("secret", "")
+
+    @rx.event
+    async def open(self):
+        """The link's page loaded: what it gives, without using it."""
+        secret = self._secret()
+        done = await run(self, lambda session, ctx: licences.inspect_invitation(session, ctx, secret=secret),
+                         signed_in=False)
+        if not done.ok:
+            return done.event
+        view = done.value
+        self.state, self.company, self.product, self.email = view.state, view.company, view.product, view.email
+        self.problem = message_for(LinkProblem(f"link_{view.state}"), await active_locale(self)) \
+            if view.state != "valid" else ""
+        return None
+
+    @rx.event
+    @shows_busy("working")
+    async def activate(self):
+        """"Activer ma licence" (signed in: the account that activates it holds it)."""
+        secret = self._secret()
+        done = await run(self, lambda session, ctx: licences.activate_seat(session, ctx, secret=secret), write=True)
+        if not done.ok:
+            if isinstance(done.error, LinkProblem):
+                self.state = done.error.code.removeprefix("link_")
+                self.problem = message_for(done.error, await active_locale(self))
+            return done.event
+        self.state, self.company, self.product = "done", done.value.company, done.value.product
         return None

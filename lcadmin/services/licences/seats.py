@@ -15,7 +15,7 @@ from sqlmodel import Session, col, func, select
 from lcadmin import paths
 from lcadmin.domain.audit import AuditAction
 from lcadmin.domain.calendar import business_date
-from lcadmin.domain.emails import EmailProblem, normalize_email
+from lcadmin.domain.emails import EmailProblem, normalize_email, split_addresses
 from lcadmin.domain.permissions import Permission
 from lcadmin.domain.statuses import LinkPurpose, SeatStatus
 from lcadmin.i18n import LOCALES, gettext
@@ -147,25 +147,6 @@ def list_holders(session: Session, ctx: RequestContext, *, settings: Settings, s
         last_activity=when(seat.last_active_at)) for seat, number, product in rows), total, page, pages)
 
 
-def addresses(text: object) -> tuple[list[str], list[str]]:
-    """The addresses typed (one per line, or separated by commas, semicolons or spaces): the
-    valid ones normalised, each once, in order; and the ones refused, as typed."""
-    raw = str(text) if isinstance(text, str) else ""
-    parts = [part.strip() for part in raw.replace(";", ",").replace("\n", ",").replace(" ", ",").split(",")]
-    valid, refused = [], []
-    for part in parts:
-        if not part:
-            continue
-        try:
-            address = normalize_email(part[:320])
-        except EmailProblem:
-            refused.append(part[:80])
-            continue
-        if address not in valid:
-            valid.append(address)
-    return valid, refused
-
-
 def _pool(session: Session, company_id: int, key: object, today: date, *, lock: bool = False) -> Pool:
     pool = pool_by_key(session, company_id, key, today, lock=lock)
     if pool is None:
@@ -207,7 +188,7 @@ def assign_seats(session: Session, ctx: RequestContext, *, pool: str, emails: ob
             ``already_holds``, ``not_enough_seats``.
     """
     company_id = _company(ctx, Permission.MANAGE_LICENCES)
-    valid, refused = addresses(emails)
+    valid, refused = split_addresses(emails)
     if refused:
         raise InvalidInput("emails_invalid", "emails")
     if not valid:

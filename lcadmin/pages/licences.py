@@ -1,0 +1,263 @@
+"""/admin/licences, "Licences et autorisations": seats per product and contract, their holders
+(searched, filtered, sorted and paginated on the server), assigning by e-mail, each holder's
+actions; and /licence/[secret], the page behind the invitation's link."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from lcadmin import paths
+from lcadmin.components.forms import busy_button, card, field_error, form_alert, link_button
+from lcadmin.components.i18n import t, t_fmt
+from lcadmin.components.layout import page_frame
+from lcadmin.pages.admin import _table, admin_frame, labelled_select, options, status_badge
+from lcadmin.states.licences import AssignState, LicenceLinkState, LicencesState
+from lcadmin.states.shell import ShellState
+
+
+def _text(number) -> rx.Var:
+    """A number var as text, for a sentence."""
+    return rx.Var.create(number).to_string()
+
+
+def _callout(text, color: str, icon: str, **props) -> rx.Component:
+    return rx.callout.root(rx.callout.icon(rx.icon(icon)), rx.callout.text(text), color_scheme=color, **props)
+
+
+def _pool(row: rx.Var) -> rx.Component:
+    """One product under one contract: its seats, as numbers and as a bar."""
+    return rx.card(rx.vstack(
+        rx.flex(rx.text(row["product"], weight="bold"), rx.badge(t_fmt("licences.contract", contract=row["contract"]),
+                                                                 color_scheme="gray", variant="soft"),
+                justify="between", align="center", wrap="wrap", spacing="2", width="100%"),
+        rx.text(t_fmt("licences.pool_counts", assigned=rx.text.strong(row["assigned"].to_string()),
+                      purchased=row["purchased"].to_string(), available=rx.text.strong(row["available"].to_string())),
+                size="2"),
+        rx.progress(value=row["percent"].to(int), max=100, aria_label=row["product"].to(str), size="2"),
+        spacing="2", width="100%",
+    ), size="2", class_name="pool-card", custom_attrs={"data-pool": row["key"]})
+
+
+def _actions(row: rx.Var) -> rx.Component:
+    seat, invited = row["id"].to(str), row["status"].to(str) == "invited"
+    who = " " + row["email"].to(str)
+    busy = lambda action: LicencesState.working == seat + ":" + action
+    return rx.cond(LicencesState.can_manage, rx.flex(
+        rx.cond(invited, rx.fragment(
+            busy_button(t("licences.resend"), busy=busy("resend"), busy_key="busy.sending", size="1", variant="soft",
+                        on_click=LicencesState.resend(seat), aria_label=t("licences.resend").to(str) + who),
+            busy_button(t("licences.revoke"), busy=busy("revoke"), busy_key="busy.saving", size="1", variant="soft",
+                        color_scheme="gray", on_click=LicencesState.revoke(seat),
+                        aria_label=t("licences.revoke").to(str) + who)),
+            rx.fragment(  # an invitation is revoked; a licence in use is reassigned or removed
+                rx.button(t("licences.reassign"), size="1", variant="soft", on_click=LicencesState.ask_reassign(seat),
+                          aria_label=t("licences.reassign").to(str) + who),
+                rx.button(t("licences.unassign"), size="1", variant="soft", color_scheme="red",
+                          on_click=LicencesState.ask_unassign(seat), aria_label=t("licences.unassign").to(str) + who))),
+        spacing="2", wrap="wrap"))
+
+
+def _filters() -> rx.Component:
+    return rx.flex(
+        rx.vstack(
+            rx.text(t("licences.search"), size="1", weight="medium", color_scheme="gray"),
+            rx.input(value=LicencesState.search, on_change=LicencesState.set_search.debounce(300),
+                     aria_label=t("licences.search"), placeholder="@", size="2", type="search"),
+            spacing="1"),
+        labelled_select("licences.filter", LicencesState.status, LicencesState.set_status,
+                        *options([(code, f"licences.filter.{code}")
+                                  for code in ("all", "invited", "active", "never", "inactive")])),
+        labelled_select("licences.sort", LicencesState.sort, LicencesState.set_sort,
+                        *options([(code, f"licences.sort.{code}")
+                                  for code in ("email", "name", "assigned", "activity")])),
+        spacing="3", wrap="wrap", align="end",
+    )
+
+
+def _pager() -> rx.Component:
+    return rx.flex(
+        rx.text(rx.cond(LicencesState.total == 1, t("licences.total_one"),
+                        t_fmt("licences.total_many", count=_text(LicencesState.total))),
+                size="2", color_scheme="gray", aria_live="polite", id="holders-total"),
+        rx.flex(
+            rx.button(rx.icon("chevron-left", size=16), size="1", variant="soft", aria_label=t("licences.previous"),
+                      disabled=LicencesState.page <= 1, on_click=LicencesState.go_to(LicencesState.page - 1)),
+            rx.text(t_fmt("licences.page", page=_text(LicencesState.page), pages=_text(LicencesState.pages)),
+                    size="2", id="holders-page"),
+            rx.button(rx.icon("chevron-right", size=16), size="1", variant="soft", aria_label=t("licences.next"),
+                      disabled=LicencesState.page >= LicencesState.pages,
+                      on_click=LicencesState.go_to(LicencesState.page + 1)),
+            spacing="2", align="center"),
+        justify="between", align="center", wrap="wrap", spacing="3", width="100%",
+    )
+
+
+def _assign_dialog() -> rx.Component:
+    form = rx.form(rx.vstack(
+        rx.box(
+            rx.el.label(t("licences.pool"), html_for="assign-pool", class_name="field-label"),
+            rx.select.root(rx.select.trigger(id="assign-pool", width="100%"), rx.select.content(
+                rx.foreach(LicencesState.pools, lambda p: rx.select.item(
+                    p["product"].to(str) + " · " + p["contract"].to(str) + " (" + p["available"].to_string() + ")",
+                    value=p["key"].to(str)))), value=AssignState.pool, on_change=AssignState.set_pool),
+            class_name="field", width="100%"),
+        rx.box(
+            rx.el.label(t("licences.emails"), html_for="emails", class_name="field-label"),
+            rx.text_area(id="emails", name="emails", rows="5", width="100%", on_blur=AssignState.check,
+                         aria_describedby="emails-hint emails-checked emails-refused emails-error",
+                         aria_invalid=rx.cond((AssignState.emails_error != "") | (AssignState.refused != ""), "true",
+                                              "false"), auto_complete=False, spell_check=False),
+            rx.text(t("licences.emails_hint"), size="1", color_scheme="gray", id="emails-hint"),
+            rx.cond(AssignState.checked != "", rx.text(AssignState.checked, size="1", color_scheme="green",
+                                                       id="emails-checked", aria_live="polite")),
+            rx.cond(AssignState.refused != "", rx.text(AssignState.refused, size="2", color_scheme="red",
+                                                       id="emails-refused", role="alert")),
+            field_error(AssignState.emails_error, "emails"),
+            class_name="field", width="100%"),
+        rx.box(
+            rx.el.label(t("licences.language"), html_for="assign-locale", class_name="field-label"),
+            rx.select.root(rx.select.trigger(id="assign-locale"), rx.select.content(
+                rx.select.item("Français", value="fr"), rx.select.item("English", value="en")),
+                value=AssignState.locale, on_change=AssignState.set_locale),
+            class_name="field"),
+        busy_button(rx.icon("send", size=16), t("licences.send"), busy=AssignState.sending, busy_key="busy.inviting",
+                    type="submit", size="3", width="100%"),
+        form_alert(AssignState.error),
+        spacing="3", width="100%",
+    ), on_submit=AssignState.submit)
+    return rx.dialog.root(rx.dialog.content(
+        rx.dialog.title(t("licences.assign")),
+        rx.dialog.description(t("licences.emails_hint"), size="2", color_scheme="gray", class_name="sr-only"),
+        form,
+        rx.dialog.close(rx.button(t("action.cancel"), variant="soft", color_scheme="gray", margin_top="12px")),
+        max_width="520px",
+    ), open=AssignState.opened, on_open_change=AssignState.close)
+
+
+def _unassign_dialog() -> rx.Component:
+    return rx.alert_dialog.root(rx.alert_dialog.content(
+        rx.alert_dialog.title(t_fmt("licences.unassign_title", email=LicencesState.confirming_email)),
+        rx.alert_dialog.description(t("licences.unassign_body"), size="2"),
+        rx.flex(
+            rx.alert_dialog.cancel(rx.button(t("action.cancel"), variant="soft", color_scheme="gray")),
+            busy_button(t("licences.unassign_confirm"), busy=LicencesState.working == "unassign",
+                        busy_key="busy.saving", color_scheme="red", class_name="danger-solid",
+                        on_click=LicencesState.unassign),
+            spacing="3", justify="end", margin_top="16px", wrap="wrap"),
+        max_width="460px",
+    ), open=LicencesState.confirming != "", on_open_change=LicencesState.close_confirm)
+
+
+def _reassign_dialog() -> rx.Component:
+    return rx.dialog.root(rx.dialog.content(
+        rx.dialog.title(t_fmt("licences.reassign_title", email=LicencesState.reassigning_email)),
+        rx.dialog.description(t("licences.unassign_body"), size="2", color_scheme="gray"),
+        rx.form(rx.vstack(
+            rx.box(
+                rx.el.label(t("licences.reassign_to"), html_for="reassign-email", class_name="field-label"),
+                rx.input(id="reassign-email", name="email", type="email", size="3", width="100%",
+                         auto_complete="off", aria_describedby="reassign-email-error",
+                         aria_invalid=rx.cond(LicencesState.reassign_error != "", "true", "false")),
+                field_error(LicencesState.reassign_error, "reassign-email"),
+                class_name="field", width="100%"),
+            busy_button(t("licences.reassign_confirm"), busy=LicencesState.working == "reassign",
+                        busy_key="busy.sending", type="submit", size="3", width="100%"),
+            spacing="3", width="100%", margin_top="12px"),
+            on_submit=LicencesState.reassign),
+        rx.dialog.close(rx.button(t("action.cancel"), variant="soft", color_scheme="gray", margin_top="12px")),
+        max_width="460px",
+    ), open=LicencesState.reassigning != "", on_open_change=LicencesState.close_reassign)
+
+
+HOLDER_COLUMNS = ["col.holder", "col.email", "col.product", "col.status", "col.assigned_on", "col.last_activity",
+                  "licences.actions"]
+
+
+def licences_page() -> rx.Component:
+    """/admin/licences."""
+    return admin_frame(
+        "licences",
+        rx.cond(LicencesState.notice != "", _callout(LicencesState.notice, "green", "circle-check", role="status",
+                                                     id="licences-notice")),
+        rx.cond(LicencesState.error != "", _callout(LicencesState.error, "red", "circle-alert", role="alert")),
+        rx.flex(
+            rx.heading(t("licences.summary"), as_="h2", size="4"),
+            rx.cond(LicencesState.can_manage & (LicencesState.pools.length() > 0),  # pyright: ignore[reportAttributeAccessIssue]
+                    rx.button(rx.icon("user-plus", size=16), t("licences.assign"), on_click=AssignState.open)),
+            justify="between", align="center", wrap="wrap", spacing="3", width="100%"),
+        rx.cond(LicencesState.loaded & ~LicencesState.can_manage, _callout(t("licences.read_only"), "gray", "eye")),
+        rx.cond(~LicencesState.loaded, rx.fragment(), rx.cond(
+            LicencesState.pools.length() > 0,  # pyright: ignore[reportAttributeAccessIssue] (a list Var)
+            rx.grid(rx.foreach(LicencesState.pools, _pool), columns=rx.breakpoints(initial="1", sm="2", md="3"),
+                    spacing="3", width="100%"),
+            _callout(t("licences.empty_pools"), "gray", "inbox"))),
+        rx.heading(t("licences.holders"), as_="h2", size="4", margin_top="8px"),
+        _filters(),
+        _table(HOLDER_COLUMNS, LicencesState.holders,
+               lambda r: [rx.table.row_header_cell(rx.cond(r["name"].to(str) != "", r["name"], "—")),
+                          rx.table.cell(r["email"]), rx.table.cell(r["product"]),
+                          rx.table.cell(status_badge(r["status_label"], r["status_tone"])),
+                          rx.table.cell(r["assigned_on"]), rx.table.cell(r["last_activity"]),
+                          rx.table.cell(_actions(r))],
+               rx.cond(LicencesState.filtered, t("licences.none_match"), t("licences.holders_empty")),
+               "licences.holders", LicencesState.loaded),
+        rx.cond(LicencesState.loaded & (LicencesState.total > 0), _pager()),
+        rx.cond(LicencesState.members.length() > 0, rx.vstack(  # pyright: ignore[reportAttributeAccessIssue]
+            rx.heading(t("licences.members"), as_="h2", size="4", margin_top="8px"),
+            _table(["col.name", "col.email", "col.role"], LicencesState.members,
+                   lambda r: [rx.table.row_header_cell(r["full_name"]), rx.table.cell(r["email"]),
+                              rx.table.cell(r["role_label"])],
+                   "admin.licences.empty", "licences.members", LicencesState.loaded,
+                   count=("count.person", "count.people")),
+            spacing="2", width="100%")),
+        _assign_dialog(), _unassign_dialog(), _reassign_dialog(),
+    )
+
+
+def licence_link_page() -> rx.Component:
+    """The invitation's link: what it gives, then "Activer ma licence" (signed in) or sign in /
+    create an account, coming back here."""
+    signed_in = ShellState.user_name != ""
+    valid = rx.vstack(
+        rx.box(rx.icon("badge-check", size=28), class_name="outcome-icon"),
+        rx.heading(t("licence.title"), as_="h1", size="6"),
+        rx.text(t_fmt("licence.body", company=rx.text.strong(LicenceLinkState.company),
+                      product=rx.text.strong(LicenceLinkState.product), email=LicenceLinkState.email)),
+        rx.text(t("licence.any_account"), size="2", color_scheme="gray"),
+        rx.cond(
+            signed_in,
+            rx.vstack(
+                rx.text(t_fmt("licence.signed_in_as", name=rx.text.strong(ShellState.user_name)), size="2"),
+                busy_button(t("licence.activate"), busy=LicenceLinkState.working, busy_key="busy.activating",
+                            size="3", width="100%", on_click=LicenceLinkState.activate),
+                spacing="2", width="100%"),
+            rx.flex(
+                link_button(t("licence.sign_in"), href=paths.SIGN_IN + "?" + paths.NEXT + "=" +
+                            LicenceLinkState.back_here, size="3"),
+                link_button(t("licence.sign_up"), href=paths.SIGN_UP + "?" + paths.NEXT + "=" +
+                            LicenceLinkState.back_here, size="3", variant="soft"),
+                spacing="3", wrap="wrap"),
+        ),
+        spacing="3", width="100%",
+    )
+    done = rx.vstack(
+        rx.box(rx.icon("circle-check", size=28, aria_hidden="true"), class_name="outcome-icon"),
+        rx.heading(t("licence.title"), as_="h1", size="6"),
+        rx.callout.root(rx.callout.text(t_fmt("licence.done", product=LicenceLinkState.product,
+                                              company=LicenceLinkState.company)), color_scheme="green", role="status",
+                        id="licence-done"),
+        spacing="3", width="100%",
+    )
+    invalid = rx.vstack(
+        rx.box(rx.icon("link-2-off", size=28, aria_hidden="true"), class_name="outcome-icon"),
+        rx.heading(t("link.title"), as_="h1", size="6"),
+        rx.text(LicenceLinkState.problem, role="alert"),
+        spacing="3", width="100%",
+    )
+    return page_frame(rx.center(card(rx.match(
+        LicenceLinkState.state,
+        ("loading", rx.center(rx.spinner(size="3"), width="100%")),
+        ("valid", valid),
+        ("done", done),
+        invalid,
+    )), class_name="flow"))

@@ -1,0 +1,296 @@
+"""Licences: seat pools counted from what is in force, assigning by e-mail (all or none, never
+past the pool, one seat of a product per person), the invitation link (90 days, single use,
+opening it never uses it), unassigning and reassigning, and another company's seats not found."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlmodel import select
+
+from lcadmin import migrations
+from lcadmin.db import create_engine, read_scope, session_scope
+from lcadmin.domain.permissions import Role
+from lcadmin.domain.statuses import OrderStatus
+from lcadmin.models import ActionToken, AuditEvent, Company, Contract, OrderLine, OutboxMessage, Product, Seat
+from lcadmin.services import licences
+from lcadmin.services.errors import InvalidInput, LinkProblem, NotAllowed, NotFound
+from lcadmin.services.sessions import Principal
+from tests import factories
+from tests.conftest import postgres_url
+from tests.factories import NOW, context
+from tests.helpers import race
+
+
+def _world(engine, *, seats: int = 3, status: OrderStatus = OrderStatus.SIGNED, start: date = date(2026, 1, 1),
+           end: date = date(2026, 12, 31)):
+    """A company whose contract holds ``seats`` seats of product SNA through one order, and its admin."""
+    with session_scope(engine) as session:
+        company = factories.company(session)
+        admin = factories.account(session, company=company, role=Role.ADMIN)
+        contract = Contract(company_id=company.id, number=f"CTR-{company.id}", title="Licences",
+                            start_date=date(2026, 1, 1), end_date=date(2026, 12, 31))
+        session.add(contract)
+        product = session.exec(select(Product).where(Product.code == "SNA")).first() or Product(
+            code="SNA", name_fr="Sales Navigator Advanced", name_en="Sales Navigator Advanced")
+        session.add(product)
+        session.flush()
+        order = factories.order(session, company, status=status, start=start, end=end,
+                                lines=(("Sales Navigator Advanced", seats, 300_00),))
+        order.contract_id = contract.id
+        line = session.exec(select(OrderLine).where(OrderLine.order_id == order.id)).one()
+        line.product_id = product.id
+        session.add_all([order, line])
+        return {"pool": f"{contract.number}:SNA", "company": company.id}, factories.principal(admin, company)
+
+
+def _assign(engine, who: Principal, pool: str, emails, *, now=NOW, locale="fr", settings=None):
+    from lcadmin.settings import load_settings
+
+    with session_scope(engine) as session:
+        return licences.assign_seats(session, context(principal=who, now=now), pool=pool, emails=emails,
+                                     locale=locale, settings=settings or load_settings({}))
+
+
+def _pool(engine, who: Principal, *, now=NOW):
+    from lcadmin.settings import load_settings
+
+    with read_scope(engine) as session:
+        [row] = licences.pool_rows(session, context(principal=who, now=now), settings=load_settings({}))
+    return row.purchased, row.assigned, row.available
+
+
+def _secret_of(engine, email: str) -> str:
+    with read_scope(engine) as session:
+        mail = session.exec(select(OutboxMessage).where(OutboxMessage.to_address == email,
+                                                        OutboxMessage.kind == "seat_invitation")
+                            .order_by(OutboxMessage.id.desc())).first()
+    return mail.text_body.split("/licence/")[1].split()[0]
+
+
+def test_purchased_seats_are_those_of_signed_orders_in_force_and_invited_counts_as_assigned(engine):
+    ids, admin = _world(engine, seats=3)
+    assert _pool(engine, admin) == (3, 0, 3)
+    _assign(engine, admin, ids["pool"], "a@x.example, b@x.example")
+    assert _pool(engine, admin) == (3, 2, 1)  # invited seats are taken
+    from lcadmin.settings import load_settings
+
+    _, later = _world(engine, seats=5, start=date(2027, 1, 1), end=date(2027, 12, 31))
+    _, unsigned = _world(engine, seats=5, status=OrderStatus.AWAITING_SIGNATURE)
+    with read_scope(engine) as session:
+        for who in (later, unsigned):  # not in force yet, not signed: no seat
+            assert licences.pool_rows(session, context(principal=who), settings=load_settings({})) == []
+    assert _pool(engine, later, now=NOW.replace(year=2027)) == (5, 0, 5)  # in force a year later
+
+
+def test_assigning_is_all_or_nothing_and_never_past_the_pool(engine):
+    ids, admin = _world(engine, seats=2)
+    for emails, code in (("a@x.example, b@x.example, c@x.example", "not_enough_seats"),
+                         ("a@x.example, not-an-address", "emails_invalid"), ("", "emails_required"),
+                         (" , ; ", "emails_required")):
+        with pytest.raises(InvalidInput) as refused:
+            _assign(engine, admin, ids["pool"], emails)
+        assert (refused.value.code, refused.value.field) == (code, "emails")
+    assert _pool(engine, admin) == (2, 0, 2)
+    with read_scope(engine) as session:
+        assert session.exec(select(Seat)).all() == [] and session.exec(select(OutboxMessage)).all() == []
+    assert _assign(engine, admin, ids["pool"], "A@X.example\nb@x.example; a@x.example") == ["a@x.example",
+                                                                                            "b@x.example"]
+    with pytest.raises(InvalidInput) as refused:
+        _assign(engine, admin, ids["pool"], "a@x.example")
+    assert refused.value.code in ("already_holds", "not_enough_seats")
+
+
+def test_one_person_holds_at_most_one_seat_of_a_product(engine):
+    ids, admin = _world(engine, seats=5)
+    _assign(engine, admin, ids["pool"], "a@x.example")
+    with pytest.raises(InvalidInput) as refused:
+        _assign(engine, admin, ids["pool"], "b@x.example, A@x.example")
+    assert refused.value.code == "already_holds" and _pool(engine, admin) == (5, 1, 4)
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_two_admins_taking_the_last_seat_at_once_one_wins(engine, db_path, database, request):
+    if database == "postgresql":
+        schema = request.getfixturevalue("pg_schema")
+        url = postgres_url(schema)
+        engine = create_engine(url)
+        migrations.upgrade(engine)
+    else:
+        url = f"sqlite:///{db_path}"
+    try:
+        ids, admin = _world(engine, seats=1)
+
+        def take(n: int) -> str:
+            worker = create_engine(url)
+            try:
+                _assign(worker, admin, ids["pool"], f"person{n}@x.example")
+                return "won"
+            except InvalidInput as error:
+                return error.code
+            finally:
+                worker.dispose()
+
+        numbers = iter(range(4))
+        assert race(4, lambda: take(next(numbers))) == ["not_enough_seats"] * 3 + ["won"]
+        assert _pool(engine, admin) == (1, 1, 0)
+    finally:
+        if database == "postgresql":
+            engine.dispose()
+
+
+def test_the_invitation_link_works_90_days_once_and_opening_it_never_uses_it(engine):
+    ids, admin = _world(engine)
+    _assign(engine, admin, ids["pool"], "new.hire@x.example", locale="en")
+    with read_scope(engine) as session:
+        mail = session.exec(select(OutboxMessage).where(OutboxMessage.kind == "seat_invitation")).one()
+        token = session.exec(select(ActionToken).where(ActionToken.purpose == "licence")).one()
+    assert mail.subject == "You have received a Sales Navigator Advanced licence"  # the assigner chose English
+    assert token.expires_at == NOW + timedelta(days=90)
+    secret = _secret_of(engine, "new.hire@x.example")
+    with session_scope(engine) as session:
+        for _ in range(3):  # a mail scanner, then the person, open it
+            view = licences.inspect_invitation(session, context(), secret=secret)
+            assert (view.state, view.product, view.email) == ("valid", "Sales Navigator Advanced",
+                                                              "new.hire@x.example")
+    with session_scope(engine) as session:  # activating needs an account (any address)
+        with pytest.raises(NotAllowed):
+            licences.activate_seat(session, context(), secret=secret)
+    with session_scope(engine) as session:
+        user = factories.account(session, email="perso@gmail.example", full_name="Nina Nouvelle")
+        holder = factories.principal(user, None, None)
+    with session_scope(engine) as session:
+        assert licences.activate_seat(session, context(principal=holder), secret=secret).state == "done"
+    with session_scope(engine) as session, pytest.raises(LinkProblem) as used:
+        licences.activate_seat(session, context(principal=holder), secret=secret)
+    assert used.value.code == "link_used"
+    with read_scope(engine) as session:
+        seat = session.exec(select(Seat)).one()
+    assert (seat.status, seat.user_id, seat.full_name) == ("active", user.id, "Nina Nouvelle")
+    assert _pool(engine, admin) == (3, 1, 2)
+
+
+def test_an_invitation_link_expires_after_90_days(engine):
+    ids, admin = _world(engine)
+    _assign(engine, admin, ids["pool"], "late@x.example")
+    secret = _secret_of(engine, "late@x.example")
+    later = NOW + timedelta(days=90, seconds=1)
+    with session_scope(engine) as session:
+        assert licences.inspect_invitation(session, context(now=later), secret=secret).state == "expired"
+        user = factories.account(session, email="late@perso.example")
+        holder = factories.principal(user, None, None)
+    with session_scope(engine) as session, pytest.raises(LinkProblem) as expired:
+        licences.activate_seat(session, context(principal=holder, now=later), secret=secret)
+    assert expired.value.code == "link_expired"
+
+
+def test_resending_makes_the_old_link_stop_working_and_revoking_frees_the_seat(engine):
+    ids, admin = _world(engine, seats=1)
+    _assign(engine, admin, ids["pool"], "a@x.example")
+    first = _secret_of(engine, "a@x.example")
+    with read_scope(engine) as session:
+        seat_id = str(session.exec(select(Seat.id)).one())
+    from lcadmin.settings import load_settings
+
+    with session_scope(engine) as session:
+        licences.resend_invitation(session, context(principal=admin), seat_id=seat_id, settings=load_settings({}))
+    second = _secret_of(engine, "a@x.example")
+    with session_scope(engine) as session:
+        assert second != first and licences.inspect_invitation(session, context(), secret=first).state == "used"
+        assert licences.inspect_invitation(session, context(), secret=second).state == "valid"
+    with session_scope(engine) as session:
+        licences.revoke_invitation(session, context(principal=admin), seat_id=seat_id)
+    assert _pool(engine, admin) == (1, 0, 1)
+    with session_scope(engine) as session:
+        assert licences.inspect_invitation(session, context(), secret=second).state == "used"
+
+
+def test_unassigning_frees_the_seat_at_once_and_tells_the_holder(engine):
+    ids, admin = _world(engine, seats=1)
+    _assign(engine, admin, ids["pool"], "a@x.example")
+    with read_scope(engine) as session:
+        seat_id = str(session.exec(select(Seat.id)).one())
+    with session_scope(engine) as session:
+        licences.unassign_seat(session, context(principal=admin), seat_id=seat_id)
+    assert _pool(engine, admin) == (1, 0, 1)
+    with read_scope(engine) as session:
+        told = session.exec(select(OutboxMessage).where(OutboxMessage.kind == "seat_removed")).one()
+        actions = [e.action for e in session.exec(select(AuditEvent).where(AuditEvent.subject == f"seat:{seat_id}"))]
+    assert told.to_address == "a@x.example" and "seat.invited" in actions and "seat.unassigned" in actions
+    _assign(engine, admin, ids["pool"], "a@x.example")  # the same person may hold it again
+    assert _pool(engine, admin) == (1, 1, 0)
+
+
+def test_reassigning_moves_the_seat_in_one_step(engine):
+    ids, admin = _world(engine, seats=1)
+    _assign(engine, admin, ids["pool"], "a@x.example")
+    with read_scope(engine) as session:
+        seat_id = str(session.exec(select(Seat.id)).one())
+    from lcadmin.settings import load_settings
+
+    with session_scope(engine) as session:
+        assert licences.reassign_seat(session, context(principal=admin), seat_id=seat_id, email="B@x.example",
+                                      locale="fr", settings=load_settings({})) == "b@x.example"
+    assert _pool(engine, admin) == (1, 1, 0)  # the full pool allowed it: the seat moved, none was added
+    with read_scope(engine) as session:
+        seats = {s.email: s.status for s in session.exec(select(Seat))}
+    assert seats == {"a@x.example": "unassigned", "b@x.example": "invited"}
+    with session_scope(engine) as session, pytest.raises(NotFound):  # the old seat has ended
+        licences.reassign_seat(session, context(principal=admin), seat_id=seat_id, email="c@x.example",
+                               locale="fr", settings=load_settings({}))
+
+
+def test_another_companys_seats_and_pools_are_not_found_and_a_member_changes_nothing(engine):
+    ids, admin = _world(engine, seats=2)
+    _assign(engine, admin, ids["pool"], "a@x.example")
+    other_ids, other = _world(engine, seats=2)
+    with read_scope(engine) as session:
+        seat_id = str(session.exec(select(Seat.id)).one())
+    from lcadmin.settings import load_settings
+
+    settings = load_settings({})
+    with pytest.raises(NotFound):
+        _assign(engine, other, ids["pool"], "b@x.example")
+    for call in (lambda s, c: licences.unassign_seat(s, c, seat_id=seat_id),
+                 lambda s, c: licences.revoke_invitation(s, c, seat_id=seat_id),
+                 lambda s, c: licences.resend_invitation(s, c, seat_id=seat_id, settings=settings),
+                 lambda s, c: licences.reassign_seat(s, c, seat_id=seat_id, email="z@x.example", locale="fr",
+                                                     settings=settings)):
+        with session_scope(engine) as session, pytest.raises(NotFound):
+            call(session, context(principal=other))
+    for odd in ("-1", "²", "1 OR 1=1", None, [], 10**30):
+        with session_scope(engine) as session, pytest.raises(NotFound):
+            licences.unassign_seat(session, context(principal=admin), seat_id=odd)
+    with read_scope(engine) as session:
+        page = licences.list_holders(session, context(principal=other), settings=settings)
+        company = session.get(Company, ids["company"])
+    assert page.total == 0 and page.rows == ()
+    with session_scope(engine) as session:
+        member_user = factories.account(session, company=company, role=Role.MEMBER)
+    member = factories.principal(member_user, company, Role.MEMBER)
+    with pytest.raises(NotAllowed):
+        _assign(engine, member, ids["pool"], "m@x.example")
+    with session_scope(engine) as session, pytest.raises(NotAllowed):
+        licences.unassign_seat(session, context(principal=member), seat_id=seat_id)
+    assert _pool(engine, admin) == (2, 1, 1)
+
+
+def test_the_holders_list_is_searched_filtered_sorted_and_paginated_in_sql(engine):
+    ids, admin = _world(engine, seats=60)
+    _assign(engine, admin, ids["pool"], ", ".join(f"p{n:02d}@x.example" for n in range(55)))
+    from lcadmin.settings import load_settings
+
+    settings = load_settings({})
+    with read_scope(engine) as session:
+        first = licences.list_holders(session, context(principal=admin), settings=settings)
+        third = licences.list_holders(session, context(principal=admin), settings=settings, page=3)
+        beyond = licences.list_holders(session, context(principal=admin), settings=settings, page=99)
+        found = licences.list_holders(session, context(principal=admin), settings=settings, search="P07")
+        active = licences.list_holders(session, context(principal=admin), settings=settings, status="active")
+        backwards = licences.list_holders(session, context(principal=admin), settings=settings, descending=True)
+    assert (first.total, first.pages, len(first.rows), first.rows[0].email) == (55, 3, 25, "p00@x.example")
+    assert [r.email for r in third.rows] == [f"p{n:02d}@x.example" for n in range(50, 55)]
+    assert beyond.page == 3  # past the end: the last page
+    assert [r.email for r in found.rows] == ["p07@x.example"] and found.rows[0].status_label == "Invité"
+    assert active.total == 0 and backwards.rows[0].email == "p54@x.example"
