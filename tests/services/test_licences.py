@@ -244,7 +244,7 @@ def test_reassigning_moves_the_seat_in_one_step(engine):
 def test_another_companys_seats_and_pools_are_not_found_and_a_member_changes_nothing(engine):
     ids, admin = _world(engine, seats=2)
     _assign(engine, admin, ids["pool"], "a@x.example")
-    other_ids, other = _world(engine, seats=2)
+    _, other = _world(engine, seats=2)
     with read_scope(engine) as session:
         seat_id = str(session.exec(select(Seat.id)).one())
     from lcadmin.settings import load_settings
