@@ -11,7 +11,7 @@ from lcadmin.components.forms import busy_button, card, field_error, form_alert,
 from lcadmin.components.i18n import t, t_fmt
 from lcadmin.components.layout import page_frame
 from lcadmin.pages.admin import _table, admin_frame, labelled_select, options, status_badge
-from lcadmin.states.licences import AssignState, LicenceLinkState, LicencesState
+from lcadmin.states.licences import AssignState, BulkState, LicenceLinkState, LicencesState
 from lcadmin.states.shell import ShellState
 
 
@@ -94,13 +94,7 @@ def _pager() -> rx.Component:
 
 def _assign_dialog() -> rx.Component:
     form = rx.form(rx.vstack(
-        rx.box(
-            rx.el.label(t("licences.pool"), html_for="assign-pool", class_name="field-label"),
-            rx.select.root(rx.select.trigger(id="assign-pool", width="100%"), rx.select.content(
-                rx.foreach(LicencesState.pools, lambda p: rx.select.item(
-                    p["product"].to(str) + " · " + p["contract"].to(str) + " (" + p["available"].to_string() + ")",
-                    value=p["key"].to(str)))), value=AssignState.pool, on_change=AssignState.set_pool),
-            class_name="field", width="100%"),
+        _pool_select(AssignState.pool, AssignState.set_pool, "assign-pool"),
         rx.box(
             rx.el.label(t("licences.emails"), html_for="emails", class_name="field-label"),
             rx.text_area(id="emails", name="emails", rows="5", width="100%", on_blur=AssignState.check,
@@ -132,6 +126,58 @@ def _assign_dialog() -> rx.Component:
         rx.dialog.close(rx.button(t("action.cancel"), variant="soft", color_scheme="gray", margin_top="12px")),
         max_width="520px",
     ), open=AssignState.opened, on_open_change=AssignState.close)
+
+
+def _pool_select(value, on_change, select_id: str) -> rx.Component:
+    """Which licence (product and contract), with its seats available."""
+    return rx.box(
+        rx.el.label(t("licences.pool"), html_for=select_id, class_name="field-label"),
+        rx.select.root(rx.select.trigger(id=select_id, width="100%"), rx.select.content(
+            rx.foreach(LicencesState.pools, lambda p: rx.select.item(
+                p["product"].to(str) + " · " + p["contract"].to(str) + " (" + p["available"].to_string() + ")",
+                value=p["key"].to(str)))), value=value, on_change=on_change),
+        class_name="field", width="100%")
+
+
+def _import_dialog() -> rx.Component:
+    verdicts = rx.cond(BulkState.lines.length() > 0, rx.vstack(  # pyright: ignore[reportAttributeAccessIssue]
+        rx.text(t_fmt("licences.import_counts", ready=rx.text.strong(_text(BulkState.ready)),
+                      problems=rx.text.strong(_text(BulkState.problems))), size="2", id="import-counts",
+                aria_live="polite"),
+        rx.cond(BulkState.problems > 0, _callout(t("licences.import_fix"), "amber", "triangle-alert")),
+        _table(["col.line", "col.email", "col.product", "col.verdict"], BulkState.lines,
+               lambda r: [rx.table.row_header_cell(r["number"]), rx.table.cell(r["email"]),
+                          rx.table.cell(r["product"]),
+                          rx.table.cell(rx.badge(r["label"], color_scheme=rx.cond(r["verdict"] == "ok", "green",
+                                                                                   "red"), variant="soft"))],
+               "licences.import_counts", "licences.import", rx.Var.create(True)),
+        spacing="2", width="100%"))
+    return rx.dialog.root(rx.dialog.content(
+        rx.dialog.title(t("licences.import")),
+        rx.dialog.description(t("licences.import_help"), size="2", color_scheme="gray"),
+        rx.vstack(
+            _pool_select(BulkState.pool, BulkState.set_pool, "import-pool"),
+            rx.upload(
+                rx.vstack(rx.icon("file-up", size=22, aria_hidden="true"),
+                          rx.text(rx.cond(BulkState.file_name != "", BulkState.file_name, t("licences.import_drop")),
+                                  size="2"),
+                          align="center", spacing="1"),
+                id="licences-csv", multiple=False, max_files=1, class_name="csv-drop",
+                on_drop=BulkState.upload(rx.upload_files(upload_id="licences-csv")),
+                border="1px dashed var(--gray-8)", border_radius="8px", padding="16px", width="100%",
+                custom_attrs={"aria-label": t("licences.import_drop")},
+            ),
+            field_error(BulkState.csv_error, "licences-csv"),
+            verdicts,
+            rx.button(rx.cond(BulkState.working, rx.fragment(rx.spinner(size="2"), t("busy.inviting")),
+                              rx.fragment(rx.icon("check", size=16), t("licences.apply"))),
+                      size="3", width="100%", on_click=BulkState.apply, aria_busy=rx.cond(BulkState.working, "true",
+                                                                                           "false"),
+                      disabled=(BulkState.ready == 0) | (BulkState.problems > 0) | BulkState.working),
+            spacing="3", width="100%", margin_top="12px"),
+        rx.dialog.close(rx.button(t("action.cancel"), variant="soft", color_scheme="gray", margin_top="12px")),
+        max_width="640px",
+    ), open=BulkState.opened, on_open_change=BulkState.close)
 
 
 def _unassign_dialog() -> rx.Component:
@@ -183,7 +229,14 @@ def licences_page() -> rx.Component:
         rx.flex(
             rx.heading(t("licences.summary"), as_="h2", size="4"),
             rx.cond(LicencesState.can_manage & (LicencesState.pools.length() > 0),  # pyright: ignore[reportAttributeAccessIssue]
-                    rx.button(rx.icon("user-plus", size=16), t("licences.assign"), on_click=AssignState.open)),
+                    rx.flex(
+                        rx.button(rx.icon("user-plus", size=16), t("licences.assign"), on_click=AssignState.open),
+                        rx.button(rx.icon("file-up", size=16), t("licences.import"), variant="soft",
+                                  on_click=BulkState.open),
+                        busy_button(rx.icon("file-down", size=16), t("licences.export"), busy=BulkState.working,
+                                    busy_key="action.preparing", variant="soft", color_scheme="gray",
+                                    on_click=BulkState.export),
+                        spacing="2", wrap="wrap")),
             justify="between", align="center", wrap="wrap", spacing="3", width="100%"),
         rx.cond(LicencesState.loaded & ~LicencesState.can_manage, _callout(t("licences.read_only"), "gray", "eye")),
         rx.cond(~LicencesState.loaded, rx.fragment(), rx.cond(
@@ -210,7 +263,7 @@ def licences_page() -> rx.Component:
                    "admin.licences.empty", "licences.members", LicencesState.loaded,
                    count=("count.person", "count.people")),
             spacing="2", width="100%")),
-        _assign_dialog(), _unassign_dialog(), _reassign_dialog(),
+        _assign_dialog(), _import_dialog(), _unassign_dialog(), _reassign_dialog(),
     )
 
 

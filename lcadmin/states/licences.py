@@ -318,3 +318,107 @@ class LicenceLinkState(rx.State):
             return done.event
         self.state, self.company, self.product = "done", done.value.company, done.value.product
         return None
+
+
+class BulkState(rx.State):
+    """"Importer un fichier CSV": a preview of every line's verdict, then all of it or nothing;
+    and the holders' export. The file's bytes stay on the server (a backend var) between the
+    preview and "Appliquer"."""
+
+    opened: bool = False
+    working: bool = False
+    pool: str = ""
+    file_name: str = ""
+    lines: list[dict[str, str]] = []  # the problems first, then the first lines that are ready
+    ready: int = 0
+    problems: int = 0
+    csv_error: str = ""
+    _data: bytes = b""
+
+    @rx.event
+    async def open(self):
+        """Show the dialog, on the same licence as "Attribuer"."""
+        page = await self.get_state(LicencesState)
+        if not page.can_manage:
+            return
+        free = [p for p in page.pools if p["available"] > 0] or page.pools
+        self.pool = free[0]["key"] if free else ""
+        self._forget()
+        self.opened = True
+
+    def _forget(self) -> None:
+        self.file_name, self.lines, self.ready, self.problems, self.csv_error, self._data = "", [], 0, 0, "", b""
+
+    @rx.event
+    def close(self, _open: bool = False):
+        """Close the dialog (the file is forgotten)."""
+        self.opened = False
+        self._forget()
+
+    @rx.event
+    async def set_pool(self, value: str):
+        """The licence lines without a product code take; the preview is made again."""
+        self.pool = clip(value, 90)
+        return await self._preview()
+
+    async def _preview(self):
+        if not self._data:
+            return None
+        pool, data, settings = self.pool, self._data, get_settings()
+        self.csv_error = ""
+        done = await run(self, lambda session, ctx: licences.preview_csv(session, ctx, pool=pool, data=data,
+                                                                          settings=settings),
+                         permission=Permission.MANAGE_LICENCES, fields={"csv": "csv_error"})
+        if not done.ok:
+            self.lines, self.ready, self.problems = [], 0, 0
+            return done.event
+        locale = await active_locale(self)
+        ordered = sorted(done.value.lines, key=lambda line: line.verdict == "ok")[:200]
+        self.lines = [{"number": str(line.number), "email": line.email, "product": line.product,
+                       "verdict": line.verdict, "label": gettext(f"licences.verdict.{line.verdict}", locale)}
+                      for line in ordered]
+        self.ready, self.problems = done.value.ready, done.value.problems
+        return None
+
+    @rx.event
+    @shows_busy("working")
+    async def upload(self, files: list[rx.UploadFile]):
+        """A file was chosen or dropped: its preview."""
+        self._forget()
+        file = files[0] if isinstance(files, list) and files else None
+        if file is None or not callable(getattr(file, "read", None)):
+            return None
+        self.file_name = clip(getattr(file, "name", "") or "", 120)
+        data = await file.read(licences.MAX_CSV_BYTES + 1)
+        self._data = data if isinstance(data, bytes) else b""
+        return await self._preview()
+
+    @rx.event
+    @shows_busy("working")
+    async def apply(self):
+        """"Appliquer": every line, in one transaction, or none."""
+        if not self._data:
+            return None
+        pool, data, settings = self.pool, self._data, get_settings()
+        done = await run(self, lambda session, ctx: licences.apply_csv(session, ctx, pool=pool, data=data,
+                                                                        settings=settings),
+                         write=True, permission=Permission.MANAGE_LICENCES, fields={"csv": "csv_error"})
+        if not done.ok:
+            return done.event
+        self.opened = False
+        self._forget()
+        page = await self.get_state(LicencesState)
+        page.notice = gettext("licences.imported", await active_locale(self), count=str(done.value))
+        return LicencesState.refresh
+
+    @rx.event
+    @shows_busy("working")
+    async def export(self):
+        """"Exporter (CSV)": the holders, invited and active."""
+        settings = get_settings()
+        done = await run(self, lambda session, ctx: licences.export_holders(session, ctx, settings=settings),
+                         permission=Permission.MANAGE_LICENCES)
+        if not done.ok:
+            return done.event
+        filename, data = done.value
+        return rx.download(data=data, filename=filename, mime_type="text/csv")

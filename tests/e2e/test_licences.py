@@ -16,12 +16,17 @@ pytestmark = pytest.mark.e2e
 SNA = '[data-pool="CTR-FLX-2026:SNA"]'
 
 
+def _counts(assigned: int, purchased: int, available: int) -> re.Pattern:
+    """A pool's line, "Attribuées : 9 sur 12 · disponibles : 3" (French puts a thin space before ":")."""
+    return re.compile(rf"Attribuées\s?: {assigned} sur {purchased} · disponibles\s?: {available}")
+
+
 def test_a_seat_assigned_by_e_mail_is_activated_by_the_invitee_then_removed(prod_app, prod_page, inbox):
     admin = prod_page()
     _sign_in(admin, prod_app.url)
     admin.get_by_role("navigation").get_by_role("link", name="Licences et autorisations").click()
     pool = admin.locator(SNA)
-    expect(pool).to_contain_text("9 attribuées sur 12 · 3 disponibles")
+    expect(pool).to_contain_text(_counts(9, 12, 3))
     admin.get_by_role("button", name="Attribuer des licences").click()
     dialog = admin.get_by_role("dialog")
     dialog.get_by_role("combobox", name="Licence").click()
@@ -38,7 +43,7 @@ def test_a_seat_assigned_by_e_mail_is_activated_by_the_invitee_then_removed(prod
     sent = len(inbox.messages)
     dialog.get_by_role("button", name="Envoyer les invitations").click()
     expect(admin.locator("#licences-notice")).to_contain_text("Invitation envoyée à nouvelle.recrue@flexis.com.")
-    expect(pool).to_contain_text("10 attribuées sur 12 · 2 disponibles")
+    expect(pool).to_contain_text(_counts(10, 12, 2))
 
     mail = inbox.wait_for("nouvelle.recrue@flexis.com", "Vous avez reçu une licence Sales Navigator Advanced",
                           after=sent)
@@ -66,5 +71,30 @@ def test_a_seat_assigned_by_e_mail_is_activated_by_the_invitee_then_removed(prod
     expect(confirm).to_contain_text("Retirer la licence de nouvelle.recrue@flexis.com ?")
     confirm.get_by_role("button", name="Retirer la licence").click()
     expect(admin.locator("#licences-notice")).to_contain_text("Licence retirée à nouvelle.recrue@flexis.com")
-    expect(pool).to_contain_text("9 attribuées sur 12 · 3 disponibles")
+    expect(pool).to_contain_text(_counts(9, 12, 3))
     inbox.wait_for("nouvelle.recrue@flexis.com", "Votre licence Sales Navigator Advanced a été retirée", after=sent)
+
+
+def test_a_csv_with_a_bad_line_shows_its_verdicts_and_applies_nothing_until_fixed(prod_app, prod_page):
+    page = prod_page()
+    _sign_in(page, prod_app.url)
+    page.goto(prod_app.url + "/admin/licences")
+    pool = page.locator('[data-pool="CTR-FLX-2026:LRN"]')
+    expect(pool).to_contain_text(_counts(3, 5, 2))
+    page.get_by_role("button", name="Importer un fichier CSV").click()
+    dialog = page.get_by_role("dialog")
+    upload = dialog.locator("input[type=file]")
+    upload.set_input_files(files=[{"name": "equipe.csv", "mimeType": "text/csv",
+                                   "buffer": b"email,product\nmarie.curie@flexis.com,LRN\nnot-an-address,LRN\n"}])
+    expect(dialog.locator("#import-counts")).to_have_text(re.compile(r"Lignes prêtes\s?: 1 · à corriger\s?: 1"))
+    expect(dialog.get_by_role("row", name=re.compile("not-an-address"))).to_contain_text("Adresse e-mail non valide")
+    expect(dialog.get_by_role("button", name="Appliquer")).to_be_disabled()
+    upload.set_input_files(files=[{"name": "equipe.csv", "mimeType": "text/csv",
+                                   "buffer": b"marie.curie@flexis.com;LRN\n"}])  # semicolons: said so
+    expect(dialog.locator("#licences-csv-error")).to_contain_text("points-virgules")
+    upload.set_input_files(files=[{"name": "equipe.csv", "mimeType": "text/csv",
+                                   "buffer": b"email,product\nmarie.curie@flexis.com,LRN\n"}])
+    expect(dialog.locator("#import-counts")).to_have_text(re.compile(r"Lignes prêtes\s?: 1 · à corriger\s?: 0"))
+    dialog.get_by_role("button", name="Appliquer").click()
+    expect(page.locator("#licences-notice")).to_contain_text(re.compile(r"Invitations envoyées\s?: 1\."))
+    expect(pool).to_contain_text(_counts(4, 5, 1))

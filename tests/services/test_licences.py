@@ -294,3 +294,96 @@ def test_the_holders_list_is_searched_filtered_sorted_and_paginated_in_sql(engin
     assert beyond.page == 3  # past the end: the last page
     assert [r.email for r in found.rows] == ["p07@x.example"] and found.rows[0].status_label == "Invité"
     assert active.total == 0 and backwards.rows[0].email == "p54@x.example"
+
+
+def _settings():
+    from lcadmin.settings import load_settings
+
+    return load_settings({})
+
+
+def _preview(engine, who, pool, data: bytes):
+    with read_scope(engine) as session:
+        return licences.preview_csv(session, context(principal=who), pool=pool, data=data, settings=_settings())
+
+
+def _apply(engine, who, pool, data: bytes):
+    with session_scope(engine) as session:
+        return licences.apply_csv(session, context(principal=who), pool=pool, data=data, settings=_settings())
+
+
+def test_a_csv_is_previewed_line_by_line_and_applies_nothing_until_every_line_is_ok(engine):
+    ids, admin = _world(engine, seats=4)
+    _assign(engine, admin, ids["pool"], "held@x.example")
+    data = (b"email,product\n"  # a header line
+            b"a@x.example\n"
+            b"not-an-address\n"
+            b"A@x.example\n"  # the same person again
+            b"held@x.example,SNA\n"
+            b"b@x.example,XYZ\n"
+            b"c@x.example\n"
+            b"d@x.example\n")
+    preview = _preview(engine, admin, ids["pool"], data)
+    assert [(line.number, line.verdict) for line in preview.lines] == [
+        (2, "ok"), (3, "invalid_email"), (4, "duplicate"), (5, "already_holds"), (6, "unknown_product"), (7, "ok"),
+        (8, "ok")]
+    assert (preview.ready, preview.problems) == (3, 4)
+    with pytest.raises(InvalidInput) as refused:
+        _apply(engine, admin, ids["pool"], data)
+    assert refused.value.code == "csv_has_problems" and _pool(engine, admin) == (4, 1, 3)
+    fixed = b"a@x.example\nc@x.example\nd@x.example\ne@x.example\n"  # one too many for the 3 seats left
+    assert [line.verdict for line in _preview(engine, admin, ids["pool"], fixed).lines][-1] == "not_enough_seats"
+    with pytest.raises(InvalidInput):
+        _apply(engine, admin, ids["pool"], fixed)
+    assert _apply(engine, admin, ids["pool"], b"a@x.example\nc@x.example\nd@x.example\n") == 3
+    assert _pool(engine, admin) == (4, 4, 0)
+
+
+@pytest.mark.parametrize(("data", "code"), [
+    ("é@x.example\n".encode("latin-1"), "csv_encoding"),
+    (b"a@x.example;SNA\nb@x.example;SNA\n", "csv_semicolons"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "csv_binary"),
+    (b"", "csv_empty"),
+    (b"email\n\n", "csv_empty"),
+    (b"a@x.example,SNA,extra\n", "csv_columns"),
+    ("".join(f"p{n}@x.example\n" for n in range(50_000)).encode(), "csv_too_long"),
+    (b"x" * (2 * 1024 * 1024 + 1), "csv_too_large"),
+])
+def test_what_is_not_such_a_file_is_refused_with_its_reason_and_changes_nothing(engine, data, code):
+    ids, admin = _world(engine, seats=3)
+    for call in (_preview, _apply):
+        with pytest.raises(InvalidInput) as refused:
+            call(engine, admin, ids["pool"], data)
+        assert (refused.value.code, refused.value.field) == (code, "csv")
+    assert _pool(engine, admin) == (3, 0, 3)
+
+
+def test_a_file_with_or_without_header_and_a_bom_reads_the_same(engine):
+    ids, admin = _world(engine, seats=3)
+    for data in (b"a@x.example\r\nb@x.example\r\n", "\ufeffAdresse e-mail\na@x.example\nb@x.example".encode()):
+        assert [line.email for line in _preview(engine, admin, ids["pool"], data).lines] == ["a@x.example",
+                                                                                           "b@x.example"]
+
+
+def test_the_export_lists_the_holders_and_never_writes_a_formula(engine):
+    ids, admin = _world(engine, seats=3)
+    _assign(engine, admin, ids["pool"], "a@x.example, b@x.example")
+    with session_scope(engine) as session:
+        seat = session.exec(select(Seat).where(Seat.email == "a@x.example")).one()
+        seat.full_name = "=HYPERLINK(\"http://evil\")"
+        session.add(seat)
+    with read_scope(engine) as session:
+        name, data = licences.export_holders(session, context(principal=admin), settings=_settings())
+    text = data.decode("utf-8-sig").splitlines()
+    assert name == "licences.csv" and text[0] == "email,name,product,contract,status,assigned_on,last_active"
+    assert text[1].startswith("a@x.example,\"'=HYPERLINK") and text[2].startswith("b@x.example,,SNA,")
+    assert len(text) == 3
+
+
+def test_the_csv_import_of_5000_lines_previews_and_applies_in_one_transaction(engine):
+    ids, admin = _world(engine, seats=5000)
+    data = "".join(f"person{n}@x.example\n" for n in range(5000)).encode()
+    preview = _preview(engine, admin, ids["pool"], data)
+    assert (preview.ready, preview.problems) == (5000, 0)
+    assert _apply(engine, admin, ids["pool"], data) == 5000
+    assert _pool(engine, admin) == (5000, 5000, 0)

@@ -6,8 +6,11 @@ and the people who hold them.
 - ``seats`` — the holders list (paginated in SQL), assigning by e-mail, resending and revoking an
   invitation, unassigning and reassigning.
 - ``invitations`` — the link in the invitation e-mail and its activation.
+- ``bulk`` — assigning from a CSV file (a preview, then all or nothing) and the holders' export.
 """
 
+from lcadmin.services.licences.bulk import MAX_BYTES as MAX_CSV_BYTES
+from lcadmin.services.licences.bulk import Preview, apply_csv, export_holders, preview_csv
 from lcadmin.services.licences.invitations import InvitationView, activate_seat, inspect_invitation
 from lcadmin.services.licences.seats import (
     PAGE_SIZE,
@@ -25,17 +28,22 @@ from lcadmin.services.licences.seats import (
 )
 
 __all__ = [
+    "MAX_CSV_BYTES",
     "PAGE_SIZE",
     "STATUS_FILTERS",
     "HolderPage",
     "HolderRow",
     "InvitationView",
     "PoolRow",
+    "Preview",
     "activate_seat",
+    "apply_csv",
     "assign_seats",
+    "export_holders",
     "inspect_invitation",
     "list_holders",
     "pool_rows",
+    "preview_csv",
     "reassign_seat",
     "resend_invitation",
     "revoke_invitation",

@@ -41,7 +41,7 @@ SORTS = {"email": (Seat.email,), "name": (Seat.full_name, Seat.email), "assigned
          "activity": (Seat.last_active_at, Seat.id)}
 
 
-def _company(ctx: RequestContext, permission: Permission) -> int:
+def manager_company(ctx: RequestContext, permission: Permission) -> int:
     if ctx.user.company_id is None or not ctx.user.can(permission):
         raise NotAllowed("forbidden")
     return ctx.user.company_id
@@ -59,7 +59,7 @@ def viewer_company(ctx: RequestContext) -> int:
     return ctx.user.company_id
 
 
-def _today(ctx: RequestContext, settings: Settings) -> date:
+def business_today(ctx: RequestContext, settings: Settings) -> date:
     return business_date(ctx.now, settings.vendor.timezone)
 
 
@@ -101,7 +101,7 @@ def pool_rows(session: Session, ctx: RequestContext, *, settings: Settings) -> l
     company_id = viewer_company(ctx)
     return [PoolRow(p.key, product_name(p.product, ctx.locale), p.contract_number, p.purchased, p.assigned,
                     p.available, min(100, round(100 * p.assigned / p.purchased)) if p.purchased else 100)
-            for p in pools(session, company_id, _today(ctx, settings))]
+            for p in pools(session, company_id, business_today(ctx, settings))]
 
 
 def list_holders(session: Session, ctx: RequestContext, *, settings: Settings, search: str = "", status: str = "all",
@@ -147,7 +147,7 @@ def list_holders(session: Session, ctx: RequestContext, *, settings: Settings, s
         last_activity=when(seat.last_active_at)) for seat, number, product in rows), total, page, pages)
 
 
-def _pool(session: Session, company_id: int, key: object, today: date, *, lock: bool = False) -> Pool:
+def find_pool(session: Session, company_id: int, key: object, today: date, *, lock: bool = False) -> Pool:
     pool = pool_by_key(session, company_id, key, today, lock=lock)
     if pool is None:
         raise NotFound("pool_not_found")
@@ -158,7 +158,7 @@ def _link(settings: Settings, secret: str) -> str:
     return paths.emailed_link(settings.public_url, LinkPurpose.LICENCE, secret)
 
 
-def _invite(session: Session, ctx: RequestContext, seat: Seat, pool_product: str, company: Company,
+def send_invitation(session: Session, ctx: RequestContext, seat: Seat, pool_product: str, company: Company,
             settings: Settings) -> None:
     """A fresh single-use link (any earlier one stops working), e-mailed in the seat's language."""
     revoke_tokens(session, [LinkPurpose.LICENCE], seat.id, ctx.now)
@@ -169,7 +169,7 @@ def _invite(session: Session, ctx: RequestContext, seat: Seat, pool_product: str
     enqueue(session, to=seat.email, mail=mail, kind="seat_invitation", now=ctx.now)
 
 
-def _audit(session: Session, ctx: RequestContext, action: AuditAction, seat: Seat, **detail: object) -> None:
+def audit_seat(session: Session, ctx: RequestContext, action: AuditAction, seat: Seat, **detail: object) -> None:
     record_event(session, action=action, outcome="success", actor_user_id=ctx.actor_id,
                  actor_email=ctx.principal.email if ctx.principal else None, company_id=seat.company_id, ip=ctx.ip,
                  subject=f"seat:{seat.id}", detail={"email": seat.email, **detail}, now=ctx.now)
@@ -187,7 +187,7 @@ def assign_seats(session: Session, ctx: RequestContext, *, pool: str, emails: ob
         InvalidInput (field ``emails``): ``emails_required``, ``emails_invalid``, ``too_many_addresses``,
             ``already_holds``, ``not_enough_seats``.
     """
-    company_id = _company(ctx, Permission.MANAGE_LICENCES)
+    company_id = manager_company(ctx, Permission.MANAGE_LICENCES)
     valid, refused = split_addresses(emails)
     if refused:
         raise InvalidInput("emails_invalid", "emails")
@@ -195,7 +195,7 @@ def assign_seats(session: Session, ctx: RequestContext, *, pool: str, emails: ob
         raise InvalidInput("emails_required", "emails")
     if len(valid) > MAX_AT_ONCE:
         raise InvalidInput("too_many_addresses", "emails")
-    found = _pool(session, company_id, pool, _today(ctx, settings), lock=True)
+    found = find_pool(session, company_id, pool, business_today(ctx, settings), lock=True)
     holders = set(session.exec(select(Seat.email).where(Seat.company_id == company_id,
                                                         Seat.product_id == found.product_id,
                                                         col(Seat.status).in_(TAKEN))).all())
@@ -215,8 +215,8 @@ def assign_seats(session: Session, ctx: RequestContext, *, pool: str, emails: ob
         except IntegrityError as error:  # a concurrent assignment gave this person the product first
             session.rollback()
             raise InvalidInput("already_holds", "emails") from error
-        _invite(session, ctx, seat, name, company, settings)
-        _audit(session, ctx, AuditAction.SEAT_INVITED, seat, pool=found.key)
+        send_invitation(session, ctx, seat, name, company, settings)
+        audit_seat(session, ctx, AuditAction.SEAT_INVITED, seat, pool=found.key)
     return valid
 
 
@@ -231,13 +231,14 @@ def _seat(session: Session, company_id: int, seat_id: object, *statuses: SeatSta
 
 def resend_invitation(session: Session, ctx: RequestContext, *, seat_id: object, settings: Settings) -> str:
     """"Renvoyer": a new link (the old one stops working). Returns the address."""
-    company_id = _company(ctx, Permission.MANAGE_LICENCES)
+    company_id = manager_company(ctx, Permission.MANAGE_LICENCES)
     seat = _seat(session, company_id, seat_id, SeatStatus.INVITED)
     product = session.get(Product, seat.product_id)
-    _invite(session, ctx, seat, product_name(product, seat.invite_locale), session.get(Company, company_id), settings)
+    send_invitation(session, ctx, seat, product_name(product, seat.invite_locale), session.get(Company, company_id),
+                    settings)
     seat.updated_at = ctx.now
     session.add(seat)
-    _audit(session, ctx, AuditAction.SEAT_RESENT, seat)
+    audit_seat(session, ctx, AuditAction.SEAT_RESENT, seat)
     return seat.email
 
 
@@ -256,7 +257,7 @@ def _end(session: Session, ctx: RequestContext, seat: Seat, target: SeatStatus, 
 
 def revoke_invitation(session: Session, ctx: RequestContext, *, seat_id: object) -> str:
     """"Révoquer": the invitation's link stops working and the seat returns to the pool."""
-    company_id = _company(ctx, Permission.MANAGE_LICENCES)
+    company_id = manager_company(ctx, Permission.MANAGE_LICENCES)
     seat = _seat(session, company_id, seat_id, SeatStatus.INVITED)
     _end(session, ctx, seat, SeatStatus.REVOKED, tell=False)
     return seat.email
@@ -264,7 +265,7 @@ def revoke_invitation(session: Session, ctx: RequestContext, *, seat_id: object)
 
 def unassign_seat(session: Session, ctx: RequestContext, *, seat_id: object) -> str:
     """"Retirer la licence": the seat returns to the pool at once and the holder is told."""
-    company_id = _company(ctx, Permission.MANAGE_LICENCES)
+    company_id = manager_company(ctx, Permission.MANAGE_LICENCES)
     seat = _seat(session, company_id, seat_id, SeatStatus.ACTIVE, SeatStatus.INVITED)
     _end(session, ctx, seat, SeatStatus.UNASSIGNED, tell=True)
     return seat.email
@@ -278,7 +279,7 @@ def reassign_seat(session: Session, ctx: RequestContext, *, seat_id: object, ema
     Raises:
         NotFound: ``seat_not_found``. InvalidInput (field ``email``): ``emails_invalid``, ``already_holds``.
     """
-    company_id = _company(ctx, Permission.MANAGE_LICENCES)
+    company_id = manager_company(ctx, Permission.MANAGE_LICENCES)
     seat = _seat(session, company_id, seat_id, SeatStatus.ACTIVE, SeatStatus.INVITED)
     try:
         address = normalize_email(str(email)[:320] if isinstance(email, str) else "")
@@ -297,7 +298,7 @@ def reassign_seat(session: Session, ctx: RequestContext, *, seat_id: object, ema
     session.add(successor)
     session.flush()
     product = session.get(Product, seat.product_id)
-    _invite(session, ctx, successor, product_name(product, successor.invite_locale), session.get(Company, company_id),
-            settings)
-    _audit(session, ctx, AuditAction.SEAT_REASSIGNED, successor, previous=previous)
+    send_invitation(session, ctx, successor, product_name(product, successor.invite_locale),
+                    session.get(Company, company_id), settings)
+    audit_seat(session, ctx, AuditAction.SEAT_REASSIGNED, successor, previous=previous)
     return address
