@@ -217,6 +217,9 @@ class SalesOrder(SQLModel, table=True):
     subtotal_minor: int = _money()
     tax_minor: int = _money()
     total_minor: int = _money()
+    # Seats bought for the rest of a contract's term ("Acheter des licences supplémentaires"):
+    # invoiced as soon as it is signed, paid like the contract's other invoices.
+    add_on: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
     created_at: datetime = _created_at()
 
 

@@ -69,6 +69,9 @@ def upgrade() -> None:
         batch_op.create_index('ix_seat_pool', ['company_id', 'contract_id', 'product_id', 'status'], unique=False)
         batch_op.create_index('ux_seat_holder', ['company_id', 'product_id', 'email'], unique=True, sqlite_where=sa.text("status IN ('invited', 'active')"), postgresql_where=sa.text("status IN ('invited', 'active')"))
 
+    with op.batch_alter_table('sales_order', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('add_on', sa.Boolean(), server_default=sa.false(), nullable=False))
+
     with op.batch_alter_table('order_line', schema=None) as batch_op:
         batch_op.add_column(sa.Column('product_id', sa.Integer(), nullable=True))
         batch_op.create_index(batch_op.f('ix_order_line_product_id'), ['product_id'], unique=False)
@@ -83,6 +86,9 @@ def downgrade() -> None:
         batch_op.drop_constraint('fk_order_line_product', type_='foreignkey')
         batch_op.drop_index(batch_op.f('ix_order_line_product_id'))
         batch_op.drop_column('product_id')
+
+    with op.batch_alter_table('sales_order', schema=None) as batch_op:
+        batch_op.drop_column('add_on')
 
     with op.batch_alter_table('seat', schema=None) as batch_op:
         batch_op.drop_index('ux_seat_holder', sqlite_where=sa.text("status IN ('invited', 'active')"), postgresql_where=sa.text("status IN ('invited', 'active')"))

@@ -61,6 +61,7 @@ class AuditAction(StrEnum):
     SEAT_REVOKED = "seat.revoked"
     SEAT_UNASSIGNED = "seat.unassigned"
     SEAT_REASSIGNED = "seat.reassigned"
+    SEATS_ORDERED = "seats.ordered"
     # Automatic collection of invoices on their due date
     COLLECTION_ATTEMPTED = "collection.attempted"
     COLLECTION_SUCCEEDED = "collection.succeeded"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 
 from lcadmin.domain.money import Money
 
@@ -44,3 +45,29 @@ def compute_totals(lines: Iterable[PricedLine], currency: str) -> Totals:
     subtotal = sum((base for base, _ in by_rate.values()), Money.zero(currency))
     tax = sum((amount for _, amount in by_rate.values()), Money.zero(currency))
     return Totals(subtotal=subtotal, tax_by_rate=by_rate, tax=tax, total=subtotal + tax)
+
+
+def days_between(first: date, last: date) -> int:
+    """Calendar days from ``first`` to ``last``, both counted."""
+    return (last - first).days + 1
+
+
+def prorated_unit_price(term_price_minor: int, *, start: date, term_start: date, term_end: date) -> int:
+    """The price of one seat bought on ``start`` for the rest of a term, in minor units.
+
+    The rule (README, "Buying more seats"): the term's price of a seat × the days from ``start``
+    to the term's end, both counted, ÷ the term's days, both counted; rounded to the nearest minor
+    unit, halves away from zero. A seat bought on the term's first day costs the full price; on
+    its last day, one day's worth. Leap days count as days.
+
+    Raises:
+        ValueError: ``start`` outside the term, or a negative price.
+    """
+    if term_price_minor < 0:
+        raise ValueError("a price cannot be negative")
+    if not term_start <= start <= term_end:
+        raise ValueError("the start must fall within the term")
+    numerator = term_price_minor * days_between(start, term_end)
+    denominator = days_between(term_start, term_end)
+    quotient, remainder = divmod(numerator, denominator)
+    return quotient + (1 if 2 * remainder >= denominator else 0)

@@ -208,3 +208,12 @@ def seat_removed_mail(locale: str, *, company: str, product: str) -> RenderedMai
     """To a former holder: their licence was taken back."""
     return _render(locale, subject_key="mail.seat_removed.subject", paragraph_keys=["mail.seat_removed.intro"],
                    buttons=[], footer_key=None, values={"company": company, "product": product})
+
+
+def seats_to_sign_mail(locale: str, *, company: str, number: str, product: str, seats: str, requester: str,
+                       link: str) -> RenderedMail:
+    """To the company's signers: an order of seats, prepared by someone who may not sign it."""
+    return _render(locale, subject_key="mail.seats_to_sign.subject", paragraph_keys=["mail.seats_to_sign.intro"],
+                   buttons=[_Button("mail.seats_to_sign.button", link)], footer_key=None,
+                   values={"company": company, "number": number, "product": product, "seats": seats,
+                           "requester": requester})

@@ -11,7 +11,7 @@ from lcadmin.components.forms import busy_button, card, field_error, form_alert,
 from lcadmin.components.i18n import t, t_fmt
 from lcadmin.components.layout import page_frame
 from lcadmin.pages.admin import _table, admin_frame, labelled_select, options, status_badge
-from lcadmin.states.licences import AssignState, BulkState, LicenceLinkState, LicencesState
+from lcadmin.states.licences import AssignState, BulkState, LicenceLinkState, LicencesState, PurchaseState
 from lcadmin.states.shell import ShellState
 
 
@@ -180,6 +180,37 @@ def _import_dialog() -> rx.Component:
     ), open=BulkState.opened, on_open_change=BulkState.close)
 
 
+def _purchase_dialog() -> rx.Component:
+    quote = PurchaseState.quote
+    return rx.dialog.root(rx.dialog.content(
+        rx.dialog.title(t("licences.buy")),
+        rx.dialog.description(t("licences.buy_help"), size="2", color_scheme="gray"),
+        rx.form(rx.vstack(
+            _pool_select(PurchaseState.pool, PurchaseState.set_pool, "buy-pool"),
+            rx.box(
+                rx.el.label(t("licences.quantity"), html_for="buy-quantity", class_name="field-label"),
+                rx.input(id="buy-quantity", name="quantity", type="number", min="1", max="1000", size="3",
+                         value=PurchaseState.quantity, on_change=PurchaseState.set_quantity.debounce(250),
+                         input_mode="numeric", aria_describedby="buy-quantity-error",
+                         aria_invalid=rx.cond(PurchaseState.quantity_error != "", "true", "false")),
+                field_error(PurchaseState.quantity_error, "buy-quantity"),
+                class_name="field"),
+            rx.cond(quote.contains("total"),  # pyright: ignore[reportAttributeAccessIssue] (a dict Var)
+                    rx.card(rx.vstack(
+                        rx.text(t_fmt("licences.quote", quantity=quote["quantity"], unit=quote["unit_price"],
+                                      period=quote["period"]), size="2"),
+                        rx.text(t_fmt("licences.quote_total", total=rx.text.strong(quote["total"]), tax=quote["tax"]),
+                                size="3", id="buy-total"),
+                        spacing="1"), variant="surface", size="1")),
+            busy_button(rx.icon("shopping-cart", size=16), t("licences.prepare"), busy=PurchaseState.working,
+                        busy_key="busy.preparing_order", type="submit", size="3", width="100%"),
+            form_alert(PurchaseState.error),
+            spacing="3", width="100%", margin_top="12px"), on_submit=PurchaseState.submit),
+        rx.dialog.close(rx.button(t("action.cancel"), variant="soft", color_scheme="gray", margin_top="12px")),
+        max_width="520px",
+    ), open=PurchaseState.opened, on_open_change=PurchaseState.close)
+
+
 def _unassign_dialog() -> rx.Component:
     return rx.alert_dialog.root(rx.alert_dialog.content(
         rx.alert_dialog.title(t_fmt("licences.unassign_title", email=LicencesState.confirming_email)),
@@ -228,14 +259,20 @@ def licences_page() -> rx.Component:
         rx.cond(LicencesState.error != "", _callout(LicencesState.error, "red", "circle-alert", role="alert")),
         rx.flex(
             rx.heading(t("licences.summary"), as_="h2", size="4"),
-            rx.cond(LicencesState.can_manage & (LicencesState.pools.length() > 0),  # pyright: ignore[reportAttributeAccessIssue]
+            rx.cond((LicencesState.can_manage | LicencesState.can_buy) &
+                    (LicencesState.pools.length() > 0),  # pyright: ignore[reportAttributeAccessIssue]
                     rx.flex(
-                        rx.button(rx.icon("user-plus", size=16), t("licences.assign"), on_click=AssignState.open),
-                        rx.button(rx.icon("file-up", size=16), t("licences.import"), variant="soft",
-                                  on_click=BulkState.open),
-                        busy_button(rx.icon("file-down", size=16), t("licences.export"), busy=BulkState.working,
-                                    busy_key="action.preparing", variant="soft", color_scheme="gray",
-                                    on_click=BulkState.export),
+                        rx.cond(LicencesState.can_manage, rx.fragment(
+                            rx.button(rx.icon("user-plus", size=16), t("licences.assign"), on_click=AssignState.open),
+                            rx.button(rx.icon("file-up", size=16), t("licences.import"), variant="soft",
+                                      on_click=BulkState.open))),
+                        rx.cond(LicencesState.can_buy,
+                                rx.button(rx.icon("shopping-cart", size=16), t("licences.buy"), variant="soft",
+                                          on_click=PurchaseState.open)),
+                        rx.cond(LicencesState.can_manage,
+                                busy_button(rx.icon("file-down", size=16), t("licences.export"),
+                                            busy=BulkState.working, busy_key="action.preparing", variant="soft",
+                                            color_scheme="gray", on_click=BulkState.export)),
                         spacing="2", wrap="wrap")),
             justify="between", align="center", wrap="wrap", spacing="3", width="100%"),
         rx.cond(LicencesState.loaded & ~LicencesState.can_manage, _callout(t("licences.read_only"), "gray", "eye")),
@@ -263,7 +300,7 @@ def licences_page() -> rx.Component:
                    "admin.licences.empty", "licences.members", LicencesState.loaded,
                    count=("count.person", "count.people")),
             spacing="2", width="100%")),
-        _assign_dialog(), _import_dialog(), _unassign_dialog(), _reassign_dialog(),
+        _assign_dialog(), _import_dialog(), _purchase_dialog(), _unassign_dialog(), _reassign_dialog(),
     )
 
 

@@ -17,7 +17,7 @@ from lcadmin.domain.statuses import ContactRole, InvoiceKind, InvoiceStatus, Ord
 from lcadmin.domain.text import TextProblem, person_name
 from lcadmin.i18n import gettext
 from lcadmin.i18n.format import format_date, format_money
-from lcadmin.models import Company, Contact, Invoice, OrderLine, OrderSignature, Payment, SalesOrder
+from lcadmin.models import Company, Contact, Contract, Invoice, OrderLine, OrderSignature, Payment, SalesOrder
 from lcadmin.pdf.order_form import Contact as ContactView
 from lcadmin.pdf.order_form import (
     OrderDocument,
@@ -30,6 +30,7 @@ from lcadmin.pdf.order_form import (
 from lcadmin.pdf.pool import render
 from lcadmin.services.context import RequestContext
 from lcadmin.services.errors import InvalidInput, NotAllowed, NotFound
+from lcadmin.services.invoicing import LineInput, issue_invoice
 from lcadmin.services.lifecycle import move
 from lcadmin.services.snapshots import customer_snapshot, document_line, issuer_snapshot, party
 from lcadmin.services.views import status_tone
@@ -135,7 +136,9 @@ def order_view(session: Session, ctx: RequestContext, number: str, vendor: Vendo
         total_label=total_label(document, locale), total=money(document.total_minor),
         can_sign=order.status == OrderStatus.AWAITING_SIGNATURE.value and ctx.user.can(Permission.SIGN_ORDERS),
         awaiting_signature=order.status == OrderStatus.AWAITING_SIGNATURE.value,
-        can_pay=order.status == OrderStatus.SIGNED.value and order.total_minor > 0 and ctx.user.can(Permission.PAY),
+        # an add-on order is invoiced once signed: its invoice is what is paid
+        can_pay=order.status == OrderStatus.SIGNED.value and order.total_minor > 0 and ctx.user.can(Permission.PAY)
+        and not order.add_on,
         signed_note=gettext("sign.done", locale, name=signature.signer_name,
                             date=format_date(business_date(signature.signed_at, vendor.timezone), locale))
         if signature else "",
@@ -193,7 +196,24 @@ def sign_order(session: Session, ctx: RequestContext, *, number: str, signer_nam
     session.add(signature)
     move(session, order, OrderStatus.SIGNED, ctx, company_id=order.company_id, subject=f"order:{order.number}",
          detail={"document_sha256": digest, "locale": ctx.locale})
+    if order.add_on:
+        _invoice_add_on(session, ctx, order, vendor)
     return signature
+
+
+def _invoice_add_on(session: Session, ctx: RequestContext, order: SalesOrder, vendor: VendorSettings) -> None:
+    """Seats bought for the rest of the term are invoiced once signed: due at once when the
+    contract is paid by a saved card or mandate (the collection takes it today), within the
+    order's terms by transfer otherwise."""
+    contract = session.get(Contract, order.contract_id) if order.contract_id else None
+    lines = session.exec(select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.position))
+    issue_invoice(session, ctx, company_id=order.company_id, order_id=order.id,
+                  issue_date=business_date(ctx.now, vendor.timezone),
+                  payment_terms_days=0 if contract and contract.payment_method_id else order.payment_terms_days,
+                  period=(order.start_date, order.end_date), vendor=vendor, currency=order.currency,
+                  purchase_order_ref=order.purchase_order_ref,
+                  lines=[LineInput(line.description, line.quantity, line.unit_price_minor, line.tax_rate_bp,
+                                   line.description_en or "") for line in lines])
 
 
 def order_pdf(session: Session, ctx: RequestContext, number: str, vendor: VendorSettings) -> bytes:

@@ -41,6 +41,7 @@ class LicencesState(rx.State):
     sort: str = "email"
     descending: bool = False
     can_manage: bool = False
+    can_buy: bool = False  # may order more seats (manages licences, or signs orders)
     error: str = ""
     notice: str = ""
     loaded: bool = False  # the rows are there (skeleton rows until then)
@@ -68,7 +69,7 @@ class LicencesState(rx.State):
                 return None, holders, None, None
             members = admin_center.list_members(session, ctx) if ctx.user.can(Permission.VIEW_BILLING) else []
             return (licences.pool_rows(session, ctx, settings=settings), holders, members,
-                    ctx.user.can(Permission.MANAGE_LICENCES))
+                    (ctx.user.can(Permission.MANAGE_LICENCES), ctx.user.can(Permission.SIGN_ORDERS)))
 
         done = await run(self, work)
         if not done.ok:
@@ -77,7 +78,8 @@ class LicencesState(rx.State):
         pools, page_of, members, can_manage = done.value
         if pools is not None:
             self.pools, self.members = [asdict(p) for p in pools], [asdict(m) for m in members or []]
-            self.can_manage = bool(can_manage)
+            self.can_manage, signs = can_manage or (False, False)
+            self.can_buy = self.can_manage or signs
         self.holders = [asdict(row) for row in page_of.rows]
         self.total, self.page, self.pages = page_of.total, page_of.page, page_of.pages
         return None
@@ -422,3 +424,70 @@ class BulkState(rx.State):
             return done.event
         filename, data = done.value
         return rx.download(data=data, filename=filename, mime_type="text/csv")
+
+
+class PurchaseState(rx.State):
+    """"Acheter des licences supplémentaires": a licence, a number, its price as typed, then the
+    order (signed on the order's page)."""
+
+    opened: bool = False
+    working: bool = False
+    pool: str = ""
+    quantity: str = "1"
+    quote: dict[str, str] = {}
+    quantity_error: str = ""
+    error: str = ""
+
+    @rx.event
+    async def open(self):
+        """Show the dialog on the first licence."""
+        page = await self.get_state(LicencesState)
+        if not page.pools:
+            return None
+        self.pool, self.quantity, self.quantity_error, self.error = page.pools[0]["key"], "1", "", ""
+        self.opened = True
+        return await self._quote()
+
+    @rx.event
+    def close(self, _open: bool = False):
+        """Close the dialog."""
+        self.opened = False
+
+    async def _quote(self):
+        pool, quantity, settings = self.pool, self.quantity, get_settings()
+        self.quantity_error = self.error = ""
+        done = await run(self, lambda session, ctx: licences.quote_seats(session, ctx, pool=pool, quantity=quantity,
+                                                                          settings=settings),
+                         fields={"quantity": "quantity_error", "pool": "error"})
+        self.quote = asdict(done.value) if done.ok else {}
+        return done.event
+
+    @rx.event
+    async def set_pool(self, value: str):
+        """Which licence."""
+        self.pool = clip(value, 90)
+        return await self._quote()
+
+    @rx.event
+    async def set_quantity(self, value: str):
+        """How many: the price follows as it is typed."""
+        self.quantity = clip(value, 6)
+        return await self._quote()
+
+    @rx.event
+    @shows_busy("working")
+    async def submit(self, _form: dict | None = None):
+        """"Préparer la commande": to its page to be signed (or the signers are asked)."""
+        pool, quantity, settings = self.pool, self.quantity, get_settings()
+        done = await run(self, lambda session, ctx: licences.order_seats(session, ctx, pool=pool, quantity=quantity,
+                                                                          settings=settings),
+                         write=True, fields={"quantity": "quantity_error", "pool": "error"})
+        if not done.ok:
+            return done.event
+        number, may_sign = done.value
+        self.opened = False
+        if may_sign:
+            return rx.redirect(paths.order(number))
+        page = await self.get_state(LicencesState)
+        page.notice = gettext("licences.prepared", await active_locale(self), number=number)
+        return None

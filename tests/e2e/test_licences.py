@@ -98,3 +98,31 @@ def test_a_csv_with_a_bad_line_shows_its_verdicts_and_applies_nothing_until_fixe
     dialog.get_by_role("button", name="Appliquer").click()
     expect(page.locator("#licences-notice")).to_contain_text(re.compile(r"Invitations envoyées\s?: 1\."))
     expect(pool).to_contain_text(_counts(4, 5, 1))
+
+
+def test_buying_three_seats_goes_through_the_order_form_and_its_signature(prod_app, prod_page):
+    page = prod_page()
+    _sign_in(page, prod_app.url)
+    page.goto(prod_app.url + "/admin/licences")
+    pool = page.locator(SNA)
+    expect(pool).to_contain_text(re.compile(r"sur 12 · disponibles\s?: 3"))
+    page.get_by_role("button", name="Acheter des licences supplémentaires").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_role("combobox", name="Licence").click()
+    page.get_by_role("option", name=re.compile("Sales Navigator Advanced · CTR-FLX-2026")).click()
+    quantity = dialog.get_by_label("Nombre de licences")
+    quantity.fill("0")
+    expect(dialog.locator("#buy-quantity-error")).to_contain_text("entre 1 et 1 000")
+    quantity.fill("3")
+    expect(dialog.locator("#buy-total")).to_contain_text("TTC")
+    dialog.get_by_role("button", name="Préparer la commande").click()
+
+    expect(page).to_have_url(re.compile(r"/admin/orders/A2026\d+"))  # the order form, to sign
+    expect(page.get_by_text(re.compile("Licences supplémentaires Sales Navigator Advanced")).first).to_be_visible()
+    page.get_by_label("Nom complet du signataire").fill("Hugo Bernard")
+    page.get_by_role("checkbox", name=re.compile("autorise Northwind")).click()
+    page.get_by_role("button", name="Signer la commande").click()
+    expect(page.locator("#signed-note")).to_contain_text("Commande signée par Hugo Bernard")
+
+    page.goto(prod_app.url + "/admin/licences")
+    expect(pool).to_contain_text(re.compile(r"sur 15 · disponibles\s?: 6"))  # three more, at once

@@ -387,3 +387,79 @@ def test_the_csv_import_of_5000_lines_previews_and_applies_in_one_transaction(en
     assert (preview.ready, preview.problems) == (5000, 0)
     assert _apply(engine, admin, ids["pool"], data) == 5000
     assert _pool(engine, admin) == (5000, 5000, 0)
+
+
+def test_buying_seats_makes_a_prorated_add_on_order_whose_signature_puts_them_in_force(engine):
+    from lcadmin.models import Invoice, SalesOrder
+    from lcadmin.services import orders
+
+    ids, admin = _world(engine, seats=3)
+    december = NOW.replace(month=12, day=1)
+    with read_scope(engine) as session:
+        quote = licences.quote_seats(session, context(principal=admin, now=december), pool=ids["pool"], quantity="3",
+                                     settings=_settings())
+    assert (quote.quantity, quote.unit_price.replace("\u202f", " ").replace("\u00a0", " ")) == ("3", "25,48 €")
+    for odd in ("0", "-2", "1001", "²", "3.5", "", None, True):
+        with read_scope(engine) as session, pytest.raises(InvalidInput) as refused:
+            licences.quote_seats(session, context(principal=admin, now=december), pool=ids["pool"], quantity=odd,
+                                 settings=_settings())
+        assert refused.value.code == "seats_quantity", odd
+    with session_scope(engine) as session:
+        number, may_sign = licences.order_seats(session, context(principal=admin, now=december), pool=ids["pool"],
+                                                quantity=3, settings=_settings())
+    assert may_sign and number.startswith("A2026")
+    with read_scope(engine) as session:
+        order = session.exec(select(SalesOrder).where(SalesOrder.number == number)).one()
+        [line] = session.exec(select(OrderLine).where(OrderLine.order_id == order.id)).all()
+    assert (order.status, order.add_on, order.start_date, order.end_date) == ("awaiting_signature", True,
+                                                                             date(2026, 12, 1), date(2026, 12, 31))
+    assert (line.quantity, line.unit_price_minor, line.amount_minor, order.subtotal_minor) == (3, 25_48, 76_44, 76_44)
+    assert "Licences supplémentaires Sales Navigator Advanced" in line.description
+    assert _pool(engine, admin, now=december) == (3, 0, 3)  # not before it is signed
+    with session_scope(engine) as session:
+        orders.sign_order(session, context(principal=admin, now=december), number=number, signer_name="Alex Test",
+                          authorized=True, vendor=_settings().vendor)
+    assert _pool(engine, admin, now=december) == (6, 0, 6)
+    with read_scope(engine) as session:
+        invoice = session.exec(select(Invoice).where(Invoice.order_id == order.id)).one()
+    assert (invoice.status, invoice.total_minor, invoice.due_date) == ("open", order.total_minor,
+                                                                       date(2026, 12, 31))  # 30 days by transfer
+
+
+def test_someone_who_manages_licences_without_signing_prepares_and_the_signers_are_asked(engine):
+    ids, admin = _world(engine, seats=3)
+    with read_scope(engine) as session:
+        company = session.get(Company, ids["company"])
+    # A role that manages licences but does not sign orders, as the permission matrix may give one
+    licence_admin = Principal(user_id=admin.user_id, email="licences@x.example", full_name="Lina Licences",
+                              company_id=company.id, company_name=company.name, role="licence_admin")
+    from unittest import mock
+
+    from lcadmin.domain import permissions
+
+    def can(self, permission):
+        return permission is permissions.Permission.MANAGE_LICENCES
+
+    with mock.patch.object(Principal, "can", can), session_scope(engine) as session:
+        number, may_sign = licences.order_seats(session, context(principal=licence_admin), pool=ids["pool"],
+                                                quantity=2, settings=_settings())
+    assert not may_sign
+    with read_scope(engine) as session:
+        asked = session.exec(select(OutboxMessage).where(OutboxMessage.kind == "seats_to_sign")).all()
+    assert [m.subject for m in asked] == [f"Commande {number} à signer — {company.name}"]
+    assert f"/admin/orders/{number}" in asked[0].text_body
+
+
+def test_a_member_cannot_buy_and_a_product_not_on_the_contract_cannot_be_bought(engine):
+    ids, admin = _world(engine, seats=3)
+    with session_scope(engine) as session:
+        company = session.get(Company, ids["company"])
+        member = factories.principal(factories.account(session, company=company, role=Role.MEMBER), company,
+                                     Role.MEMBER)
+        session.add(Product(code="ZZZ", name_fr="Autre", name_en="Other"))
+    with session_scope(engine) as session, pytest.raises(NotAllowed):
+        licences.order_seats(session, context(principal=member), pool=ids["pool"], quantity=1, settings=_settings())
+    with session_scope(engine) as session, pytest.raises(InvalidInput) as refused:
+        licences.order_seats(session, context(principal=admin), pool=ids["pool"].replace("SNA", "ZZZ"), quantity=1,
+                             settings=_settings())
+    assert refused.value.code == "product_not_on_contract"

@@ -46,6 +46,8 @@ INTENDED: dict[str, dict[str, tuple[str, ...]]] = {
     "AssignState": {**SETVAR, "open": (), "close": ("_open: bool",), "set_pool": ("value: str",),
                     "set_locale": ("value: str",), "check": ("value: str",), "submit": ("form: dict",)},
     "LicenceLinkState": {**SETVAR, "open": (), "activate": ()},
+    "PurchaseState": {**SETVAR, "open": (), "close": ("_open: bool",), "set_pool": ("value: str",),
+                      "set_quantity": ("value: str",), "submit": ("_form: dict | None",)},
     "BulkState": {**SETVAR, "open": (), "close": ("_open: bool",), "set_pool": ("value: str",),
                   "upload": ("files: list[rx.UploadFile]",), "apply": (), "export": ()},
     "AuthState": {**SETVAR, "set_email": ("value: str",), "set_full_name": ("value: str",),

@@ -6,12 +6,14 @@ and the people who hold them.
 - ``seats`` — the holders list (paginated in SQL), assigning by e-mail, resending and revoking an
   invitation, unassigning and reassigning.
 - ``invitations`` — the link in the invitation e-mail and its activation.
+- ``purchases`` — buying more seats: an add-on order prorated to the end of the term.
 - ``bulk`` — assigning from a CSV file (a preview, then all or nothing) and the holders' export.
 """
 
 from lcadmin.services.licences.bulk import MAX_BYTES as MAX_CSV_BYTES
 from lcadmin.services.licences.bulk import Preview, apply_csv, export_holders, preview_csv
 from lcadmin.services.licences.invitations import InvitationView, activate_seat, inspect_invitation
+from lcadmin.services.licences.purchases import Quote, order_seats, quote_seats
 from lcadmin.services.licences.seats import (
     PAGE_SIZE,
     STATUS_FILTERS,
@@ -36,14 +38,17 @@ __all__ = [
     "InvitationView",
     "PoolRow",
     "Preview",
+    "Quote",
     "activate_seat",
     "apply_csv",
     "assign_seats",
     "export_holders",
     "inspect_invitation",
     "list_holders",
+    "order_seats",
     "pool_rows",
     "preview_csv",
+    "quote_seats",
     "reassign_seat",
     "resend_invitation",
     "revoke_invitation",
