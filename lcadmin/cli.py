@@ -1,5 +1,6 @@
-"""The project's command line: ``lcadmin demo-data``, ``lcadmin check-settings`` and
-``lcadmin jobs run`` (the background jobs once, for a cron)."""
+"""The project's command line: ``lcadmin demo-data``, ``lcadmin check-settings``,
+``lcadmin jobs run`` (the background jobs once, for a cron) and ``lcadmin usage import FILE.csv``
+(holders' last activity in the vendor's product)."""
 
 from __future__ import annotations
 
@@ -44,6 +45,27 @@ def _jobs_run(_args: argparse.Namespace) -> int:
     return 0
 
 
+def _usage_import(args: argparse.Namespace) -> int:
+    from lcadmin.db import session_scope
+    from lcadmin.models import utcnow
+    from lcadmin.services.licences.usage import import_usage
+
+    try:
+        data = open(args.file, "rb").read()  # noqa: SIM115 - read at once
+    except OSError as error:
+        print(f"Cannot read {args.file}: {error.strerror}", file=sys.stderr)
+        return 2
+    try:
+        with session_scope() as session:
+            done = import_usage(session, data, now=utcnow())
+    except UnicodeDecodeError:
+        print(f"{args.file} is not UTF-8 text: export it as CSV UTF-8.", file=sys.stderr)
+        return 2
+    print(f"Usage imported: {done.updated} updated, {done.unchanged} unchanged, {done.unknown} unknown"
+          + (f", unreadable lines: {', '.join(map(str, done.invalid[:20]))}" if done.invalid else "") + ".")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``lcadmin`` command."""
     parser = argparse.ArgumentParser(prog="lcadmin", description="lcadmin administration commands")
@@ -58,6 +80,11 @@ def main(argv: list[str] | None = None) -> int:
     jobs_commands = jobs.add_subparsers(dest="jobs_command", required=True)
     jobs_commands.add_parser("run", help="run every job once (safe beside the running app)").set_defaults(
         run=_jobs_run)
+    usage = commands.add_parser("usage", help="holders' activity in the vendor's product")
+    usage_commands = usage.add_subparsers(dest="usage_command", required=True)
+    importing = usage_commands.add_parser("import", help="import a CSV of email,product,last_active_at (idempotent)")
+    importing.add_argument("file", help="the CSV file")
+    importing.set_defaults(run=_usage_import)
     args = parser.parse_args(argv)
     try:
         return args.run(args)

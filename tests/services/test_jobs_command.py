@@ -39,3 +39,34 @@ def test_jobs_run_schedules_collections_and_notices_once(demo, db_path):
         expiry = session.exec(select(OutboxMessage).where(OutboxMessage.kind == "card_expiry")).all()
     assert collection.status in ("scheduled", "succeeded")  # succeeded once F2026-00005's due date has come
     assert sorted(m.to_address for m in expiry) == ["compta@flexis.com", "hbernard@flexis.com"]
+
+
+def _usage_import(db_path: Path, csv_path: Path) -> subprocess.CompletedProcess:
+    env = {name: value for name, value in os.environ.items() if not name.startswith(("LCADMIN_", "REFLEX_"))}
+    env["REFLEX_DB_URL"] = f"sqlite:///{db_path}"
+    return subprocess.run([sys.executable, "-m", "lcadmin.cli", "usage", "import", str(csv_path)], env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_usage_import_records_the_latest_activity_and_is_idempotent(demo, db_path, tmp_path):
+    from lcadmin.models import Seat
+
+    usage = tmp_path / "usage.csv"
+    usage.write_text("email,product,last_active_at\n"
+                     "khaddad@flexis.com,SNA,2026-11-30T16:20:00Z\n"  # never active before
+                     "KHADDAD@flexis.com,sna,2026-10-01\n"  # older: kept out
+                     "nobody@flexis.com,SNA,2026-11-30\n"
+                     "lpetit@flexis.com,XYZ,2026-11-30\n"
+                     "not an address,SNA,2026-11-30\n"
+                     "lpetit@flexis.com,LRN,2999-01-01\n", encoding="utf-8")
+    first = _usage_import(db_path, usage)
+    assert first.returncode == 0, first.stderr
+    assert "1 updated, 1 unchanged, 2 unknown, unreadable lines: 6, 7" in first.stdout
+    again = _usage_import(db_path, usage)
+    assert "0 updated, 2 unchanged" in again.stdout  # idempotent
+    with read_scope(demo) as session:
+        karim = session.exec(select(Seat).where(Seat.email == "khaddad@flexis.com")).one()
+    assert karim.last_active_at.isoformat() == "2026-11-30T16:20:00+00:00"
+    usage.write_bytes("é@x.example,SNA,2026-11-30\n".encode("latin-1"))
+    refused = _usage_import(db_path, usage)
+    assert refused.returncode == 2 and "not UTF-8" in refused.stderr
