@@ -52,6 +52,7 @@ bench: install
 	$(BIN)/python bench/bench_money.py
 	$(BIN)/python bench/bench_invoices.py
 	$(BIN)/python bench/bench_collection.py
+	$(BIN)/python bench/bench_licences.py
 
 clean:
 	rm -rf $(VENV) .web .states .data

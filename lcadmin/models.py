@@ -755,6 +755,9 @@ class Seat(SQLModel, table=True):
                  sqlite_where=sa.text("status IN ('invited', 'active')"),
                  postgresql_where=sa.text("status IN ('invited', 'active')")),
         sa.Index("ix_seat_pool", "company_id", "contract_id", "product_id", "status"),
+        # The holders list: sorted by address, and searched by the beginning of the address or name
+        sa.Index("ix_seat_company_email", "company_id", "email"),
+        sa.Index("ix_seat_company_name", "company_id", sa.text("lower(full_name)")),
     )
 
     id: int | None = Field(default=None, primary_key=True)

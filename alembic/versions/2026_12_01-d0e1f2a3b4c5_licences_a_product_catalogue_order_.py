@@ -67,6 +67,8 @@ def upgrade() -> None:
     with op.batch_alter_table('seat', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_seat_company_id'), ['company_id'], unique=False)
         batch_op.create_index('ix_seat_pool', ['company_id', 'contract_id', 'product_id', 'status'], unique=False)
+        batch_op.create_index('ix_seat_company_email', ['company_id', 'email'], unique=False)
+        batch_op.create_index('ix_seat_company_name', ['company_id', sa.text('lower(full_name)')], unique=False)
         batch_op.create_index('ux_seat_holder', ['company_id', 'product_id', 'email'], unique=True, sqlite_where=sa.text("status IN ('invited', 'active')"), postgresql_where=sa.text("status IN ('invited', 'active')"))
 
     with op.batch_alter_table('sales_order', schema=None) as batch_op:
@@ -92,6 +94,8 @@ def downgrade() -> None:
 
     with op.batch_alter_table('seat', schema=None) as batch_op:
         batch_op.drop_index('ux_seat_holder', sqlite_where=sa.text("status IN ('invited', 'active')"), postgresql_where=sa.text("status IN ('invited', 'active')"))
+        batch_op.drop_index('ix_seat_company_name')
+        batch_op.drop_index('ix_seat_company_email')
         batch_op.drop_index('ix_seat_pool')
         batch_op.drop_index(batch_op.f('ix_seat_company_id'))
 
