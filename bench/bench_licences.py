@@ -21,6 +21,7 @@ from lcadmin.domain.permissions import Role
 from lcadmin.domain.statuses import OrderStatus
 from lcadmin.models import Contract, OrderLine, Product, Seat
 from lcadmin.services import licences
+from lcadmin.services.licences.pools import recount
 from lcadmin.settings import load_settings
 from tests import factories
 
@@ -48,6 +49,8 @@ def company_with(engine, holders: int, seats: int):
                              email=f"holder{n:05d}@{company.name.lower().replace(' ', '')}.example",
                              full_name=f"Holder {n:05d}", status="active", assigned_at=NOW, updated_at=NOW)
                         for n in range(holders))
+        session.flush()
+        recount(session, company.id)
         return factories.principal(admin, company), f"{contract.number}:SNA"
 
 

@@ -49,6 +49,7 @@ from lcadmin.models import (
 from lcadmin.services.audit import record_event
 from lcadmin.services.context import system
 from lcadmin.services.invoicing import LineInput, issue_invoice, mark_paid
+from lcadmin.services.licences.pools import recount
 from lcadmin.settings import VendorSettings, get_settings
 
 # Written in the README: the demo accounts sign in with it.
@@ -195,6 +196,8 @@ def _seats(session: Session, company: Company, contract: Contract, product_id: i
     for email in invited:
         session.add(Seat(company_id=company.id, contract_id=contract.id, product_id=product_id, email=email,
                          status=SeatStatus.INVITED.value, assigned_at=now - timedelta(days=2), updated_at=now))
+    session.flush()
+    recount(session, company.id)
 
 
 def company_domain(session: Session, company: Company) -> str:

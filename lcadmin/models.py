@@ -775,3 +775,18 @@ class Seat(SQLModel, table=True):
     ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     assigned_by: int | None = Field(default=None, foreign_key="user_account.id")
     updated_at: datetime = _created_at()
+
+
+class SeatPoolCount(SQLModel, table=True):
+    """How many seats of a pool (a company's product under a contract) are taken, invited or
+    active: kept in the transaction of every change to its seats, so that counting a pool never
+    reads one row per holder (``lcadmin.services.licences.pools``)."""
+
+    __tablename__ = "seat_pool_count"
+    __table_args__ = (sa.UniqueConstraint("company_id", "contract_id", "product_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    company_id: int = Field(foreign_key="company.id", index=True)
+    contract_id: int = Field(foreign_key="contract.id")
+    product_id: int = Field(foreign_key="product.id")
+    taken: int = Field(default=0)

@@ -71,6 +71,21 @@ def upgrade() -> None:
         batch_op.create_index('ix_seat_company_name', ['company_id', sa.text('lower(full_name)')], unique=False)
         batch_op.create_index('ux_seat_holder', ['company_id', 'product_id', 'email'], unique=True, sqlite_where=sa.text("status IN ('invited', 'active')"), postgresql_where=sa.text("status IN ('invited', 'active')"))
 
+    op.create_table('seat_pool_count',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('company_id', sa.Integer(), nullable=False),
+    sa.Column('contract_id', sa.Integer(), nullable=False),
+    sa.Column('product_id', sa.Integer(), nullable=False),
+    sa.Column('taken', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['company_id'], ['company.id'], ),
+    sa.ForeignKeyConstraint(['contract_id'], ['contract.id'], ),
+    sa.ForeignKeyConstraint(['product_id'], ['product.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('company_id', 'contract_id', 'product_id')
+    )
+    with op.batch_alter_table('seat_pool_count', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_seat_pool_count_company_id'), ['company_id'], unique=False)
+
     with op.batch_alter_table('sales_order', schema=None) as batch_op:
         batch_op.add_column(sa.Column('add_on', sa.Boolean(), server_default=sa.false(), nullable=False))
 
@@ -99,5 +114,6 @@ def downgrade() -> None:
         batch_op.drop_index('ix_seat_pool')
         batch_op.drop_index(batch_op.f('ix_seat_company_id'))
 
+    op.drop_table('seat_pool_count')
     op.drop_table('seat')
     op.drop_table('product')

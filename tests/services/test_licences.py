@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, func, select
 
 from lcadmin import migrations
 from lcadmin.db import create_engine, read_scope, session_scope
@@ -58,6 +58,9 @@ def _pool(engine, who: Principal, *, now=NOW):
 
     with read_scope(engine) as session:
         [row] = licences.pool_rows(session, context(principal=who, now=now), settings=load_settings({}))
+        held = session.exec(select(func.count(Seat.id)).where(Seat.company_id == who.company_id,
+                                                              col(Seat.status).in_(("invited", "active")))).one()
+    assert row.assigned == held  # the kept count is the seats' own
     return row.purchased, row.assigned, row.available
 
 

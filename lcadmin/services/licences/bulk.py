@@ -24,7 +24,7 @@ from lcadmin.domain.permissions import Permission
 from lcadmin.models import Company, Contract, Product, Seat
 from lcadmin.services.context import RequestContext
 from lcadmin.services.errors import InvalidInput
-from lcadmin.services.licences.pools import TAKEN, Pool, pools, product_name
+from lcadmin.services.licences.pools import TAKEN, Pool, count_taken, pools, product_name
 from lcadmin.services.licences.seats import (
     audit_seat,
     business_today,
@@ -185,6 +185,7 @@ def apply_csv(session: Session, ctx: RequestContext, *, pool: str, data: bytes, 
                     assigned_by=ctx.user.user_id)
         session.add(seat)
         session.flush()
+        count_taken(session, seat, +1)
         send_invitation(session, ctx, seat, product_name(target.product, ctx.locale), company, settings)
         audit_seat(session, ctx, AuditAction.SEAT_INVITED, seat, pool=target.key, source="csv")
     return len(judged)

@@ -1,6 +1,10 @@
 """Seat pools: for a company, a contract and a product, how many seats are **purchased** (the
 seats of its signed or paid orders whose period covers today), **assigned** (invited and active
-holders) and **available** (the difference, never negative)."""
+holders) and **available** (the difference, never negative).
+
+The assigned count is kept in :class:`~lcadmin.models.SeatPoolCount`, changed by
+:func:`count_taken` in the transaction of every seat that starts or ends: counting a pool reads
+one row, not one per holder. :func:`recount` rebuilds it from the seats (data loaded by hand)."""
 
 from __future__ import annotations
 
@@ -8,10 +12,11 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from lcadmin.domain.statuses import ContractStatus, OrderStatus, SeatStatus
-from lcadmin.models import Contract, OrderLine, Product, SalesOrder, Seat
+from lcadmin.models import Contract, OrderLine, Product, SalesOrder, Seat, SeatPoolCount
 
 IN_FORCE = (OrderStatus.SIGNED.value, OrderStatus.PAID.value)
 TAKEN = (SeatStatus.INVITED.value, SeatStatus.ACTIVE.value)
@@ -67,15 +72,13 @@ def pools(session: Session, company_id: int, today: date, *, contract_id: int | 
     for contract, product, seats in session.exec(query):
         bought[(contract, product)] = int(seats or 0)
     taken: dict[tuple[int, int], int] = {}
-    holders = (select(Seat.contract_id, Seat.product_id, sa.func.count(Seat.id))
-               .where(Seat.company_id == company_id, col(Seat.status).in_(TAKEN))
-               .group_by(Seat.contract_id, Seat.product_id))
+    holders = select(SeatPoolCount).where(SeatPoolCount.company_id == company_id, SeatPoolCount.taken > 0)
     if contract_id is not None:
-        holders = holders.where(Seat.contract_id == contract_id)
+        holders = holders.where(SeatPoolCount.contract_id == contract_id)
     if product_id is not None:
-        holders = holders.where(Seat.product_id == product_id)
-    for contract, product, count in session.exec(holders):
-        taken[(contract, product)] = int(count)
+        holders = holders.where(SeatPoolCount.product_id == product_id)
+    for row in session.exec(holders):
+        taken[(row.contract_id, row.product_id)] = row.taken
     keys = set(bought) | set(taken)
     if not keys:
         return []
@@ -103,3 +106,30 @@ def pool_by_key(session: Session, company_id: int, key: object, today: date, *, 
         return None
     found = pools(session, company_id, today, contract_id=contract.id, product_id=product.id)
     return found[0] if found else Pool(contract.id, contract.number, product.id, product.code, product, 0, 0)
+
+
+def count_taken(session: Session, seat: Seat, delta: int) -> None:
+    """A seat of the pool started (+1) or ended (-1), in the caller's transaction."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = insert(SeatPoolCount).values(company_id=seat.company_id, contract_id=seat.contract_id,
+                                             product_id=seat.product_id, taken=delta)
+    session.exec(statement.on_conflict_do_update(index_elements=["company_id", "contract_id", "product_id"],
+                                                 set_={"taken": SeatPoolCount.taken + delta}))
+
+
+def taken_in_company(session: Session, company_id: int) -> int:
+    """Every invited or active seat of the company."""
+    return int(session.exec(select(sa.func.coalesce(sa.func.sum(SeatPoolCount.taken), 0)).where(
+        SeatPoolCount.company_id == company_id)).one())
+
+
+def recount(session: Session, company_id: int) -> None:
+    """Rebuild the company's counts from its seats (after seats were written without
+    :func:`count_taken`, as the demo data and the benchmarks do)."""
+    session.exec(sa.delete(SeatPoolCount).where(SeatPoolCount.company_id == company_id))
+    rows = session.exec(select(Seat.contract_id, Seat.product_id, sa.func.count(Seat.id))
+                        .where(Seat.company_id == company_id, col(Seat.status).in_(TAKEN))
+                        .group_by(Seat.contract_id, Seat.product_id)).all()
+    session.add_all(SeatPoolCount(company_id=company_id, contract_id=contract, product_id=product, taken=int(count))
+                    for contract, product, count in rows)
+    session.flush()

@@ -26,7 +26,15 @@ from lcadmin.models import Company, Contract, Product, Seat
 from lcadmin.services.audit import record_event
 from lcadmin.services.context import RequestContext
 from lcadmin.services.errors import InvalidInput, NotAllowed, NotFound
-from lcadmin.services.licences.pools import TAKEN, Pool, pool_by_key, pools, product_name
+from lcadmin.services.licences.pools import (
+    TAKEN,
+    Pool,
+    count_taken,
+    pool_by_key,
+    pools,
+    product_name,
+    taken_in_company,
+)
 from lcadmin.services.lifecycle import move
 from lcadmin.services.tokens import issue_token, revoke_tokens
 from lcadmin.services.views import status_tone
@@ -128,7 +136,9 @@ def list_holders(session: Session, ctx: RequestContext, *, settings: Settings, s
         where.append(col(Seat.contract_id).in_(select(Contract.id).where(Contract.company_id == company_id,
                                                                          Contract.number == number)))
         where.append(col(Seat.product_id).in_(select(Product.id).where(Product.code == code)))
-    total = session.exec(select(func.count(Seat.id)).where(*where)).one()
+    unfiltered = len(where) == 2  # the company and the statuses taken: its counts say how many
+    total = taken_in_company(session, company_id) if unfiltered else session.exec(
+        select(func.count(Seat.id)).where(*where)).one()
     query = (select(Seat, Contract.number, Product).join(Contract, Contract.id == Seat.contract_id)
              .join(Product, Product.id == Seat.product_id).where(*where))
     pages = max(1, -(-total // PAGE_SIZE))
@@ -222,6 +232,7 @@ def assign_seats(session: Session, ctx: RequestContext, *, pool: str, emails: ob
         except IntegrityError as error:  # a concurrent assignment gave this person the product first
             session.rollback()
             raise InvalidInput("already_holds", "emails") from error
+        count_taken(session, seat, +1)
         send_invitation(session, ctx, seat, name, company, settings)
         audit_seat(session, ctx, AuditAction.SEAT_INVITED, seat, pool=found.key)
     return valid
@@ -254,6 +265,7 @@ def _end(session: Session, ctx: RequestContext, seat: Seat, target: SeatStatus, 
     seat.ended_at = ctx.now
     move(session, seat, target, ctx, company_id=seat.company_id, subject=f"seat:{seat.id}",
          detail={"email": seat.email})
+    count_taken(session, seat, -1)
     if tell:
         product = session.get(Product, seat.product_id)
         company = session.get(Company, seat.company_id)
@@ -304,6 +316,7 @@ def reassign_seat(session: Session, ctx: RequestContext, *, seat_id: object, ema
                      updated_at=ctx.now, assigned_by=ctx.user.user_id)
     session.add(successor)
     session.flush()
+    count_taken(session, successor, +1)
     product = session.get(Product, seat.product_id)
     send_invitation(session, ctx, successor, product_name(product, successor.invite_locale),
                     session.get(Company, company_id), settings)
