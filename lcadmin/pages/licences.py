@@ -157,7 +157,7 @@ def _import_dialog() -> rx.Component:
         rx.dialog.description(t("licences.import_help"), size="2", color_scheme="gray"),
         rx.vstack(
             _pool_select(BulkState.pool, BulkState.set_pool, "import-pool"),
-            rx.upload(
+            rx.el.label(rx.upload(  # the label names the drop zone's file input
                 rx.vstack(rx.icon("file-up", size=22, aria_hidden="true"),
                           rx.text(rx.cond(BulkState.file_name != "", BulkState.file_name, t("licences.import_drop")),
                                   size="2"),
@@ -165,9 +165,9 @@ def _import_dialog() -> rx.Component:
                 id="licences-csv", multiple=False, max_files=1, class_name="csv-drop",
                 on_drop=BulkState.upload(rx.upload_files(upload_id="licences-csv")),
                 border="1px dashed var(--gray-8)", border_radius="8px", padding="16px", width="100%",
-                custom_attrs={"aria-label": t("licences.import_drop")},
-            ),
+            ), display="block", width="100%"),
             field_error(BulkState.csv_error, "licences-csv"),
+            form_alert(BulkState.error),
             verdicts,
             rx.button(rx.cond(BulkState.working, rx.fragment(rx.spinner(size="2"), t("busy.inviting")),
                               rx.fragment(rx.icon("check", size=16), t("licences.apply"))),

@@ -42,6 +42,7 @@ class LicencesState(rx.State):
     descending: bool = False
     can_manage: bool = False
     can_buy: bool = False  # may order more seats (manages licences, or signs orders)
+    company_locale: str = "fr"  # the invitations' language unless the assigner chooses another
     error: str = ""
     notice: str = ""
     loaded: bool = False  # the rows are there (skeleton rows until then)
@@ -69,7 +70,8 @@ class LicencesState(rx.State):
                 return None, holders, None, None
             members = admin_center.list_members(session, ctx) if ctx.user.can(Permission.VIEW_BILLING) else []
             return (licences.pool_rows(session, ctx, settings=settings), holders, members,
-                    (ctx.user.can(Permission.MANAGE_LICENCES), ctx.user.can(Permission.SIGN_ORDERS)))
+                    (ctx.user.can(Permission.MANAGE_LICENCES), ctx.user.can(Permission.SIGN_ORDERS),
+                     licences.company_locale(session, ctx)))
 
         done = await run(self, work)
         if not done.ok:
@@ -78,7 +80,7 @@ class LicencesState(rx.State):
         pools, page_of, members, can_manage = done.value
         if pools is not None:
             self.pools, self.members = [asdict(p) for p in pools], [asdict(m) for m in members or []]
-            self.can_manage, signs = can_manage or (False, False)
+            self.can_manage, signs, self.company_locale = can_manage or (False, False, "fr")
             self.can_buy = self.can_manage or signs
         self.holders = [asdict(row) for row in page_of.rows]
         self.total, self.page, self.pages = page_of.total, page_of.page, page_of.pages
@@ -224,7 +226,7 @@ class AssignState(rx.State):
             return
         free = [p for p in wallet.pools if p["available"] > 0] or wallet.pools
         self.pool = free[0]["key"] if free else ""
-        self.locale = await active_locale(self)
+        self.locale = wallet.company_locale
         self.checked = self.refused = self.emails_error = self.error = ""
         self.opened = True
 
@@ -335,6 +337,7 @@ class BulkState(rx.State):
     ready: int = 0
     problems: int = 0
     csv_error: str = ""
+    error: str = ""
     _data: bytes = b""
 
     @rx.event
@@ -349,7 +352,8 @@ class BulkState(rx.State):
         self.opened = True
 
     def _forget(self) -> None:
-        self.file_name, self.lines, self.ready, self.problems, self.csv_error, self._data = "", [], 0, 0, "", b""
+        self.file_name, self.lines, self.ready, self.problems, self._data = "", [], 0, 0, b""
+        self.csv_error = self.error = ""
 
     @rx.event
     def close(self, _open: bool = False):

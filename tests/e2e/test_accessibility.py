@@ -17,12 +17,16 @@ WORDS = {"fr": {"sign_in": "Se connecter", "email": "Adresse e-mail", "password"
                 "invoices": "Factures", "contracts": "Contrats et commandes", "pay": "Payer en ligne",
                 "next": "Suivant", "access": "Accéder à la facturation", "cards": "Cartes bancaires",
                 "add_card": "Ajouter une carte", "save_card": "Enregistrer la carte",
-                "add_mandate": "Ajouter un mandat SEPA", "sign_mandate": "Signer le mandat", "remove": "Supprimer"},
+                "add_mandate": "Ajouter un mandat SEPA", "sign_mandate": "Signer le mandat", "remove": "Supprimer",
+                "holders": "Titulaires", "assign": "Attribuer des licences", "send": "Envoyer les invitations",
+                "import": "Importer un fichier CSV", "buy": "Acheter des licences supplémentaires",
+                "unassign": "Retirer"},
          "en": {"sign_in": "Sign in", "email": "E-mail address", "password": "Password",
                 "invoices": "Invoices", "contracts": "Contracts and orders", "pay": "Pay online",
                 "next": "Next", "access": "Access billing", "cards": "Cards", "add_card": "Add a card",
                 "save_card": "Save card", "add_mandate": "Add a SEPA mandate", "sign_mandate": "Sign the mandate",
-                "remove": "Remove"}}
+                "remove": "Remove", "holders": "Holders", "assign": "Assign licences", "send": "Send the invitations",
+                "import": "Import a CSV file", "buy": "Buy more licences", "unassign": "Remove"}}
 
 
 @pytest.mark.parametrize(("locale", "scheme"), [("fr", "light"), ("fr", "dark"), ("en", "light"), ("en", "dark")])
@@ -88,8 +92,27 @@ def test_every_page_and_state_meets_wcag_22_aa(prod_app, prod_page, locale, sche
     check(page, f"{where} payment dialog")
     page.keyboard.press("Escape")
     page.goto(prod_app.url + "/admin/licences")
-    expect(page.locator("#company-name")).to_have_text("Flexis")
+    expect(page.get_by_role("heading", name=words["holders"])).to_be_visible()
     check(page, f"{where} /admin/licences")
+    page.get_by_role("button", name=words["assign"]).click()
+    page.get_by_role("dialog").get_by_role("button", name=words["send"]).click()  # no address: refused
+    expect(page.get_by_role("dialog").locator(".field-error:not(:empty)").first).to_be_visible()
+    page.mouse.move(0, 0)  # colours at rest, not under the pointer that clicked
+    page.wait_for_timeout(300)
+    check(page, f"{where} assign dialog, refused")
+    page.keyboard.press("Escape")
+    for opener in ("import", "buy"):
+        page.get_by_role("button", name=words[opener]).click()
+        expect(page.get_by_role("dialog")).to_be_visible()
+        page.wait_for_timeout(300)
+        check(page, f"{where} {opener} dialog")
+        page.keyboard.press("Escape")
+        expect(page.get_by_role("dialog")).to_have_count(0)
+    page.get_by_role("button", name=re.compile(f"^{words['unassign']} .*@flexis.com")).first.click()
+    expect(page.get_by_role("alertdialog")).to_be_visible()
+    page.wait_for_timeout(300)
+    check(page, f"{where} unassign dialog")
+    page.keyboard.press("Escape")
 
     # The wallet, and each of its dialogs with a refusal shown
     page.goto(prod_app.url + "/admin/payment-methods")

@@ -17,12 +17,12 @@ from lcadmin.domain.audit import AuditAction
 from lcadmin.domain.calendar import business_date
 from lcadmin.domain.emails import EmailProblem, normalize_email, split_addresses
 from lcadmin.domain.permissions import Permission
-from lcadmin.domain.statuses import LinkPurpose, SeatStatus
+from lcadmin.domain.statuses import ContactRole, LinkPurpose, SeatStatus
 from lcadmin.i18n import LOCALES, gettext
 from lcadmin.i18n.format import format_date
 from lcadmin.mail import templates
 from lcadmin.mail.outbox import enqueue
-from lcadmin.models import Company, Contract, Product, Seat
+from lcadmin.models import Company, Contact, Contract, Product, Seat
 from lcadmin.services.audit import record_event
 from lcadmin.services.context import RequestContext
 from lcadmin.services.errors import InvalidInput, NotAllowed, NotFound
@@ -102,6 +102,14 @@ class HolderPage:
     total: int
     page: int  # from 1
     pages: int
+
+
+def company_locale(session: Session, ctx: RequestContext) -> str:
+    """The company's language: its billing contact's (invitations are written in it unless the
+    assigner chooses another)."""
+    locale = session.exec(select(Contact.locale).where(Contact.company_id == viewer_company(ctx),
+                                                       Contact.role == ContactRole.BILLING.value)).first()
+    return locale if locale in LOCALES else "fr"
 
 
 def pool_rows(session: Session, ctx: RequestContext, *, settings: Settings) -> list[PoolRow]:
