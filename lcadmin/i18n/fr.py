@@ -831,7 +831,7 @@ MESSAGES: dict[str, str] = {
     "licences.buy": "Acheter des licences supplémentaires",
     "licences.buy_help": "Les licences sont ajoutées jusqu'à la fin du contrat, au prix du contrat calculé au prorata des jours restants. La commande se signe comme les autres, et les licences sont disponibles dès la signature.",
     "licences.quantity": "Nombre de licences",
-    "licences.quote": "{quantity} × {unit} HT, du {period}",
+    "licences.quote": "{quantity} × {unit} HT, {period}",
     "licences.quote_total": "Total : {total} TTC (dont TVA {tax})",
     "licences.prepare": "Préparer la commande",
     "licences.prepared": "Commande {number} préparée : les administrateurs de la facturation ont été invités à la signer.",
