@@ -8,18 +8,16 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlmodel import select
 
 from lcadmin import migrations
 from lcadmin.db import create_engine, read_scope, session_scope
 from lcadmin.domain.permissions import Role
-from lcadmin.domain.statuses import OrderStatus
-from lcadmin.models import Contract, OrderLine, Product, Seat
+from lcadmin.models import Seat
 from lcadmin.services import licences
 from lcadmin.services.licences.pools import recount
 from lcadmin.settings import load_settings
@@ -33,18 +31,7 @@ def company_with(engine, holders: int, seats: int):
     with session_scope(engine) as session:
         company = factories.company(session)
         admin = factories.account(session, company=company, role=Role.ADMIN)
-        contract = Contract(company_id=company.id, number=f"CTR-{company.id}", title="Bench",
-                            start_date=date(2026, 1, 1), end_date=date(2026, 12, 31))
-        session.add(contract)
-        product = session.exec(select(Product).where(Product.code == "SNA")).first() or Product(
-            code="SNA", name_fr="Sales Navigator Advanced", name_en="Sales Navigator Advanced")
-        session.add(product)
-        session.flush()
-        order = factories.order(session, company, status=OrderStatus.SIGNED, lines=(("SNA", seats, 300_00),))
-        order.contract_id = contract.id
-        line = session.exec(select(OrderLine).where(OrderLine.order_id == order.id)).one()
-        line.product_id = product.id
-        session.add_all([order, line])
+        contract, product = factories.seat_pool(session, company, seats=seats)
         session.add_all(Seat(company_id=company.id, contract_id=contract.id, product_id=product.id,
                              email=f"holder{n:05d}@{company.name.lower().replace(' ', '')}.example",
                              full_name=f"Holder {n:05d}", status="active", assigned_at=NOW, updated_at=NOW)

@@ -12,7 +12,7 @@ import itertools
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from lcadmin.domain.identifiers import french_vat_number, luhn_ok
 from lcadmin.domain.permissions import Role
@@ -30,10 +30,12 @@ from lcadmin.models import (
     Company,
     CompanyDomain,
     Contact,
+    Contract,
     Invoice,
     Membership,
     OrderLine,
     Payment,
+    Product,
     SalesOrder,
     UserAccount,
 )
@@ -153,3 +155,24 @@ def payment(session: Session, company: Company, by: UserAccount, *, invoice_: In
     session.add(row)
     session.flush()
     return row
+
+
+def seat_pool(session: Session, company: Company, *, seats: int, status: OrderStatus = OrderStatus.SIGNED,
+              start: date = date(2026, 1, 1), end: date = date(2026, 12, 31)) -> tuple[Contract, Product]:
+    """A contract of ``company`` holding ``seats`` seats of Sales Navigator Advanced (code SNA)
+    through one order in ``status`` for ``start``–``end``."""
+    contract = Contract(company_id=company.id, number=f"CTR-{company.id}", title="Licences",
+                        start_date=date(2026, 1, 1), end_date=date(2026, 12, 31))
+    session.add(contract)
+    product = session.exec(select(Product).where(Product.code == "SNA")).first() or Product(
+        code="SNA", name_fr="Sales Navigator Advanced", name_en="Sales Navigator Advanced")
+    session.add(product)
+    session.flush()
+    sold = order(session, company, status=status, start=start, end=end, lines=(("Sales Navigator Advanced", seats,
+                                                                                300_00),))
+    sold.contract_id = contract.id
+    line = session.exec(select(OrderLine).where(OrderLine.order_id == sold.id)).one()
+    line.product_id = product.id
+    session.add_all([sold, line])
+    session.flush()
+    return contract, product

@@ -13,7 +13,7 @@ from lcadmin import migrations
 from lcadmin.db import create_engine, read_scope, session_scope
 from lcadmin.domain.permissions import Role
 from lcadmin.domain.statuses import OrderStatus
-from lcadmin.models import ActionToken, AuditEvent, Company, Contract, OrderLine, OutboxMessage, Product, Seat
+from lcadmin.models import ActionToken, AuditEvent, Company, OrderLine, OutboxMessage, Product, Seat
 from lcadmin.services import licences
 from lcadmin.services.errors import InvalidInput, LinkProblem, NotAllowed, NotFound
 from lcadmin.services.sessions import Principal
@@ -29,19 +29,7 @@ def _world(engine, *, seats: int = 3, status: OrderStatus = OrderStatus.SIGNED, 
     with session_scope(engine) as session:
         company = factories.company(session)
         admin = factories.account(session, company=company, role=Role.ADMIN)
-        contract = Contract(company_id=company.id, number=f"CTR-{company.id}", title="Licences",
-                            start_date=date(2026, 1, 1), end_date=date(2026, 12, 31))
-        session.add(contract)
-        product = session.exec(select(Product).where(Product.code == "SNA")).first() or Product(
-            code="SNA", name_fr="Sales Navigator Advanced", name_en="Sales Navigator Advanced")
-        session.add(product)
-        session.flush()
-        order = factories.order(session, company, status=status, start=start, end=end,
-                                lines=(("Sales Navigator Advanced", seats, 300_00),))
-        order.contract_id = contract.id
-        line = session.exec(select(OrderLine).where(OrderLine.order_id == order.id)).one()
-        line.product_id = product.id
-        session.add_all([order, line])
+        contract, _ = factories.seat_pool(session, company, seats=seats, status=status, start=start, end=end)
         return {"pool": f"{contract.number}:SNA", "company": company.id}, factories.principal(admin, company)
 
 
