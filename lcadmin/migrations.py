@@ -5,12 +5,14 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SAWarning
 from sqlmodel import SQLModel
 
 from alembic import command
@@ -37,6 +39,10 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 def pending_changes(engine: Engine) -> list:
     """What the models declare that the migrated database lacks (empty when the migrations are
     complete)."""
-    with engine.connect() as connection:
+    with engine.connect() as connection, warnings.catch_warnings():
+        # SQLite's reflection cannot read an index on an expression (the holders' lower(full_name)):
+        # it is left out of the comparison on both sides, which the warning only says again.
+        warnings.filterwarnings("ignore", "Skipped unsupported reflection of expression-based index",
+                                category=SAWarning)
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         return compare_metadata(context, SQLModel.metadata)
