@@ -44,5 +44,6 @@ def pending_changes(engine: Engine) -> list:
         # it is left out of the comparison on both sides, which the warning only says again.
         warnings.filterwarnings("ignore", "Skipped unsupported reflection of expression-based index",
                                 category=SAWarning)
+        warnings.filterwarnings("ignore", "autogenerate skipping metadata-specified expression-based index")
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         return compare_metadata(context, SQLModel.metadata)
