@@ -289,6 +289,15 @@ def overview_page() -> rx.Component:
             spacing="1"),
         _muted("overview.nothing_paid"),
     ), tile_id="tile-last")
+    seats = _tile("users", "overview.licences", rx.cond(
+        view["seats_purchased"].to(int) > 0,
+        rx.vstack(
+            rx.text(t_fmt("overview.licences_body", available=rx.text.strong(view["seats_available"].to_string()),
+                          purchased=view["seats_purchased"].to_string()), size="2"),
+            rx.link(t("overview.see_licences"), href=paths.LICENCES, size="2"),
+            spacing="1"),
+        _muted("licences.empty_pools"),
+    ), tile_id="tile-licences")
     expiring = rx.cond(view["cards_expiring"].to(int) > 0, rx.callout.root(
         rx.callout.icon(rx.icon("triangle-alert")),
         rx.callout.text(rx.cond(view["cards_expiring"].to(int) == 1, t("wallet.expiring_one"),
@@ -300,7 +309,7 @@ def overview_page() -> rx.Component:
         *([payment_success(), payment_dialog()] if get_settings().online_payment else []),
         expiring,
         rx.cond(~OverviewState.loaded, skeleton_rows(2),
-                rx.grid(due, to_sign, upcoming, last, columns=rx.breakpoints(initial="1", sm="2"), spacing="3",
+                rx.grid(due, to_sign, upcoming, last, seats, columns=rx.breakpoints(initial="1", sm="2"), spacing="3",
                         width="100%")),
     )
 

@@ -25,6 +25,7 @@ from lcadmin.services.context import RequestContext
 from lcadmin.services.errors import NotAllowed
 from lcadmin.services.invoice_documents import invoice_document
 from lcadmin.services.invoicing import amount_due
+from lcadmin.services.licences.pools import pools
 from lcadmin.services.payment_methods.collection import collection_note, collections_of, shown_status
 from lcadmin.services.payment_methods.wallet import expiring_cards, method_label
 from lcadmin.services.views import status_tone
@@ -338,6 +339,8 @@ class Overview:
     last_paid_amount: str
     last_receipt: str  # its receipt, when paid online
     cards_expiring: int = 0  # saved cards in use that expire within 30 days: to replace
+    seats_purchased: int = 0  # licences in force, every product together
+    seats_available: int = 0
 
 
 def overview(session: Session, ctx: RequestContext, *, zone: str, online_payment: bool = True) -> Overview:
@@ -348,6 +351,7 @@ def overview(session: Session, ctx: RequestContext, *, zone: str, online_payment
     """
     company_id, locale = _require(ctx, Permission.VIEW_BILLING), ctx.locale
     today = business_date(ctx.now, zone)
+    seat_pools = pools(session, company_id, today)
     open_invoices = session.exec(select(Invoice).where(
         Invoice.company_id == company_id, Invoice.kind == InvoiceKind.INVOICE.value,
         Invoice.status == InvoiceStatus.OPEN.value).order_by(Invoice.due_date, Invoice.number)).all()
@@ -383,4 +387,6 @@ def overview(session: Session, ctx: RequestContext, *, zone: str, online_payment
         last_paid_amount=money(amount_due(session, last), last.currency) if last else "",  # credit notes deducted
         last_receipt=receipt or "",
         cards_expiring=expiring_cards(session, company_id, today),
+        seats_purchased=sum(pool.purchased for pool in seat_pools),
+        seats_available=sum(pool.available for pool in seat_pools),
     )

@@ -688,6 +688,8 @@ def test_the_overview_says_what_is_due_what_is_late_what_to_sign_and_what_was_pa
     acme = _overview(demo, ACME)  # its open invoice is past due: "Payer" pays it first
     assert acme.overdue_count == 1 and acme.pay_number == "F2026-00004" and acme.overdue == acme.amount_due
     assert acme.to_sign == () and acme.next_number == ""
+    # and the licences: Flexis 17 in force (12 + 5), 5 free; Acme's 25, every one taken
+    assert (flexis.seats_purchased, flexis.seats_available, acme.seats_purchased, acme.seats_available) == (17, 5, 25, 0)
     _pay(demo, provider)  # Flexis pays F2026-00005 online
     paid = _overview(demo, FLEXIS)
     assert (paid.open_count, paid.pay_number, paid.can_pay, paid.next_number) == (0, "", False, "")
