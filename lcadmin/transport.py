@@ -48,6 +48,20 @@ def registered_events() -> frozenset[str]:
     return frozenset(names)
 
 
+def coroutine_handlers(own: frozenset[str]) -> frozenset[str]:
+    """The app's own handlers that are coroutines (or async generators), by event name."""
+    found: set[str] = set()
+    pending = [rx.State]
+    while pending:
+        cls = pending.pop()
+        for name, handler in cls.event_handlers.items():
+            full = f"{cls.get_full_name()}.{name}"
+            if full in own and (inspect.iscoroutinefunction(handler.fn) or inspect.isasyncgenfunction(handler.fn)):
+                found.add(full)
+        pending.extend(cls.get_substates())
+    return frozenset(found)
+
+
 def handler_signatures(own: frozenset[str]) -> dict[str, inspect.Signature]:
     """The signature of each of the app's own handlers (``self`` included), by event name."""
     signatures: dict[str, inspect.Signature] = {}
@@ -100,9 +114,12 @@ class _RateLimitedLog:
 
 
 def refusal(data: Any, known: frozenset[str], own: frozenset[str],
-            signatures: Mapping[str, inspect.Signature] | None = None) -> tuple[str | None, int]:
+            signatures: Mapping[str, inspect.Signature] | None = None,
+            awaited: frozenset[str] = frozenset()) -> tuple[str | None, int]:
     """Why the event ``data`` must be dropped (None when it may go on to its handler), and its
-    size in bytes. ``signatures``: the app's own handlers' (their arguments are checked)."""
+    size in bytes. ``signatures``: the app's own handlers' (their arguments are checked);
+    ``awaited``: the handlers that are coroutines (Reflex's ``setvar`` calls a setter without
+    awaiting it, so such a setter is only reached through its own event)."""
     if isinstance(data, str):
         try:
             data = json.loads(data)
@@ -121,8 +138,11 @@ def refusal(data: Any, known: frozenset[str], own: frozenset[str],
         return "unknown handler", size
     if name.endswith(".setvar"):  # Reflex calls the state's own set_<var_name> handler: it must exist
         var_name = (data.get("payload") or {}).get("var_name") if isinstance(data.get("payload"), dict) else None
-        if not isinstance(var_name, str) or f"{name.removesuffix('setvar')}set_{var_name}" not in known:
+        setter = f"{name.removesuffix('setvar')}set_{var_name}" if isinstance(var_name, str) else ""
+        if setter not in known:
             return "setvar of no handler", size
+        if setter in awaited:
+            return "setvar of a coroutine handler", size
     if not is_clean(data.get("router_data")):
         return "invalid characters in router data", size
     if name not in own and not is_clean(data.get("payload")):
@@ -140,12 +160,12 @@ def guard_events(app: rx.App) -> None:
         return
     known = registered_events()
     own = frozenset(name for name in known if ".lcadmin___" in name)
-    signatures = handler_signatures(own)
+    signatures, awaited = handler_signatures(own), coroutine_handlers(own)
     deliver = namespace.on_event
     dropped = _RateLimitedLog("dropped an event")
 
     async def on_event(sid: str, data: Any) -> None:
-        reason, size = refusal(data, known, own, signatures)
+        reason, size = refusal(data, known, own, signatures, awaited)
         if reason is not None:
             dropped(reason, data.get("name") if isinstance(data, dict) else None, size)
             return

@@ -109,3 +109,11 @@ def test_an_own_handler_only_gets_the_arguments_it_takes(payload, reason):
     # Reflex would call it anyway and log the TypeError's traceback for every such frame.
     data = _event("reflex___state____state.app____app_state.set_email", payload)
     assert refusal(data, KNOWN, OWN, SIGNATURES)[0] == reason
+
+
+def test_setvar_of_a_coroutine_setter_is_dropped():
+    # Reflex would call it without awaiting it: nothing set, a warning logged for every frame
+    data = _event("reflex___state____state.app____app_state.setvar", {"var_name": "email", "value": "x"})
+    assert refusal(data, KNOWN, OWN, awaited=frozenset({"reflex___state____state.app____app_state.set_email"}))[0] \
+        == "setvar of a coroutine handler"
+    assert refusal(data, KNOWN, OWN)[0] is None
