@@ -36,3 +36,10 @@ def is_valid_vat_number(value: str) -> bool:
         siren = value[4:]
         return bool(re.fullmatch(r"FR\d{2}\d{9}", value)) and french_vat_number(siren) == value
     return bool(re.fullmatch(r"[A-Z]{2}[0-9A-Z+*]{2,12}", value))
+
+
+def record_id(value: object) -> int | None:
+    """A record's id as a browser sends it (up to 12 ASCII digits: "²" or "١" are digits to
+    Python, not to an id), or None."""
+    text = str(value) if isinstance(value, int | str) and not isinstance(value, bool) else ""
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 12 else None

@@ -7,8 +7,8 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from lcadmin.domain.audit import AuditAction
-from lcadmin.domain.permissions import Role, outranks
-from lcadmin.models import Membership, UserSession
+from lcadmin.domain.permissions import Permission, Role, has_permission, outranks
+from lcadmin.models import Membership, UserAccount, UserSession
 from lcadmin.services.audit import record_event
 from lcadmin.services.context import RequestContext
 
@@ -85,3 +85,11 @@ def end_company_sessions(session: Session, *, user_id: int, company_id: int, ctx
     """End every open session in which ``user_id`` acts for ``company_id``."""
     session.exec(sa.update(UserSession).where(UserSession.user_id == user_id, UserSession.company_id == company_id,
                                               col(UserSession.ended_at).is_(None)).values(ended_at=ctx.now))
+
+
+def holders_of(session: Session, company_id: int, permission: Permission) -> list[UserAccount]:
+    """The company's active accounts whose role holds ``permission``, in the order they joined."""
+    members = session.exec(select(UserAccount, Membership.role).join(Membership, Membership.user_id == UserAccount.id)
+                           .where(Membership.company_id == company_id, UserAccount.is_active)
+                           .order_by(UserAccount.id)).all()
+    return [user for user, role in members if has_permission(role, permission)]

@@ -19,20 +19,21 @@ from sqlmodel import Session, col, select
 from lcadmin import paths
 from lcadmin.domain.audit import AuditAction
 from lcadmin.domain.money import Money
-from lcadmin.domain.permissions import Permission, has_permission
+from lcadmin.domain.permissions import Permission
 from lcadmin.domain.pricing import PricedLine, compute_totals, prorated_unit_price
 from lcadmin.domain.statuses import BillingMethod, OrderStatus, PaymentMethodKind
 from lcadmin.i18n import gettext
 from lcadmin.i18n.format import format_date, format_money
 from lcadmin.mail import templates
 from lcadmin.mail.outbox import enqueue
-from lcadmin.models import Company, Contract, Membership, OrderLine, PaymentMethod, SalesOrder, UserAccount
+from lcadmin.models import Company, Contract, OrderLine, PaymentMethod, SalesOrder
 from lcadmin.services.audit import record_event
 from lcadmin.services.context import RequestContext
 from lcadmin.services.errors import InvalidInput, NotAllowed
 from lcadmin.services.invoicing import allocate_number
 from lcadmin.services.licences.pools import IN_FORCE, Pool, product_name
 from lcadmin.services.licences.seats import business_today, find_pool
+from lcadmin.services.memberships import holders_of
 from lcadmin.settings import Settings
 
 MAX_SEATS = 1000
@@ -151,12 +152,9 @@ def _ask_to_sign(session: Session, ctx: RequestContext, company_id: int, number:
     """The company's signers get the order to sign."""
     company = session.get(Company, company_id)
     link = settings.public_url.rstrip("/") + paths.order(number)
-    signers = session.exec(select(UserAccount, Membership.role).join(Membership, Membership.user_id == UserAccount.id)
-                           .where(Membership.company_id == company_id, UserAccount.is_active)).all()
-    for user, role in signers:
-        if has_permission(role, Permission.SIGN_ORDERS):
-            locale = user.locale if user.locale in ("fr", "en") else "fr"
-            mail = templates.seats_to_sign_mail(locale, company=company.name, number=number,
-                                                product=product_name(pool.product, locale), seats=str(count),
-                                                requester=ctx.user.email, link=link)
-            enqueue(session, to=user.email, mail=mail, kind="seats_to_sign", now=ctx.now)
+    for user in holders_of(session, company_id, Permission.SIGN_ORDERS):
+        locale = user.locale if user.locale in ("fr", "en") else "fr"
+        mail = templates.seats_to_sign_mail(locale, company=company.name, number=number,
+                                            product=product_name(pool.product, locale), seats=str(count),
+                                            requester=ctx.user.email, link=link)
+        enqueue(session, to=user.email, mail=mail, kind="seats_to_sign", now=ctx.now)

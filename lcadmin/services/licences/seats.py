@@ -16,6 +16,7 @@ from lcadmin import paths
 from lcadmin.domain.audit import AuditAction
 from lcadmin.domain.calendar import business_date
 from lcadmin.domain.emails import EmailProblem, normalize_email, split_addresses
+from lcadmin.domain.identifiers import record_id
 from lcadmin.domain.permissions import Permission
 from lcadmin.domain.statuses import ContactRole, LinkPurpose, SeatStatus
 from lcadmin.i18n import LOCALES, gettext
@@ -247,9 +248,8 @@ def assign_seats(session: Session, ctx: RequestContext, *, pool: str, emails: ob
 
 
 def _seat(session: Session, company_id: int, seat_id: object, *statuses: SeatStatus) -> Seat:
-    text = str(seat_id) if isinstance(seat_id, int | str) else ""
-    seat = session.get(Seat, int(text), populate_existing=True) if text.isascii() and text.isdigit() \
-        and len(text) <= 12 else None
+    number = record_id(seat_id)
+    seat = session.get(Seat, number, populate_existing=True) if number is not None else None
     if seat is None or seat.company_id != company_id or seat.status not in {s.value for s in statuses}:
         raise NotFound("seat_not_found")
     return seat

@@ -20,14 +20,15 @@ from lcadmin import paths
 from lcadmin.domain.audit import AuditAction
 from lcadmin.domain.calendar import business_date
 from lcadmin.domain.cards import days_left
-from lcadmin.domain.permissions import Permission, has_permission
+from lcadmin.domain.permissions import Permission
 from lcadmin.domain.statuses import ContactRole, ContractStatus, PaymentMethodKind, PaymentMethodStatus
 from lcadmin.mail import templates
 from lcadmin.mail.outbox import enqueue
-from lcadmin.models import Company, Contact, Contract, Membership, PaymentMethod, UserAccount
+from lcadmin.models import Company, Contact, Contract, PaymentMethod
 from lcadmin.payments.provider import PaymentProvider
 from lcadmin.services.audit import record_event
 from lcadmin.services.context import RequestContext
+from lcadmin.services.memberships import holders_of
 from lcadmin.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -42,12 +43,8 @@ def wallet_recipients(session: Session, company_id: int) -> dict[str, str]:
                                                  Contact.role == ContactRole.BILLING.value)).first()
     if billing is not None:
         recipients[billing.email.lower()] = billing.locale
-    members = session.exec(select(UserAccount, Membership.role).join(Membership, Membership.user_id == UserAccount.id)
-                           .where(Membership.company_id == company_id, UserAccount.is_active)
-                           .order_by(UserAccount.id)).all()
-    for user, role in members:
-        if has_permission(role, Permission.MANAGE_PAYMENT_METHODS):
-            recipients.setdefault(user.email.lower(), user.locale if user.locale in ("fr", "en") else "fr")
+    for user in holders_of(session, company_id, Permission.MANAGE_PAYMENT_METHODS):
+        recipients.setdefault(user.email.lower(), user.locale if user.locale in ("fr", "en") else "fr")
     return recipients
 
 

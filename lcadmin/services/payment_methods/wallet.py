@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 
 from lcadmin.domain.calendar import business_date
 from lcadmin.domain.cards import expiry_state
+from lcadmin.domain.identifiers import record_id
 from lcadmin.domain.permissions import Permission
 from lcadmin.domain.sepa import group_by_four, masked_iban
 from lcadmin.domain.statuses import ContractStatus, PaymentMethodKind, PaymentMethodStatus
@@ -35,12 +36,6 @@ def company_of(ctx: RequestContext, permission: Permission) -> int:
     return ctx.user.company_id
 
 
-def method_id_of(value: object) -> int | None:
-    """A method id sent by a browser (digits only), or None."""
-    text = str(value) if isinstance(value, int | str) else ""
-    return int(text) if text.isascii() and text.isdigit() and len(text) <= 12 else None
-
-
 def find_method(session: Session, company_id: int, value: object, *, include_removed: bool = False,
                 lock: bool = False) -> PaymentMethod:
     """A method of the company by its id; another company's, a removed one or nonsense is not found.
@@ -50,7 +45,7 @@ def find_method(session: Session, company_id: int, value: object, *, include_rem
     Raises:
         NotFound: ``payment_method_not_found``.
     """
-    method_id = method_id_of(value)
+    method_id = record_id(value)
     method = session.get(PaymentMethod, method_id, populate_existing=True, with_for_update=lock or None) \
         if method_id is not None else None
     if method is None or method.company_id != company_id or (
