@@ -23,7 +23,7 @@ import inspect
 import json
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import reflex as rx
@@ -37,45 +37,36 @@ _LOG_EVERY = 60.0
 _LOG_BURST = 10
 
 
-def registered_events() -> frozenset[str]:
-    """Every event name the app's states answer, as the frontend writes it."""
-    names: set[str] = set()
-    pending = [rx.State]
-    while pending:
-        cls = pending.pop()
-        names.update(f"{cls.get_full_name()}.{name}" for name in cls.event_handlers)
-        pending.extend(cls.get_substates())
-    return frozenset(names)
-
-
-def coroutine_handlers(own: frozenset[str]) -> frozenset[str]:
-    """The app's own handlers that are coroutines (or async generators), by event name."""
-    found: set[str] = set()
+def _handlers() -> Iterator[tuple[str, Any]]:
+    """Every handler the app's states answer, with its event name as the frontend writes it."""
     pending = [rx.State]
     while pending:
         cls = pending.pop()
         for name, handler in cls.event_handlers.items():
-            full = f"{cls.get_full_name()}.{name}"
-            if full in own and (inspect.iscoroutinefunction(handler.fn) or inspect.isasyncgenfunction(handler.fn)):
-                found.add(full)
+            yield f"{cls.get_full_name()}.{name}", handler
         pending.extend(cls.get_substates())
-    return frozenset(found)
+
+
+def registered_events() -> frozenset[str]:
+    """Every event name the app's states answer, as the frontend writes it."""
+    return frozenset(name for name, _ in _handlers())
+
+
+def coroutine_handlers(own: frozenset[str]) -> frozenset[str]:
+    """The app's own handlers that are coroutines (or async generators), by event name."""
+    return frozenset(name for name, handler in _handlers() if name in own and (
+        inspect.iscoroutinefunction(handler.fn) or inspect.isasyncgenfunction(handler.fn)))
 
 
 def handler_signatures(own: frozenset[str]) -> dict[str, inspect.Signature]:
     """The signature of each of the app's own handlers (``self`` included), by event name."""
     signatures: dict[str, inspect.Signature] = {}
-    pending = [rx.State]
-    while pending:
-        cls = pending.pop()
-        for name, handler in cls.event_handlers.items():
-            full = f"{cls.get_full_name()}.{name}"
-            if full in own:
-                try:
-                    signatures[full] = inspect.signature(handler.fn)
-                except (TypeError, ValueError):
-                    continue
-        pending.extend(cls.get_substates())
+    for name, handler in _handlers():
+        if name in own:
+            try:
+                signatures[name] = inspect.signature(handler.fn)
+            except (TypeError, ValueError):
+                continue
     return signatures
 
 

@@ -98,3 +98,8 @@ def card(*children: rx.Component, width: str = "480px") -> rx.Component:
     """The centred panel a flow step lives in."""
     return rx.card(rx.vstack(*children, spacing="4", width="100%"), size="3", class_name="flow-card",
                    max_width=width, width="100%")
+
+
+def callout(text, color: str, icon: str, **props) -> rx.Component:
+    """A page-level message with its icon: a change saved, a refusal, a warning."""
+    return rx.callout.root(rx.callout.icon(rx.icon(icon)), rx.callout.text(text), color_scheme=color, **props)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import reflex as rx
 
 from lcadmin import paths
-from lcadmin.components.forms import busy_button, card, field_error, form_alert, link_button
+from lcadmin.components.forms import busy_button, callout, card, field_error, form_alert, link_button
 from lcadmin.components.i18n import t, t_fmt
 from lcadmin.components.layout import page_frame
 from lcadmin.pages.admin import _table, admin_frame, labelled_select, options, status_badge
@@ -18,10 +18,6 @@ from lcadmin.states.shell import ShellState
 def _text(number) -> rx.Var:
     """A number var as text, for a sentence."""
     return rx.Var.create(number).to_string()
-
-
-def _callout(text, color: str, icon: str, **props) -> rx.Component:
-    return rx.callout.root(rx.callout.icon(rx.icon(icon)), rx.callout.text(text), color_scheme=color, **props)
 
 
 def _pool(row: rx.Var) -> rx.Component:
@@ -144,7 +140,7 @@ def _import_dialog() -> rx.Component:
         rx.text(t_fmt("licences.import_counts", ready=rx.text.strong(_text(BulkState.ready)),
                       problems=rx.text.strong(_text(BulkState.problems))), size="2", id="import-counts",
                 aria_live="polite"),
-        rx.cond(BulkState.problems > 0, _callout(t("licences.import_fix"), "amber", "triangle-alert")),
+        rx.cond(BulkState.problems > 0, callout(t("licences.import_fix"), "amber", "triangle-alert")),
         _table(["col.line", "col.email", "col.product", "col.verdict"], BulkState.lines,
                lambda r: [rx.table.row_header_cell(r["number"]), rx.table.cell(r["email"]),
                           rx.table.cell(r["product"]),
@@ -254,9 +250,9 @@ def licences_page() -> rx.Component:
     """/admin/licences."""
     return admin_frame(
         "licences",
-        rx.cond(LicencesState.notice != "", _callout(LicencesState.notice, "green", "circle-check", role="status",
+        rx.cond(LicencesState.notice != "", callout(LicencesState.notice, "green", "circle-check", role="status",
                                                      id="licences-notice")),
-        rx.cond(LicencesState.error != "", _callout(LicencesState.error, "red", "circle-alert", role="alert")),
+        rx.cond(LicencesState.error != "", callout(LicencesState.error, "red", "circle-alert", role="alert")),
         rx.flex(
             rx.heading(t("licences.summary"), as_="h2", size="4"),
             rx.cond((LicencesState.can_manage | LicencesState.can_buy) &
@@ -275,12 +271,12 @@ def licences_page() -> rx.Component:
                                             color_scheme="gray", on_click=BulkState.export)),
                         spacing="2", wrap="wrap")),
             justify="between", align="center", wrap="wrap", spacing="3", width="100%"),
-        rx.cond(LicencesState.loaded & ~LicencesState.can_manage, _callout(t("licences.read_only"), "gray", "eye")),
+        rx.cond(LicencesState.loaded & ~LicencesState.can_manage, callout(t("licences.read_only"), "gray", "eye")),
         rx.cond(~LicencesState.loaded, rx.fragment(), rx.cond(
             LicencesState.pools.length() > 0,  # pyright: ignore[reportAttributeAccessIssue] (a list Var)
             rx.grid(rx.foreach(LicencesState.pools, _pool), columns=rx.breakpoints(initial="1", sm="2", md="3"),
                     spacing="3", width="100%"),
-            _callout(t("licences.empty_pools"), "gray", "inbox"))),
+            callout(t("licences.empty_pools"), "gray", "inbox"))),
         rx.heading(t("licences.holders"), as_="h2", size="4", margin_top="8px"),
         _filters(),
         _table(HOLDER_COLUMNS, LicencesState.holders,

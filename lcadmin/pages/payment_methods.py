@@ -6,15 +6,11 @@ from __future__ import annotations
 
 import reflex as rx
 
-from lcadmin.components.forms import busy_button, field_error, form_alert, labelled_checkbox
+from lcadmin.components.forms import busy_button, callout, field_error, form_alert, labelled_checkbox
 from lcadmin.components.i18n import t, t_fmt
 from lcadmin.components.payment import card_input
 from lcadmin.pages.admin import _table, admin_frame, status_badge
 from lcadmin.states.payment_methods import CardSetupState, MandateState, WalletState
-
-
-def _callout(text, color: str, icon: str, **props) -> rx.Component:
-    return rx.callout.root(rx.callout.icon(rx.icon(icon)), rx.callout.text(text), color_scheme=color, **props)
 
 
 def _method_card(row: rx.Var) -> rx.Component:
@@ -69,7 +65,7 @@ def _methods(title_key: str, rows: rx.Var, empty_key: str) -> rx.Component:
         rx.heading(t(title_key), as_="h2", size="4"),
         rx.cond(rows.length() > 0,  # pyright: ignore[reportAttributeAccessIssue] (a list Var)
                 rx.vstack(rx.foreach(rows, _method_card), spacing="2", width="100%"),
-                _callout(t(empty_key), "gray", "inbox")),
+                callout(t(empty_key), "gray", "inbox")),
         spacing="2", width="100%",
     )
 
@@ -252,15 +248,15 @@ def payment_methods_page() -> rx.Component:
     """/admin/payment-methods."""
     return admin_frame(
         "payment",
-        rx.cond(WalletState.notice != "", _callout(WalletState.notice, "green", "circle-check", role="status",
+        rx.cond(WalletState.notice != "", callout(WalletState.notice, "green", "circle-check", role="status",
                                                    id="wallet-notice")),
         rx.cond((WalletState.error != "") & (WalletState.removing == ""),
-                _callout(WalletState.error, "red", "circle-alert", role="alert")),
-        rx.cond(WalletState.expiring > 0, _callout(
+                callout(WalletState.error, "red", "circle-alert", role="alert")),
+        rx.cond(WalletState.expiring > 0, callout(
             rx.cond(WalletState.expiring == 1, t("wallet.expiring_one"),
                     t_fmt("wallet.expiring_many", count=rx.Var.create(WalletState.expiring).to_string())), "amber",
             "triangle-alert", id="wallet-expiring")),
-        rx.cond(WalletState.loaded & ~WalletState.can_manage, _callout(t("wallet.read_only"), "gray", "eye")),
+        rx.cond(WalletState.loaded & ~WalletState.can_manage, callout(t("wallet.read_only"), "gray", "eye")),
         rx.cond(WalletState.can_manage, rx.flex(
             rx.button(rx.icon("credit-card", size=16), t("wallet.add_card"), on_click=CardSetupState.open),
             rx.button(rx.icon("landmark", size=16), t("wallet.add_mandate"), variant="soft",

@@ -221,12 +221,12 @@ class AssignState(rx.State):
     @rx.event
     async def open(self):
         """Show the dialog, on the first pool with seats available."""
-        wallet = await self.get_state(LicencesState)
-        if not wallet.can_manage:
+        page = await self.get_state(LicencesState)
+        if not page.can_manage:
             return
-        free = [p for p in wallet.pools if p["available"] > 0] or wallet.pools
+        free = [p for p in page.pools if p["available"] > 0] or page.pools
         self.pool = free[0]["key"] if free else ""
-        self.locale = wallet.company_locale
+        self.locale = page.company_locale
         self.checked = self.refused = self.emails_error = self.error = ""
         self.opened = True
 

@@ -171,9 +171,9 @@ def apply_csv(session: Session, ctx: RequestContext, *, pool: str, data: bytes, 
     today = business_today(ctx, settings)
     chosen = find_pool(session, company_id, pool, today, lock=True)
     rows = read_rows(data)
-    for contract in {number.split(":")[0] for number in (p.key for p in pools(session, company_id, today))}:
-        session.exec(select(Contract).where(Contract.company_id == company_id, Contract.number == contract)
-                     .with_for_update()).first()  # every pool counted under its lock
+    # every pool of the company counted under its contract's lock (PostgreSQL; SQLite's write
+    # transaction already is)
+    session.exec(select(Contract.id).where(Contract.company_id == company_id).with_for_update()).all()
     judged = _judge(session, company_id, rows, chosen, today)
     if any(line.verdict != "ok" for line, _ in judged):
         raise InvalidInput("csv_has_problems", "csv")

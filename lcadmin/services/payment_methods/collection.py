@@ -89,7 +89,7 @@ def _debit_date(invoice: Invoice, method: PaymentMethod, today: date, settings: 
     due = invoice.due_date or today
     if method.kind == PaymentMethodKind.SEPA_DEBIT.value:
         return max(due, today + timedelta(days=settings.sepa_prenotification_days))
-    return max(due, today) if due < today else due
+    return max(due, today)
 
 
 def _mail_all(session: Session, ctx: RequestContext, company_id: int, kind: str, render) -> None:
