@@ -70,7 +70,7 @@ class LicencesState(rx.State):
                 return None, holders, None, None
             members = admin_center.list_members(session, ctx) if ctx.user.can(Permission.VIEW_BILLING) else []
             return (licences.pool_rows(session, ctx, settings=settings), holders, members,
-                    (ctx.user.can(Permission.MANAGE_LICENCES), ctx.user.can(Permission.SIGN_ORDERS),
+                    (ctx.user.can(Permission.MANAGE_LICENCES), licences.may_buy(ctx),
                      licences.company_locale(session, ctx)))
 
         done = await run(self, work)
@@ -80,8 +80,7 @@ class LicencesState(rx.State):
         pools, page_of, members, can_manage = done.value
         if pools is not None:
             self.pools, self.members = [asdict(p) for p in pools], [asdict(m) for m in members or []]
-            self.can_manage, signs, self.company_locale = can_manage or (False, False, "fr")
-            self.can_buy = self.can_manage or signs
+            self.can_manage, self.can_buy, self.company_locale = can_manage or (False, False, "fr")
         self.holders = [asdict(row) for row in page_of.rows]
         self.total, self.page, self.pages = page_of.total, page_of.page, page_of.pages
         return None

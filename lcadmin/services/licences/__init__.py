@@ -13,7 +13,7 @@ and the people who hold them.
 from lcadmin.services.licences.bulk import MAX_BYTES as MAX_CSV_BYTES
 from lcadmin.services.licences.bulk import Preview, apply_csv, export_holders, preview_csv
 from lcadmin.services.licences.invitations import InvitationView, activate_seat, inspect_invitation
-from lcadmin.services.licences.purchases import Quote, order_seats, quote_seats
+from lcadmin.services.licences.purchases import Quote, may_buy, order_seats, quote_seats
 from lcadmin.services.licences.seats import (
     PAGE_SIZE,
     STATUS_FILTERS,
@@ -47,6 +47,7 @@ __all__ = [
     "export_holders",
     "inspect_invitation",
     "list_holders",
+    "may_buy",
     "order_seats",
     "pool_rows",
     "preview_csv",

@@ -53,11 +53,16 @@ class Quote:
     total: str
 
 
+def may_buy(ctx: RequestContext) -> bool:
+    """Whether the caller may order more seats: they manage licences, or they sign orders."""
+    return ctx.user.company_id is not None and (ctx.user.can(Permission.MANAGE_LICENCES)
+                                                or ctx.user.can(Permission.SIGN_ORDERS))
+
+
 def _may_prepare(ctx: RequestContext) -> int:
-    if ctx.user.company_id is None or not (ctx.user.can(Permission.MANAGE_LICENCES)
-                                           or ctx.user.can(Permission.SIGN_ORDERS)):
+    if not may_buy(ctx):
         raise NotAllowed("forbidden")
-    return ctx.user.company_id
+    return ctx.user.company_id or 0
 
 
 def _quantity(value: object) -> int:
