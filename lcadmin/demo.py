@@ -36,6 +36,7 @@ from lcadmin.models import (
     Contract,
     Invoice,
     Membership,
+    MembershipContract,
     OrderLine,
     PaymentMethod,
     Product,
@@ -305,5 +306,26 @@ def load_demo_data(session: Session, *, password_hash: str, vendor: VendorSettin
              lines=[_Line("Licences supplémentaires Sales Navigator Advanced — 3 × 2 mois", 3, 50_00,
                           "Additional Sales Navigator Advanced licences — 3 × 2 months")])
 
+    _accountant(session, flexis, acme, password_hash=password_hash, today=loaded)
     record_event(session, action=AuditAction.DEMO_DATA_LOADED, outcome="success", detail={"companies": 2})
     return True
+
+
+ACCOUNTANT = "claire.garnier@cabinet-garnier.fr"
+
+
+def _accountant(session: Session, flexis: Company, acme: Company, *, password_hash: str, today: date) -> None:
+    """An outside accountant acting for both companies (the header's company switcher): in
+    Flexis a billing reader limited to the seed's contract, for three months; in Acme a billing
+    admin."""
+    user = UserAccount(email=ACCOUNTANT, full_name="Claire Garnier", password_hash=password_hash, locale="fr")
+    session.add(user)
+    session.flush()
+    contract = session.exec(select(Contract).where(Contract.number == "CTR-FLX-2026")).one()
+    until = datetime.combine(today + timedelta(days=91), datetime.min.time(), tzinfo=UTC)
+    reader = Membership(user_id=user.id, company_id=flexis.id, role=Role.BILLING_READER.value, all_contracts=False,
+                        access_until=until)
+    session.add(reader)
+    session.add(Membership(user_id=user.id, company_id=acme.id, role=Role.BILLING_ADMIN.value))
+    session.flush()
+    session.add(MembershipContract(membership_id=reader.id, contract_id=contract.id))

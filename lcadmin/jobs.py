@@ -17,7 +17,7 @@ from collections.abc import Callable
 from lcadmin.db import get_engine, session_scope
 from lcadmin.mail.smtp import deliver_due
 from lcadmin.payments import get_provider
-from lcadmin.services import payment_methods
+from lcadmin.services import admins, payment_methods
 from lcadmin.services.context import system
 from lcadmin.services.payments import settle_unfinished_attempts
 from lcadmin.settings import get_settings
@@ -70,11 +70,25 @@ def wallet_round() -> dict[str, int]:
     return counts
 
 
+def access_round() -> dict[str, int]:
+    """One round of the admins' jobs: the notices of time-limited accesses ending within a week."""
+    with session_scope() as session:
+        sent = admins.send_access_expiry_notices(session, system(), settings=get_settings())
+    if sent:
+        log.info("admins: %d access end notices", sent)
+    return {"access_notices": sent}
+
+
+def scheduled_round() -> dict[str, int]:
+    """The wallet's round, then the admins' (one loop for both: each is a handful of queries)."""
+    return {**wallet_round(), **access_round()}
+
+
 def run_once() -> dict[str, int]:
     """Every job once, for a cron (``lcadmin jobs run``): safe beside running web processes."""
     with session_scope() as session:
         settled = settle_unfinished_attempts(session, system(), provider=get_provider(), vendor=get_settings().vendor)
-    counts = {"payments_settled": settled, **wallet_round()}
+    counts = {"payments_settled": settled, **scheduled_round()}
     _send_outbox()
     return counts
 
@@ -89,6 +103,6 @@ async def run_payment_reconciler() -> None:
     await _every(RECONCILE_EVERY, "payment reconciliation", _reconcile_payments, jitter=10.0)
 
 
-async def run_wallet_jobs() -> None:
-    """Collect, notify and tidy the wallet about every minute."""
-    await _every(WALLET_EVERY, "wallet jobs", wallet_round, jitter=10.0)
+async def run_scheduled_jobs() -> None:
+    """Collect, notify and tidy the wallet, and announce ending accesses, about every minute."""
+    await _every(WALLET_EVERY, "scheduled jobs", scheduled_round, jitter=10.0)

@@ -12,7 +12,7 @@ install_log_redaction()  # before anything can log a cookie or a payload
 # Importing the models fills SQLModel.metadata, which `reflex db makemigrations / migrate` compare
 # with the database (Reflex registers that shared metadata through its own rx.Model base).
 from lcadmin import models, paths  # noqa: F401
-from lcadmin.jobs import run_outbox_sender, run_payment_reconciler, run_wallet_jobs
+from lcadmin.jobs import run_outbox_sender, run_payment_reconciler, run_scheduled_jobs
 from lcadmin.pages import (
     access,
     admin,
@@ -27,12 +27,17 @@ from lcadmin.pages import (
     payment,
     payment_methods,
 )
+from lcadmin.pages import admins as admins_pages
+from lcadmin.pages import audit_log as audit_log_pages
 from lcadmin.pages import licences as licences_pages
+from lcadmin.pages import security as security_pages
 from lcadmin.routes import http_routes, security_headers
 from lcadmin.services import accounts
 from lcadmin.session_guard import SessionGuard
 from lcadmin.settings import get_settings
 from lcadmin.states.access import AccessState
+from lcadmin.states.admins import AccessFormState, AdminsState, InvitationLinkState  # noqa: F401
+from lcadmin.states.audit_log import AuditLogState
 from lcadmin.states.auth import AuthState
 from lcadmin.states.invoice import InvoiceState
 from lcadmin.states.invoices import InvoicesState
@@ -46,6 +51,7 @@ from lcadmin.states.overview import OverviewState
 from lcadmin.states.password import PasswordState
 from lcadmin.states.payment import AuthenticationState, PaymentState
 from lcadmin.states.payment_methods import CardSetupState, MandateState, WalletState  # noqa: F401
+from lcadmin.states.security import SecurityState, TwoFactorPolicyState
 from lcadmin.states.shell import ShellState
 from lcadmin.states.tab import PendingActivationState, TabState  # noqa: F401
 from lcadmin.transport import backend_error, frontend_error, guard_events
@@ -113,8 +119,17 @@ _page(payment_methods.payment_methods_page, paths.PAYMENT_METHODS, ShellState.lo
       title="admin.nav.payment", relabel=(WalletState.refresh, MandateState.relabel))
 _page(licences_pages.licences_page, paths.LICENCES, ShellState.load, LicencesState.load, title="admin.nav.licences",
       relabel=(LicencesState.refresh,))
+_page(admins_pages.admins_page, paths.ADMINS, ShellState.load, AdminsState.load, TwoFactorPolicyState.load,
+      title="admin.nav.admins", relabel=(AdminsState.refresh, TwoFactorPolicyState.load))
+_public(admins_pages.invitation_page, paths.INVITATION, InvitationLinkState.open, title="invitation.title",
+        relabel=(InvitationLinkState.open,))
 _public(licences_pages.licence_link_page, paths.LICENCE_LINK, LicenceLinkState.open, title="title.licence",
         relabel=(LicenceLinkState.open,))
+_page(audit_log_pages.audit_log_page, paths.AUDIT_LOG, ShellState.load, AuditLogState.load, title="admin.nav.activity",
+      relabel=(AuditLogState.refresh,))
+# For anyone signed in, with or without a company (ShellState.load asks for no permission).
+_page(security_pages.security_page, paths.SECURITY, ShellState.load, SecurityState.load, title="security.title",
+      relabel=(SecurityState.refresh,))
 if _settings.payment_provider == "sandbox":  # the sandbox bank's own 3-D Secure page
     _page(payment.authentication_page, paths.AUTHENTICATE, AuthenticationState.load, title="pay.authenticate_title")
 if _settings.is_dev:
@@ -128,5 +143,5 @@ async def _prepare_sign_in() -> None:
 guard_events(app)
 app.register_lifespan_task(run_outbox_sender)
 app.register_lifespan_task(run_payment_reconciler)
-app.register_lifespan_task(run_wallet_jobs)
+app.register_lifespan_task(run_scheduled_jobs)
 app.register_lifespan_task(_prepare_sign_in)

@@ -26,6 +26,7 @@ from lcadmin.domain.statuses import (
     CollectionStatus,
     ContactRole,
     ContractStatus,
+    InvitationStatus,
     InvoiceKind,
     InvoiceStatus,
     LinkPurpose,
@@ -87,6 +88,8 @@ class Company(SQLModel, table=True):
     vat_number: str | None = Field(default=None, max_length=20)
     # The company's customer record at the payment provider, made when its first method is saved.
     provider_customer_id: str | None = Field(default=None, max_length=80)
+    # The company's policy: its admins sign in with a second factor (set on "Administrateurs").
+    require_two_factor: bool = Field(default=False)
     created_at: datetime = _created_at()
 
 
@@ -152,6 +155,12 @@ class UserAccount(SQLModel, table=True):
     is_active: bool = Field(default=True)
     created_at: datetime = _created_at()
     last_sign_in_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Two-step verification (lcadmin.services.two_factor): the TOTP secret, encrypted with a key
+    # derived from the app's secret key; set while enrolling, in force once ``two_factor_enabled_at``.
+    totp_secret_encrypted: str | None = Field(default=None, max_length=255)
+    two_factor_enabled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The last 30-second step whose code was accepted: a code is good once, never again.
+    totp_last_step: int | None = Field(default=None, sa_type=sa.BigInteger)
 
 
 class Membership(SQLModel, table=True):
@@ -167,7 +176,56 @@ class Membership(SQLModel, table=True):
     user_id: int = Field(foreign_key="user_account.id", index=True)
     company_id: int = Field(foreign_key="company.id", index=True)
     role: str = Field(max_length=20)
+    # False: only the contracts listed in ``membership_contract`` (billing roles only).
+    all_contracts: bool = Field(default=True)
+    # Time-limited access (an outside accountant): from this instant the role holds nothing.
+    access_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # When the admins were told that this access ends within a week (sent once).
+    expiry_notice_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    added_by: int | None = Field(default=None, foreign_key="user_account.id")
     created_at: datetime = _created_at()
+
+
+class MembershipContract(SQLModel, table=True):
+    """One contract a scoped membership may act on (``Membership.all_contracts`` is False)."""
+
+    __tablename__ = "membership_contract"
+    __table_args__ = (sa.UniqueConstraint("membership_id", "contract_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    membership_id: int = Field(sa_column=sa.Column(sa.Integer, sa.ForeignKey("membership.id", ondelete="CASCADE"),
+                                                   nullable=False, index=True))
+    contract_id: int = Field(foreign_key="contract.id", index=True)
+
+
+class AdminInvitation(SQLModel, table=True):
+    """An e-mail inviting someone to act for the company with a role. Lifecycle
+    (``lcadmin.domain.statuses.InvitationStatus``): pending -> accepted | revoked | expired; its
+    link (purpose ``admin``) is single-use and valid seven days, and a resend replaces it."""
+
+    __tablename__ = "admin_invitation"
+    __table_args__ = (
+        sa.CheckConstraint(_in("role", Role), name="ck_admin_invitation_role"),
+        sa.CheckConstraint(_in("status", InvitationStatus), name="ck_admin_invitation_status"),
+        sa.Index("ix_admin_invitation_company_status", "company_id", "status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    company_id: int = Field(foreign_key="company.id")
+    email: str = Field(max_length=320)
+    role: str = Field(max_length=20)
+    all_contracts: bool = Field(default=True)
+    contract_ids: list[int] = Field(default_factory=list, sa_type=sa.JSON, nullable=False)
+    access_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    status: str = Field(max_length=10, default=InvitationStatus.PENDING.value)
+    locale: str = Field(default="fr", max_length=5)
+    invited_by: int = Field(foreign_key="user_account.id")
+    link_expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    sent_at: datetime = _created_at()
+    accepted_by: int | None = Field(default=None, foreign_key="user_account.id")
+    accepted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = _created_at()
+    updated_at: datetime = _created_at()
 
 
 class Contract(SQLModel, table=True):
@@ -455,6 +513,35 @@ class SessionHandoff(SQLModel, table=True):
     company_id: int | None = Field(default=None, foreign_key="company.id")
     return_to: str = Field(max_length=500)
     ip: str | None = Field(default=None, max_length=45)
+    expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class RecoveryCode(SQLModel, table=True):
+    """One of an account's ten single-use recovery codes (for a lost phone); only the SHA-256 of
+    the code (80 random bits) is stored."""
+
+    __tablename__ = "recovery_code"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    code_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = _created_at()
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class TwoFactorChallenge(SQLModel, table=True):
+    """The sign-in step between a right password and the code: valid five minutes, single-use,
+    for one account, and known only to the browser tab that typed the password (its key lives in
+    that tab's backend-only state; only the key's SHA-256 is stored)."""
+
+    __tablename__ = "two_factor_challenge"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key_hash: str = Field(max_length=64, unique=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    ip: str | None = Field(default=None, max_length=45)
+    created_at: datetime = _created_at()
     expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
     used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 

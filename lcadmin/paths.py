@@ -29,6 +29,10 @@ INVOICES = "/admin/invoices"
 INVOICE = "/admin/invoices/[number]"
 PAYMENT_METHODS = "/admin/payment-methods"
 LICENCES = "/admin/licences"
+ADMINS = "/admin/admins"  # "Administrateurs": who acts for the company, invitations, policies
+AUDIT_LOG = "/admin/activity"  # "Journal d'activité"
+SECURITY = "/admin/security"  # the signed-in person's own two-step verification and sessions
+INVITATION = "/invitation/[secret]"  # "Vous êtes invité à administrer": accept an admin invitation
 AUTHENTICATE = "/payments/authenticate/[intent]"  # the sandbox bank's 3-D Secure page
 MAILBOX = "/dev/mailbox"
 
@@ -39,8 +43,10 @@ AUTH_SIGN_OUT = "/auth/sign-out"
 ORDERS = ORDER.partition("[")[0]  # "/admin/orders/": + a number, where a page builds it from a var
 
 _LINK_PAGES = {LinkPurpose.ACTIVATE: ACTIVATE, LinkPurpose.APPROVE: DECISION, LinkPurpose.REFUSE: DECISION,
-               LinkPurpose.REPORT: REPORT, LinkPurpose.RESET: RESET_PASSWORD, LinkPurpose.LICENCE: LICENCE_LINK}
+               LinkPurpose.REPORT: REPORT, LinkPurpose.RESET: RESET_PASSWORD, LinkPurpose.LICENCE: LICENCE_LINK,
+               LinkPurpose.ADMIN: INVITATION}
 LICENCE_LINKS = LICENCE_LINK.partition("[")[0]  # "/licence/": + the secret
+INVITATIONS = INVITATION.partition("[")[0]  # "/invitation/": + the secret
 
 
 NEXT = "next"  # the sign-in page's query parameter: where to return once signed in
@@ -48,12 +54,14 @@ NEXT = "next"  # the sign-in page's query parameter: where to return once signed
 
 def return_path(value: object) -> str:
     """Where a sign-in may send the person back to: a path of the Admin Center (``/admin…``,
-    with its query), or a licence invitation's page (its holder signs in or up to activate it);
+    with its query), or a licence's or an admin invitation's page (the invitee signs in or up to
+    accept it);
     never another site (``//host``, a backslash, a scheme) nor another public page; anything else
     gives the Admin Center's home."""
-    if isinstance(value, str) and value.startswith(LICENCE_LINKS) and len(value) <= 120:
-        secret = value[len(LICENCE_LINKS):]
-        return value if secret and all(c.isascii() and (c.isalnum() or c in "-_") for c in secret) else ADMIN
+    for links in (LICENCE_LINKS, INVITATIONS):
+        if isinstance(value, str) and value.startswith(links) and len(value) <= 120:
+            secret = value[len(links):]
+            return value if secret and all(c.isascii() and (c.isalnum() or c in "-_") for c in secret) else ADMIN
     if not isinstance(value, str) or len(value) > 300 or not value.startswith(ADMIN):
         return ADMIN
     rest = value[len(ADMIN):]

@@ -103,3 +103,4 @@ def card(*children: rx.Component, width: str = "480px") -> rx.Component:
 def callout(text, color: str, icon: str, **props) -> rx.Component:
     """A page-level message with its icon: a change saved, a refusal, a warning."""
     return rx.callout.root(rx.callout.icon(rx.icon(icon)), rx.callout.text(text), color_scheme=color, **props)
+

@@ -15,6 +15,13 @@ class AuditAction(StrEnum):
     SESSION_ENDED = "session.ended"
     PASSWORD_RESET_REQUESTED = "password.reset_requested"
     PASSWORD_RESET = "password.reset"
+    # Two-step verification, and the account's own sessions (the "Sécurité du compte" page)
+    TWO_FACTOR_ENABLED = "two_factor.enabled"
+    TWO_FACTOR_DISABLED = "two_factor.disabled"
+    TWO_FACTOR_RECOVERY_CODES = "two_factor.recovery_codes"  # a new set replaced the previous one
+    TWO_FACTOR_CHALLENGE = "two_factor.challenge"  # the code asked at sign-in: success or denied
+    TWO_FACTOR_RECOVERY_USED = "two_factor.recovery_used"
+    SESSION_ENDED_OTHERS = "session.ended_others"  # "Se déconnecter partout ailleurs"
     # The activation flow
     ACCESS_EMAIL_STEP = "access.email_step"
     ACCESS_SIGN_IN_HINT = "access.sign_in_hint"
@@ -34,6 +41,14 @@ class AuditAction(StrEnum):
     MEMBERSHIP_GRANTED = "membership.granted"
     MEMBERSHIP_CHANGED = "membership.changed"
     MEMBERSHIP_REVOKED = "membership.revoked"
+    MEMBERSHIP_EXPIRED = "membership.expired"  # a time-limited access reached its end
+    MEMBERSHIP_EXPIRY_NOTICE = "membership.expiry_notice"
+    INVITATION_SENT = "invitation.sent"
+    INVITATION_RESENT = "invitation.resent"
+    INVITATION_REVOKED = "invitation.revoked"
+    INVITATION_ACCEPTED = "invitation.accepted"
+    COMPANY_SWITCHED = "company.switched"
+    TWO_FACTOR_POLICY = "company.two_factor_policy"
     # Orders, invoices, payments
     ORDER_SIGNED = "order.signed"
     ORDER_PAID = "order.paid"
@@ -69,3 +84,49 @@ class AuditAction(StrEnum):
     COLLECTION_FAILED = "collection.failed"
     # Operations
     DEMO_DATA_LOADED = "demo_data.loaded"
+    # The activity log itself: reading it is not recorded, taking a copy of it is
+    AUDIT_LOG_EXPORTED = "audit_log.exported"
+
+
+class AuditCategory(StrEnum):
+    """What an action is about, as the activity log's filter groups them."""
+
+    BILLING = "billing"  # orders, invoices, payments, payment methods, collection
+    LICENCES = "licences"  # seats and their holders
+    ADMINS = "admins"  # who may act for the company, invitations, its policies, the log's exports
+    SIGN_IN = "sign_in"  # accounts, passwords, sessions, second factors
+    ACTIVATION = "activation"  # the billing-access activation flow and its links
+    OPERATIONS = "operations"  # the vendor's own operations (demo data), never a company's
+
+
+# An action's category, by the word before its dot; the few exceptions are named in full.
+_CATEGORY_BY_PREFIX: dict[str, AuditCategory] = {
+    "account": AuditCategory.SIGN_IN, "session": AuditCategory.SIGN_IN, "password": AuditCategory.SIGN_IN,
+    "two_factor": AuditCategory.SIGN_IN,
+    "membership": AuditCategory.ADMINS, "invitation": AuditCategory.ADMINS, "company": AuditCategory.ADMINS,
+    "audit_log": AuditCategory.ADMINS,
+    "access": AuditCategory.ACTIVATION, "link": AuditCategory.ACTIVATION,
+    "order": AuditCategory.BILLING, "invoice": AuditCategory.BILLING, "credit_note": AuditCategory.BILLING,
+    "payment": AuditCategory.BILLING, "payment_method": AuditCategory.BILLING, "mandate": AuditCategory.BILLING,
+    "contract": AuditCategory.BILLING, "collection": AuditCategory.BILLING,
+    "seat": AuditCategory.LICENCES, "seats": AuditCategory.LICENCES,
+    "demo_data": AuditCategory.OPERATIONS,
+}
+_CATEGORY_BY_ACTION: dict[str, AuditCategory] = {
+    AuditAction.COMPANY_SWITCHED.value: AuditCategory.SIGN_IN,  # a step of the person's session
+}
+
+
+def category_of(action: str) -> AuditCategory:
+    """The category of ``action`` (an :class:`AuditAction` or its value).
+
+    Raises:
+        KeyError: An action of no known category (a new family of actions needs its line here).
+    """
+    value = str(action)
+    return _CATEGORY_BY_ACTION.get(value) or _CATEGORY_BY_PREFIX[value.partition(".")[0]]
+
+
+def actions_in(category: AuditCategory) -> tuple[str, ...]:
+    """The values of every action of ``category``."""
+    return tuple(action.value for action in AuditAction if category_of(action) is category)

@@ -100,6 +100,9 @@ class SeatStatus(StrEnum):
 
 
 class InvitationStatus(StrEnum):
+    """An admin invitation (``AdminInvitation``): pending until the invitee accepts it, an admin
+    revokes it, or its link lapses (seven days)."""
+
     PENDING = "pending"
     ACCEPTED = "accepted"
     EXPIRED = "expired"
@@ -205,6 +208,8 @@ _MOVE_ACTIONS: tuple[tuple[StrEnum, AuditAction], ...] = (
     (SeatStatus.ACTIVE, AuditAction.SEAT_ACTIVATED),
     (SeatStatus.REVOKED, AuditAction.SEAT_REVOKED),
     (SeatStatus.UNASSIGNED, AuditAction.SEAT_UNASSIGNED),
+    (InvitationStatus.ACCEPTED, AuditAction.INVITATION_ACCEPTED),
+    (InvitationStatus.REVOKED, AuditAction.INVITATION_REVOKED),
 )
 MOVE_ACTIONS: dict[tuple[type[StrEnum], str], AuditAction] = {
     (type(status), status.value): action for status, action in _MOVE_ACTIONS}
@@ -267,6 +272,7 @@ class LinkPurpose(StrEnum):
     REPORT = "report"  # a contact withdraws an access granted through a proof
     RESET = "reset"  # "Mot de passe oublié ?": a user account chooses a new password
     LICENCE = "licence"  # "Vous avez reçu une licence": a seat, activated by its holder
+    ADMIN = "admin"  # "Vous êtes invité à administrer": an admin invitation, accepted by the invitee
 
 
 # The purposes whose subject is an activation request.

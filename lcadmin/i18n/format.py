@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from babel.dates import format_date as _babel_date
+from babel.dates import format_datetime as _babel_datetime
 from babel.numbers import format_currency
 
+from lcadmin.domain.calendar import business_time
 from lcadmin.domain.money import Money
 
 _BABEL_LOCALES = {"fr": "fr_FR", "en": "en_GB"}
@@ -28,3 +30,9 @@ def format_date(value: date, locale: str, style: str = "long") -> str:
     if locale == "fr" and style == "long" and value.day == 1 and text.startswith("1 "):
         return "1er" + text[1:]
     return text
+
+
+def format_instant(value: datetime, zone: str, locale: str) -> str:
+    """An instant on the clocks of ``zone``, to the minute: ``26 nov. 2026, 10:42`` /
+    ``26 Nov 2026, 10:42``."""
+    return _babel_datetime(business_time(value, zone), "d MMM y, HH:mm", locale=_babel_locale(locale))

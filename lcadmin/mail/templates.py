@@ -217,3 +217,20 @@ def seats_to_sign_mail(locale: str, *, company: str, number: str, product: str, 
                    buttons=[_Button("mail.seats_to_sign.button", link)], footer_key=None,
                    values={"company": company, "number": number, "product": product, "seats": seats,
                            "requester": requester})
+
+
+def admin_invitation_mail(locale: str, *, company: str, role: str, inviter: str, link: str,
+                          days: str) -> RenderedMail:
+    """To an invitee: "{inviter} vous invite à administrer {company}", with "Accepter l'invitation"."""
+    return _render(locale, subject_key="mail.admin_invite.subject",
+                   paragraph_keys=["mail.admin_invite.intro", "mail.admin_invite.how"],
+                   buttons=[_Button("mail.admin_invite.button", link)], footer_key="mail.admin_invite.validity",
+                   values={"company": company, "role": role, "inviter": inviter, "days": days})
+
+
+def admin_change_mail(locale: str, *, company: str, actor: str, change: str, link: str) -> RenderedMail:
+    """To the person concerned and to the full admins: who changed which access to the company."""
+    return _render(locale, subject_key="mail.admin_change.subject",
+                   paragraph_keys=["mail.admin_change.intro", "mail.admin_change.change", "mail.admin_change.not_you"],
+                   buttons=[_Button("mail.admin_change.button", link)], footer_key=None,
+                   values={"company": company, "actor": actor, "change": change})

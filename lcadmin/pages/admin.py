@@ -27,16 +27,23 @@ SECTIONS = (
     ("invoices", paths.INVOICES, "receipt", "admin.nav.invoices"),
     ("payment", paths.PAYMENT_METHODS, "credit-card", "admin.nav.payment"),
     ("licences", paths.LICENCES, "users", "admin.nav.licences"),
+    ("admins", paths.ADMINS, "shield-check", "admin.nav.admins"),
+    ("activity", paths.AUDIT_LOG, "scroll-text", "admin.nav.activity"),
 )
 
 
 def _nav(active: str) -> rx.Component:
+    # Only the sections the role may use (ShellState.sections, from lcadmin.states.shell): the
+    # server refuses the others anyway, this keeps the menu honest.
     return rx.el.nav(
         *[
-            rx.link(rx.hstack(rx.icon(icon, size=16), rx.text(t(key)), spacing="2", align="center"),
-                    href=href, underline="none",
-                    class_name="admin-tab active" if name == active else "admin-tab",
-                    aria_current="page" if name == active else None)
+            rx.cond(
+                ShellState.sections.contains(name),  # pyright: ignore[reportAttributeAccessIssue] (a list Var)
+                rx.link(rx.hstack(rx.icon(icon, size=16), rx.text(t(key)), spacing="2", align="center"),
+                        href=href, underline="none",
+                        class_name="admin-tab active" if name == active else "admin-tab",
+                        aria_current="page" if name == active else None),
+            )
             for name, href, icon, key in SECTIONS
         ],
         class_name="admin-nav",
@@ -70,6 +77,23 @@ def idle_warning() -> rx.Component:
     )
 
 
+def company_switcher() -> rx.Component:
+    """"Changer d'entreprise": for an account holding roles in several companies (a group, an
+    accounting firm); the server checks the membership again on every switch."""
+    return rx.cond(
+        ShellState.companies.length() > 1,  # pyright: ignore[reportAttributeAccessIssue] (a list Var)
+        rx.vstack(
+            rx.select.root(
+                rx.select.trigger(aria_label=t("switch.label"), id="company-switcher", variant="soft"),
+                rx.select.content(rx.foreach(ShellState.companies, lambda company: rx.select.item(
+                    company["name"] + " · " + company["role"], value=company["key"]))),
+                value=ShellState.active_company, on_change=ShellState.switch_to, size="2"),
+            rx.cond(ShellState.switch_error != "", rx.text(ShellState.switch_error, size="1", color_scheme="red",
+                                                           role="alert")),
+            spacing="1"),
+    )
+
+
 def admin_frame(active: str, *content: rx.Component, titled: bool = False) -> rx.Component:
     """Company name, sections, and the section's content (signing out is in the header's menu).
     The page's h1 is the section's name, unless the content brings its own (``titled``: an
@@ -79,18 +103,24 @@ def admin_frame(active: str, *content: rx.Component, titled: bool = False) -> rx
         idle_warning(),
         rx.vstack(
             rx.text(t_fmt("admin.welcome", name=ShellState.user_name), size="2", color_scheme="gray"),
-            rx.text(rx.cond(ShellState.company_name != "", ShellState.company_name, t("app.name")), size="7",
-                    weight="bold", id="company-name"),
+            rx.flex(
+                rx.text(rx.cond(ShellState.company_name != "", ShellState.company_name, t("app.name")), size="7",
+                        weight="bold", id="company-name"),
+                company_switcher(),
+                align="center", spacing="3", wrap="wrap"),
             spacing="1",
         ),
         _nav(active),
         rx.cond(
-            ShellState.can_view_billing,
+            ShellState.sections.contains(active),  # pyright: ignore[reportAttributeAccessIssue] (a list Var)
             rx.box(*([] if titled else [rx.heading(t(title), as_="h1", size="5", class_name="section-title",
                                                    tab_index=-1)]),
                    *content, class_name="admin-content"),
             rx.cond(ShellState.company_name == "",
-                    rx.callout.root(rx.callout.text(t("admin.no_company")), color_scheme="amber")),
+                    rx.callout.root(rx.callout.text(t("admin.no_company")), color_scheme="amber"),
+                    rx.cond(ShellState.user_name != "",
+                            rx.callout.root(rx.callout.text(t("error.forbidden")), color_scheme="amber",
+                                            id="section-forbidden"))),
         ),
         wide=True,
     )
@@ -309,8 +339,9 @@ def overview_page() -> rx.Component:
         *([payment_success(), payment_dialog()] if get_settings().online_payment else []),
         expiring,
         rx.cond(~OverviewState.loaded, skeleton_rows(2),
-                rx.grid(due, to_sign, upcoming, last, seats, columns=rx.breakpoints(initial="1", sm="2"), spacing="3",
-                        width="100%")),
+                rx.grid(rx.cond(view["shows_billing"].to(bool), rx.fragment(due, to_sign, upcoming, last)),
+                        rx.cond(view["shows_licences"].to(bool), seats),
+                        columns=rx.breakpoints(initial="1", sm="2"), spacing="3", width="100%")),
     )
 
 

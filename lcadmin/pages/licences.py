@@ -1,4 +1,4 @@
-"""/admin/licences, "Licences et autorisations": seats per product and contract, their holders
+"""/admin/licences, "Licences": seats per product and contract, their holders
 (searched, filtered, sorted and paginated on the server), assigning by e-mail, each holder's
 actions; and /licence/[secret], the page behind the invitation's link."""
 
@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import reflex as rx
 
-from lcadmin import paths
-from lcadmin.components.forms import busy_button, callout, card, field_error, form_alert, link_button
+from lcadmin.components.forms import busy_button, callout, field_error, form_alert
 from lcadmin.components.i18n import t, t_fmt
-from lcadmin.components.layout import page_frame
+from lcadmin.components.invitation import accept_link_page
 from lcadmin.pages.admin import _table, admin_frame, labelled_select, options, status_badge
 from lcadmin.states.licences import AssignState, BulkState, LicenceLinkState, LicencesState, PurchaseState
-from lcadmin.states.shell import ShellState
 
 
 def _text(number) -> rx.Var:
@@ -288,14 +286,6 @@ def licences_page() -> rx.Component:
                rx.cond(LicencesState.filtered, t("licences.none_match"), t("licences.holders_empty")),
                "licences.holders", LicencesState.loaded),
         rx.cond(LicencesState.loaded & (LicencesState.total > 0), _pager()),
-        rx.cond(LicencesState.members.length() > 0, rx.vstack(  # pyright: ignore[reportAttributeAccessIssue]
-            rx.heading(t("licences.members"), as_="h2", size="4", margin_top="8px"),
-            _table(["col.name", "col.email", "col.role"], LicencesState.members,
-                   lambda r: [rx.table.row_header_cell(r["full_name"]), rx.table.cell(r["email"]),
-                              rx.table.cell(r["role_label"])],
-                   "admin.licences.empty", "licences.members", LicencesState.loaded,
-                   count=("count.person", "count.people")),
-            spacing="2", width="100%")),
         _assign_dialog(), _import_dialog(), _purchase_dialog(), _unassign_dialog(), _reassign_dialog(),
     )
 
@@ -303,47 +293,14 @@ def licences_page() -> rx.Component:
 def licence_link_page() -> rx.Component:
     """The invitation's link: what it gives, then "Activer ma licence" (signed in) or sign in /
     create an account, coming back here."""
-    signed_in = ShellState.user_name != ""
-    valid = rx.vstack(
-        rx.box(rx.icon("badge-check", size=28), class_name="outcome-icon"),
-        rx.heading(t("licence.title"), as_="h1", size="6"),
-        rx.text(t_fmt("licence.body", company=rx.text.strong(LicenceLinkState.company),
-                      product=rx.text.strong(LicenceLinkState.product), email=LicenceLinkState.email)),
-        rx.text(t("licence.any_account"), size="2", color_scheme="gray"),
-        rx.cond(
-            signed_in,
-            rx.vstack(
-                rx.text(t_fmt("licence.signed_in_as", name=rx.text.strong(ShellState.user_name)), size="2"),
-                busy_button(t("licence.activate"), busy=LicenceLinkState.working, busy_key="busy.activating",
-                            size="3", width="100%", on_click=LicenceLinkState.activate),
-                spacing="2", width="100%"),
-            rx.flex(
-                link_button(t("licence.sign_in"), href=paths.SIGN_IN + "?" + paths.NEXT + "=" +
-                            LicenceLinkState.back_here, size="3"),
-                link_button(t("licence.sign_up"), href=paths.SIGN_UP + "?" + paths.NEXT + "=" +
-                            LicenceLinkState.back_here, size="3", variant="soft"),
-                spacing="3", wrap="wrap"),
-        ),
-        spacing="3", width="100%",
-    )
-    done = rx.vstack(
-        rx.box(rx.icon("circle-check", size=28, aria_hidden="true"), class_name="outcome-icon"),
-        rx.heading(t("licence.title"), as_="h1", size="6"),
-        rx.callout.root(rx.callout.text(t_fmt("licence.done", product=LicenceLinkState.product,
-                                              company=LicenceLinkState.company)), color_scheme="green", role="status",
-                        id="licence-done"),
-        spacing="3", width="100%",
-    )
-    invalid = rx.vstack(
-        rx.box(rx.icon("link-2-off", size=28, aria_hidden="true"), class_name="outcome-icon"),
-        rx.heading(t("link.title"), as_="h1", size="6"),
-        rx.text(LicenceLinkState.problem, role="alert"),
-        spacing="3", width="100%",
-    )
-    return page_frame(rx.center(card(rx.match(
-        LicenceLinkState.state,
-        ("loading", rx.center(rx.spinner(size="3"), width="100%")),
-        ("valid", valid),
-        ("done", done),
-        invalid,
-    )), class_name="flow"))
+    return accept_link_page(
+        LicenceLinkState, icon="badge-check", title_key="licence.title", problem=LicenceLinkState.problem,
+        body=rx.fragment(
+            rx.text(t_fmt("licence.body", company=rx.text.strong(LicenceLinkState.company),
+                          product=rx.text.strong(LicenceLinkState.product), email=LicenceLinkState.email)),
+            rx.text(t("licence.any_account"), size="2", color_scheme="gray")),
+        accept=busy_button(t("licence.activate"), busy=LicenceLinkState.working, busy_key="busy.activating",
+                           size="3", width="100%", on_click=LicenceLinkState.activate),
+        done=rx.callout.root(rx.callout.text(t_fmt("licence.done", product=LicenceLinkState.product,
+                                                   company=LicenceLinkState.company)),
+                             color_scheme="green", role="status", id="licence-done"))

@@ -91,11 +91,11 @@ def _transfer() -> rx.Component:
     )
 
 
-def _method_select(value, on_change, label, **props) -> rx.Component:
+def _method_select(value, on_change, label, allowed=WalletState.can_manage, **props) -> rx.Component:
     return rx.select.root(
         rx.select.trigger(aria_label=label, min_width="220px"),
         rx.select.content(rx.foreach(WalletState.options, lambda o: rx.select.item(o["label"], value=o["value"]))),
-        value=value, on_change=on_change, disabled=~WalletState.can_manage | (WalletState.working != ""), **props,
+        value=value, on_change=on_change, disabled=~allowed | (WalletState.working != ""), **props,
     )
 
 
@@ -107,7 +107,8 @@ def _contracts() -> rx.Component:
                lambda r: [rx.table.row_header_cell(r["number"]), rx.table.cell(r["title"]),
                           rx.table.cell(_method_select(
                               r["method"], lambda value: WalletState.choose_for_contract(r["number"].to(str), value),
-                              t("wallet.contracts_title").to(str) + " " + r["number"].to(str)))],
+                              t("wallet.contracts_title").to(str) + " " + r["number"].to(str),
+                              allowed=WalletState.can_choose))],
                "wallet.contracts_empty", "wallet.contracts_title", WalletState.loaded),
         rx.vstack(
             rx.el.label(t("wallet.default_label"), html_for="default-method", class_name="field-label"),

@@ -89,6 +89,16 @@ def sign_up(session: Session, ctx: RequestContext, *, full_name: str, email: str
     return AccountView(user.id, user.email, user.full_name)
 
 
+def sign_in_limits(address: str | None, ip: str | None) -> tuple[tuple[throttle.Policy, list[str]], ...]:
+    """The throttle policies a sign-in attempt counts against, each with its keys: the address
+    from this IP, the IP, the address from anywhere. A wrong two-step code counts as a wrong
+    password does (``lcadmin.services.two_factor``)."""
+    who = address or "#not-an-address"  # one counter per IP for all such text; the text itself is kept nowhere
+    return ((throttle.SIGN_IN, [f"account:{who}|{throttle.ip_key(ip)}"]),
+            (throttle.SIGN_IN_IP, [throttle.ip_key(ip)]),
+            (throttle.SIGN_IN_ACCOUNT, [f"account:{who}"] if address else []))
+
+
 def authenticate(session: Session, ctx: RequestContext, *, email: str, password: str) -> AccountView:
     """Check an e-mail and password; a hash made with older parameters is upgraded.
 
@@ -101,10 +111,7 @@ def authenticate(session: Session, ctx: RequestContext, *, email: str, password:
         address: str | None = normalize_email(email if isinstance(email, str) else "")
     except EmailProblem:
         address = None  # never written anywhere: people type passwords into the e-mail field too
-    who = address or "#not-an-address"  # one counter per IP for all such text; the text itself is kept nowhere
-    limits = ((throttle.SIGN_IN, [f"account:{who}|{throttle.ip_key(ctx.ip)}"]),
-              (throttle.SIGN_IN_IP, [throttle.ip_key(ctx.ip)]),
-              (throttle.SIGN_IN_ACCOUNT, [f"account:{who}"] if address else []))
+    limits = sign_in_limits(address, ctx.ip)
     with lock_refusals_recorded(session, action=AuditAction.ACCOUNT_SIGN_IN, actor_email=address, ip=ctx.ip,
                                 now=ctx.now):
         admitted = [throttle.admit(session, policy, keys, ctx.now) for policy, keys in limits]

@@ -19,8 +19,9 @@ from lcadmin.domain.permissions import Permission
 from lcadmin.domain.statuses import InvoiceKind, InvoiceStatus, OrderStatus
 from lcadmin.i18n import gettext
 from lcadmin.i18n.format import format_date, format_money
-from lcadmin.models import Contract, Invoice, Membership, Payment, PaymentMethod, SalesOrder, UserAccount
+from lcadmin.models import Contract, Invoice, Payment, PaymentMethod, SalesOrder
 from lcadmin.pdf.invoice import paid_line
+from lcadmin.services import scope
 from lcadmin.services.context import RequestContext
 from lcadmin.services.errors import NotAllowed
 from lcadmin.services.invoice_documents import invoice_document
@@ -57,13 +58,6 @@ class InvoiceRow:
     status_label: str
     status_tone: str
     can_pay: bool  # open or overdue, online payment on, and the caller may pay
-
-
-@dataclass(frozen=True)
-class MemberRow:
-    full_name: str
-    email: str
-    role_label: str
 
 
 def _period(start: date, end: date, locale: str) -> str:
@@ -108,7 +102,7 @@ def list_contracts(session: Session, ctx: RequestContext) -> list[ContractRow]:
     rows = session.exec(
         select(Contract, sa.func.count(SalesOrder.id), sa.func.coalesce(sa.func.sum(SalesOrder.total_minor), 0),
                sa.func.max(SalesOrder.currency))
-        .join(SalesOrder, counted, isouter=True).where(Contract.company_id == company_id)
+        .join(SalesOrder, counted, isouter=True).where(Contract.company_id == company_id, scope.contracts(ctx.user))
         .group_by(Contract.id).order_by(col(Contract.end_date).desc(), col(Contract.id).desc())).all()
     methods = {m.id: m for m in session.exec(select(PaymentMethod).where(PaymentMethod.company_id == company_id))}
     return [ContractRow(number=c.number, title=c.title,
@@ -126,7 +120,8 @@ def list_orders(session: Session, ctx: RequestContext, *, status: str = "all", s
     (newest first, oldest first, by number, or by amount)."""
     company_id, locale = _require(ctx, Permission.VIEW_BILLING), ctx.locale
     query = (select(SalesOrder, Contract).join(Contract, Contract.id == SalesOrder.contract_id, isouter=True)
-             .where(SalesOrder.company_id == company_id, SalesOrder.status != OrderStatus.DRAFT.value))
+             .where(SalesOrder.company_id == company_id, SalesOrder.status != OrderStatus.DRAFT.value,
+                    scope.orders(ctx.user)))
     if status in ORDER_FILTERS and status != "all":
         query = query.where(SalesOrder.status == status)
     if contract:
@@ -177,7 +172,8 @@ def list_invoices(session: Session, ctx: RequestContext, *, zone: str, status: s
     may_pay, today = online_payment and ctx.user.can(Permission.PAY), business_date(ctx.now, zone)
     query = (select(Invoice, Contract).join(SalesOrder, SalesOrder.id == Invoice.order_id, isouter=True)
              .join(Contract, Contract.id == SalesOrder.contract_id, isouter=True)
-             .where(Invoice.company_id == company_id, Invoice.status != InvoiceStatus.DRAFT.value))
+             .where(Invoice.company_id == company_id, Invoice.status != InvoiceStatus.DRAFT.value,
+                    scope.invoices(ctx.user)))
     if contract:
         query = query.where(Contract.number == contract)
     bounds = period_bounds(period)
@@ -218,22 +214,14 @@ def invoice_filter_choices(session: Session, ctx: RequestContext) -> tuple[list[
     """The company's contract numbers, and the years and quarters it has invoices in (newest
     first, each year before its quarters), for the filters."""
     company_id, locale = _require(ctx, Permission.VIEW_BILLING), ctx.locale
-    contracts = list(session.exec(select(Contract.number).where(Contract.company_id == company_id)
+    contracts = list(session.exec(select(Contract.number).where(Contract.company_id == company_id,
+                                                                scope.contracts(ctx.user))
                                   .order_by(Contract.number)))
-    dates = session.exec(select(Invoice.issue_date).where(Invoice.company_id == company_id,
+    dates = session.exec(select(Invoice.issue_date).where(Invoice.company_id == company_id, scope.invoices(ctx.user),
                                                           col(Invoice.issue_date).is_not(None))).all()
     periods = [PeriodChoice(code, code if "-Q" not in code else gettext(
         "period.quarter", locale, quarter=code[-1], year=code[:4])) for code in periods_of(dates)]
     return contracts, periods
-
-
-def list_members(session: Session, ctx: RequestContext) -> list[MemberRow]:
-    """Who has access to the company, and with which role."""
-    company_id, locale = _require(ctx, Permission.VIEW_BILLING), ctx.locale
-    rows = session.exec(select(UserAccount, Membership).join(Membership, Membership.user_id == UserAccount.id)
-                        .where(Membership.company_id == company_id).order_by(UserAccount.full_name)).all()
-    return [MemberRow(full_name=user.full_name, email=user.email, role_label=gettext(f"role.{membership.role}", locale))
-            for user, membership in rows]
 
 
 @dataclass(frozen=True)
@@ -292,7 +280,7 @@ def invoice_detail(session: Session, ctx: RequestContext, number: str, *, vendor
     contract = session.get(Contract, order.contract_id) if order and order.contract_id else None
     money = lambda minor: format_money(Money(minor, invoice.currency), locale)
     shown = invoice_status(invoice, business_date(ctx.now, vendor.timezone))
-    credits = session.exec(select(Invoice).where(Invoice.credited_invoice_id == invoice.id,
+    credits = session.exec(select(Invoice).where(Invoice.credited_invoice_id == invoice.id, scope.invoices(ctx.user),
                                                  Invoice.status != InvoiceStatus.DRAFT.value)
                            .order_by(Invoice.issue_date)).all()
     payable = not document.is_credit_note and shown in (InvoiceStatus.OPEN.value, OVERDUE)
@@ -341,20 +329,35 @@ class Overview:
     cards_expiring: int = 0  # saved cards in use that expire within 30 days: to replace
     seats_purchased: int = 0  # licences in force, every product together
     seats_available: int = 0
+    shows_billing: bool = True  # the role sees billing: the four billing tiles
+    shows_licences: bool = True  # the role sees licences: the licences tile
+
+
+_NOTHING = dict(amount_due="", open_count=0, overdue="", overdue_count=0, pay_number="", pay_amount="",
+                can_pay=False, to_sign=(), next_number="", next_due="", next_amount="", last_paid_number="",
+                last_paid_on="", last_paid_amount="", last_receipt="")
 
 
 def overview(session: Session, ctx: RequestContext, *, zone: str, online_payment: bool = True) -> Overview:
-    """Amounts due and overdue, the orders to sign, the next invoice due and the last payment.
+    """Amounts due and overdue, the orders to sign, the next invoice due and the last payment, for
+    a role that sees billing; the licences in force, for one that sees licences (a licence admin
+    gets that tile alone).
 
     Raises:
-        NotAllowed: Without billing access.
+        NotAllowed: Without a role in the company.
     """
-    company_id, locale = _require(ctx, Permission.VIEW_BILLING), ctx.locale
+    company_id, locale = ctx.user.company_id, ctx.locale
+    if company_id is None or ctx.user.role is None or ctx.user.two_factor_due:
+        raise NotAllowed("forbidden")
     today = business_date(ctx.now, zone)
-    seat_pools = pools(session, company_id, today)
+    seat_pools = pools(session, company_id, today) if ctx.user.can(Permission.VIEW_LICENCES) else []
+    if not ctx.user.can(Permission.VIEW_BILLING):
+        return Overview(**_NOTHING, seats_purchased=sum(pool.purchased for pool in seat_pools),
+                        seats_available=sum(pool.available for pool in seat_pools), shows_billing=False)
     open_invoices = session.exec(select(Invoice).where(
         Invoice.company_id == company_id, Invoice.kind == InvoiceKind.INVOICE.value,
-        Invoice.status == InvoiceStatus.OPEN.value).order_by(Invoice.due_date, Invoice.number)).all()
+        Invoice.status == InvoiceStatus.OPEN.value, scope.invoices(ctx.user))
+        .order_by(Invoice.due_date, Invoice.number)).all()
     due = [(invoice, amount_due(session, invoice)) for invoice in open_invoices]
     due = [(invoice, left) for invoice, left in due if left > 0]
     overdue = [(invoice, left) for invoice, left in due if invoice.due_date and invoice.due_date < today]
@@ -364,9 +367,10 @@ def overview(session: Session, ctx: RequestContext, *, zone: str, online_payment
     upcoming = next(((invoice, left) for invoice, left in due if not invoice.due_date or invoice.due_date >= today),
                     (None, 0))
     orders = session.exec(select(SalesOrder).where(
-        SalesOrder.company_id == company_id, SalesOrder.status == OrderStatus.AWAITING_SIGNATURE.value)
+        SalesOrder.company_id == company_id, SalesOrder.status == OrderStatus.AWAITING_SIGNATURE.value,
+        scope.orders(ctx.user))
         .order_by(SalesOrder.start_date)).all()
-    last = session.exec(select(Invoice).where(Invoice.company_id == company_id,
+    last = session.exec(select(Invoice).where(Invoice.company_id == company_id, scope.invoices(ctx.user),
                                               Invoice.status == InvoiceStatus.PAID.value,
                                               col(Invoice.paid_at).is_not(None))
                         .order_by(col(Invoice.paid_at).desc())).first()
@@ -389,4 +393,5 @@ def overview(session: Session, ctx: RequestContext, *, zone: str, online_payment
         cards_expiring=expiring_cards(session, company_id, today),
         seats_purchased=sum(pool.purchased for pool in seat_pools),
         seats_available=sum(pool.available for pool in seat_pools),
+        shows_licences=ctx.user.can(Permission.VIEW_LICENCES),
     )

@@ -14,6 +14,7 @@ from lcadmin.domain.pricing import PricedLine, compute_totals
 from lcadmin.domain.statuses import InvoiceKind, InvoiceStatus
 from lcadmin.models import Invoice, InvoiceLine, Payment, SalesOrder
 from lcadmin.pdf.document import InvoiceDocument, TaxLine
+from lcadmin.services import scope
 from lcadmin.services.context import RequestContext
 from lcadmin.services.errors import NotAllowed, NotFound
 from lcadmin.services.snapshots import document_line, issuer_snapshot, party
@@ -73,7 +74,7 @@ def invoice_document(session: Session, ctx: RequestContext, number: str, vendor:
         raise NotAllowed("forbidden")
     invoice = session.exec(select(Invoice).where(
         Invoice.number == (number or "")[:40], Invoice.company_id == principal.company_id,
-        Invoice.status != InvoiceStatus.DRAFT.value)).first()
+        Invoice.status != InvoiceStatus.DRAFT.value, scope.invoices(principal))).first()
     if invoice is None:
         raise NotFound("invoice_not_found")
     return build_document(session, invoice, vendor)

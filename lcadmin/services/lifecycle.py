@@ -17,14 +17,15 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, SQLModel
 
-from lcadmin.domain.statuses import InvoiceStatus, OutboxStatus, can_move, move_action
+from lcadmin.domain.statuses import InvitationStatus, InvoiceStatus, OutboxStatus, can_move, move_action
 from lcadmin.services.audit import record_event
 from lcadmin.services.context import RequestContext
 from lcadmin.services.errors import InvalidTransition
 
 # The column each target stamps with the moment of the move (by lifecycle: an order's "paid" is
 # equal to an invoice's as a string, and must not stamp it).
-_STAMPED = {(InvoiceStatus, InvoiceStatus.PAID.value): "paid_at", (OutboxStatus, OutboxStatus.SENT.value): "sent_at"}
+_STAMPED = {(InvoiceStatus, InvoiceStatus.PAID.value): "paid_at", (OutboxStatus, OutboxStatus.SENT.value): "sent_at",
+            (InvitationStatus, InvitationStatus.ACCEPTED.value): "accepted_at"}
 
 
 def _status_of(record: Any, target: StrEnum) -> StrEnum:

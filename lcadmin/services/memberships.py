@@ -1,16 +1,23 @@
 """Who may act for a company: every write to ``Membership`` goes through here, with its audit
-event, and a withdrawn access ends that person's sessions for that company at once."""
+event, and a withdrawn access ends that person's sessions for that company at once; and the
+companies an account acts for, between which its session switches."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from lcadmin.domain.audit import AuditAction
-from lcadmin.domain.permissions import Permission, Role, has_permission, outranks
-from lcadmin.models import Membership, UserAccount, UserSession
+from lcadmin.domain.identifiers import record_id
+from lcadmin.domain.permissions import ROLES, Permission, Role, covers, has_permission, outranks
+from lcadmin.i18n import gettext
+from lcadmin.models import Company, Membership, MembershipContract, UserAccount, UserSession
+from lcadmin.services import sessions
 from lcadmin.services.audit import record_event
 from lcadmin.services.context import RequestContext
+from lcadmin.services.errors import NotAllowed
 
 
 def _audit(session: Session, ctx: RequestContext, action: AuditAction, user_id: int, company_id: int,
@@ -22,7 +29,8 @@ def _audit(session: Session, ctx: RequestContext, action: AuditAction, user_id: 
 def grant_at_least(session: Session, ctx: RequestContext, *, user_id: int, company_id: int, role: Role,
                    reason: str) -> Membership:
     """Give ``user_id`` at least ``role`` in the company: a new membership, or a higher role than
-    the one they had; a higher role they already hold stays."""
+    the one they had; a higher role they already hold stays, and so does one that grants other
+    things (a licence admin who activates billing keeps licences: a full admin gives both)."""
     membership = session.exec(select(Membership).where(Membership.user_id == user_id,
                                                        Membership.company_id == company_id)).first()
     if membership is None:
@@ -49,7 +57,7 @@ def change_role(session: Session, ctx: RequestContext, *, user_id: int, company_
                                                        Membership.company_id == company_id)).first()
     if membership is None or membership.role == role.value:
         return False
-    lowered = outranks(membership.role, role)
+    lowered = not covers(role, membership.role)  # the new role lacks something the old one had
     _set_role(session, ctx, membership, role, reason)
     if lowered:
         end_company_sessions(session, user_id=user_id, company_id=company_id, ctx=ctx)
@@ -74,6 +82,9 @@ def revoke(session: Session, ctx: RequestContext, *, user_id: int, company_id: i
     condition = [Membership.user_id == user_id, Membership.company_id == company_id]
     if role is not None:
         condition.append(Membership.role == role.value)
+    ids = session.exec(select(Membership.id).where(*condition)).all()
+    if ids:
+        session.exec(sa.delete(MembershipContract).where(col(MembershipContract.membership_id).in_(ids)))
     removed = session.exec(sa.delete(Membership).where(*condition)).rowcount > 0
     if removed:
         end_company_sessions(session, user_id=user_id, company_id=company_id, ctx=ctx)
@@ -87,9 +98,62 @@ def end_company_sessions(session: Session, *, user_id: int, company_id: int, ctx
                                               col(UserSession.ended_at).is_(None)).values(ended_at=ctx.now))
 
 
-def holders_of(session: Session, company_id: int, permission: Permission) -> list[UserAccount]:
-    """The company's active accounts whose role holds ``permission``, in the order they joined."""
-    members = session.exec(select(UserAccount, Membership.role).join(Membership, Membership.user_id == UserAccount.id)
-                           .where(Membership.company_id == company_id, UserAccount.is_active)
-                           .order_by(UserAccount.id)).all()
+def live(now) -> sa.ColumnElement[bool]:
+    """The memberships whose access has not ended (time-limited ones before their end)."""
+    return sa.or_(col(Membership.access_until).is_(None), col(Membership.access_until) > now)
+
+
+def holders_of(session: Session, company_id: int, permission: Permission, now=None) -> list[UserAccount]:
+    """The company's active accounts whose role holds ``permission`` (and, given ``now``, whose
+    access has not ended), in the order they joined."""
+    query = (select(UserAccount, Membership.role).join(Membership, Membership.user_id == UserAccount.id)
+             .where(Membership.company_id == company_id, UserAccount.is_active))
+    if now is not None:
+        query = query.where(live(now))
+    members = session.exec(query.order_by(UserAccount.id)).all()
     return [user for user, role in members if has_permission(role, permission)]
+
+
+@dataclass(frozen=True)
+class CompanyChoice:
+    """A company the signed-in account acts for, in the header's switcher."""
+
+    company_id: int
+    name: str
+    role_label: str
+
+
+def companies_of(session: Session, ctx: RequestContext) -> list[CompanyChoice]:
+    """The companies the caller holds a role in today, by name (the switcher lists them)."""
+    rows = session.exec(select(Company.id, Company.name, Membership.role)
+                        .join(Membership, Membership.company_id == Company.id)
+                        .where(Membership.user_id == ctx.user.user_id, live(ctx.now))
+                        .order_by(Company.name, Company.id)).all()
+    return [CompanyChoice(company_id, name, gettext(f"role.{role}", ctx.locale) if role in ROLES else "")
+            for company_id, name, role in rows]
+
+
+def switch_company(session: Session, ctx: RequestContext, *, raw_id: str, key: object) -> str:
+    """Make the session act for another company; the membership is checked again here (and on
+    every later call), so a company the account no longer belongs to cannot be chosen.
+
+    Returns:
+        The company's name.
+
+    Raises:
+        NotAllowed: ``forbidden`` without a live membership there; ``signed_out``.
+    """
+    company_id = record_id(key)
+    membership = sessions.live_membership(session, ctx.user.user_id, company_id, ctx.now) if company_id else None
+    company = session.get(Company, company_id) if membership else None
+    if company is None:
+        record_event(session, action=AuditAction.COMPANY_SWITCHED, outcome="denied", actor_user_id=ctx.actor_id,
+                     actor_email=ctx.user.email, company_id=ctx.user.company_id, ip=ctx.ip,
+                     detail={"to": str(key)[:20]}, now=ctx.now)
+        session.commit()
+        raise NotAllowed("forbidden")
+    sessions.switch_session_company(session, raw_id, company.id)
+    record_event(session, action=AuditAction.COMPANY_SWITCHED, outcome="success", actor_user_id=ctx.actor_id,
+                 actor_email=ctx.user.email, company_id=company.id, ip=ctx.ip,
+                 detail={"from": str(ctx.user.company_id or "")}, now=ctx.now)
+    return company.name

@@ -28,6 +28,7 @@ from lcadmin.pdf.order_form import (
     with_certificate,
 )
 from lcadmin.pdf.pool import render
+from lcadmin.services import scope
 from lcadmin.services.context import RequestContext
 from lcadmin.services.errors import InvalidInput, NotAllowed, NotFound
 from lcadmin.services.invoicing import LineInput, issue_invoice
@@ -77,7 +78,7 @@ def _order(session: Session, ctx: RequestContext, number: str) -> SalesOrder:
         raise NotAllowed("forbidden")
     order = session.exec(select(SalesOrder).where(
         SalesOrder.number == (number or "")[:40], SalesOrder.company_id == ctx.user.company_id,
-        SalesOrder.status != OrderStatus.DRAFT.value)).first()
+        SalesOrder.status != OrderStatus.DRAFT.value, scope.orders(ctx.user))).first()
     if order is None:
         raise NotFound("order_not_found")
     return order
@@ -176,9 +177,9 @@ def sign_order(session: Session, ctx: RequestContext, *, number: str, signer_nam
         NotAllowed: ``forbidden`` without the signing permission. NotFound: ``order_not_found``.
         InvalidInput: ``signer_name_required``, ``authorization_required``, ``order_not_signable``.
     """
-    order = _order(session, ctx, number)
-    if not ctx.user.can(Permission.SIGN_ORDERS):
+    if not ctx.user.can(Permission.SIGN_ORDERS):  # before the lookup: a reader learns nothing of numbers
         raise NotAllowed("forbidden")
+    order = _order(session, ctx, number)
     try:  # nobody signs as three zero-width spaces, nor with a name that displays as another
         name = person_name(signer_name)
     except TextProblem as problem:

@@ -20,6 +20,7 @@ from lcadmin.mail.outbox import enqueue
 from lcadmin.models import Company, Contact, Invoice, Payment, UserAccount
 from lcadmin.pdf.pool import render
 from lcadmin.pdf.receipt import ReceiptDocument, render_receipt_pdf
+from lcadmin.services import scope
 from lcadmin.services.context import RequestContext
 from lcadmin.services.errors import NotAllowed, NotFound
 from lcadmin.services.invoice_documents import build_document
@@ -103,7 +104,8 @@ def list_payments(session: Session, ctx: RequestContext, *, zone: str, invoice_n
     """The company's succeeded payments, newest first (one invoice's only, with ``invoice_number``)."""
     company_id, locale = _company(ctx), ctx.locale
     query = (select(Payment, Invoice).join(Invoice, Invoice.id == Payment.paid_invoice_id)
-             .where(Payment.company_id == company_id, Payment.status == PaymentStatus.SUCCEEDED.value))
+             .where(Payment.company_id == company_id, Payment.status == PaymentStatus.SUCCEEDED.value,
+                    scope.invoices(ctx.user)))
     # (payments settled before receipts were numbered are listed too, without a receipt to download)
     if invoice_number:
         query = query.where(Invoice.number == invoice_number[:40])
@@ -127,7 +129,8 @@ def receipt_pdf(session: Session, ctx: RequestContext, receipt_number: str,
     """
     company_id = _company(ctx)
     row = session.exec(select(Payment, Invoice).join(Invoice, Invoice.id == Payment.paid_invoice_id).where(
-        Payment.receipt_number == (receipt_number or "")[:40], Payment.company_id == company_id)).first()
+        Payment.receipt_number == (receipt_number or "")[:40], Payment.company_id == company_id,
+        scope.invoices(ctx.user))).first()
     if row is None:
         raise NotFound("receipt_not_found")
     payment, invoice = row

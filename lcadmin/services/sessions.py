@@ -24,7 +24,7 @@ from sqlmodel import Session, col, select
 
 from lcadmin.domain.audit import AuditAction
 from lcadmin.domain.permissions import Permission, has_permission
-from lcadmin.models import Company, Membership, SessionHandoff, UserAccount, UserSession
+from lcadmin.models import Company, Membership, MembershipContract, SessionHandoff, UserAccount, UserSession
 from lcadmin.services.audit import record_event
 from lcadmin.services.errors import NotAllowed
 from lcadmin.services.tokens import digest, new_secret
@@ -47,16 +47,29 @@ class Principal:
     company_name: str | None
     role: str | None
     seen_at: datetime | None = None  # the session's last recorded activity
+    # The contracts a scoped billing role may act on; None: every contract of the company.
+    contract_ids: frozenset[int] | None = None
+    access_until: datetime | None = None  # a time-limited role stops holding anything then
+    # The company requires two-step verification and this account has none: until it enrols, its
+    # role holds nothing there (lcadmin.services.two_factor.policy).
+    two_factor_due: bool = False
 
     def can(self, permission: Permission) -> bool:
         """Whether this user holds ``permission`` in the session's company."""
-        return self.company_id is not None and self.role is not None and has_permission(self.role, permission)
+        return (self.company_id is not None and self.role is not None and not self.two_factor_due
+                and has_permission(self.role, permission))
+
+    def sees_contract(self, contract_id: int | None) -> bool:
+        """Whether the role's scope includes this contract (every contract when unscoped)."""
+        return self.contract_ids is None or (contract_id is not None and contract_id in self.contract_ids)
 
 
-def default_company_id(session: Session, user_id: int) -> int | None:
-    """The company a user lands in: their first membership."""
-    return session.exec(select(Membership.company_id).where(Membership.user_id == user_id)
-                        .order_by(Membership.id)).first()
+def default_company_id(session: Session, user_id: int, now: datetime | None = None) -> int | None:
+    """The company a user lands in: their first membership still in force."""
+    query = select(Membership.company_id).where(Membership.user_id == user_id)
+    if now is not None:
+        query = query.where(sa.or_(col(Membership.access_until).is_(None), col(Membership.access_until) > now))
+    return session.exec(query.order_by(Membership.id)).first()
 
 
 HANDOFF_BINDING_COOKIE = "lcadmin_handoff"
@@ -133,12 +146,33 @@ def resolve_session(session: Session, raw_id: str | None, *, settings: Settings,
         row.last_seen_at = now
         session.add(row)
     company = session.get(Company, row.company_id) if row.company_id else None
-    membership = session.exec(select(Membership).where(
-        Membership.user_id == user.id, Membership.company_id == row.company_id)).first() if company else None
+    membership = live_membership(session, user.id, row.company_id, now) if company else None
     return Principal(user_id=user.id, email=user.email, full_name=user.full_name,
                      company_id=company.id if membership else None,
                      company_name=company.name if membership else None,
-                     role=membership.role if membership else None, seen_at=row.last_seen_at)
+                     role=membership.role if membership else None, seen_at=row.last_seen_at,
+                     contract_ids=scope_of(session, membership) if membership else None,
+                     access_until=membership.access_until if membership else None,
+                     two_factor_due=bool(membership and company and company.require_two_factor
+                                         and user.two_factor_enabled_at is None))
+
+
+def live_membership(session: Session, user_id: int, company_id: int | None, now: datetime) -> Membership | None:
+    """``user_id``'s membership in the company, unless there is none or its time-limited access
+    has ended (read on every call: an access stops by itself at its end date)."""
+    membership = session.exec(select(Membership).where(
+        Membership.user_id == user_id, Membership.company_id == company_id)).first()
+    if membership is None or (membership.access_until is not None and membership.access_until <= now):
+        return None
+    return membership
+
+
+def scope_of(session: Session, membership: Membership) -> frozenset[int] | None:
+    """The contracts a membership is limited to, or None when it covers them all."""
+    if membership.all_contracts:
+        return None
+    return frozenset(session.exec(select(MembershipContract.contract_id)
+                                  .where(MembershipContract.membership_id == membership.id)).all())
 
 
 def activity_due(principal: Principal, now: datetime) -> bool:
@@ -168,11 +202,14 @@ def require_principal(session: Session, raw_id: str | None, *, settings: Setting
     """Like :func:`resolve_session`, but refuses a missing session or a missing permission.
 
     Raises:
-        NotAllowed: ``signed_out`` or ``forbidden``.
+        NotAllowed: ``signed_out``, ``two_factor_required`` (the company asks for two-step
+            verification, which the account has not set up) or ``forbidden``.
     """
     principal = resolve_session(session, raw_id, settings=settings, now=now, record_activity=record_activity)
     if principal is None:
         raise NotAllowed("signed_out")
+    if permission is not None and principal.two_factor_due:
+        raise NotAllowed("two_factor_required")
     if permission is not None and not principal.can(permission):
         raise NotAllowed("forbidden")
     return principal

@@ -57,6 +57,10 @@ RESET_REQUEST = Policy("reset_request", 10, timedelta(minutes=15), timedelta(min
 RESET_MAIL = Policy("reset_mail", 3, timedelta(hours=1), timedelta(hours=1), longest_lock=timedelta(hours=1))
 # Choosing the new password: every attempt counts per IP (each costs an argon2 hash).
 RESET_ATTEMPT = Policy("reset_attempt", 10, timedelta(minutes=15), timedelta(minutes=15))
+# The code asked on "Sécurité du compte" to turn two-step verification off or to renew the
+# recovery codes, per account: a stolen session cannot guess its way to switching it off. (The
+# code asked at sign-in counts as a sign-in attempt, under the SIGN_IN policies.)
+TWO_FACTOR_MANAGE = Policy("two_factor", 5, timedelta(minutes=15), timedelta(minutes=5))
 
 
 def ip_key(ip: str | None) -> str:

@@ -19,7 +19,7 @@ from sqlmodel import Session
 
 from lcadmin import paths
 from lcadmin.i18n import gettext
-from lcadmin.services import accounts, onboarding, sessions
+from lcadmin.services import accounts, onboarding, sessions, two_factor
 from lcadmin.services.context import RequestContext
 from lcadmin.settings import get_settings
 from lcadmin.states.base import (
@@ -51,12 +51,26 @@ def password_from(form: object) -> str:
     return text_arg(value, MAX_PASSWORD) or ""
 
 
+CODE_FIELD = "code"  # the name of the uncontrolled input of a two-step code
+MAX_CODE = 64  # a recovery code with its dashes is 19 characters
+
+
+def code_from(form: object) -> str:
+    """The two-step code of a submitted form (read from the form only, never kept in a var: a
+    recovery code is as good as a password), or "" when there is none."""
+    value = form.get(CODE_FIELD) if isinstance(form, dict) else None
+    return text_arg(value, MAX_CODE) or ""
+
+
 def _hand_off(session: Session, ctx: RequestContext, user_id: int, *, activating: bool,
               origin: str, back_to: str) -> tuple[str, str]:
     """A hand-off code for the HTTP route that sets the session cookie (to the terms page when
     this tab has an activation to finish, else to ``back_to`` in the Admin Center of the user's
-    first company), and the binding this browser must hold for it."""
-    company_id = None if activating else sessions.default_company_id(session, user_id)
+    first company), and the binding this browser must hold for it. A company that requires
+    two-step verification of an account without it sends the person to enrol first."""
+    company_id = None if activating else sessions.default_company_id(session, user_id, ctx.now)
+    if two_factor.enrolment_due(session, user_id, company_id):
+        back_to = paths.SECURITY
     code = sessions.create_handoff(session, user_id=user_id, company_id=company_id,
                                    return_to=origin + (paths.ACCEPT if activating else back_to), ip=ctx.ip,
                                    now=ctx.now)
@@ -77,9 +91,17 @@ class AuthState(rx.State):
     # Set with each hand-off code and checked by the HTTP route: the code works in this browser only.
     handoff_binding: str = rx.Cookie("", name=sessions.HANDOFF_BINDING_COOKIE, max_age=120, same_site="lax",
                                      secure=get_settings().cookies_secure)
+    # The second step of a sign-in with two-step verification: the password was right, the code
+    # comes next ("code_step"); the field takes a recovery code instead ("recovery_mode").
+    code_step: bool = False
+    recovery_mode: bool = False
+    code_error: str = ""
+    # The key of that step's challenge (lcadmin.services.two_factor.sign_in): backend-only, set
+    # only by this tab's own right password, so no other tab or client can bring a code for it.
+    _challenge: str = ""
 
     def _clear_errors(self) -> None:
-        self.email_error = self.password_error = self.name_error = self.form_error = ""
+        self.email_error = self.password_error = self.name_error = self.form_error = self.code_error = ""
 
     @rx.event
     async def set_email(self, value: str):
@@ -118,6 +140,7 @@ class AuthState(rx.State):
     async def open_forms(self):
         """On the sign-in and sign-up pages: forget errors, show the pending activation."""
         self.show_password = self.working = False
+        self._end_code_step()
         self._clear_errors()
         await self._pending()
 
@@ -139,11 +162,54 @@ class AuthState(rx.State):
         email, password, origin, back_to = self.email, password_from(form), page_origin(self), self._back_to()
         activating = bool((await self._pending()).company)
 
-        def work(session: Session, ctx: RequestContext) -> tuple[str, str]:
+        def work(session: Session, ctx: RequestContext) -> tuple[str, str] | str:
             account = accounts.authenticate(session, ctx, email=email, password=password)
+            # With two-step verification on, no session yet: the key of the code's challenge.
+            challenge = two_factor.open_challenge(session, ctx, user_id=account.user_id)
+            if challenge is not None:
+                return challenge
             return _hand_off(session, ctx, account.user_id, activating=activating, origin=origin, back_to=back_to)
 
-        return await self._enter(await run(self, work, write=True, signed_in=False, error="form_error"))
+        done = await run(self, work, write=True, signed_in=False, error="form_error")
+        if done.ok and isinstance(done.value, str):
+            self._challenge, self.code_step, self.recovery_mode = done.value, True, False
+            return None
+        return await self._enter(done)
+
+    def _end_code_step(self) -> None:
+        self._challenge, self.code_step, self.recovery_mode, self.code_error = "", False, False, ""
+
+    @rx.event
+    @shows_busy("working")
+    async def verify_code(self, form: dict | None = None):
+        """"Vérifier": the code of a sign-in's second step (from the app, or a recovery code);
+        a right one starts the session as a password alone would have."""
+        key, code, origin, back_to = self._challenge, code_from(form), page_origin(self), self._back_to()
+        activating, secret_key = bool((await self._pending()).company), get_settings().secret_key
+
+        def work(session: Session, ctx: RequestContext) -> tuple[str, str]:
+            user_id = two_factor.complete_challenge(session, ctx, key=key, code=code, secret_key=secret_key)
+            return _hand_off(session, ctx, user_id, activating=activating, origin=origin, back_to=back_to)
+
+        done = await run(self, work, write=True, signed_in=False, error="code_error")
+        if not done.ok and done.error is not None and done.error.code == "code_step_expired":
+            expired = self.code_error  # said on the password form, which comes back
+            self._end_code_step()
+            self.form_error = expired
+            return None
+        return await self._enter(done)
+
+    @rx.event
+    def cancel_code(self):
+        """"Retour": back to the e-mail and password (the challenge is forgotten)."""
+        self._end_code_step()
+        self._clear_errors()
+
+    @rx.event
+    def toggle_recovery(self):
+        """"Utiliser un code de secours" / "Utiliser l'application": what the code field asks for."""
+        self.recovery_mode = not self.recovery_mode
+        self.code_error = ""
 
     @rx.event
     @shows_busy("working")

@@ -15,7 +15,7 @@ import reflex as rx
 from lcadmin.domain.text import TextProblem, field_text
 from lcadmin.i18n import LOCALES, gettext
 from lcadmin.models import utcnow
-from lcadmin.services.errors import ServiceError, Throttled
+from lcadmin.services.errors import LinkProblem, ServiceError, Throttled
 from lcadmin.services.sessions import SESSION_COOKIE
 from lcadmin.settings import get_settings
 from lcadmin.states.locale import LocaleState
@@ -116,6 +116,19 @@ def message_for(error: ServiceError, locale: str, now: datetime | None = None) -
         return gettext(f"error.{error.code}", locale)
     except KeyError:
         return gettext("error.unexpected", locale)
+
+
+async def show_link_state(state: rx.State, link_state: str, error: ServiceError | None = None) -> None:
+    """An invitation link's page: its ``state`` var set to ``link_state`` (valid, used, expired,
+    unknown…) and its ``problem`` var to why it cannot be used (empty while valid); a refusal of
+    the link's button (``error``) sets both from its code."""
+    if isinstance(error, LinkProblem):
+        link_state = error.code.removeprefix("link_")
+    elif error is not None:
+        return
+    state.state = link_state  # pyright: ignore[reportAttributeAccessIssue] (the page's own var)
+    state.problem = ("" if link_state in ("valid", "done")  # pyright: ignore[reportAttributeAccessIssue]
+                     else message_for(LinkProblem(f"link_{link_state}"), await active_locale(state)))
 
 
 _DEFAULT = object()

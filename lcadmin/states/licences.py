@@ -17,22 +17,29 @@ from lcadmin import paths
 from lcadmin.domain.emails import split_addresses
 from lcadmin.domain.permissions import Permission
 from lcadmin.i18n import LOCALES, gettext
-from lcadmin.services import admin_center, licences
+from lcadmin.services import licences
 from lcadmin.services.context import RequestContext
-from lcadmin.services.errors import LinkProblem
 from lcadmin.settings import get_settings
-from lcadmin.states.base import active_locale, clip, loads_list, message_for, one_of, page_param, shows_busy, typed_text
+from lcadmin.states.base import (
+    active_locale,
+    clip,
+    loads_list,
+    one_of,
+    page_param,
+    show_link_state,
+    shows_busy,
+    typed_text,
+)
 from lcadmin.states.service import run
 
 SORTS = ("email", "name", "assigned", "activity")
 
 
 class LicencesState(rx.State):
-    """The pools, one page of holders, and the company's members."""
+    """The pools and one page of holders (who acts for the company is on "Administrateurs")."""
 
     pools: list[dict[str, Any]] = []
     holders: list[dict[str, str]] = []
-    members: list[dict[str, str]] = []
     total: int = 0
     page: int = 1
     pages: int = 1
@@ -67,9 +74,8 @@ class LicencesState(rx.State):
             holders = licences.list_holders(session, ctx, settings=settings, search=search, status=status, sort=sort,
                                             descending=descending, page=page)
             if not everything:
-                return None, holders, None, None
-            members = admin_center.list_members(session, ctx) if ctx.user.can(Permission.VIEW_BILLING) else []
-            return (licences.pool_rows(session, ctx, settings=settings), holders, members,
+                return None, holders, None
+            return (licences.pool_rows(session, ctx, settings=settings), holders,
                     (ctx.user.can(Permission.MANAGE_LICENCES), licences.may_buy(ctx),
                      licences.company_locale(session, ctx)))
 
@@ -77,9 +83,9 @@ class LicencesState(rx.State):
         if not done.ok:
             self.holders = []
             return done.event
-        pools, page_of, members, can_manage = done.value
+        pools, page_of, can_manage = done.value
         if pools is not None:
-            self.pools, self.members = [asdict(p) for p in pools], [asdict(m) for m in members or []]
+            self.pools = [asdict(p) for p in pools]
             self.can_manage, self.can_buy, self.company_locale = can_manage or (False, False, "fr")
         self.holders = [asdict(row) for row in page_of.rows]
         self.total, self.page, self.pages = page_of.total, page_of.page, page_of.pages
@@ -299,13 +305,12 @@ class LicenceLinkState(rx.State):
         """The link's page loaded: what it gives, without using it."""
         secret = self._secret()
         done = await run(self, lambda session, ctx: licences.inspect_invitation(session, ctx, secret=secret),
-                         signed_in=False)
+                         signed_in=False, error="problem")
         if not done.ok:
             return done.event
         view = done.value
-        self.state, self.company, self.product, self.email = view.state, view.company, view.product, view.email
-        self.problem = message_for(LinkProblem(f"link_{view.state}"), await active_locale(self)) \
-            if view.state != "valid" else ""
+        self.company, self.product, self.email = view.company, view.product, view.email
+        await show_link_state(self, view.state)
         return None
 
     @rx.event
@@ -313,11 +318,10 @@ class LicenceLinkState(rx.State):
     async def activate(self):
         """"Activer ma licence" (signed in: the account that activates it holds it)."""
         secret = self._secret()
-        done = await run(self, lambda session, ctx: licences.activate_seat(session, ctx, secret=secret), write=True)
+        done = await run(self, lambda session, ctx: licences.activate_seat(session, ctx, secret=secret), write=True,
+                         error="problem")
         if not done.ok:
-            if isinstance(done.error, LinkProblem):
-                self.state = done.error.code.removeprefix("link_")
-                self.problem = message_for(done.error, await active_locale(self))
+            await show_link_state(self, self.state, done.error)
             return done.event
         self.state, self.company, self.product = "done", done.value.company, done.value.product
         return None

@@ -8,7 +8,6 @@ from typing import Any
 
 import reflex as rx
 
-from lcadmin.domain.permissions import Permission
 from lcadmin.services import admin_center
 from lcadmin.settings import get_settings
 from lcadmin.states.base import loads_list
@@ -28,8 +27,7 @@ class OverviewState(rx.State):
         """/admin loaded (and after a payment, or in another language)."""
         settings = get_settings()
         done = await run(self, lambda session, ctx: admin_center.overview(
-            session, ctx, zone=settings.vendor.timezone, online_payment=settings.online_payment),
-            permission=Permission.VIEW_BILLING, error=None)
+            session, ctx, zone=settings.vendor.timezone, online_payment=settings.online_payment), error=None)
         if not done.ok:
             self.view, self.to_sign = {}, []
             return done.event

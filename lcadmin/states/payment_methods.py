@@ -43,6 +43,7 @@ class WalletState(rx.State):
     default: str = wallet.TRANSFER
     transfer: dict[str, str] = {}
     can_manage: bool = False
+    can_choose: bool = False
     expiring: int = 0
     error: str = ""
     notice: str = ""
@@ -68,6 +69,7 @@ class WalletState(rx.State):
         self.cards, self.mandates = [asdict(r) for r in view.cards], [asdict(r) for r in view.mandates]
         self.contracts, self.options = [asdict(c) for c in view.contracts], [asdict(o) for o in view.options]
         self.default, self.can_manage, self.expiring = view.default, view.can_manage, view.expiring
+        self.can_choose = view.can_choose
         self.transfer = {"iban": view.transfer_iban, "bic": view.transfer_bic,
                          "beneficiary": view.transfer_beneficiary, "contracts": view.transfer_contracts}
         return None

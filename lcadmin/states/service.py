@@ -6,6 +6,8 @@ thread inside one database transaction (never on the event loop: a password hash
 provider call there would stall every user of the process), and maps what the work refuses:
 
 - no session (or an expired one) clears the tab and sends it to the sign-in page;
+- a company that requires two-step verification of an account that has none sends the tab to
+  "Sécurité du compte" to enrol;
 - a field error goes to the var named for its field, with the field's translated message;
 - any other refusal goes to the page's message var.
 
@@ -27,6 +29,7 @@ from typing import Any, Generic, TypeVar
 import reflex as rx
 from sqlmodel import Session
 
+from lcadmin import paths
 from lcadmin.db import read_scope, session_scope
 from lcadmin.domain.permissions import Permission
 from lcadmin.models import utcnow
@@ -68,8 +71,15 @@ def _call(work: Work[T], raw_id: str | None, ctx: RequestContext, *, write: bool
           permission: Permission | None) -> T:
     if signed_in:
         ctx = ctx.signed_in(_principal(raw_id, ctx, permission))
-    with (session_scope() if write else read_scope()) as session:
-        return work(session, ctx)
+    try:
+        with (session_scope() if write else read_scope()) as session:
+            return work(session, ctx)
+    except NotAllowed as refusal:
+        # A role that holds nothing until its account enrols in two-step verification: say so
+        # (the handler then sends the person to enrol) rather than "no access".
+        if refusal.code == "forbidden" and ctx.principal is not None and ctx.principal.two_factor_due:
+            raise NotAllowed("two_factor_required") from refusal
+        raise
 
 
 async def context_of(state: rx.State) -> RequestContext:
@@ -104,6 +114,8 @@ async def run(state: rx.State, work: Work[T], *, write: bool = False, signed_in:
     except ServiceError as refusal:
         if isinstance(refusal, NotAllowed) and refusal.code == "signed_out":
             return Done[T](False, error=refusal, event=await to_sign_in(state))
+        if isinstance(refusal, NotAllowed) and refusal.code == "two_factor_required":
+            return Done[T](False, error=refusal, event=rx.redirect(paths.SECURITY))
         target = (fields or {}).get(refusal.field or "", error) if isinstance(refusal, InvalidInput) else error
         if target is not None:
             setattr(state, target, message_for(refusal, ctx.locale, ctx.now))

@@ -1,14 +1,16 @@
-"""The frame of every Admin Center page: who is signed in, for which company, what they may see.
-Each load resolves the user and the company from the session cookie on that very call."""
+"""The frame of every Admin Center page: who is signed in, for which company, what they may see,
+and the other companies they may switch to. Each load resolves the user and the company from the
+session cookie on that very call."""
 
 from __future__ import annotations
 
 import reflex as rx
 
-from lcadmin.domain.permissions import Permission
-from lcadmin.services import sessions
+from lcadmin import paths
+from lcadmin.domain.permissions import sections_of
+from lcadmin.services import memberships, sessions
 from lcadmin.settings import get_settings
-from lcadmin.states.base import session_cookie
+from lcadmin.states.base import clip, full_navigation, session_cookie
 from lcadmin.states.service import run
 
 
@@ -17,17 +19,27 @@ class ShellState(rx.State):
 
     user_name: str = ""
     company_name: str = ""
-    can_view_billing: bool = False
+    # The sections of the Admin Center the role may open (lcadmin.domain.permissions.sections_of).
+    sections: list[str] = []
+    # The companies the account acts for ({"key", "name", "role"}), for the switcher; the active one's key.
+    companies: list[dict[str, str]] = []
+    active_company: str = ""
+    switch_error: str = ""
+
+    def _show(self, principal: sessions.Principal | None, companies: list[memberships.CompanyChoice]) -> None:
+        self.user_name = principal.full_name if principal else ""
+        self.company_name = (principal.company_name or "") if principal else ""
+        self.sections = sections_of(principal.role) if principal else []
+        self.active_company = str(principal.company_id or "") if principal else ""
+        self.companies = [{"key": str(c.company_id), "name": c.name, "role": c.role_label} for c in companies]
 
     @rx.event
     async def load(self):
         """Any Admin Center page loaded."""
-        done = await run(self, lambda session, ctx: ctx.user)
+        done = await run(self, lambda session, ctx: (ctx.user, memberships.companies_of(session, ctx)))
         if not done.ok:
             return done.event
-        principal = done.value
-        self.user_name, self.company_name = principal.full_name, principal.company_name or ""
-        self.can_view_billing = principal.can(Permission.VIEW_BILLING)
+        self._show(*done.value)
         return None
 
     @rx.event
@@ -45,6 +57,17 @@ class ShellState(rx.State):
         done = await run(self, lambda session, ctx: sessions.resolve_session(
             session, raw_id, settings=settings, now=ctx.now, record_activity=False), signed_in=False, error=None)
         principal = done.value if done.ok else None
-        self.user_name = principal.full_name if principal else ""
-        self.company_name = (principal.company_name or "") if principal else ""
-        self.can_view_billing = bool(principal and principal.can(Permission.VIEW_BILLING))
+        self._show(principal, [])
+
+    @rx.event
+    async def switch_to(self, choice: str):
+        """The header's company switcher: act for another company the account holds a role in
+        (checked again by the server), then open that company's Admin Center afresh."""
+        key, raw_id = clip(choice, 12), session_cookie(self) or ""
+        if key == self.active_company:
+            return None
+        done = await run(self, lambda session, ctx: memberships.switch_company(session, ctx, raw_id=raw_id, key=key),
+                         write=True, error="switch_error")
+        if not done.ok:
+            return done.event
+        return full_navigation(paths.ADMIN)

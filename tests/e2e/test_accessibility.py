@@ -20,13 +20,16 @@ WORDS = {"fr": {"sign_in": "Se connecter", "email": "Adresse e-mail", "password"
                 "add_mandate": "Ajouter un mandat SEPA", "sign_mandate": "Signer le mandat", "remove": "Supprimer",
                 "holders": "Titulaires", "assign": "Attribuer des licences", "send": "Envoyer les invitations",
                 "import": "Importer un fichier CSV", "buy": "Acheter des licences supplémentaires",
-                "unassign": "Retirer"},
+                "unassign": "Retirer", "matrix": "Qui peut faire quoi", "invite": "Inviter un administrateur",
+                "send_invite": "Envoyer l’invitation", "remove_admin": "Retirer"},
          "en": {"sign_in": "Sign in", "email": "E-mail address", "password": "Password",
                 "invoices": "Invoices", "contracts": "Contracts and orders", "pay": "Pay online",
                 "next": "Next", "access": "Access billing", "cards": "Cards", "add_card": "Add a card",
                 "save_card": "Save card", "add_mandate": "Add a SEPA mandate", "sign_mandate": "Sign the mandate",
                 "remove": "Remove", "holders": "Holders", "assign": "Assign licences", "send": "Send the invitations",
-                "import": "Import a CSV file", "buy": "Buy more licences", "unassign": "Remove"}}
+                "import": "Import a CSV file", "buy": "Buy more licences", "unassign": "Remove",
+                "matrix": "Who can do what", "invite": "Invite an admin", "send_invite": "Send the invitation",
+                "remove_admin": "Remove"}}
 
 
 @pytest.mark.parametrize(("locale", "scheme"), [("fr", "light"), ("fr", "dark"), ("en", "light"), ("en", "dark")])
@@ -113,6 +116,31 @@ def test_every_page_and_state_meets_wcag_22_aa(prod_app, prod_page, locale, sche
     page.wait_for_timeout(300)
     check(page, f"{where} unassign dialog")
     page.keyboard.press("Escape")
+
+    # The admins, the invitation form with a refusal shown, the removal's confirmation
+    page.goto(prod_app.url + "/admin/admins")
+    expect(page.get_by_role("heading", name=words["matrix"])).to_be_visible()
+    expect(page.get_by_role("row", name=re.compile("claire.garnier"))).to_be_visible()
+    check(page, f"{where} /admin/admins")
+    page.get_by_role("button", name=words["invite"]).click()
+    page.get_by_role("dialog").get_by_role("button", name=words["send_invite"]).click()  # no address: refused
+    expect(page.get_by_role("dialog").locator(".field-error:not(:empty)").first).to_be_visible()
+    page.mouse.move(0, 0)
+    page.wait_for_timeout(300)
+    check(page, f"{where} invite dialog, refused")
+    page.keyboard.press("Escape")
+    page.get_by_role("button", name=f"{words['remove_admin']} claire.garnier@cabinet-garnier.fr").click()
+    expect(page.get_by_role("alertdialog")).to_be_visible()
+    page.wait_for_timeout(300)
+    check(page, f"{where} remove admin dialog")
+    page.keyboard.press("Escape")
+
+    # The activity log, and the account's security page (two-step verification, sessions)
+    for path in ("/admin/activity", "/admin/security"):
+        page.goto(prod_app.url + path)
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        page.wait_for_timeout(1500)  # the rows, loaded after the frame
+        check(page, f"{where} {path}")
 
     # The wallet, and each of its dialogs with a refusal shown
     page.goto(prod_app.url + "/admin/payment-methods")

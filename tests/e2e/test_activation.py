@@ -87,8 +87,8 @@ def test_aleroy_proves_authority_and_signs_up_with_another_address(new_page, app
     granted = inbox.wait_for("compta@flexis.com", "Accès à la facturation de Flexis activé\u00a0: anne.leroy@perso.example")
     assert "aleroy@flexis.com" in granted.get_body(("plain",)).get_content()
     navigation = page.get_by_role("navigation")
-    for section in ("Contrats et commandes", "Factures", "Modes de paiement", "Licences et autorisations"):
-        expect(navigation.get_by_role("link", name=section)).to_be_visible()
+    for section in ("Contrats et commandes", "Factures", "Modes de paiement", "Licences"):
+        expect(navigation.get_by_role("link", name=section, exact=True)).to_be_visible()
     navigation.get_by_role("link", name="Contrats et commandes").click()
     row = page.get_by_role("row", name=re.compile("FLD102776277396"))
     expect(row).to_contain_text(re.compile(r"3\s600,00\s€"))

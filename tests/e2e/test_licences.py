@@ -24,7 +24,7 @@ def _counts(assigned: int, purchased: int, available: int) -> re.Pattern:
 def test_a_seat_assigned_by_e_mail_is_activated_by_the_invitee_then_removed(prod_app, prod_page, inbox):
     admin = prod_page()
     _sign_in(admin, prod_app.url)
-    admin.get_by_role("navigation").get_by_role("link", name="Licences et autorisations").click()
+    admin.get_by_role("navigation").get_by_role("link", name="Licences", exact=True).click()
     pool = admin.locator(SNA)
     expect(pool).to_contain_text(_counts(9, 12, 3))
     admin.get_by_role("button", name="Attribuer des licences").click()

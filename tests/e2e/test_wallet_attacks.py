@@ -250,7 +250,7 @@ def member_cookie(prod_app) -> str:
             session.add(user)
             session.flush()
             session.add(Membership(user_id=user.id, company_id=session.exec(select(Contract.company_id).where(
-                Contract.number == "CTR-FLX-2026")).one(), role=Role.MEMBER.value))
+                Contract.number == "CTR-FLX-2026")).one(), role=Role.LICENCE_ADMIN.value))
     return _cookie_for(prod_app, MEMBER)
 
 

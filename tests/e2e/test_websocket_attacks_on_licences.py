@@ -1,4 +1,4 @@
-"""Attacks on "Licences et autorisations" over the real websocket of the production build:
+"""Attacks on "Licences" over the real websocket of the production build:
 another company's seats and pools, vars set from the client, odd arguments, a signed-out tab, a
 member without the licence permission, and the invitation's link. Each compares the database
 before and after, and checks every event was answered without an unexpected error.
@@ -146,14 +146,14 @@ def test_a_signed_out_tab_is_sent_to_sign_in_and_changes_nothing(prod_app):
 
 @pytest.fixture(scope="module")
 def member_cookie(prod_app) -> str:
-    """A Flexis member: no licence permission, no right to sign orders."""
+    """A Flexis billing reader: no licence permission, no right to sign orders."""
     with session_scope(prod_app.engine) as session:
         if session.exec(select(UserAccount).where(UserAccount.email == MEMBER)).first() is None:
             user = UserAccount(email=MEMBER, full_name="Léa Membre")
             session.add(user)
             session.flush()
             session.add(Membership(user_id=user.id, company_id=session.exec(select(Contract.company_id).where(
-                Contract.number == "CTR-FLX-2026")).one(), role=Role.MEMBER.value))
+                Contract.number == "CTR-FLX-2026")).one(), role=Role.BILLING_READER.value))
     return _cookie_for(prod_app, MEMBER)
 
 

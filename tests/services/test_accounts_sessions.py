@@ -156,7 +156,7 @@ def test_a_handoff_code_gives_one_session_once(demo, settings):
                                        previous_session=None, ip=IP, user_agent="", settings=settings, now=NOW) is None
     principal = _resolve(demo, settings, raw_id)
     assert (principal.email, principal.company_name, principal.role) == ("hbernard@flexis.com", "Flexis", "admin")
-    assert principal.can(Permission.VIEW_BILLING) and principal.can(Permission.MANAGE_USERS)
+    assert principal.can(Permission.VIEW_BILLING) and principal.can(Permission.MANAGE_ADMINS)
     with read_scope(demo) as session:
         assert raw_id not in {row.id_hash for row in session.exec(select(UserSession))}
 

@@ -117,7 +117,7 @@ def test_another_companys_or_an_unknown_invoice_is_not_found(demo, number):
 
 
 def test_billing_documents_need_billing_permission(demo):
-    member = Principal(1, "x@flexis.com", "X", 1, "Flexis", "member")
+    member = Principal(1, "x@flexis.com", "X", 1, "Flexis", "licence_admin")
     with pytest.raises(NotAllowed):
         _document(demo, "F2026-00001", member)
 

@@ -258,8 +258,8 @@ def test_another_companys_seats_and_pools_are_not_found_and_a_member_changes_not
         company = session.get(Company, ids["company"])
     assert page.total == 0 and page.rows == ()
     with session_scope(engine) as session:
-        member_user = factories.account(session, company=company, role=Role.MEMBER)
-    member = factories.principal(member_user, company, Role.MEMBER)
+        member_user = factories.account(session, company=company, role=Role.BILLING_READER)
+    member = factories.principal(member_user, company, Role.BILLING_READER)
     with pytest.raises(NotAllowed):
         _assign(engine, member, ids["pool"], "m@x.example")
     with session_scope(engine) as session, pytest.raises(NotAllowed):
@@ -445,8 +445,8 @@ def test_a_member_cannot_buy_and_a_product_not_on_the_contract_cannot_be_bought(
     ids, admin = _world(engine, seats=3)
     with session_scope(engine) as session:
         company = session.get(Company, ids["company"])
-        member = factories.principal(factories.account(session, company=company, role=Role.MEMBER), company,
-                                     Role.MEMBER)
+        member = factories.principal(factories.account(session, company=company, role=Role.BILLING_READER), company,
+                                     Role.BILLING_READER)
         session.add(Product(code="ZZZ", name_fr="Autre", name_en="Other"))
     with session_scope(engine) as session, pytest.raises(NotAllowed):
         licences.order_seats(session, context(principal=member), pool=ids["pool"], quantity=1, settings=_settings())

@@ -24,15 +24,17 @@ def test_granting_at_least_a_role_never_lowers_one(engine):
     with session_scope(engine) as session:
         flexis, other = factories.company(session), factories.company(session)
         admin = factories.account(session, company=flexis, role=Role.ADMIN)
-        member = factories.account(session, company=flexis, role=Role.MEMBER)
+        member = factories.account(session, company=flexis, role=Role.BILLING_READER)
+        licences = factories.account(session, company=flexis, role=Role.LICENCE_ADMIN)
         newcomer = factories.account(session, company=None)
-        for user in (admin, member, newcomer):
+        for user in (admin, member, licences, newcomer):
             memberships.grant_at_least(session, context(), user_id=user.id, company_id=flexis.id,
                                        role=Role.BILLING_ADMIN, reason="test")
-        memberships.grant_at_least(session, context(), user_id=newcomer.id, company_id=other.id, role=Role.MEMBER,
+        memberships.grant_at_least(session, context(), user_id=newcomer.id, company_id=other.id, role=Role.LICENCE_ADMIN,
                                    reason="test")
     assert _membership(engine, admin.id, flexis.id).role == "admin"  # stays admin
     assert _membership(engine, member.id, flexis.id).role == "billing_admin"  # raised
+    assert _membership(engine, licences.id, flexis.id).role == "licence_admin"  # grants other things: kept
     assert _membership(engine, newcomer.id, flexis.id).role == "billing_admin"  # created
     with read_scope(engine) as session:
         actions = [e.action for e in session.exec(select(AuditEvent).order_by(AuditEvent.id))]
@@ -63,13 +65,13 @@ def test_a_lowered_role_ends_that_persons_sessions_in_the_company_and_a_raised_o
     with session_scope(engine) as session:
         flexis = factories.company(session)
         lowered = factories.account(session, company=flexis, role=Role.ADMIN)
-        raised = factories.account(session, company=flexis, role=Role.MEMBER)
+        raised = factories.account(session, company=flexis, role=Role.BILLING_READER)
         for user, digest in ((lowered, "c" * 64), (raised, "d" * 64)):
             session.add(UserSession(id_hash=digest, user_id=user.id, company_id=flexis.id,
                                     expires_at=NOW + timedelta(hours=1)))
     with session_scope(engine) as session:
         assert memberships.change_role(session, context(), user_id=lowered.id, company_id=flexis.id,
-                                       role=Role.MEMBER, reason="test")
+                                       role=Role.BILLING_READER, reason="test")
         assert memberships.change_role(session, context(), user_id=raised.id, company_id=flexis.id,
                                        role=Role.BILLING_ADMIN, reason="test")
         assert not memberships.change_role(session, context(), user_id=raised.id, company_id=flexis.id,
@@ -77,7 +79,7 @@ def test_a_lowered_role_ends_that_persons_sessions_in_the_company_and_a_raised_o
         outsider = factories.account(session, company=None)
         assert not memberships.change_role(session, context(), user_id=outsider.id, company_id=flexis.id,
                                            role=Role.ADMIN, reason="test")  # no access to change
-    assert _membership(engine, lowered.id, flexis.id).role == "member"
+    assert _membership(engine, lowered.id, flexis.id).role == "billing_reader"
     assert _membership(engine, raised.id, flexis.id).role == "billing_admin"
     assert _membership(engine, outsider.id, flexis.id) is None
     with read_scope(engine) as session:
@@ -85,5 +87,5 @@ def test_a_lowered_role_ends_that_persons_sessions_in_the_company_and_a_raised_o
         changes = [(e.subject, e.detail) for e in session.exec(select(AuditEvent).where(
             AuditEvent.action == "membership.changed").order_by(AuditEvent.id))]
     assert ended == {lowered.id: NOW, raised.id: None}
-    assert changes == [(f"user:{lowered.id}", {"role": "member", "previous": "admin", "reason": "test"}),
-                       (f"user:{raised.id}", {"role": "billing_admin", "previous": "member", "reason": "test"})]
+    assert changes == [(f"user:{lowered.id}", {"role": "billing_reader", "previous": "admin", "reason": "test"}),
+                       (f"user:{raised.id}", {"role": "billing_admin", "previous": "billing_reader", "reason": "test"})]

@@ -27,7 +27,7 @@ VENDOR = load_settings({}).vendor
 ORDER = "FLD102776277396"
 ADMIN = Principal(1, "hbernard@flexis.com", "Hugo Bernard", 1, "Flexis", "admin")
 BILLING = Principal(1, "hbernard@flexis.com", "Hugo Bernard", 1, "Flexis", "billing_admin")
-MEMBER = Principal(1, "x@flexis.com", "X", 1, "Flexis", "member")
+MEMBER = Principal(1, "x@flexis.com", "X", 1, "Flexis", "licence_admin")
 ACME = Principal(2, "pdurand@acme-logistique.fr", "Paul Durand", 2, "Acme Logistique", "admin")
 
 

@@ -83,7 +83,7 @@ def world(engine) -> World:
         billing = factories.account(s, email="billing-admin@acme.example", full_name="Bruno Billing",
                                     company=acme, role=Role.BILLING_ADMIN)
         member = factories.account(s, email="member@acme.example", full_name="Marc Member", company=acme,
-                                   role=Role.MEMBER)
+                                   role=Role.LICENCE_ADMIN)
         globex = factories.company(s, name="Globex", domain="globex.example")
         other = factories.account(s, email="admin@globex.example", full_name="Gina Globex", company=globex,
                                   role=Role.ADMIN)
@@ -94,7 +94,7 @@ def world(engine) -> World:
         s.flush()
         return World(engine, acme.id, factories.principal(admin, acme, Role.ADMIN),
                      factories.principal(billing, acme, Role.BILLING_ADMIN),
-                     factories.principal(member, acme, Role.MEMBER), globex.id,
+                     factories.principal(member, acme, Role.LICENCE_ADMIN), globex.id,
                      factories.principal(other, globex, Role.ADMIN))
 
 

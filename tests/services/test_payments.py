@@ -217,7 +217,7 @@ def test_only_the_companys_own_open_invoices_can_be_paid(demo, provider):
     with pytest.raises(InvalidInput):
         _pay(demo, provider, number="F2026-00001")  # already paid
     with pytest.raises(NotAllowed):
-        _pay(demo, provider, principal=Principal(1, "x", "X", 1, "Flexis", "member"))
+        _pay(demo, provider, principal=Principal(1, "x", "X", 1, "Flexis", "licence_admin"))
 
 
 def test_two_attempts_with_different_keys_never_both_charge(demo, provider):
@@ -694,5 +694,10 @@ def test_the_overview_says_what_is_due_what_is_late_what_to_sign_and_what_was_pa
     paid = _overview(demo, FLEXIS)
     assert (paid.open_count, paid.pay_number, paid.can_pay, paid.next_number) == (0, "", False, "")
     assert (paid.last_paid_number, paid.last_receipt) == ("F2026-00005", "R2026-00001")
+    licences_only = _overview(demo, Principal(1, "x@flexis.com", "X", 1, "Flexis", "licence_admin"))
+    assert not licences_only.shows_billing and licences_only.shows_licences  # the licences tile alone
+    assert (licences_only.amount_due, licences_only.to_sign, licences_only.seats_purchased) == ("", (), 17)
+    reader = _overview(demo, Principal(1, "x@flexis.com", "X", 1, "Flexis", "billing_reader"))
+    assert reader.shows_billing and not reader.shows_licences and not reader.can_pay and reader.seats_purchased == 0
     with pytest.raises(NotAllowed):
-        _overview(demo, Principal(1, "x@flexis.com", "X", 1, "Flexis", "member"))
+        _overview(demo, Principal(1, "x@flexis.com", "X", None, None, None))

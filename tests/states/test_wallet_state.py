@@ -119,7 +119,7 @@ def test_a_member_without_the_payment_permission_sees_nothing_and_changes_nothin
         user = UserAccount(email="stagiaire@flexis.com", full_name="Sam Stagiaire", password_hash=None)
         session.add(user)
         session.flush()
-        session.add(Membership(user_id=user.id, company_id=1, role=Role.MEMBER.value))
+        session.add(Membership(user_id=user.id, company_id=1, role=Role.LICENCE_ADMIN.value))
     tab = browser(cookie=_signed_in_cookie("stagiaire@flexis.com"))
     wallet, mandate = tab.state(WalletState), tab.state(MandateState)
     tab.call(wallet.load)

@@ -52,11 +52,11 @@ def test_vat_is_computed_once_per_rate():
 
 
 def test_roles_grant_their_permissions_only():
-    assert has_permission(Role.ADMIN, Permission.MANAGE_USERS)
+    assert has_permission(Role.ADMIN, Permission.MANAGE_ADMINS)
     assert has_permission(Role.ADMIN, Permission.VIEW_BILLING)
     assert has_permission(Role.BILLING_ADMIN, Permission.PAY)
-    assert not has_permission(Role.BILLING_ADMIN, Permission.MANAGE_USERS)
-    assert not has_permission(Role.MEMBER, Permission.VIEW_BILLING)
+    assert not has_permission(Role.BILLING_ADMIN, Permission.MANAGE_ADMINS)
+    assert not has_permission(Role.LICENCE_ADMIN, Permission.VIEW_BILLING)
     assert not has_permission("superuser", Permission.VIEW_BILLING)
 
 

@@ -29,7 +29,7 @@ from lcadmin.mail.outbox import enqueue
 from lcadmin.models import Company, Contract, OrderLine, PaymentMethod, SalesOrder
 from lcadmin.services.audit import record_event
 from lcadmin.services.context import RequestContext
-from lcadmin.services.errors import InvalidInput, NotAllowed
+from lcadmin.services.errors import InvalidInput, NotAllowed, NotFound
 from lcadmin.services.invoicing import allocate_number
 from lcadmin.services.licences.pools import IN_FORCE, Pool, product_name
 from lcadmin.services.licences.seats import business_today, find_pool
@@ -63,6 +63,20 @@ def _may_prepare(ctx: RequestContext) -> int:
     if not may_buy(ctx):
         raise NotAllowed("forbidden")
     return ctx.user.company_id or 0
+
+
+def _pool_in_scope(session: Session, ctx: RequestContext, company_id: int, pool: str, today: date, *,
+                   lock: bool = False) -> Pool:
+    """The pool, when its contract is within the caller's scope (a billing admin limited to some
+    contracts orders seats on those only).
+
+    Raises:
+        NotFound: ``pool_not_found``.
+    """
+    found = find_pool(session, company_id, pool, today, lock=lock)
+    if not ctx.user.sees_contract(found.contract_id):
+        raise NotFound("pool_not_found")
+    return found
 
 
 def _quantity(value: object) -> int:
@@ -102,7 +116,7 @@ def quote_seats(session: Session, ctx: RequestContext, *, pool: str, quantity: o
             ``product_not_on_contract``, ``contract_ended``).
     """
     company_id, today = _may_prepare(ctx), business_today(ctx, settings)
-    found, count = find_pool(session, company_id, pool, today), _quantity(quantity)
+    found, count = _pool_in_scope(session, ctx, company_id, pool, today), _quantity(quantity)
     _, order, line, unit = _terms(session, found, today)
     totals = compute_totals([PricedLine(count, Money(unit, order.currency), line.tax_rate_bp)], order.currency)
     money = lambda amount: format_money(amount, ctx.locale)
@@ -120,7 +134,7 @@ def order_seats(session: Session, ctx: RequestContext, *, pool: str, quantity: o
         As :func:`quote_seats`.
     """
     company_id, today = _may_prepare(ctx), business_today(ctx, settings)
-    found, count = find_pool(session, company_id, pool, today, lock=True), _quantity(quantity)
+    found, count = _pool_in_scope(session, ctx, company_id, pool, today, lock=True), _quantity(quantity)
     contract, in_force, line, unit = _terms(session, found, today)
     totals = compute_totals([PricedLine(count, Money(unit, in_force.currency), line.tax_rate_bp)], in_force.currency)
     method = session.get(PaymentMethod, contract.payment_method_id) if contract.payment_method_id else None

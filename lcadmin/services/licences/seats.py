@@ -57,15 +57,13 @@ def manager_company(ctx: RequestContext, permission: Permission) -> int:
 
 
 def viewer_company(ctx: RequestContext) -> int:
-    """Whoever manages licences or sees billing sees the licences; only the first may change them.
+    """Whoever may see licences (licence admins, billing admins who buy seats, full admins); only
+    licence managers may change them.
 
     Raises:
         NotAllowed: ``forbidden``.
     """
-    if ctx.user.company_id is None or not (ctx.user.can(Permission.MANAGE_LICENCES)
-                                           or ctx.user.can(Permission.VIEW_BILLING)):
-        raise NotAllowed("forbidden")
-    return ctx.user.company_id
+    return manager_company(ctx, Permission.VIEW_LICENCES)
 
 
 def business_today(ctx: RequestContext, settings: Settings) -> date:

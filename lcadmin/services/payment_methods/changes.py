@@ -21,6 +21,7 @@ from lcadmin.domain.statuses import ContractStatus, PaymentMethodKind, PaymentMe
 from lcadmin.i18n import gettext
 from lcadmin.models import Contract, PaymentMethod
 from lcadmin.payments.provider import PaymentProvider
+from lcadmin.services import scope
 from lcadmin.services.audit import record_event
 from lcadmin.services.context import RequestContext
 from lcadmin.services.errors import InvalidInput, NotFound
@@ -90,8 +91,8 @@ def choose_for_contract(session: Session, ctx: RequestContext, *, contract_numbe
         NotAllowed: Without the payment-methods permission. NotFound: ``contract_not_found``.
         InvalidInput: ``method_not_usable``.
     """
-    company_id = company_of(ctx, Permission.MANAGE_PAYMENT_METHODS)
-    contract = session.exec(select(Contract).where(Contract.company_id == company_id,
+    company_id = company_of(ctx, Permission.MANAGE_PAYMENT_METHODS, one_contract=True)
+    contract = session.exec(select(Contract).where(Contract.company_id == company_id, scope.contracts(ctx.user),
                                                    Contract.number == (contract_number or "")[:40],
                                                    Contract.status == ContractStatus.ACTIVE.value)).first()
     if contract is None:

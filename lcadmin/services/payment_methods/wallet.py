@@ -16,6 +16,7 @@ from lcadmin.domain.statuses import ContractStatus, PaymentMethodKind, PaymentMe
 from lcadmin.i18n import gettext
 from lcadmin.i18n.format import format_date
 from lcadmin.models import Contract, MandateSignature, PaymentMethod
+from lcadmin.services import scope
 from lcadmin.services.context import RequestContext
 from lcadmin.services.errors import NotAllowed, NotFound
 from lcadmin.services.views import status_tone
@@ -25,13 +26,17 @@ TRANSFER = "transfer"  # the choice that names bank transfer (no saved method)
 BRANDS = {"visa": "Visa", "mastercard": "Mastercard", "amex": "American Express"}
 
 
-def company_of(ctx: RequestContext, permission: Permission) -> int:
-    """The caller's company, if they hold ``permission`` there.
+def company_of(ctx: RequestContext, permission: Permission, *, one_contract: bool = False) -> int:
+    """The caller's company, if they hold ``permission`` there. A billing admin limited to some
+    contracts changes the method of those contracts only (``one_contract``): the company's wallet
+    itself (a card or mandate added or removed, the default) pays contracts beyond their scope.
 
     Raises:
         NotAllowed: ``forbidden``.
     """
     if ctx.user.company_id is None or not ctx.user.can(permission):
+        raise NotAllowed("forbidden")
+    if permission is Permission.MANAGE_PAYMENT_METHODS and not one_contract and ctx.user.contract_ids is not None:
         raise NotAllowed("forbidden")
     return ctx.user.company_id
 
@@ -128,8 +133,9 @@ class Wallet:
     transfer_iban: str
     transfer_bic: str
     transfer_beneficiary: str
-    can_manage: bool
+    can_manage: bool  # the company's wallet itself: add, remove, the default
     expiring: int  # active cards expiring within 30 days (or expired) that still pay something
+    can_choose: bool = False  # which method pays each contract listed (a scoped billing admin: theirs)
 
 
 def _status(method: PaymentMethod, today: date) -> str:
@@ -151,13 +157,13 @@ def list_wallet(session: Session, ctx: RequestContext, *, vendor: VendorSettings
     """
     company_id, locale = company_of(ctx, Permission.VIEW_BILLING), ctx.locale
     today = business_date(ctx.now, vendor.timezone)
-    can_manage = ctx.user.can(Permission.MANAGE_PAYMENT_METHODS)
+    can_manage = ctx.user.can(Permission.MANAGE_PAYMENT_METHODS) and ctx.user.contract_ids is None
     methods = session.exec(select(PaymentMethod).where(
         PaymentMethod.company_id == company_id,
         (PaymentMethod.status != PaymentMethodStatus.REMOVED.value)
         | (PaymentMethod.kind == PaymentMethodKind.SEPA_DEBIT.value))
         .order_by(col(PaymentMethod.created_at).desc(), col(PaymentMethod.id).desc())).all()
-    contracts = session.exec(select(Contract).where(Contract.company_id == company_id,
+    contracts = session.exec(select(Contract).where(Contract.company_id == company_id, scope.contracts(ctx.user),
                                                     Contract.status == ContractStatus.ACTIVE.value)
                              .order_by(Contract.number)).all()
     paying: dict[int | None, list[str]] = {}
@@ -196,7 +202,7 @@ def list_wallet(session: Session, ctx: RequestContext, *, vendor: VendorSettings
         default=str(default.id) if default else TRANSFER,
         transfer_contracts=", ".join(paying.get(None, [])),
         transfer_iban=group_by_four(vendor.iban), transfer_bic=vendor.bic, transfer_beneficiary=vendor.legal_name,
-        can_manage=can_manage,
+        can_manage=can_manage, can_choose=ctx.user.can(Permission.MANAGE_PAYMENT_METHODS),
         expiring=_expiring(methods, {c.payment_method_id for c in contracts}, today),
     )
 

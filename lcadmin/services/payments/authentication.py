@@ -11,6 +11,7 @@ from lcadmin.domain.permissions import Permission
 from lcadmin.domain.statuses import PaymentStatus
 from lcadmin.models import Invoice, Payment, PaymentClaim, SalesOrder
 from lcadmin.payments.provider import PaymentProvider
+from lcadmin.services import scope
 from lcadmin.services.context import RequestContext
 from lcadmin.services.errors import InvalidInput, NotAllowed, NotFound
 from lcadmin.services.lifecycle import move_if
@@ -25,7 +26,8 @@ def _awaited_payment(session: Session, ctx: RequestContext, intent_id: str) -> P
     if not ctx.user.can(Permission.PAY):
         raise NotAllowed("forbidden")
     payment = session.exec(select(Payment).where(Payment.provider_intent_id == (intent_id or "")[:80],
-                                                 Payment.company_id == ctx.user.company_id)).first()
+                                                 Payment.company_id == ctx.user.company_id,
+                                                 scope.payments(ctx.user))).first()
     if payment is None:
         raise NotFound("invoice_not_found")
     return payment

@@ -24,6 +24,7 @@ from lcadmin.domain.permissions import Permission
 from lcadmin.domain.statuses import InvoiceKind, InvoiceStatus, OrderStatus, PaymentStatus
 from lcadmin.models import Company, Invoice, Payment, PaymentClaim, PaymentMethod, SalesOrder
 from lcadmin.payments.provider import CardError, CardToken, PaymentIntent, PaymentProvider
+from lcadmin.services import scope
 from lcadmin.services.audit import record_event
 from lcadmin.services.context import RequestContext
 from lcadmin.services.errors import InvalidInput, NotAllowed, NotFound
@@ -70,12 +71,12 @@ def find_payable(session: Session, ctx: RequestContext, kind: str, number: str) 
         raise NotAllowed("forbidden")
     number = (number or "")[:40]
     if kind == "order":
-        order = session.exec(select(SalesOrder).where(SalesOrder.number == number,
+        order = session.exec(select(SalesOrder).where(SalesOrder.number == number, scope.orders(ctx.user),
                                                       SalesOrder.company_id == ctx.user.company_id)).first()
         if order is None:
             raise NotFound("order_not_found")
         return PayableDocument("order", number, order, None)
-    invoice = session.exec(select(Invoice).where(Invoice.number == number,
+    invoice = session.exec(select(Invoice).where(Invoice.number == number, scope.invoices(ctx.user),
                                                  Invoice.company_id == ctx.user.company_id)).first()
     if invoice is None:
         raise NotFound("invoice_not_found")
