@@ -91,11 +91,13 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table('admin_invitation')
-    op.drop_table('membership_contract')
     with op.batch_alter_table('company', schema=None) as batch_op:
         batch_op.drop_column('require_two_factor')
-    # A licence admin or a billing reader had no equivalent before: their access is removed.
-    op.execute("DELETE FROM membership WHERE role NOT IN ('admin', 'billing_admin')")
+    # A licence admin or a billing reader had no equivalent before, nor had an access limited to
+    # some contracts or in time: those are removed rather than widened.
+    op.execute("DELETE FROM membership WHERE role NOT IN ('admin', 'billing_admin') OR access_until IS NOT NULL "
+               "OR id IN (SELECT membership_id FROM membership_contract)")
+    op.drop_table('membership_contract')
     with op.batch_alter_table('membership', schema=None) as batch_op:
         batch_op.drop_constraint('fk_membership_added_by', type_='foreignkey')
         batch_op.drop_column('added_by')

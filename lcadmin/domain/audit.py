@@ -41,7 +41,6 @@ class AuditAction(StrEnum):
     MEMBERSHIP_GRANTED = "membership.granted"
     MEMBERSHIP_CHANGED = "membership.changed"
     MEMBERSHIP_REVOKED = "membership.revoked"
-    MEMBERSHIP_EXPIRED = "membership.expired"  # a time-limited access reached its end
     MEMBERSHIP_EXPIRY_NOTICE = "membership.expiry_notice"
     INVITATION_SENT = "invitation.sent"
     INVITATION_RESENT = "invitation.resent"

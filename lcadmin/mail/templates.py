@@ -234,3 +234,20 @@ def admin_change_mail(locale: str, *, company: str, actor: str, change: str, lin
                    paragraph_keys=["mail.admin_change.intro", "mail.admin_change.change", "mail.admin_change.not_you"],
                    buttons=[_Button("mail.admin_change.button", link)], footer_key=None,
                    values={"company": company, "actor": actor, "change": change})
+
+
+def access_ending_mail(locale: str, *, company: str, person: str, date: str, link: str, own: bool) -> RenderedMail:
+    """A week before a time-limited access ends: to the person (``own``) and to the full admins."""
+    who = "own" if own else "admins"
+    return _render(locale, subject_key=f"mail.access_ending.subject_{who}",
+                   paragraph_keys=[f"mail.access_ending.intro_{who}", f"mail.access_ending.how_{who}"],
+                   buttons=[] if own else [_Button("mail.admin_change.button", link)], footer_key=None,
+                   values={"company": company, "person": person, "date": date})
+
+
+def two_factor_mail(locale: str, *, event: str) -> RenderedMail:
+    """To an account's address: two-step verification was turned on (``enabled``, every other
+    session then ended), turned off (``disabled``), or a recovery code was used (``recovery``)."""
+    return _render(locale, subject_key=f"mail.two_factor.{event}.subject",
+                   paragraph_keys=[f"mail.two_factor.{event}.intro", "mail.changed.not_you"],
+                   buttons=[], footer_key=None, values={})

@@ -12,7 +12,7 @@ from lcadmin.components.i18n import t, t_fmt
 from lcadmin.components.layout import page_frame
 from lcadmin.pages.admin import _table, idle_warning, skeleton_rows
 from lcadmin.states.auth import CODE_FIELD, MAX_CODE
-from lcadmin.states.security import SecurityState, TwoFactorPolicyState
+from lcadmin.states.security import RECOVERY_FILE, SecurityState, TwoFactorPolicyState
 from lcadmin.states.shell import ShellState
 
 SESSION_COLUMNS = ["security.sessions.col.device", "security.sessions.col.ip", "security.sessions.col.started",
@@ -79,15 +79,15 @@ def _enrol_panel() -> rx.Component:
         _step("1",
               rx.text(t("security.enrol.scan"), size="2"),
               rx.flex(
-                  rx.image(src=SecurityState.setup_qr, alt=t("security.enrol.qr_alt"), width="176px", height="176px",
-                           class_name="qr-code", id="enrol-qr"),
+                  # Filled by assets/reveal.js from the handler's script: no React child, no src prop.
+                  rx.el.img(alt=t("security.enrol.qr_alt"), width="176", height="176", class_name="qr-code",
+                            id="enrol-qr"),
                   rx.vstack(
                       rx.text(t("security.enrol.manual"), size="2", color_scheme="gray"),
-                      rx.code(SecurityState.setup_key, size="3", variant="soft", class_name="setup-key",
-                              id="setup-key"),
+                      rx.el.code(class_name="rt-reset rt-Code rt-r-size-3 rt-variant-soft setup-key", id="setup-key"),
                       rx.button(rx.icon("copy", size=14, aria_hidden="true"), t("security.enrol.copy_key"),
                                 type="button", size="1", variant="soft", color_scheme="gray",
-                                on_click=rx.set_clipboard(SecurityState.setup_key)),
+                                on_click=rx.call_script("window.lcadminCopy('setup-key')")),
                       spacing="2", align="start"),
                   spacing="4", align="center", wrap="wrap")),
         _step("2",
@@ -113,14 +113,16 @@ def _recovery_panel() -> rx.Component:
     return rx.vstack(
         rx.heading(t("security.recovery.title"), as_="h3", size="3"),
         rx.text(t("security.recovery.intro"), size="2"),
-        rx.el.ul(rx.foreach(SecurityState.recovery_codes, lambda code: rx.el.li(rx.code(code, size="3",
-                                                                                         variant="ghost"))),
-                 class_name="recovery-codes", id="recovery-codes", aria_label=t("security.recovery.title")),
+        # Filled by assets/reveal.js (the codes are never in a var); its file's words ride along.
+        rx.el.ul(class_name="recovery-codes", id="recovery-codes", aria_label=t("security.recovery.title"),
+                 custom_attrs={"data-title": t("security.recovery.file_title"),
+                               "data-note": t("security.recovery.file_note")}),
         rx.flex(
             rx.button(rx.icon("download", size=14, aria_hidden="true"), t("security.recovery.download"), type="button",
-                      variant="soft", on_click=SecurityState.download_codes),
+                      variant="soft",
+                      on_click=rx.call_script(f"window.lcadminDownloadCodes('recovery-codes', '{RECOVERY_FILE}')")),
             rx.button(rx.icon("copy", size=14, aria_hidden="true"), t("security.recovery.copy"), type="button",
-                      variant="soft", on_click=rx.set_clipboard(SecurityState.recovery_text)),
+                      variant="soft", on_click=rx.call_script("window.lcadminCopy('recovery-codes')")),
             rx.button(t("security.recovery.done"), type="button", on_click=SecurityState.done_with_codes),
             spacing="3", wrap="wrap"),
         spacing="3", width="100%", align="start",
@@ -173,7 +175,7 @@ def _two_factor_card() -> rx.Component:
         rx.text(t("security.two_factor.intro"), size="2", color_scheme="gray"),
         rx.cond(SecurityState.error != "", callout(SecurityState.error, "red", "circle-alert", role="alert")),
         rx.cond(~SecurityState.loaded, skeleton_rows(2), rx.cond(
-            SecurityState.recovery_codes.length() > 0,  # pyright: ignore[reportAttributeAccessIssue] (a list Var)
+            SecurityState.codes_shown,
             _recovery_panel(),
             rx.cond(SecurityState.enabled, _on_panel(),
                     rx.cond(SecurityState.enrolling, _enrol_panel(), _off_panel())))),

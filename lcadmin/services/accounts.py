@@ -128,10 +128,12 @@ def authenticate(session: Session, ctx: RequestContext, *, email: str, password:
         session.commit()  # the failure counts even though the caller sees an error
         raise NotAllowed("invalid_credentials")
     user = session.get(UserAccount, user.id)
-    user.last_sign_in_at = ctx.now
+    second_step = user.two_factor_enabled_at is not None  # the sign-in ends with the code, not here
+    if not second_step:
+        user.last_sign_in_at = ctx.now
     if upgraded:
         user.password_hash = upgraded
     session.add(user)
     record_event(session, action=AuditAction.ACCOUNT_SIGN_IN, outcome="success", actor_user_id=user.id,
-                 actor_email=address, ip=ctx.ip, now=ctx.now)
+                 actor_email=address, ip=ctx.ip, detail={"step": "password"} if second_step else None, now=ctx.now)
     return AccountView(user.id, user.email, user.full_name)

@@ -5,6 +5,7 @@ companies an account acts for, between which its session switches."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -29,16 +30,27 @@ def _audit(session: Session, ctx: RequestContext, action: AuditAction, user_id: 
 def grant_at_least(session: Session, ctx: RequestContext, *, user_id: int, company_id: int, role: Role,
                    reason: str) -> Membership:
     """Give ``user_id`` at least ``role`` in the company: a new membership, or a higher role than
-    the one they had; a higher role they already hold stays, and so does one that grants other
-    things (a licence admin who activates billing keeps licences: a full admin gives both)."""
+    the one they had; a higher role they already hold stays. An access that has ended counts as
+    none (the new one has no end and covers every contract).
+
+    Raises:
+        NotAllowed: ``role_held``: they hold a role that grants other things (a licence admin
+            asking for billing): a full admin gives both, nothing is changed here.
+    """
     membership = session.exec(select(Membership).where(Membership.user_id == user_id,
                                                        Membership.company_id == company_id)).first()
-    if membership is None:
+    if membership is not None and membership.access_until is not None and membership.access_until <= ctx.now:
+        session.exec(sa.delete(MembershipContract).where(MembershipContract.membership_id == membership.id))
+        membership.access_until, membership.all_contracts, membership.expiry_notice_at = None, True, None
+        _set_role(session, ctx, membership, role, reason)
+    elif membership is None:
         membership = Membership(user_id=user_id, company_id=company_id, role=role.value, created_at=ctx.now)
         session.add(membership)
         _audit(session, ctx, AuditAction.MEMBERSHIP_GRANTED, user_id, company_id, role=role.value, reason=reason)
     elif outranks(role, membership.role):
         _set_role(session, ctx, membership, role, reason)
+    elif not covers(membership.role, role):
+        raise NotAllowed("role_held")
     return membership
 
 
@@ -98,19 +110,23 @@ def end_company_sessions(session: Session, *, user_id: int, company_id: int, ctx
                                               col(UserSession.ended_at).is_(None)).values(ended_at=ctx.now))
 
 
-def live(now) -> sa.ColumnElement[bool]:
+def live(now: datetime) -> sa.ColumnElement[bool]:
     """The memberships whose access has not ended (time-limited ones before their end)."""
     return sa.or_(col(Membership.access_until).is_(None), col(Membership.access_until) > now)
 
 
-def holders_of(session: Session, company_id: int, permission: Permission, now=None) -> list[UserAccount]:
-    """The company's active accounts whose role holds ``permission`` (and, given ``now``, whose
-    access has not ended), in the order they joined."""
-    query = (select(UserAccount, Membership.role).join(Membership, Membership.user_id == UserAccount.id)
-             .where(Membership.company_id == company_id, UserAccount.is_active))
-    if now is not None:
-        query = query.where(live(now))
-    members = session.exec(query.order_by(UserAccount.id)).all()
+def holders_of(session: Session, company_id: int, permission: Permission, now: datetime, *,
+               contract_id: int | None = None) -> list[UserAccount]:
+    """The company's active accounts whose role holds ``permission`` today, in the order they
+    joined: with ``contract_id``, those whose scope covers that contract; without, those acting
+    on the whole company (a member limited to some contracts hears of those contracts only)."""
+    covered = col(Membership.all_contracts).is_(True)
+    if contract_id is not None:
+        covered = sa.or_(covered, sa.exists().where(MembershipContract.membership_id == Membership.id,
+                                                    MembershipContract.contract_id == contract_id))
+    members = session.exec(select(UserAccount, Membership.role).join(Membership, Membership.user_id == UserAccount.id)
+                           .where(Membership.company_id == company_id, UserAccount.is_active, live(now), covered)
+                           .order_by(UserAccount.id)).all()
     return [user for user, role in members if has_permission(role, permission)]
 
 

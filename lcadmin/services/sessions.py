@@ -32,6 +32,7 @@ from lcadmin.settings import Settings
 
 SESSION_COOKIE = "lcadmin_session"
 HANDOFF_TTL = timedelta(minutes=1)
+HANDOFF_KEPT = timedelta(hours=1)  # codes that lapsed unused are deleted after this
 # last_seen_at is written at most this often, not on every event.
 TOUCH_EVERY = timedelta(minutes=1)
 
@@ -64,12 +65,12 @@ class Principal:
         return self.contract_ids is None or (contract_id is not None and contract_id in self.contract_ids)
 
 
-def default_company_id(session: Session, user_id: int, now: datetime | None = None) -> int | None:
+def default_company_id(session: Session, user_id: int, now: datetime) -> int | None:
     """The company a user lands in: their first membership still in force."""
-    query = select(Membership.company_id).where(Membership.user_id == user_id)
-    if now is not None:
-        query = query.where(sa.or_(col(Membership.access_until).is_(None), col(Membership.access_until) > now))
-    return session.exec(query.order_by(Membership.id)).first()
+    return session.exec(select(Membership.company_id).where(
+        Membership.user_id == user_id,
+        sa.or_(col(Membership.access_until).is_(None), col(Membership.access_until) > now))
+        .order_by(Membership.id)).first()
 
 
 HANDOFF_BINDING_COOKIE = "lcadmin_handoff"
@@ -104,9 +105,12 @@ def redeem_handoff(session: Session, *, code: str, binding: str | None, previous
     handoff = session.exec(select(SessionHandoff).where(SessionHandoff.code_hash == digest(code or ""))).first()
     if handoff is None:
         return None
+    return_to = handoff.return_to
+    # Used once, the code keeps no address: one may carry an invitation's secret (``?next=``).
     won = session.exec(sa.update(SessionHandoff).where(
         SessionHandoff.id == handoff.id, col(SessionHandoff.used_at).is_(None), SessionHandoff.expires_at > now,
-    ).values(used_at=now)).rowcount == 1
+    ).values(used_at=now, return_to="")).rowcount == 1
+    session.exec(sa.delete(SessionHandoff).where(SessionHandoff.expires_at < now - HANDOFF_KEPT))
     if not won:
         return None
     if previous_session:
@@ -118,7 +122,7 @@ def redeem_handoff(session: Session, *, code: str, binding: str | None, previous
                             ip=ip, user_agent=(user_agent or "")[:400]))
     record_event(session, action=AuditAction.SESSION_STARTED, outcome="success", actor_user_id=handoff.user_id,
                  company_id=handoff.company_id, ip=ip, now=now)
-    return raw_id, handoff.return_to
+    return raw_id, return_to
 
 
 def resolve_session(session: Session, raw_id: str | None, *, settings: Settings, now: datetime,

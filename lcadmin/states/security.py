@@ -3,12 +3,15 @@ the card of the company's policy "two-step verification required" on "Administra
 
 The TOTP secret is kept server-side (sealed, on the account): no handler takes it or reads it
 from a var. What the person must see to enrol (the QR code and the key for typing by hand) and
-the recovery codes (shown once) are display vars, emptied as soon as the step they belong to is
-over. Every code arrives with its submitted form (an uncontrolled input), never in a var.
+the recovery codes (shown once) are never state vars either (the state store would keep them):
+the handler that makes them hands them to the page in a script (``assets/reveal.js``), which
+also copies and downloads them. Every code arrives with its submitted form (an uncontrolled
+input), never in a var.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict
 
 import reflex as rx
@@ -19,11 +22,21 @@ from lcadmin.services import account_sessions, two_factor
 from lcadmin.services.context import RequestContext
 from lcadmin.settings import get_settings
 from lcadmin.states.auth import code_from
-from lcadmin.states.base import active_locale, clip, one_of, session_cookie, shows_busy
+from lcadmin.states.base import clip, one_of, session_cookie, shows_busy
 from lcadmin.states.service import run
 
 ACTIONS = ("disable", "regenerate")  # what "confirm" does with its code
 RECOVERY_FILE = "recovery-codes.txt"
+
+
+def reveal_enrolment(key: str, qr_code: str) -> rx.event.EventSpec:
+    """The enrolment's key and QR code, put on the page (never in a var)."""
+    return rx.call_script(f"window.lcadminRevealEnrolment({json.dumps(key)}, {json.dumps(qr_code)})")
+
+
+def reveal_codes(codes: list[str]) -> rx.event.EventSpec:
+    """The recovery codes just made, put on the page once (never in a var)."""
+    return rx.call_script(f"window.lcadminRevealCodes({json.dumps(codes)})")
 
 
 class SecurityState(rx.State):
@@ -34,12 +47,10 @@ class SecurityState(rx.State):
     enabled_on: str = ""
     recovery_left: int = 0
     required_by: str = ""  # the names of the account's companies that require it, joined
-    # Enrolment under way: what the app needs (the secret itself stays on the server).
+    # Enrolment under way (its key and QR code are on the page only, see the module's docstring).
     enrolling: bool = False
-    setup_qr: str = ""
-    setup_key: str = ""
-    # The recovery codes just made: shown once, until "J'ai conservé mes codes".
-    recovery_codes: list[str] = []
+    # The recovery codes just made are on the page, shown once, until "J'ai conservé mes codes".
+    codes_shown: bool = False
     # "Désactiver" or "Générer de nouveaux codes" waiting for its code (one of ACTIONS, or "").
     confirming: str = ""
     code_error: str = ""
@@ -50,13 +61,8 @@ class SecurityState(rx.State):
     sessions_error: str = ""
     ending: str = ""  # the key of the session being ended, or "others"
 
-    @rx.var
-    def recovery_text(self) -> str:
-        """The recovery codes, one a line (for "Copier")."""
-        return "\n".join(self.recovery_codes)
-
     def _forget_steps(self) -> None:
-        self.enrolling, self.setup_qr, self.setup_key, self.recovery_codes = False, "", "", []
+        self.enrolling = self.codes_shown = False
         self.confirming = self.code_error = self.notice = self.error = ""
 
     async def _refresh(self):
@@ -99,8 +105,8 @@ class SecurityState(rx.State):
             session, ctx, secret_key=settings.secret_key, issuer=issuer), write=True)
         if not done.ok:
             return done.event
-        self.enrolling, self.setup_qr, self.setup_key = True, done.value.qr_code, done.value.manual_key
-        return None
+        self.enrolling = True
+        return reveal_enrolment(done.value.manual_key, done.value.qr_code)
 
     @rx.event
     async def cancel_enrolment(self):
@@ -115,20 +121,20 @@ class SecurityState(rx.State):
         """"Activer": the first code from the app puts two-step verification in force."""
         code, secret_key = code_from(form), get_settings().secret_key
         self.code_error = self.error = ""
+        raw_id = session_cookie(self)
         done = await run(self, lambda session, ctx: two_factor.confirm_enrolment(
-            session, ctx, code=code, secret_key=secret_key), write=True, error="code_error")
+            session, ctx, code=code, secret_key=secret_key, raw_id=raw_id), write=True, error="code_error")
         if not done.ok:
             return done.event
-        self.enrolling, self.setup_qr, self.setup_key = False, "", ""
-        self.recovery_codes, self.notice = done.value, "enabled"
-        return await self._refresh()
+        self.enrolling, self.codes_shown, self.notice = False, True, "enabled"
+        return await self._refresh() or reveal_codes(done.value)
 
     @rx.event
     def ask(self, action: str):
         """"Désactiver" or "Générer de nouveaux codes de secours": ask for a code first."""
         self.confirming = one_of(action, ACTIONS, "")
         self.code_error = self.notice = self.error = ""
-        self.recovery_codes = []
+        self.codes_shown = False
 
     @rx.event
     def close_confirm(self):
@@ -149,23 +155,14 @@ class SecurityState(rx.State):
         if not done.ok:
             return done.event
         self.confirming, self.notice = "", "disabled" if action == "disable" else "regenerated"
-        self.recovery_codes = done.value or []
-        return await self._refresh()
+        self.codes_shown = bool(done.value)
+        event = await self._refresh()
+        return event or (reveal_codes(done.value) if done.value else None)
 
     @rx.event
     def done_with_codes(self):
         """"J'ai conservé mes codes": they are no longer shown."""
-        self.recovery_codes = []
-
-    @rx.event
-    async def download_codes(self):
-        """"Télécharger": the codes on display, as a text file."""
-        if not self.recovery_codes:
-            return None
-        locale = await active_locale(self)
-        text = "\n".join([gettext("security.recovery.file_title", locale), "", *self.recovery_codes, "",
-                          gettext("security.recovery.file_note", locale), ""])
-        return rx.download(data=text, filename=RECOVERY_FILE)
+        self.codes_shown = False
 
     @rx.event
     @shows_busy("ending", "others")

@@ -41,7 +41,7 @@ def _cookie_for(app, email: str) -> str:
     settings, now = _settings(app), utcnow()
     with session_scope(app.engine) as session:
         user = session.exec(select(UserAccount).where(UserAccount.email == email)).one()
-        code = sessions.create_handoff(session, user_id=user.id, company_id=sessions.default_company_id(session, user.id),
+        code = sessions.create_handoff(session, user_id=user.id, company_id=sessions.default_company_id(session, user.id, now),
                                        return_to=app.url + "/admin", ip=None, now=now)
     with session_scope(app.engine) as session:
         raw_id, _ = sessions.redeem_handoff(session, code=code, binding=sessions.handoff_binding(code, app.secret_key),

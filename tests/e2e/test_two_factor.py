@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import time
+from pathlib import Path
 
 import pyotp
 import pytest
@@ -62,6 +63,11 @@ def test_enrol_then_sign_in_with_a_code(prod_app, prod_page, hugo_without_two_fa
     expect(page.locator("#security-notice")).to_contain_text("La validation en deux étapes est activée")
     recovery_code = page.locator("#recovery-codes li").first.inner_text().strip()
     assert re.fullmatch(r"[0-9A-Z]{4}(-[0-9A-Z]{4}){3}", recovery_code)
+    with page.expect_download() as download:  # built in the page: the codes never sat in a state var
+        page.get_by_role("button", name="Télécharger").click()
+    assert download.value.suggested_filename == "recovery-codes.txt"
+    saved = Path(download.value.path()).read_text(encoding="utf-8")
+    assert recovery_code in saved and len(re.findall(r"[0-9A-Z]{4}(?:-[0-9A-Z]{4}){3}", saved)) == 10
     page.get_by_role("button", name="J’ai conservé mes codes").click()
     expect(page.locator("#two-factor-status")).to_have_text("Activée")
     expect(page.locator("#recovery-left")).to_contain_text("10 sur 10")

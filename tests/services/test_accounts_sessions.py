@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from lcadmin.db import read_scope, session_scope
 from lcadmin.domain.permissions import Permission
-from lcadmin.models import AuditEvent, ThrottleFailure, UserAccount, UserSession
+from lcadmin.models import AuditEvent, SessionHandoff, ThrottleFailure, UserAccount, UserSession
 from lcadmin.services import accounts, passwords, sessions
 from lcadmin.services.errors import InvalidInput, NotAllowed, Throttled
 from tests.factories import context
@@ -134,7 +134,7 @@ def test_sign_ups_are_limited_per_ip(demo):
 def _session_for(engine, settings, email="hbernard@flexis.com", previous=None, now=NOW):
     with session_scope(engine) as session:
         user = session.exec(select(UserAccount).where(UserAccount.email == email)).one()
-        code = sessions.create_handoff(session, user_id=user.id, company_id=sessions.default_company_id(session, user.id),
+        code = sessions.create_handoff(session, user_id=user.id, company_id=sessions.default_company_id(session, user.id, now),
                                        return_to="http://localhost:3000/admin", ip=IP, now=now)
     with session_scope(engine) as session:
         return code, sessions.redeem_handoff(session, code=code, binding=sessions.handoff_binding(code, settings.secret_key),
@@ -159,6 +159,19 @@ def test_a_handoff_code_gives_one_session_once(demo, settings):
     assert principal.can(Permission.VIEW_BILLING) and principal.can(Permission.MANAGE_ADMINS)
     with read_scope(demo) as session:
         assert raw_id not in {row.id_hash for row in session.exec(select(UserSession))}
+        # used, the code keeps no address (one may carry an invitation's secret in ?next=)
+        assert [h.return_to for h in session.exec(select(SessionHandoff))] == [""]
+
+
+def test_handoff_codes_left_unused_are_deleted_an_hour_after_they_lapse(demo, settings):
+    with session_scope(demo) as session:
+        sessions.create_handoff(session, user_id=1, company_id=None, return_to="/invitation/secret", ip=IP, now=NOW)
+    _session_for(demo, settings, now=NOW + timedelta(minutes=30))
+    with read_scope(demo) as session:
+        assert len(session.exec(select(SessionHandoff)).all()) == 2  # lapsed, but not for an hour yet
+    _session_for(demo, settings, now=NOW + timedelta(hours=2))
+    with read_scope(demo) as session:
+        assert [h.return_to for h in session.exec(select(SessionHandoff))] == [""]  # the code just used
 
 
 def test_an_expired_handoff_code_is_refused(demo, settings):

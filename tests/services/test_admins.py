@@ -22,6 +22,7 @@ from lcadmin.models import (
     Contract,
     Invoice,
     Membership,
+    MembershipContract,
     OutboxMessage,
     SalesOrder,
     UserAccount,
@@ -368,11 +369,13 @@ def test_a_time_limited_access_stops_by_itself_and_the_admins_are_told_a_week_be
         before = sessions.resolve_session(session, "r" * 43, settings=settings, now=until - timedelta(minutes=1),
                                           record_activity=False)
         after = sessions.resolve_session(session, "r" * 43, settings=settings, now=until, record_activity=False)
-        told = {m.to_address for m in session.exec(select(OutboxMessage).where(
+        told = {m.to_address: m.subject for m in session.exec(select(OutboxMessage).where(
             OutboxMessage.kind == "admin_access_ending"))}
     assert before is None or before.role == "billing_reader"  # (idle timeout aside) still a reader until then
     assert after is None or after.role is None
-    assert told == {reader.email, principals[Role.ADMIN].email}
+    assert set(told) == {reader.email, principals[Role.ADMIN].email}
+    assert told[reader.email].startswith("Votre accès à Flexis prend fin le")
+    assert told[principals[Role.ADMIN].email].startswith("L’accès de billing_reader person")
 
 
 def test_the_company_switch_rechecks_the_membership(engine, settings):
@@ -422,3 +425,82 @@ def test_a_scoped_billing_admin_chooses_the_method_of_their_contracts_only(demo,
                                     choice=wallet.TRANSFER, settings=settings)
     with session_scope(demo) as session, pytest.raises(NotAllowed):
         changes.set_default(session, context(principal=scoped), choice=wallet.TRANSFER, settings=settings)
+
+
+def test_an_admin_removed_or_lowered_cannot_come_back_through_an_invitation_they_sent(engine, settings):
+    _, _, principals, _ = _world(engine)
+    admin, other = principals[Role.ADMIN], principals[Role.BILLING_ADMIN]
+    _change(engine, admin, _member_key(engine, other), settings, role="admin")  # two full admins
+    first = replace(other, role="admin")
+    _invite(engine, first, settings, email="backdoor@evil.example", role="admin")
+    secret = _link_secret(engine, "backdoor@evil.example")
+    _remove(engine, admin, _member_key(engine, other), settings)
+    with session_scope(engine) as session:
+        taker = factories.principal(factories.account(session, company=None), None, None)
+    with session_scope(engine) as session, pytest.raises(LinkProblem, match="link_used"):
+        admins.accept_invitation(session, context(principal=taker), secret=secret, raw_id="", settings=settings)
+    with read_scope(engine) as session:
+        assert session.exec(select(AdminInvitation.status)).one() == InvitationStatus.REVOKED.value
+        assert session.exec(select(Membership).where(Membership.user_id == taker.user_id)).first() is None
+    # An invitation made before its inviter was lowered (the link still open) is refused too
+    _invite(engine, admin, settings, email="second@cabinet.example", role="admin")
+    second = _link_secret(engine, "second@cabinet.example")
+    with session_scope(engine) as session:  # lowered behind the page's back: the acceptance checks again
+        session.exec(select(Membership).where(Membership.user_id == admin.user_id)).one().role = "billing_reader"
+    with session_scope(engine) as session, pytest.raises(LinkProblem, match="link_used"):
+        admins.accept_invitation(session, context(principal=taker), secret=second, raw_id="", settings=settings)
+
+
+def test_an_invitation_whose_access_has_already_ended_gives_nothing(engine, settings):
+    _, _, principals, _ = _world(engine)
+    _invite(engine, principals[Role.ADMIN], settings, until=(NOW + timedelta(days=2)).date().isoformat())
+    secret = _link_secret(engine, "reader@cabinet.example")
+    with session_scope(engine) as session:
+        taker = factories.principal(factories.account(session, company=None), None, None)
+    with session_scope(engine) as session, pytest.raises(LinkProblem):
+        admins.accept_invitation(session, context(principal=taker, now=NOW + timedelta(days=4)), secret=secret,
+                                 raw_id="", settings=settings)
+
+
+def test_company_e_mails_reach_neither_an_ended_access_nor_a_scope_that_does_not_cover_them(engine):
+    from lcadmin.services.payment_methods.notices import wallet_recipients
+
+    company, _, principals, _ = _world(engine)
+    with session_scope(engine) as session:
+        ended = factories.account(session, company=company, role=Role.BILLING_ADMIN)
+        session.exec(select(Membership).where(Membership.user_id == ended.id)).one().access_until = NOW
+        contract = Contract(company_id=company.id, number="CTR-T-1", title="T", start_date=NOW.date(),
+                            end_date=NOW.date(), status="active")
+        session.add(contract)
+        session.flush()
+        scoped = factories.account(session, company=company, role=Role.BILLING_ADMIN)
+        membership = session.exec(select(Membership).where(Membership.user_id == scoped.id)).one()
+        membership.all_contracts = False
+        session.add(MembershipContract(membership_id=membership.id, contract_id=contract.id))
+        contract_id, ended_email, scoped_email = contract.id, ended.email, scoped.email
+    with read_scope(engine) as session:
+        wallet = set(wallet_recipients(session, company.id, NOW))
+        signers = {u.email for u in memberships.holders_of(session, company.id, Permission.SIGN_ORDERS, NOW,
+                                                            contract_id=contract_id)}
+        elsewhere = {u.email for u in memberships.holders_of(session, company.id, Permission.SIGN_ORDERS, NOW)}
+    assert ended_email not in wallet and scoped_email not in wallet and principals[Role.BILLING_ADMIN].email in wallet
+    assert scoped_email in signers and ended_email not in signers and scoped_email not in elsewhere
+
+
+def test_a_scoped_billing_admin_sees_the_licences_of_their_contracts_only(demo, settings):
+    from lcadmin.services import licences
+
+    with read_scope(demo) as session:
+        flexis = session.exec(select(Company).where(Company.name == "Flexis")).one()
+        hugo = session.exec(select(UserAccount).where(UserAccount.email == "hbernard@flexis.com")).one()
+        ids = {c.number: c.id for c in session.exec(select(Contract).where(Contract.company_id == flexis.id))}
+
+    def seen(numbers):
+        principal = sessions.Principal(hugo.id, hugo.email, hugo.full_name, flexis.id, "Flexis", "billing_admin",
+                                       contract_ids=frozenset(ids[n] for n in numbers))
+        with read_scope(demo) as session:
+            ctx = context(principal=principal)
+            return (len(licences.pool_rows(session, ctx, settings=settings)),
+                    licences.list_holders(session, ctx, settings=settings).total)
+    assert seen(["CTR-FLX-2026"]) == (2, 12)
+    assert seen(["CTR-FLX-SUPPORT"]) == (0, 0)

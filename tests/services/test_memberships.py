@@ -25,16 +25,14 @@ def test_granting_at_least_a_role_never_lowers_one(engine):
         flexis, other = factories.company(session), factories.company(session)
         admin = factories.account(session, company=flexis, role=Role.ADMIN)
         member = factories.account(session, company=flexis, role=Role.BILLING_READER)
-        licences = factories.account(session, company=flexis, role=Role.LICENCE_ADMIN)
         newcomer = factories.account(session, company=None)
-        for user in (admin, member, licences, newcomer):
+        for user in (admin, member, newcomer):
             memberships.grant_at_least(session, context(), user_id=user.id, company_id=flexis.id,
                                        role=Role.BILLING_ADMIN, reason="test")
         memberships.grant_at_least(session, context(), user_id=newcomer.id, company_id=other.id, role=Role.LICENCE_ADMIN,
                                    reason="test")
     assert _membership(engine, admin.id, flexis.id).role == "admin"  # stays admin
     assert _membership(engine, member.id, flexis.id).role == "billing_admin"  # raised
-    assert _membership(engine, licences.id, flexis.id).role == "licence_admin"  # grants other things: kept
     assert _membership(engine, newcomer.id, flexis.id).role == "billing_admin"  # created
     with read_scope(engine) as session:
         actions = [e.action for e in session.exec(select(AuditEvent).order_by(AuditEvent.id))]
@@ -89,3 +87,24 @@ def test_a_lowered_role_ends_that_persons_sessions_in_the_company_and_a_raised_o
     assert ended == {lowered.id: NOW, raised.id: None}
     assert changes == [(f"user:{lowered.id}", {"role": "billing_reader", "previous": "admin", "reason": "test"}),
                        (f"user:{raised.id}", {"role": "billing_admin", "previous": "billing_reader", "reason": "test"})]
+
+
+def test_a_role_that_grants_other_things_is_not_replaced_and_an_ended_access_counts_as_none(engine):
+    import pytest
+
+    from lcadmin.services.errors import NotAllowed
+
+    with session_scope(engine) as session:
+        flexis = factories.company(session)
+        licences = factories.account(session, company=flexis, role=Role.LICENCE_ADMIN)
+        ended = factories.account(session, company=flexis, role=Role.LICENCE_ADMIN)
+        session.exec(select(Membership).where(Membership.user_id == ended.id)).one().access_until = NOW
+    with session_scope(engine) as session, pytest.raises(NotAllowed, match="role_held"):
+        memberships.grant_at_least(session, context(), user_id=licences.id, company_id=flexis.id,
+                                   role=Role.BILLING_ADMIN, reason="test")
+    with session_scope(engine) as session:
+        memberships.grant_at_least(session, context(), user_id=ended.id, company_id=flexis.id,
+                                   role=Role.BILLING_ADMIN, reason="test")
+    assert _membership(engine, licences.id, flexis.id).role == "licence_admin"
+    renewed = _membership(engine, ended.id, flexis.id)
+    assert (renewed.role, renewed.access_until, renewed.all_contracts) == ("billing_admin", None, True)

@@ -12,9 +12,18 @@ from sqlmodel import select
 from lcadmin.db import read_scope, session_scope
 from lcadmin.domain.audit import AuditAction
 from lcadmin.domain.permissions import Permission, Role
-from lcadmin.models import AuditEvent, Company, RecoveryCode, TwoFactorChallenge, UserAccount
+from lcadmin.models import (
+    AuditEvent,
+    Company,
+    OutboxMessage,
+    RecoveryCode,
+    TwoFactorChallenge,
+    UserAccount,
+    UserSession,
+)
 from lcadmin.services import accounts, sessions, two_factor
 from lcadmin.services.errors import InvalidInput, NotAllowed, Throttled
+from lcadmin.services.tokens import digest
 from lcadmin.services.two_factor.codes import unseal
 from lcadmin.settings import load_settings
 from tests import factories
@@ -38,14 +47,15 @@ def _ctx(people, now=NOW, ip="203.0.113.7"):
     return context(principal=people["principal"], now=now, ip=ip)
 
 
-def _enrol(engine, people, now=NOW) -> tuple[str, list[str]]:
-    """Turn it on for ``people``; the secret (as the app would hold it) and the recovery codes."""
+def _enrol(engine, people, now=NOW, raw_id=None) -> tuple[str, list[str]]:
+    """Turn it on for ``people`` (from the session ``raw_id``, which stays: the account's other
+    sessions end); the secret (as the app would hold it) and the recovery codes."""
     with session_scope(engine) as session:
         enrolment = two_factor.start_enrolment(session, _ctx(people, now), secret_key=KEY, issuer=ISSUER)
     secret = enrolment.manual_key.replace(" ", "")
     with session_scope(engine) as session:
         codes = two_factor.confirm_enrolment(session, _ctx(people, now), code=pyotp.TOTP(secret).at(now),
-                                             secret_key=KEY)
+                                             secret_key=KEY, raw_id=raw_id)
     return secret, codes
 
 
@@ -88,8 +98,18 @@ def test_enrolment_with_the_right_code_turns_it_on_with_ten_single_use_recovery_
     assert stored.two_factor_enabled_at is None  # not yet: the app has not proved it holds the secret
     assert secret not in (stored.totp_secret_encrypted or "") and unseal(stored.totp_secret_encrypted, KEY) == secret
 
+    with session_scope(engine) as session:  # two sessions of the account: the one enrolling stays
+        for marker in ("k", "o"):
+            session.add(UserSession(id_hash=digest(marker * 43), user_id=people["user_id"], created_at=NOW,
+                                    last_seen_at=NOW, expires_at=NOW + timedelta(hours=1)))
     with session_scope(engine) as session:
-        codes = two_factor.confirm_enrolment(session, _ctx(people), code=pyotp.TOTP(secret).at(NOW), secret_key=KEY)
+        codes = two_factor.confirm_enrolment(session, _ctx(people), code=pyotp.TOTP(secret).at(NOW), secret_key=KEY,
+                                             raw_id="k" * 43)
+    with read_scope(engine) as session:
+        ended = {row.id_hash: row.ended_at for row in session.exec(select(UserSession))}
+        told = [m.subject for m in session.exec(select(OutboxMessage).where(OutboxMessage.kind == "two_factor_enabled"))]
+    assert ended == {digest("k" * 43): None, digest("o" * 43): NOW}  # whoever held only the password is out
+    assert told == ["Validation en deux étapes activée sur votre compte"]
     assert len(codes) == len(set(codes)) == 10
     assert all(len(code) == 19 and code.count("-") == 3 for code in codes)
     assert _user(engine, people["user_id"]).two_factor_enabled_at == NOW
@@ -177,6 +197,8 @@ def test_a_recovery_code_works_once(engine, people):
     assert _refusal(lambda: _complete(engine, key, codes[3])) == "code_wrong"
     assert [e.detail["left"] for e in _events(engine, AuditAction.TWO_FACTOR_RECOVERY_USED)] == [9]
     assert _complete(engine, key, codes[4]) == people["user_id"]
+    with read_scope(engine) as session:  # the owner hears of each recovery code used
+        assert len(session.exec(select(OutboxMessage).where(OutboxMessage.kind == "two_factor_recovery")).all()) == 2
 
 
 def test_wrong_codes_at_sign_in_are_throttled_like_wrong_passwords(engine, people):
@@ -327,8 +349,21 @@ def test_the_policy_holds_every_member_without_it_until_they_enrol(engine, peopl
         # Their own security page still works: no permission is needed for it.
         assert sessions.require_principal(session, raw_id, settings=settings, now=NOW).user_id == other_id
     other_people = {"user_id": other_id, "principal": principal, "email": other_email}
-    _enrol(engine, other_people)
+    _enrol(engine, other_people, raw_id=raw_id)
     with read_scope(engine) as session:
         principal = sessions.resolve_session(session, raw_id, settings=settings, now=NOW)
         assert not principal.two_factor_due and principal.can(Permission.VIEW_BILLING)
         assert not two_factor.enrolment_due(session, other_id, people["company_id"])
+
+
+def test_the_last_sign_in_is_the_one_that_passed_both_steps(engine, people):
+    secret, _ = _enrol(engine, people)
+    before = _user(engine, people["user_id"]).last_sign_in_at
+    later = NOW + timedelta(minutes=3)
+    with session_scope(engine) as session:
+        accounts.authenticate(session, context(now=later), email=people["email"], password=PASSWORD)
+    assert _user(engine, people["user_id"]).last_sign_in_at == before  # the password alone: not yet
+    assert [e.detail for e in _events(engine, AuditAction.ACCOUNT_SIGN_IN)][-1] == {"step": "password"}
+    key = _challenge(engine, people["user_id"], now=later)
+    _complete(engine, key, pyotp.TOTP(secret).at(later), now=later)
+    assert _user(engine, people["user_id"]).last_sign_in_at == later

@@ -29,7 +29,7 @@ def _signed_in_cookie(email: str) -> str:
     now = utcnow()
     with session_scope() as session:
         user = session.exec(select(UserAccount).where(UserAccount.email == email)).one()
-        code = sessions.create_handoff(session, user_id=user.id, company_id=sessions.default_company_id(session, user.id),
+        code = sessions.create_handoff(session, user_id=user.id, company_id=sessions.default_company_id(session, user.id, now),
                                        return_to="http://localhost:3000/admin", ip=None, now=now)
     with session_scope() as session:
         raw_id, _ = sessions.redeem_handoff(session, code=code, binding=sessions.handoff_binding(code, get_settings().secret_key),

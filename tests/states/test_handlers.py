@@ -64,7 +64,7 @@ INTENDED: dict[str, dict[str, tuple[str, ...]]] = {
                   "sign_out": (), "verify_code": ("form: dict | None",), "cancel_code": (), "toggle_recovery": ()},
     "SecurityState": {**SETVAR, "load": (), "refresh": (), "start_enrolment": (), "cancel_enrolment": (),
                       "confirm_enrolment": ("form: dict | None",), "ask": ("action: str",), "close_confirm": (),
-                      "confirm": ("form: dict | None",), "done_with_codes": (), "download_codes": (),
+                      "confirm": ("form: dict | None",), "done_with_codes": (),
                       "end_others": (), "end_session": ("row: str",)},
     "TwoFactorPolicyState": {**SETVAR, "load": (), "set_required": ("value: bool",)},
     "InvoicesState": {**SETVAR, "load": (), "refresh": (), "sort_by": ("column: str",), "set_status": ("value: str",),

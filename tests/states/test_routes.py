@@ -14,10 +14,11 @@ from lcadmin.settings import get_settings
 
 
 def _code(email: str = "hbernard@flexis.com", return_to: str = "http://localhost:3000/admin") -> str:
+    now = utcnow()
     with session_scope() as session:
         user = session.exec(select(UserAccount).where(UserAccount.email == email)).one()
-        return sessions.create_handoff(session, user_id=user.id, company_id=sessions.default_company_id(session, user.id),
-                                       return_to=return_to, ip="testclient", now=utcnow())
+        return sessions.create_handoff(session, user_id=user.id, company_id=sessions.default_company_id(session, user.id, now),
+                                       return_to=return_to, ip="testclient", now=now)
 
 
 def _bound(client: TestClient, code: str) -> str:

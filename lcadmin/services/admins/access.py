@@ -13,6 +13,7 @@ from lcadmin.domain.permissions import covers
 from lcadmin.i18n import gettext
 from lcadmin.models import Membership, MembershipContract, UserAccount
 from lcadmin.services.admins import notices
+from lcadmin.services.admins.invitations import withdraw_invitations_of
 from lcadmin.services.admins.rules import (
     admin_company,
     end_instant,
@@ -89,6 +90,7 @@ def change_access(session: Session, ctx: RequestContext, *, key: object, role: o
     session.add(membership)
     if narrowed:
         end_company_sessions(session, user_id=membership.user_id, company_id=company_id, ctx=ctx)
+        withdraw_invitations_of(session, ctx, user_id=membership.user_id, company_id=company_id)
     user = session.get(UserAccount, membership.user_id)
     record_event(session, action=AuditAction.MEMBERSHIP_CHANGED, outcome="success", actor_user_id=ctx.actor_id,
                  actor_email=ctx.user.email, company_id=company_id, ip=ctx.ip, subject=f"user:{user.id}",
@@ -129,6 +131,7 @@ def remove_admin(session: Session, ctx: RequestContext, *, key: object, settings
     session.exec(sa.delete(MembershipContract).where(MembershipContract.membership_id == membership.id))
     session.exec(sa.delete(Membership).where(Membership.id == membership.id))
     end_company_sessions(session, user_id=user.id, company_id=company_id, ctx=ctx)
+    withdraw_invitations_of(session, ctx, user_id=user.id, company_id=company_id)
     record_event(session, action=AuditAction.MEMBERSHIP_REVOKED, outcome="success", actor_user_id=ctx.actor_id,
                  actor_email=ctx.user.email, company_id=company_id, ip=ctx.ip, subject=f"user:{user.id}",
                  detail={"email": user.email, "role": membership.role, "reason": "admins_page"}, now=ctx.now)

@@ -8,15 +8,37 @@ from datetime import timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from lcadmin import paths
 from lcadmin.domain.audit import AuditAction
-from lcadmin.i18n import gettext
-from lcadmin.models import Membership, UserAccount
+from lcadmin.domain.permissions import Permission
+from lcadmin.i18n import LOCALES
+from lcadmin.mail import templates
+from lcadmin.mail.outbox import enqueue
+from lcadmin.models import Company, Membership, UserAccount
 from lcadmin.services.admins import notices
 from lcadmin.services.audit import record_event
 from lcadmin.services.context import RequestContext
+from lcadmin.services.memberships import holders_of
 from lcadmin.settings import Settings
 
 NOTICE_BEFORE = timedelta(days=7)
+
+
+def _announce(session: Session, ctx: RequestContext, membership: Membership, user: UserAccount,
+              settings: Settings) -> None:
+    """"L'accès de … prend fin le …": to the person, and to the company's full admins (who may
+    extend it), each in their language."""
+    company = session.get(Company, membership.company_id)
+    link = settings.public_url.rstrip("/") + paths.ADMINS
+    recipients = {user.email: (user.locale, True)}
+    for admin in holders_of(session, membership.company_id, Permission.MANAGE_ADMINS, ctx.now):
+        recipients.setdefault(admin.email, (admin.locale, False))
+    for address, (locale, own) in recipients.items():
+        language = locale if locale in LOCALES else "fr"
+        mail = templates.access_ending_mail(language, company=company.name, person=notices.person(user),
+                                            date=notices.until_label(membership.access_until, language, settings),
+                                            link=link, own=own)
+        enqueue(session, to=address, mail=mail, kind="admin_access_ending", now=ctx.now)
 
 
 def send_access_expiry_notices(session: Session, ctx: RequestContext, *, settings: Settings) -> int:
@@ -42,11 +64,6 @@ def send_access_expiry_notices(session: Session, ctx: RequestContext, *, setting
                      company_id=membership.company_id, subject=f"user:{user.id}",
                      detail={"email": user.email, "until": membership.access_until.isoformat()}, now=ctx.now)
 
-        def change(locale: str, user=user, until=membership.access_until) -> str:
-            return gettext("admins.mail.ending", locale, person=notices.person(user),
-                           date=notices.until_label(until, locale, settings))
-
-        notices.tell(session, ctx, company_id=membership.company_id, concerned=(user.email, user.locale),
-                     change=change, settings=settings, kind="admin_access_ending")
+        _announce(session, ctx, membership, user, settings)
         sent += 1
     return sent

@@ -167,6 +167,40 @@ def inspect_invitation(session: Session, ctx: RequestContext, *, secret: str) ->
     return _view(session, invitation, state, ctx.locale)
 
 
+def _still_grantable(session: Session, invitation: AdminInvitation, ctx: RequestContext) -> bool:
+    """Whether the invitation may still be accepted: its inviter still holds, today, everything it
+    grants (an admin removed or lowered since cannot come back through a link they sent), and the
+    access it gives has not already ended."""
+    if invitation.access_until is not None and invitation.access_until <= ctx.now:
+        return False
+    inviter = sessions.live_membership(session, invitation.invited_by, invitation.company_id, ctx.now)
+    if inviter is None or not covers(inviter.role, invitation.role):
+        return False
+    if inviter.access_until is not None and (invitation.access_until is None
+                                             or invitation.access_until > inviter.access_until):
+        return False
+    return inviter.all_contracts or (not invitation.all_contracts and set(invitation.contract_ids) <= (
+        sessions.scope_of(session, inviter) or frozenset()))
+
+
+def withdraw_invitations_of(session: Session, ctx: RequestContext, *, user_id: int, company_id: int) -> int:
+    """Revoke the pending invitations ``user_id`` sent in the company (when their access is
+    removed or narrowed: what they sent may grant more than they now hold).
+
+    Returns:
+        How many were revoked.
+    """
+    pending = session.exec(select(AdminInvitation.id).where(
+        AdminInvitation.company_id == company_id, AdminInvitation.invited_by == user_id,
+        AdminInvitation.status == InvitationStatus.PENDING.value)).all()
+    for invitation_id in pending:
+        if move_if(session, AdminInvitation, invitation_id, InvitationStatus.PENDING, InvitationStatus.REVOKED, ctx,
+                   company_id=company_id, subject=f"invitation:{invitation_id}",
+                   detail={"reason": "inviter_access_changed"}):
+            revoke_tokens(session, [LinkPurpose.ADMIN], invitation_id, ctx.now)
+    return len(pending)
+
+
 def accept_invitation(session: Session, ctx: RequestContext, *, secret: str, raw_id: str,
                       settings: Settings) -> InvitationView:
     """"Accepter l'invitation", by the signed-in account (any address), once: the role becomes
@@ -187,6 +221,8 @@ def accept_invitation(session: Session, ctx: RequestContext, *, secret: str, raw
         raise LinkProblem(f"link_{state}")
     invitation = session.get(AdminInvitation, token.subject_id)
     lock_company(session, invitation.company_id)
+    if not _still_grantable(session, invitation, ctx):
+        raise LinkProblem("link_used")
     if not move_if(session, AdminInvitation, invitation.id, InvitationStatus.PENDING, InvitationStatus.ACCEPTED, ctx,
                    values={"accepted_by": user.user_id},
                    company_id=invitation.company_id, subject=f"invitation:{invitation.id}",
@@ -215,9 +251,10 @@ def accept_invitation(session: Session, ctx: RequestContext, *, secret: str, raw
                      now=ctx.now)
     if raw_id:
         sessions.switch_session_company(session, raw_id, invitation.company_id)
-    account = session.get(UserAccount, user.user_id)
+    account, held = session.get(UserAccount, user.user_id), membership.role
     notices.tell(session, ctx, company_id=invitation.company_id, concerned=None, settings=settings,
                  kind="admin_joined", change=lambda language: gettext(
                      "admins.mail.accepted", language, person=notices.person(account),
-                     role=notices.role_label(invitation.role, language), email=invitation.email))
-    return _view(session, invitation, "done", ctx.locale)
+                     role=notices.role_label(held, language), email=invitation.email))
+    view = _view(session, invitation, "done", ctx.locale)
+    return InvitationView(view.state, view.company, notices.role_label(held, ctx.locale), view.inviter, view.email)

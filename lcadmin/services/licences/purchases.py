@@ -168,10 +168,10 @@ def order_seats(session: Session, ctx: RequestContext, *, pool: str, quantity: o
 
 def _ask_to_sign(session: Session, ctx: RequestContext, company_id: int, number: str, pool: Pool, count: int,
                  settings: Settings) -> None:
-    """The company's signers get the order to sign."""
+    """The company's signers of that contract get the order to sign."""
     company = session.get(Company, company_id)
     link = settings.public_url.rstrip("/") + paths.order(number)
-    for user in holders_of(session, company_id, Permission.SIGN_ORDERS):
+    for user in holders_of(session, company_id, Permission.SIGN_ORDERS, ctx.now, contract_id=pool.contract_id):
         locale = user.locale if user.locale in ("fr", "en") else "fr"
         mail = templates.seats_to_sign_mail(locale, company=company.name, number=number,
                                             product=product_name(pool.product, locale), seats=str(count),

@@ -112,11 +112,12 @@ def company_locale(session: Session, ctx: RequestContext) -> str:
 
 
 def pool_rows(session: Session, ctx: RequestContext, *, settings: Settings) -> list[PoolRow]:
-    """The summary: every pool with its purchased, assigned and available seats."""
+    """The summary: every pool with its purchased, assigned and available seats (a billing admin
+    limited to some contracts sees those contracts' pools)."""
     company_id = viewer_company(ctx)
     return [PoolRow(p.key, product_name(p.product, ctx.locale), p.contract_number, p.purchased, p.assigned,
                     p.available, min(100, round(100 * p.assigned / p.purchased)) if p.purchased else 100)
-            for p in pools(session, company_id, business_today(ctx, settings))]
+            for p in pools(session, company_id, business_today(ctx, settings)) if ctx.user.sees_contract(p.contract_id)]
 
 
 def list_holders(session: Session, ctx: RequestContext, *, settings: Settings, search: str = "", status: str = "all",
@@ -143,6 +144,8 @@ def list_holders(session: Session, ctx: RequestContext, *, settings: Settings, s
         where.append(col(Seat.contract_id).in_(select(Contract.id).where(Contract.company_id == company_id,
                                                                          Contract.number == number)))
         where.append(col(Seat.product_id).in_(select(Product.id).where(Product.code == code)))
+    if ctx.user.contract_ids is not None:  # a scoped billing admin: the holders of those contracts' seats
+        where.append(col(Seat.contract_id).in_(sorted(ctx.user.contract_ids)))
     unfiltered = len(where) == 2  # the company and the statuses taken: its counts say how many
     total = taken_in_company(session, company_id) if unfiltered else session.exec(
         select(func.count(Seat.id)).where(*where)).one()

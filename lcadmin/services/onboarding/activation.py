@@ -91,7 +91,8 @@ def complete_activation(session: Session, ctx: RequestContext, *, held: str | No
 
     Raises:
         NotAllowed: ``signed_out``; ``no_pending_activation`` (no such secret, revoked, or
-            verified too long ago).
+            verified too long ago); ``role_held`` (the account holds another role there, such
+            as licence admin: nothing is completed, a full admin gives billing).
     """
     user = ctx.user
     request = _verified_request(session, held, ctx.now)

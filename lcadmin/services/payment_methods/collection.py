@@ -93,7 +93,7 @@ def _debit_date(invoice: Invoice, method: PaymentMethod, today: date, settings: 
 
 
 def _mail_all(session: Session, ctx: RequestContext, company_id: int, kind: str, render) -> None:
-    for address, locale in wallet_recipients(session, company_id).items():
+    for address, locale in wallet_recipients(session, company_id, ctx.now).items():
         enqueue(session, to=address, mail=render(locale), kind=kind, now=ctx.now)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -35,15 +36,16 @@ log = logging.getLogger(__name__)
 EXPIRY_NOTICES = (30, 7)  # days before a card's last valid day
 
 
-def wallet_recipients(session: Session, company_id: int) -> dict[str, str]:
+def wallet_recipients(session: Session, company_id: int, now: datetime) -> dict[str, str]:
     """E-mail address -> language of the billing contact and of every active account that may
-    manage the company's payment methods."""
+    manage the company's payment methods today (not one limited to some contracts: the wallet
+    pays them all)."""
     recipients: dict[str, str] = {}
     billing = session.exec(select(Contact).where(Contact.company_id == company_id,
                                                  Contact.role == ContactRole.BILLING.value)).first()
     if billing is not None:
         recipients[billing.email.lower()] = billing.locale
-    for user in holders_of(session, company_id, Permission.MANAGE_PAYMENT_METHODS):
+    for user in holders_of(session, company_id, Permission.MANAGE_PAYMENT_METHODS, now):
         recipients.setdefault(user.email.lower(), user.locale if user.locale in ("fr", "en") else "fr")
     return recipients
 
@@ -58,7 +60,7 @@ def notify_change(session: Session, ctx: RequestContext, company_id: int, settin
     """The security notice of a wallet change: ``change(locale)`` says what changed."""
     company = session.get(Company, company_id)
     actor = ctx.principal.email if ctx.principal else settings.vendor.name
-    for address, locale in wallet_recipients(session, company_id).items():
+    for address, locale in wallet_recipients(session, company_id, ctx.now).items():
         mail = templates.wallet_change_mail(locale, company=company.name, actor=actor, change=change(locale),
                                             link=wallet_link(settings))
         enqueue(session, to=address, mail=mail, kind="wallet_change", now=ctx.now)
@@ -92,7 +94,7 @@ def send_expiry_notices(session: Session, ctx: RequestContext, *, settings: Sett
         company = session.get(Company, card.company_id)
         contracts = session.exec(select(Contract.number).where(
             Contract.payment_method_id == card.id, Contract.status == ContractStatus.ACTIVE.value)).all()
-        for address, locale in wallet_recipients(session, card.company_id).items():
+        for address, locale in wallet_recipients(session, card.company_id, ctx.now).items():
             mail = templates.card_expiry_mail(locale, company=company.name, card=method_label(card, locale),
                                               expiry=expiry_text(card), days=str(left),
                                               contracts=", ".join(contracts), link=wallet_link(settings))

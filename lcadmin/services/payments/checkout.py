@@ -244,11 +244,11 @@ def pay(session: Session, ctx: RequestContext, *, kind: str, number: str, idempo
             ``invalid_expiry``, ``expired_card``, ``invalid_cvc``).
     """
     provider, key = require_provider(provider), _attempt_key(idempotency_key)
+    document = find_payable(session, ctx, kind, number)  # the permission and the scope first
     seen = session.exec(select(Payment).where(Payment.idempotency_key == key,
                                               Payment.company_id == ctx.user.company_id)).first()
     if seen is not None:  # a double click, a retry, a reload: the same attempt, never a new charge
         return _seen_again(session, seen, provider)
-    document = find_payable(session, ctx, kind, number)
     lapsed = lapsed_claim(session, document.target, key, ctx)
     if lapsed is not None:  # before the amount is checked: an earlier charge is recorded whatever came since
         settled = recover_lapsed_attempt(session, ctx, lapsed, provider, vendor)

@@ -20,12 +20,16 @@ from sqlmodel import Session, col, select
 from lcadmin.domain.audit import AuditAction
 from lcadmin.domain.calendar import business_date
 from lcadmin.domain.two_factor import spaced_key
+from lcadmin.i18n import LOCALES
 from lcadmin.i18n.format import format_date
-from lcadmin.models import Company, Membership, UserAccount
+from lcadmin.mail import templates
+from lcadmin.mail.outbox import enqueue
+from lcadmin.models import Company, Membership, UserAccount, UserSession
 from lcadmin.services import throttle
 from lcadmin.services.audit import record_event
 from lcadmin.services.context import RequestContext
 from lcadmin.services.errors import NotAllowed
+from lcadmin.services.tokens import digest
 from lcadmin.services.two_factor.codes import (
     checked_code,
     drop_recovery_codes,
@@ -114,8 +118,19 @@ def cancel_enrolment(session: Session, ctx: RequestContext) -> None:
         session.add(user)
 
 
-def confirm_enrolment(session: Session, ctx: RequestContext, *, code: object, secret_key: str) -> list[str]:
-    """Put the secret in force with a right code from the app.
+def tell_account(session: Session, ctx: RequestContext, user: UserAccount, event: str) -> None:
+    """The security e-mail of a change to the account's second step (``enabled``, ``disabled``,
+    ``recovery``): whoever holds only the password learns nothing, the owner learns at once."""
+    enqueue(session, to=user.email, mail=templates.two_factor_mail(user.locale if user.locale in LOCALES else "fr",
+                                                                   event=event),
+            kind=f"two_factor_{event}", now=ctx.now)
+
+
+def confirm_enrolment(session: Session, ctx: RequestContext, *, code: object, secret_key: str,
+                      raw_id: str | None = None) -> list[str]:
+    """Put the secret in force with a right code from the app. Every other session of the
+    account ends (one opened with the password alone, by someone else, would otherwise stay), and
+    the account's address is told.
 
     Returns:
         The ten recovery codes, grouped: shown once, stored hashed.
@@ -138,6 +153,9 @@ def confirm_enrolment(session: Session, ctx: RequestContext, *, code: object, se
     codes = replace_recovery_codes(session, user.id, ctx.now)
     record_event(session, action=AuditAction.TWO_FACTOR_ENABLED, outcome="success", actor_user_id=user.id,
                  actor_email=user.email, company_id=ctx.user.company_id, ip=ctx.ip, now=ctx.now)
+    session.exec(sa.update(UserSession).where(UserSession.user_id == user.id, col(UserSession.ended_at).is_(None),
+                                              UserSession.id_hash != digest(raw_id or "")).values(ended_at=ctx.now))
+    tell_account(session, ctx, user, "enabled")
     return codes
 
 
@@ -170,6 +188,7 @@ def disable_two_factor(session: Session, ctx: RequestContext, *, code: object, s
     record_event(session, action=AuditAction.TWO_FACTOR_DISABLED, outcome="success", actor_user_id=user.id,
                  actor_email=user.email, company_id=ctx.user.company_id, ip=ctx.ip, detail={"method": method},
                  now=ctx.now)
+    tell_account(session, ctx, user, "disabled")
 
 
 def regenerate_recovery_codes(session: Session, ctx: RequestContext, *, code: object, secret_key: str) -> list[str]:

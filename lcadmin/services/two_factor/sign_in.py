@@ -22,6 +22,7 @@ from lcadmin.services.context import RequestContext
 from lcadmin.services.errors import NotAllowed
 from lcadmin.services.tokens import digest, new_secret
 from lcadmin.services.two_factor.codes import checked_code
+from lcadmin.services.two_factor.enrolment import tell_account
 
 CHALLENGE_TTL = timedelta(minutes=5)
 
@@ -67,8 +68,12 @@ def complete_challenge(session: Session, ctx: RequestContext, *, key: str, code:
     ).values(used_at=ctx.now)).rowcount == 1
     if not won:  # the same challenge completed by a concurrent request: this one rolls back
         raise NotAllowed("code_step_expired")
+    user.last_sign_in_at = ctx.now  # signed in now, with both steps
+    session.add(user)
     record_event(session, action=AuditAction.TWO_FACTOR_CHALLENGE, outcome="success", actor_user_id=user.id,
                  actor_email=user.email, ip=ctx.ip, detail={"method": method}, now=ctx.now)
+    if method == "recovery":
+        tell_account(session, ctx, user, "recovery")
     return challenge.user_id
 
 
