@@ -104,3 +104,20 @@ def callout(text, color: str, icon: str, **props) -> rx.Component:
     """A page-level message with its icon: a change saved, a refusal, a warning."""
     return rx.callout.root(rx.callout.icon(rx.icon(icon)), rx.callout.text(text), color_scheme=color, **props)
 
+
+
+def confirm_dialog(title, body, *extra: rx.Component, confirm, busy: rx.Var, on_confirm, open: rx.Var,
+                   on_open_change, max_width: str = "460px") -> rx.Component:
+    """The confirmation of a destructive action (remove a licence, an admin, a payment method):
+    what it does, anything it needs (``extra``), "Annuler" and the red button that does it."""
+    return rx.alert_dialog.root(rx.alert_dialog.content(
+        rx.alert_dialog.title(title),
+        rx.alert_dialog.description(body, size="2"),
+        *extra,
+        rx.flex(
+            rx.alert_dialog.cancel(rx.button(t("action.cancel"), variant="soft", color_scheme="gray")),
+            busy_button(confirm, busy=busy, busy_key="busy.saving", color_scheme="red", class_name="danger-solid",
+                        on_click=on_confirm),
+            spacing="3", justify="end", margin_top="16px", wrap="wrap"),
+        max_width=max_width,
+    ), open=open, on_open_change=on_open_change)

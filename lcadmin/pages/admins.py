@@ -7,7 +7,15 @@ from __future__ import annotations
 import reflex as rx
 
 from lcadmin import paths
-from lcadmin.components.forms import busy_button, callout, field_error, form_alert, labelled_checkbox, link_button
+from lcadmin.components.forms import (
+    busy_button,
+    callout,
+    confirm_dialog,
+    field_error,
+    form_alert,
+    labelled_checkbox,
+    link_button,
+)
 from lcadmin.components.i18n import t, t_fmt
 from lcadmin.components.invitation import accept_link_page
 from lcadmin.domain.permissions import ROLES
@@ -158,16 +166,10 @@ def _access_dialog() -> rx.Component:
 
 
 def _remove_dialog() -> rx.Component:
-    return rx.alert_dialog.root(rx.alert_dialog.content(
-        rx.alert_dialog.title(t_fmt("admins.remove_title", email=AdminsState.confirming_email)),
-        rx.alert_dialog.description(t("admins.remove_body"), size="2"),
-        rx.flex(
-            rx.alert_dialog.cancel(rx.button(t("action.cancel"), variant="soft", color_scheme="gray")),
-            busy_button(t("admins.remove_confirm"), busy=AdminsState.working == "remove", busy_key="busy.saving",
-                        color_scheme="red", class_name="danger-solid", on_click=AdminsState.remove),
-            spacing="3", justify="end", margin_top="16px", wrap="wrap"),
-        max_width="460px",
-    ), open=AdminsState.confirming != "", on_open_change=AdminsState.close_confirm)
+    return confirm_dialog(t_fmt("admins.remove_title", email=AdminsState.confirming_email), t("admins.remove_body"),
+                          confirm=t("admins.remove_confirm"), busy=AdminsState.working == "remove",
+                          on_confirm=AdminsState.remove, open=AdminsState.confirming != "",
+                          on_open_change=AdminsState.close_confirm)
 
 
 def admins_page() -> rx.Component:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from lcadmin.components.forms import busy_button, callout, field_error, form_alert
+from lcadmin.components.forms import busy_button, callout, confirm_dialog, field_error, form_alert
 from lcadmin.components.i18n import t, t_fmt
 from lcadmin.components.invitation import accept_link_page
 from lcadmin.pages.admin import _table, admin_frame, labelled_select, options, status_badge
@@ -206,17 +206,10 @@ def _purchase_dialog() -> rx.Component:
 
 
 def _unassign_dialog() -> rx.Component:
-    return rx.alert_dialog.root(rx.alert_dialog.content(
-        rx.alert_dialog.title(t_fmt("licences.unassign_title", email=LicencesState.confirming_email)),
-        rx.alert_dialog.description(t("licences.unassign_body"), size="2"),
-        rx.flex(
-            rx.alert_dialog.cancel(rx.button(t("action.cancel"), variant="soft", color_scheme="gray")),
-            busy_button(t("licences.unassign_confirm"), busy=LicencesState.working == "unassign",
-                        busy_key="busy.saving", color_scheme="red", class_name="danger-solid",
-                        on_click=LicencesState.unassign),
-            spacing="3", justify="end", margin_top="16px", wrap="wrap"),
-        max_width="460px",
-    ), open=LicencesState.confirming != "", on_open_change=LicencesState.close_confirm)
+    return confirm_dialog(t_fmt("licences.unassign_title", email=LicencesState.confirming_email),
+                          t("licences.unassign_body"), confirm=t("licences.unassign_confirm"),
+                          busy=LicencesState.working == "unassign", on_confirm=LicencesState.unassign,
+                          open=LicencesState.confirming != "", on_open_change=LicencesState.close_confirm)
 
 
 def _reassign_dialog() -> rx.Component:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from lcadmin.components.forms import busy_button, callout, field_error, form_alert, labelled_checkbox
+from lcadmin.components.forms import busy_button, callout, confirm_dialog, field_error, form_alert, labelled_checkbox
 from lcadmin.components.i18n import t, t_fmt
 from lcadmin.components.payment import card_input
 from lcadmin.pages.admin import _table, admin_frame, status_badge
@@ -217,10 +217,10 @@ def _mandate_dialog() -> rx.Component:
 def _remove_dialog() -> rx.Component:
     is_card = WalletState.removing_kind == "card"
     in_use = (WalletState.removing_contracts != "") | WalletState.removing_default
-    return rx.alert_dialog.root(rx.alert_dialog.content(
-        rx.alert_dialog.title(rx.cond(is_card, t_fmt("wallet.remove_title", label=WalletState.removing_label),
-                                      t_fmt("wallet.revoke_title", label=WalletState.removing_label))),
-        rx.alert_dialog.description(rx.cond(is_card, t("wallet.remove_body"), t("wallet.revoke_body")), size="2"),
+    return confirm_dialog(
+        rx.cond(is_card, t_fmt("wallet.remove_title", label=WalletState.removing_label),
+                t_fmt("wallet.revoke_title", label=WalletState.removing_label)),
+        rx.cond(is_card, t("wallet.remove_body"), t("wallet.revoke_body")),
         rx.cond(in_use, rx.vstack(
             rx.cond(WalletState.removing_contracts != "",
                     rx.text(t_fmt("wallet.remove_in_use", contracts=rx.text.strong(WalletState.removing_contracts)),
@@ -235,14 +235,9 @@ def _remove_dialog() -> rx.Component:
             field_error(WalletState.replacement_error, "replacement"),
             spacing="2", margin_top="12px")),
         form_alert(WalletState.error),
-        rx.flex(
-            rx.alert_dialog.cancel(rx.button(t("action.cancel"), variant="soft", color_scheme="gray")),
-            busy_button(rx.cond(is_card, t("wallet.confirm_remove"), t("wallet.confirm_revoke")),
-                        busy=WalletState.working == "remove", busy_key="busy.saving", color_scheme="red",
-                        class_name="danger-solid", on_click=WalletState.confirm_remove),
-            spacing="3", justify="end", margin_top="16px", wrap="wrap"),
-        max_width="480px",
-    ), open=WalletState.removing != "", on_open_change=WalletState.close_remove)
+        confirm=rx.cond(is_card, t("wallet.confirm_remove"), t("wallet.confirm_revoke")),
+        busy=WalletState.working == "remove", on_confirm=WalletState.confirm_remove,
+        open=WalletState.removing != "", on_open_change=WalletState.close_remove, max_width="480px")
 
 
 def payment_methods_page() -> rx.Component:
