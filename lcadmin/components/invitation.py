@@ -13,12 +13,12 @@ from lcadmin.states.shell import ShellState
 
 
 def accept_link_page(state, *, icon: str, title_key: str, body: rx.Component, accept: rx.Component,
-                     done: rx.Component, problem: rx.Var) -> rx.Component:
+                     done: rx.Component) -> rx.Component:
     """The page behind an invitation's link (a licence, an admin role): what it gives and, for a
     signed-in person, the button that accepts it (``accept``), otherwise a way to sign in or
     create an account that comes back here (``state.back_here``); then ``done``, or why the link
     no longer works. ``state`` has the vars ``state`` (loading, valid, done, or a problem) and
-    ``back_here``."""
+    ``back_here`` and ``problem``."""
     back = "?" + paths.NEXT + "=" + state.back_here
     valid = rx.vstack(
         rx.box(rx.icon(icon, size=28, aria_hidden="true"), class_name="outcome-icon"),
@@ -40,7 +40,7 @@ def accept_link_page(state, *, icon: str, title_key: str, body: rx.Component, ac
     invalid = rx.vstack(
         rx.box(rx.icon("link-2-off", size=28, aria_hidden="true"), class_name="outcome-icon"),
         rx.heading(t("link.title"), as_="h1", size="6"),
-        rx.text(problem, role="alert"),
+        rx.text(state.problem, role="alert"),
         spacing="3", width="100%",
     )
     return page_frame(rx.center(card(rx.match(

@@ -196,7 +196,7 @@ def invitation_page() -> rx.Component:
     """The invitation's link: what it gives, then "Accepter l'invitation" (signed in) or sign in /
     create an account, coming back here."""
     return accept_link_page(
-        InvitationLinkState, icon="shield-check", title_key="invitation.title", problem=InvitationLinkState.problem,
+        InvitationLinkState, icon="shield-check", title_key="invitation.title",
         body=rx.fragment(
             rx.text(t_fmt("invitation.body", inviter=rx.text.strong(InvitationLinkState.inviter),
                           company=rx.text.strong(InvitationLinkState.company),

@@ -287,7 +287,7 @@ def licence_link_page() -> rx.Component:
     """The invitation's link: what it gives, then "Activer ma licence" (signed in) or sign in /
     create an account, coming back here."""
     return accept_link_page(
-        LicenceLinkState, icon="badge-check", title_key="licence.title", problem=LicenceLinkState.problem,
+        LicenceLinkState, icon="badge-check", title_key="licence.title",
         body=rx.fragment(
             rx.text(t_fmt("licence.body", company=rx.text.strong(LicenceLinkState.company),
                           product=rx.text.strong(LicenceLinkState.product), email=LicenceLinkState.email)),

@@ -54,28 +54,6 @@ def grant_at_least(session: Session, ctx: RequestContext, *, user_id: int, compa
     return membership
 
 
-def change_role(session: Session, ctx: RequestContext, *, user_id: int, company_id: int, role: Role,
-                reason: str) -> bool:
-    """Give ``user_id`` exactly ``role`` in the company, higher or lower than the one they had.
-
-    The role is read again on every call, so a change applies at once; a lower one also ends
-    that person's sessions in the company, so that no open screen keeps what the new role may
-    no longer see.
-
-    Returns:
-        Whether the role changed (False when they had no access there or already held it).
-    """
-    membership = session.exec(select(Membership).where(Membership.user_id == user_id,
-                                                       Membership.company_id == company_id)).first()
-    if membership is None or membership.role == role.value:
-        return False
-    lowered = not covers(role, membership.role)  # the new role lacks something the old one had
-    _set_role(session, ctx, membership, role, reason)
-    if lowered:
-        end_company_sessions(session, user_id=user_id, company_id=company_id, ctx=ctx)
-    return True
-
-
 def _set_role(session: Session, ctx: RequestContext, membership: Membership, role: Role, reason: str) -> None:
     _audit(session, ctx, AuditAction.MEMBERSHIP_CHANGED, membership.user_id, membership.company_id,
            role=role.value, previous=membership.role, reason=reason)

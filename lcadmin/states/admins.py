@@ -69,7 +69,7 @@ class AdminsState(rx.State):
         """The language changed, or a change was made: the rows again."""
         return await self._load()
 
-    async def _act(self, key: str, action: str, work, notice_key: str):
+    async def _act(self, key: str, work, notice_key: str):
         settings, locale = get_settings(), await active_locale(self)
         self.notice = self.error = ""
         done = await run(self, lambda session, ctx: work(session, ctx, key=key[1:], settings=settings), write=True,
@@ -84,14 +84,14 @@ class AdminsState(rx.State):
     async def resend(self, key: str):
         """"Renvoyer" an invitation: a new link valid seven days."""
         row = clip(key, _ROW_LIMIT)
-        return await self._act(row, "resend", admins.resend_invitation, "admins.resent") if row[:1] == "i" else None
+        return await self._act(row, admins.resend_invitation, "admins.resent") if row[:1] == "i" else None
 
     @rx.event
     @shows_busy("working", lambda key: f"{clip(key, _ROW_LIMIT)}:revoke")
     async def revoke(self, key: str):
         """"Révoquer" an invitation."""
         row = clip(key, _ROW_LIMIT)
-        return await self._act(row, "revoke", admins.revoke_invitation, "admins.revoked") if row[:1] == "i" else None
+        return await self._act(row, admins.revoke_invitation, "admins.revoked") if row[:1] == "i" else None
 
     @rx.event
     def ask_remove(self, key: str):
@@ -112,7 +112,7 @@ class AdminsState(rx.State):
         row, self.confirming = self.confirming, ""
         if row[:1] != "m":
             return None
-        return await self._act(row, "remove", admins.remove_admin, "admins.removed")
+        return await self._act(row, admins.remove_admin, "admins.removed")
 
 
 class AccessFormState(rx.State):

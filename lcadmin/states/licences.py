@@ -35,6 +35,12 @@ from lcadmin.states.service import run
 SORTS = ("email", "name", "assigned", "activity")
 
 
+def first_free_pool(pools: list[dict[str, Any]]) -> str:
+    """The pool a dialog opens on: the first with seats available, else the first ("" for none)."""
+    free = [p for p in pools if p["available"] > 0] or pools
+    return free[0]["key"] if free else ""
+
+
 class LicencesState(rx.State):
     """The pools and one page of holders (who acts for the company is on "Administrateurs")."""
 
@@ -229,8 +235,7 @@ class AssignState(rx.State):
         page = await self.get_state(LicencesState)
         if not page.can_manage:
             return
-        free = [p for p in page.pools if p["available"] > 0] or page.pools
-        self.pool = free[0]["key"] if free else ""
+        self.pool = first_free_pool(page.pools)
         self.locale = page.company_locale
         self.checked = self.refused = self.emails_error = self.error = ""
         self.opened = True
@@ -349,8 +354,7 @@ class BulkState(rx.State):
         page = await self.get_state(LicencesState)
         if not page.can_manage:
             return
-        free = [p for p in page.pools if p["available"] > 0] or page.pools
-        self.pool = free[0]["key"] if free else ""
+        self.pool = first_free_pool(page.pools)
         self._forget()
         self.opened = True
 

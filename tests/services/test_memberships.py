@@ -59,36 +59,6 @@ def test_withdrawing_an_access_ends_that_persons_sessions_in_that_company_only(e
     assert revoked.company_id == flexis.id
 
 
-def test_a_lowered_role_ends_that_persons_sessions_in_the_company_and_a_raised_one_keeps_them(engine):
-    with session_scope(engine) as session:
-        flexis = factories.company(session)
-        lowered = factories.account(session, company=flexis, role=Role.ADMIN)
-        raised = factories.account(session, company=flexis, role=Role.BILLING_READER)
-        for user, digest in ((lowered, "c" * 64), (raised, "d" * 64)):
-            session.add(UserSession(id_hash=digest, user_id=user.id, company_id=flexis.id,
-                                    expires_at=NOW + timedelta(hours=1)))
-    with session_scope(engine) as session:
-        assert memberships.change_role(session, context(), user_id=lowered.id, company_id=flexis.id,
-                                       role=Role.BILLING_READER, reason="test")
-        assert memberships.change_role(session, context(), user_id=raised.id, company_id=flexis.id,
-                                       role=Role.BILLING_ADMIN, reason="test")
-        assert not memberships.change_role(session, context(), user_id=raised.id, company_id=flexis.id,
-                                           role=Role.BILLING_ADMIN, reason="test")  # already held
-        outsider = factories.account(session, company=None)
-        assert not memberships.change_role(session, context(), user_id=outsider.id, company_id=flexis.id,
-                                           role=Role.ADMIN, reason="test")  # no access to change
-    assert _membership(engine, lowered.id, flexis.id).role == "billing_reader"
-    assert _membership(engine, raised.id, flexis.id).role == "billing_admin"
-    assert _membership(engine, outsider.id, flexis.id) is None
-    with read_scope(engine) as session:
-        ended = {row.user_id: row.ended_at for row in session.exec(select(UserSession))}
-        changes = [(e.subject, e.detail) for e in session.exec(select(AuditEvent).where(
-            AuditEvent.action == "membership.changed").order_by(AuditEvent.id))]
-    assert ended == {lowered.id: NOW, raised.id: None}
-    assert changes == [(f"user:{lowered.id}", {"role": "billing_reader", "previous": "admin", "reason": "test"}),
-                       (f"user:{raised.id}", {"role": "billing_admin", "previous": "billing_reader", "reason": "test"})]
-
-
 def test_a_role_that_grants_other_things_is_not_replaced_and_an_ended_access_counts_as_none(engine):
     import pytest
 

@@ -19,12 +19,12 @@ from lcadmin.services.admins.invitations import (
     resend_invitation,
     revoke_invitation,
 )
-from lcadmin.services.admins.roster import AdminRow, ContractChoice, Roster, list_admins, matrix_rows
+from lcadmin.services.admins.roster import AdminRow, Choice, Roster, list_admins, matrix_rows
 
 __all__ = [
     "INVITATION_TTL",
     "AdminRow",
-    "ContractChoice",
+    "Choice",
     "InvitationView",
     "Roster",
     "accept_invitation",

@@ -4,18 +4,18 @@ admin of the company, each in their own language, naming who made the change."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlmodel import Session
 
 from lcadmin import paths
-from lcadmin.domain.calendar import business_date
 from lcadmin.domain.permissions import Permission
 from lcadmin.i18n import LOCALES, gettext
 from lcadmin.i18n.format import format_date
 from lcadmin.mail import templates
 from lcadmin.mail.outbox import enqueue
 from lcadmin.models import Company, UserAccount
+from lcadmin.services.admins.rules import last_day
 from lcadmin.services.context import RequestContext
 from lcadmin.services.memberships import holders_of
 from lcadmin.settings import Settings
@@ -32,7 +32,7 @@ def until_label(until: datetime | None, locale: str, settings: Settings) -> str:
     """The last day of a time-limited access (the day before the instant it stops), or ""."""
     if until is None:
         return ""
-    return format_date(business_date(until - timedelta(microseconds=1), settings.vendor.timezone), locale)
+    return format_date(last_day(until, settings), locale)
 
 
 def tell(session: Session, ctx: RequestContext, *, company_id: int, concerned: tuple[str, str] | None,

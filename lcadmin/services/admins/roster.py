@@ -4,7 +4,7 @@ contracts a scope may name, and the permission matrix (built from ``domain.permi
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlmodel import Session, col, select
 
@@ -15,7 +15,7 @@ from lcadmin.i18n import gettext
 from lcadmin.i18n.format import format_date
 from lcadmin.models import AdminInvitation, Contract, Membership, MembershipContract, UserAccount
 from lcadmin.services.admins.notices import role_label, until_label
-from lcadmin.services.admins.rules import admin_company
+from lcadmin.services.admins.rules import admin_company, last_day
 from lcadmin.services.context import RequestContext
 from lcadmin.settings import Settings
 
@@ -42,7 +42,9 @@ class AdminRow:
 
 
 @dataclass(frozen=True)
-class ContractChoice:
+class Choice:
+    """An option of the page's form: a contract of a scope, or a role to grant."""
+
     key: str
     label: str
 
@@ -50,8 +52,8 @@ class ContractChoice:
 @dataclass(frozen=True)
 class Roster:
     admins: list[AdminRow]
-    contracts: list[ContractChoice]
-    roles: list[ContractChoice]  # the roles the caller may grant (key = role, label = its name)
+    contracts: list[Choice]
+    roles: list[Choice]  # the roles the caller may grant (key: the role, label: its name)
 
 
 def _day(instant: datetime | None, locale: str, settings: Settings) -> str:
@@ -96,8 +98,7 @@ def list_admins(session: Session, ctx: RequestContext, *, settings: Settings) ->
             status=status, status_label=gettext(f"admins.status.{status}", locale),
             is_self=user.id == ctx.user.user_id, can_edit=covers(ctx.user.role, membership.role),
             contract_keys=[] if membership.all_contracts else [str(i) for i in ids],
-            until_value=(business_date(membership.access_until - timedelta(microseconds=1),
-                                       settings.vendor.timezone).isoformat() if membership.access_until else "")))
+            until_value=last_day(membership.access_until, settings).isoformat() if membership.access_until else ""))
     invitations = session.exec(select(AdminInvitation).where(
         AdminInvitation.company_id == company_id, AdminInvitation.status == InvitationStatus.PENDING.value)
         .order_by(col(AdminInvitation.created_at).desc())).all()
@@ -112,8 +113,8 @@ def list_admins(session: Session, ctx: RequestContext, *, settings: Settings) ->
             added_on=_day(invitation.sent_at, locale, settings), last_sign_in="",
             status=status, status_label=gettext(f"admins.status.{status}", locale),
             can_edit=covers(ctx.user.role, invitation.role)))
-    grantable = [ContractChoice(role.value, role_label(role, locale)) for role in ROLES if covers(ctx.user.role, role)]
-    return Roster(rows, [ContractChoice(str(c.id), f"{c.number} · {c.title}") for c in contracts
+    grantable = [Choice(role.value, role_label(role, locale)) for role in ROLES if covers(ctx.user.role, role)]
+    return Roster(rows, [Choice(str(c.id), f"{c.number} · {c.title}") for c in contracts
                          if ctx.user.sees_contract(c.id)], grantable)
 
 

@@ -103,6 +103,11 @@ def end_instant(value: object, ctx: RequestContext, settings: Settings) -> datet
     return instant
 
 
+def last_day(until: datetime, settings: Settings) -> date:
+    """The last day an access holds, in the vendor's time zone (the inverse of :func:`end_instant`)."""
+    return business_date(until - timedelta(microseconds=1), settings.vendor.timezone)
+
+
 def standing_admins(session: Session, company_id: int) -> list[int | None]:
     """The ids of the memberships that keep the company administered: full admins whose access
     does not end (a time-limited admin will go by themself)."""
