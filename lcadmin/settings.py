@@ -96,6 +96,18 @@ class Settings:
     collection_retry_days: tuple[int, ...] = (3, 5, 7)
     # Whether open invoices of contracts paid by a saved method are collected on their due date.
     automatic_collection: bool = True
+    # Reflex's state store: "" keeps tab states on disk (one worker); a Redis URL shares them
+    # between workers and app instances.
+    redis_url: str = ""
+    # Web worker processes of one app instance (``lcadmin serve``): at most the usable cores.
+    workers: int = 1
+    # Where the background jobs (e-mail, collections, notices, reconciliation) run: "web" in every
+    # web worker beside the app, or "worker" in the dedicated ``lcadmin worker`` process only.
+    background: str = "web"
+    # The bearer token that opens /_metrics (Prometheus); "" keeps the metrics closed.
+    metrics_token: str = ""
+    # "json": one JSON object per log line (prod); "text": plain lines for a developer.
+    log_format: str = "text"
 
     @property
     def is_prod(self) -> bool:
@@ -220,6 +232,45 @@ def _payment_provider(env: Mapping[str, str], environment: str) -> str:
     return provider
 
 
+def usable_cores() -> int:
+    """The processor cores this process may run on (its affinity, else the machine's count)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def _redis_url(env: Mapping[str, str], environment: str) -> str:
+    name = "REFLEX_REDIS_URL"
+    raw = env.get(name, "").strip()
+    if not raw:
+        if environment == "prod":
+            raise SettingsError(f"{name} must be set in prod (redis://host:6379/0): the workers and app "
+                                "instances share the tabs' state there")
+        return ""
+    parts = urlsplit(raw)
+    if parts.scheme not in ("redis", "rediss") or not parts.hostname:
+        raise SettingsError(f"{name}={raw!r} is not a redis:// or rediss:// URL such as redis://127.0.0.1:6379/0")
+    return raw
+
+
+def _workers(env: Mapping[str, str], redis_url: str) -> int:
+    name, cores = "LCADMIN_WORKERS", usable_cores()
+    if not redis_url:
+        if _text(env, name, "1") != "1":
+            raise SettingsError(f"{name} above 1 needs REFLEX_REDIS_URL: without Redis each worker would keep "
+                                "its own tabs' state")
+        return 1
+    return _int(env, name, cores, 1, cores)
+
+
+def _secret_text(env: Mapping[str, str], name: str) -> str:
+    raw = env.get(name, "").strip()
+    if raw and len(raw) < 32:
+        raise SettingsError(f"{name} is too short: use at least 32 random characters")
+    return raw
+
+
 def _timezone(env: Mapping[str, str]) -> str:
     name = "LCADMIN_TIMEZONE"
     raw = _text(env, name, "Europe/Paris")
@@ -324,6 +375,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         raise SettingsError(
             f"REFLEX_DB_URL={db_url!r} must be a sqlite:///... or postgresql+psycopg://... URL"
         )
+    if environment == "prod" and not db_url.startswith("postgresql"):
+        raise SettingsError("REFLEX_DB_URL must name a PostgreSQL database in prod (postgresql+psycopg://...): "
+                            "SQLite has one writer and cannot be shared by several app instances")
+    redis_url = _redis_url(env, environment)
     return Settings(
         env=environment,
         secret_key=_secret_key(env, environment),
@@ -346,6 +401,11 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         sepa_prenotification_days=_int(env, "LCADMIN_SEPA_PRENOTIFICATION_DAYS", 14, 1, 30),
         collection_retry_days=_retry_days(env),
         automatic_collection=_flag(env, "LCADMIN_AUTOMATIC_COLLECTION", True),
+        redis_url=redis_url,
+        workers=_workers(env, redis_url),
+        background=_choice(env, "LCADMIN_BACKGROUND", "web", ("web", "worker")),
+        metrics_token=_secret_text(env, "LCADMIN_METRICS_TOKEN"),
+        log_format=_choice(env, "LCADMIN_LOG_FORMAT", "json" if environment == "prod" else "text", ("json", "text")),
     )
 
 

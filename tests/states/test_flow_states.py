@@ -19,6 +19,7 @@ from lcadmin.states.mailbox import MailboxState
 from lcadmin.states.orders import OrdersState
 from lcadmin.states.shell import ShellState
 from lcadmin.states.tab import app_states
+from tests.helpers import PROD_SERVICES
 
 
 def _redirect_path(event) -> str:
@@ -229,7 +230,7 @@ def test_the_mailbox_shows_the_outbox_to_this_machine_in_dev(app_db, browser):
 
 @pytest.mark.parametrize(("ip", "env"), [("203.0.113.50", {}), ("192.168.1.20", {}), ("127.0.0.1", {"LCADMIN_ENV": "demo"}),
                                          ("127.0.0.1", {"LCADMIN_ENV": "prod", "LCADMIN_SECRET_KEY": "s" * 40,
-                                                        "LCADMIN_PUBLIC_URL": "https://admin.example.com"})])
+                                                        "LCADMIN_PUBLIC_URL": "https://admin.example.com", **PROD_SERVICES})])
 def test_the_mailbox_shows_nothing_to_anyone_else(app_db, browser, monkeypatch, ip, env):
     """Its links activate accounts: another machine, a demo or production sees none of them."""
     tab = browser(ip=ip)
@@ -245,7 +246,7 @@ def test_the_mailbox_shows_nothing_to_anyone_else(app_db, browser, monkeypatch, 
 
 @pytest.mark.parametrize(("env", "details"), [({}, True), ({"LCADMIN_ENV": "demo"}, False),
                                               ({"LCADMIN_ENV": "prod", "LCADMIN_SECRET_KEY": "s" * 40,
-                                                "LCADMIN_PUBLIC_URL": "https://admin.example.com"}, False)])
+                                                "LCADMIN_PUBLIC_URL": "https://admin.example.com", **PROD_SERVICES}, False)])
 def test_a_failing_handler_tells_the_browser_nothing_of_the_failure_outside_dev(monkeypatch, caplog, env, details):
     from lcadmin.transport import backend_error
 

@@ -1,8 +1,10 @@
 import pytest
 
-from lcadmin.settings import SettingsError, load_settings
+from lcadmin.settings import SettingsError, load_settings, usable_cores
+from tests.helpers import PROD_SERVICES
 
-PROD = {"LCADMIN_ENV": "prod", "LCADMIN_SECRET_KEY": "x" * 40, "LCADMIN_PUBLIC_URL": "https://admin.example.com"}
+PROD = {"LCADMIN_ENV": "prod", "LCADMIN_SECRET_KEY": "x" * 40, "LCADMIN_PUBLIC_URL": "https://admin.example.com",
+        **PROD_SERVICES}
 
 
 def test_defaults_describe_the_demo_vendor_in_french():
@@ -95,3 +97,30 @@ def test_the_business_time_zone_is_an_iana_name():
     assert load_settings({"LCADMIN_TIMEZONE": "America/Montreal"}).vendor.timezone == "America/Montreal"
     with pytest.raises(SettingsError, match="LCADMIN_TIMEZONE"):
         load_settings({"LCADMIN_TIMEZONE": "Paris/Europe"})
+
+
+@pytest.mark.parametrize(
+    ("override", "variable"),
+    [({"REFLEX_DB_URL": "sqlite:///.data/lcadmin.db"}, "REFLEX_DB_URL"),
+     ({"REFLEX_REDIS_URL": ""}, "REFLEX_REDIS_URL"),
+     ({"REFLEX_REDIS_URL": "http://127.0.0.1:6379"}, "REFLEX_REDIS_URL"),
+     ({"LCADMIN_WORKERS": "0"}, "LCADMIN_WORKERS"),
+     ({"LCADMIN_WORKERS": str(usable_cores() + 1)}, "LCADMIN_WORKERS"),
+     ({"LCADMIN_BACKGROUND": "cron"}, "LCADMIN_BACKGROUND"),
+     ({"LCADMIN_METRICS_TOKEN": "short"}, "LCADMIN_METRICS_TOKEN"),
+     ({"LCADMIN_LOG_FORMAT": "xml"}, "LCADMIN_LOG_FORMAT")],
+)
+def test_prod_needs_postgresql_redis_and_sane_workers(override, variable):
+    with pytest.raises(SettingsError, match=variable):
+        load_settings({**PROD, **override})
+
+
+def test_workers_follow_the_cores_and_need_redis():
+    prod = load_settings(PROD)
+    assert prod.workers == usable_cores() and prod.redis_url == "redis://127.0.0.1:6379/0"
+    assert prod.log_format == "json" and prod.background == "web" and prod.metrics_token == ""
+    assert load_settings(PROD | {"LCADMIN_WORKERS": "1"}).workers == 1
+    demo = load_settings({"LCADMIN_ENV": "demo"})  # one host, SQLite, tabs' state on disk: one worker
+    assert demo.workers == 1 and demo.redis_url == "" and demo.log_format == "text"
+    with pytest.raises(SettingsError, match=r"LCADMIN_WORKERS.*REFLEX_REDIS_URL"):
+        load_settings({"LCADMIN_WORKERS": "2"})
