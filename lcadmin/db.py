@@ -15,10 +15,12 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 import sqlalchemy
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.sql import Select
 from sqlmodel import Session
 
 from lcadmin.settings import get_settings
@@ -26,6 +28,7 @@ from lcadmin.settings import get_settings
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 _engines: dict[str, Engine] = {}
 _lock = threading.Lock()
+_Statement = TypeVar("_Statement", bound=Select)
 
 
 def _setup_sqlite(engine: Engine) -> None:
@@ -105,3 +108,24 @@ def read_scope(engine: Engine | None = None) -> Iterator[Session]:
     engine = (engine or get_engine()).execution_options(sqlite_begin="DEFERRED")
     with Session(engine, expire_on_commit=False) as session:
         yield session
+
+
+def skip_locked(session: Session, statement: _Statement, *, of=None) -> _Statement:
+    """``statement`` locking the rows it selects until the transaction ends, and passing over the
+    rows another transaction holds: how a background job claims work on PostgreSQL, so that two
+    processes running the same job at once split the rows between them instead of waiting for
+    each other (``FOR NO KEY UPDATE SKIP LOCKED``: rows locked so are still referable by foreign
+    keys, so inserting a row that points at one does not wait).
+
+    On SQLite the statement is returned as it is: SQLite has no row locks, and its write
+    transactions (``BEGIN IMMEDIATE``) already run one at a time. On both, the conditional UPDATE
+    that follows (a claim, a compare-and-set move) is what decides who won.
+
+    Args:
+        session: The session the statement runs in (its database decides).
+        statement: A SELECT of the rows to claim, without DISTINCT, aggregates or outer joins.
+        of: With joins, the table (or its columns) whose rows are locked; all of them otherwise.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return statement
+    return statement.with_for_update(skip_locked=True, key_share=True, of=of)

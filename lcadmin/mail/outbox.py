@@ -1,4 +1,13 @@
-"""The outbox: e-mails are rows written in the transaction that causes them, then delivered."""
+"""The outbox: e-mails are rows written in the transaction that causes them, then delivered.
+
+A sender claims due messages for :data:`CLAIM_FOR` (``claimed_until``) in a short transaction of
+its own, sends them with no transaction open, then records each outcome in another. Several
+senders (every web process, the worker, a cron) may run at once: on PostgreSQL each claim skips
+the rows another sender is claiming (``FOR NO KEY UPDATE SKIP LOCKED``), on SQLite the claims run
+one at a time (``BEGIN IMMEDIATE``), and on both a conditional UPDATE takes each message, so
+every message is claimed by one sender at a time. A sender that stops hands back what it claimed
+and did not send (:func:`release`); one that dies leaves its claims to lapse.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +16,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from lcadmin.db import skip_locked
 from lcadmin.domain.statuses import OutboxStatus
 from lcadmin.mail.templates import RenderedMail
 from lcadmin.models import OutboxMessage
@@ -27,25 +37,44 @@ def enqueue(session: Session, *, to: str, mail: RenderedMail, kind: str, now: da
 
 
 def claim_due(session: Session, now: datetime, limit: int = 20) -> list[OutboxMessage]:
-    """Take up to ``limit`` due messages for delivery; another worker will not take them for a while."""
-    due = session.exec(
+    """Take up to ``limit`` due messages for delivery until ``now + CLAIM_FOR`` (their
+    ``claimed_until``, which no other sender's claim matches): no other sender takes them
+    meanwhile. Messages another sender is claiming at this very moment are passed over, never
+    waited for. Commit at once: the claim holds from then on."""
+    free = sa.or_(col(OutboxMessage.claimed_until).is_(None), OutboxMessage.claimed_until < now)
+    due = session.exec(skip_locked(session, (
         select(OutboxMessage.id)
-        .where(OutboxMessage.status == OutboxStatus.PENDING.value, OutboxMessage.next_attempt_at <= now,
-               sa.or_(col(OutboxMessage.claimed_until).is_(None), OutboxMessage.claimed_until < now))
+        .where(OutboxMessage.status == OutboxStatus.PENDING.value, OutboxMessage.next_attempt_at <= now, free)
         .order_by(OutboxMessage.id)
         .limit(limit)
-    ).all()
+    ))).all()
     claimed = []
     for message_id in due:
         result = session.exec(
             sa.update(OutboxMessage)
-            .where(OutboxMessage.id == message_id,
-                   sa.or_(col(OutboxMessage.claimed_until).is_(None), OutboxMessage.claimed_until < now))
+            .where(OutboxMessage.id == message_id, OutboxMessage.status == OutboxStatus.PENDING.value, free)
             .values(claimed_until=now + CLAIM_FOR)
         )
         if result.rowcount == 1:
-            claimed.append(session.get(OutboxMessage, message_id))
+            claimed.append(session.get(OutboxMessage, message_id, populate_existing=True))
     return claimed
+
+
+def release(session: Session, message_ids: list[int], claimed_until: datetime) -> int:
+    """Hand back claimed messages that were not sent, for the next sender to take at once; only
+    those still under this very claim (``claimed_until`` as :func:`claim_due` set it).
+
+    Returns:
+        How many were handed back.
+    """
+    if not message_ids:
+        return 0
+    return session.exec(
+        sa.update(OutboxMessage)
+        .where(col(OutboxMessage.id).in_(message_ids), OutboxMessage.status == OutboxStatus.PENDING.value,
+               OutboxMessage.claimed_until == claimed_until)
+        .values(claimed_until=None)
+    ).rowcount
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -57,6 +86,8 @@ def mark_sent(session: Session, message_id: int, now: datetime, *, keep_body: bo
     """The SMTP server accepted the message. Without ``keep_body`` (production), only its envelope
     stays: the body holds single-use links and the attachment a document, neither needed any more."""
     message = session.get(OutboxMessage, message_id)
+    if message.status != OutboxStatus.PENDING.value:  # recorded already (a sender whose claim had lapsed)
+        return
     message.attempts += 1
     message.claimed_until = None
     if not keep_body:
@@ -69,6 +100,8 @@ def mark_failed(session: Session, message_id: int, error: str, now: datetime, *,
     """Delivery failed: try again later, unless the server refused the message for good (a 5xx
     answer) or it has been failing for :data:`GIVE_UP_AFTER`."""
     message = session.get(OutboxMessage, message_id)
+    if message.status != OutboxStatus.PENDING.value:
+        return
     message.attempts += 1
     message.last_error = error[:500]
     message.claimed_until = None

@@ -1,11 +1,14 @@
-"""``lcadmin jobs run``: every background job once, for a cron beside the running app."""
+"""``lcadmin jobs run``: every background job once, for a cron beside the running app; ``lcadmin
+worker``: the same jobs in a loop, until SIGTERM."""
 
 from __future__ import annotations
 
 import os
 import re
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from sqlmodel import select
@@ -39,6 +42,33 @@ def test_jobs_run_schedules_collections_and_notices_once(demo, db_path):
         expiry = session.exec(select(OutboxMessage).where(OutboxMessage.kind == "card_expiry")).all()
     assert collection.status in ("scheduled", "succeeded")  # succeeded once F2026-00005's due date has come
     assert sorted(m.to_address for m in expiry) == ["compta@flexis.com", "hbernard@flexis.com"]
+
+
+def test_the_worker_runs_the_same_jobs_until_sigterm_then_exits_0(demo, db_path):
+    env = {name: value for name, value in os.environ.items() if not name.startswith(("LCADMIN_", "REFLEX_"))}
+    env |= {"REFLEX_DB_URL": f"sqlite:///{db_path}", "LCADMIN_SMTP_HOST": "127.0.0.1", "LCADMIN_SMTP_PORT": "9",
+            "LCADMIN_BACKGROUND": "worker"}
+    worker = subprocess.Popen([sys.executable, "-m", "lcadmin.cli", "worker"], env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:  # its first scheduled round runs at once
+            with read_scope(demo) as session:
+                if session.exec(select(OutboxMessage).where(OutboxMessage.kind == "card_expiry")).all():
+                    break
+            time.sleep(0.2)
+        worker.send_signal(signal.SIGTERM)
+        output, _ = worker.communicate(timeout=60)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait()
+    assert worker.returncode == 0, output
+    assert "worker started" in output and "worker stopped" in output, output
+    again = _counts(_jobs_run(db_path))  # the worker did the work: nothing is done twice
+    assert again["scheduled"] == 0 and again["expiry notices"] == 0, again
+    with read_scope(demo) as session:
+        assert len(session.exec(select(Collection)).all()) == 1
 
 
 def _usage_import(db_path: Path, csv_path: Path) -> subprocess.CompletedProcess:

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
 import smtplib
 import socket
+import threading
+import time
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
+from email.message import EmailMessage
 
 import pytest
 from aiosmtpd.controller import Controller
 from sqlmodel import select
 
 from lcadmin.db import read_scope, session_scope
-from lcadmin.mail.outbox import enqueue, retry_delay
-from lcadmin.mail.smtp import deliver_due, refused_for_good
+from lcadmin.mail import smtp
+from lcadmin.mail.outbox import enqueue, mark_failed, mark_sent, retry_delay
+from lcadmin.mail.smtp import deliver_due, refused_for_good, send_one
 from lcadmin.mail.templates import activation_mail, password_changed_mail
 from lcadmin.models import OutboxMessage
 from lcadmin.settings import load_settings
@@ -170,3 +175,80 @@ def test_a_rolled_back_change_sends_nothing(engine):
 ])
 def test_only_a_refusal_of_the_message_itself_is_final(error, final):
     assert refused_for_good(error) is final
+
+
+def _queue_many(engine, count):
+    with session_scope(engine) as session:
+        for n in range(count):
+            enqueue(session, to=f"n{n}@flexis.com", kind="activation", now=NOW,
+                    mail=activation_mail("fr", company="Flexis", link=f"http://localhost:3000/activate/{n}", hours=24))
+
+
+class StopsTheSender(Inbox):
+    """Accepts the first message, and meanwhile the sender is asked to stop."""
+
+    def __init__(self, stop):
+        super().__init__()
+        self.stop = stop
+
+    async def handle_DATA(self, server, session, envelope):
+        self.stop.set()
+        return await super().handle_DATA(server, session, envelope)
+
+
+def test_a_sender_asked_to_stop_sends_the_message_under_way_and_hands_back_the_rest(engine, smtp_port):
+    _queue_many(engine, 4)
+    stop = threading.Event()
+    with _server(smtp_port, StopsTheSender(stop)) as inbox:
+        assert deliver_due(engine, _smtp(smtp_port), NOW, stop=stop) == (1, 0)
+        with read_scope(engine) as session:
+            messages = session.exec(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+        assert [(m.status, m.claimed_until) for m in messages] == [("sent", None)] + [("pending", None)] * 3
+        assert deliver_due(engine, _smtp(smtp_port), NOW) == (3, 0)  # handed back: due again at once
+    assert len(inbox.messages) == 4
+
+
+def test_a_claim_too_short_to_outlast_another_conversation_is_handed_back(engine, smtp_port, monkeypatch):
+    """A sender sends only while its claim would outlast the conversation (plus a margin for other
+    hosts' clocks): past that, another sender could take the message and send it a second time."""
+    _queue_many(engine, 2)
+    monkeypatch.setattr(smtp, "CLAIM_MARGIN", smtp.CLAIM_FOR)
+    with _server(smtp_port) as inbox:
+        assert deliver_due(engine, _smtp(smtp_port), NOW) == (0, 0)
+        assert inbox.messages == []
+        with read_scope(engine) as session:
+            assert {(m.status, m.claimed_until) for m in session.exec(select(OutboxMessage))} == {("pending", None)}
+        monkeypatch.undo()
+        assert deliver_due(engine, _smtp(smtp_port), NOW) == (2, 0)
+
+
+class Dawdling(Inbox):
+    async def handle_DATA(self, server, session, envelope):
+        await asyncio.sleep(10)
+        return await super().handle_DATA(server, session, envelope)
+
+
+def test_a_conversation_is_cut_once_it_has_lasted_its_deadline(smtp_port):
+    email = EmailMessage()
+    email["From"], email["To"], email["Subject"] = "a@example.org", "b@example.org", "x"
+    email.set_content("x")
+    with _server(smtp_port, Dawdling()) as inbox:
+        started = time.monotonic()
+        with pytest.raises((smtplib.SMTPServerDisconnected, OSError)):
+            send_one(_smtp(smtp_port), email, deadline=timedelta(seconds=0.5))
+        assert time.monotonic() - started < 5
+    assert inbox.messages == []
+
+
+def test_a_message_recorded_already_is_not_recorded_again(engine):
+    """A sender whose claim had lapsed records its outcome after another sender's: the first
+    record stands."""
+    _queue(engine)
+    with session_scope(engine) as session:
+        message_id = session.exec(select(OutboxMessage.id)).one()
+        mark_sent(session, message_id, NOW)
+    with session_scope(engine) as session:
+        mark_sent(session, message_id, NOW + timedelta(seconds=5))
+        mark_failed(session, message_id, "SMTPServerDisconnected", NOW + timedelta(seconds=5))
+    message = _message(engine)
+    assert (message.status, message.attempts, message.sent_at, message.last_error) == ("sent", 1, NOW, None)

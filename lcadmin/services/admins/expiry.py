@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from lcadmin import paths
+from lcadmin.db import skip_locked
 from lcadmin.domain.audit import AuditAction
 from lcadmin.domain.permissions import Permission
 from lcadmin.i18n import LOCALES
@@ -43,7 +44,8 @@ def _announce(session: Session, ctx: RequestContext, membership: Membership, use
 
 def send_access_expiry_notices(session: Session, ctx: RequestContext, *, settings: Settings) -> int:
     """Tell the admins of every access ending within a week that has not been announced. Each is
-    claimed by a conditional UPDATE, so that two job runners never send it twice.
+    claimed by a conditional UPDATE, so that two job runners never send it twice, and each is
+    committed with its e-mails; one another runner is announcing is passed over, not waited for.
 
     Returns:
         How many accesses were announced.
@@ -53,9 +55,10 @@ def send_access_expiry_notices(session: Session, ctx: RequestContext, *, setting
         col(Membership.access_until) <= ctx.now + NOTICE_BEFORE, col(Membership.expiry_notice_at).is_(None))).all()
     sent = 0
     for membership_id in due:
-        won = session.exec(sa.update(Membership).where(Membership.id == membership_id,
-                                                       col(Membership.expiry_notice_at).is_(None))
-                           .values(expiry_notice_at=ctx.now)).rowcount == 1
+        unannounced = (Membership.id == membership_id, col(Membership.expiry_notice_at).is_(None))
+        if session.exec(skip_locked(session, select(Membership.id).where(*unannounced))).first() is None:
+            continue  # announced already, or another runner is announcing it
+        won = session.exec(sa.update(Membership).where(*unannounced).values(expiry_notice_at=ctx.now)).rowcount == 1
         if not won:
             continue
         membership = session.get(Membership, membership_id, populate_existing=True)
@@ -65,5 +68,6 @@ def send_access_expiry_notices(session: Session, ctx: RequestContext, *, setting
                      detail={"email": user.email, "until": membership.access_until.isoformat()}, now=ctx.now)
 
         _announce(session, ctx, membership, user, settings)
+        session.commit()
         sent += 1
     return sent

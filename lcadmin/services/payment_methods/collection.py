@@ -2,14 +2,19 @@
 collected with it, off session, on its due date; a failure is tried again on the retry days.
 
 The job runs in two steps, both safe with several processes (or a cron and the app) at once:
+each invoice and each collection is worked on by one process at a time, and the others pass it
+over rather than wait for it (on PostgreSQL, ``skip_locked`` rows; on SQLite, writers one at a
+time), so that no debit is announced twice, no attempt made twice, no e-mail sent twice.
 
 - :func:`schedule_collections` gives each such invoice its :class:`~lcadmin.models.Collection`
   (one per invoice, a unique row). A SEPA debit is announced first: the pre-notification e-mail
   states the amount and the debit date, at least ``sepa_prenotification_days`` ahead.
 - :func:`collect_due` claims each collection whose date has come with a conditional UPDATE (one
-  process wins it), takes the invoice's payment claim (no online payment can charge it too), and
-  charges the saved method with the idempotency key ``collect:<invoice>:<attempt>``: a retried
-  call gets the provider's same answer, never a second charge. Then:
+  process wins it, until ``claimed_until``), takes the invoice's payment claim (no online payment
+  can charge it too), and charges the saved method with the idempotency key
+  ``collect:<invoice>:<attempt>``: a retried call gets the provider's same answer, never a second
+  charge. An attempt under way is followed up (the bank's answer asked, the holder's time to
+  authenticate watched) by one process at a time too, under the same claim. Then:
 
   - a card charged: the invoice is paid and its receipt sent, as for an online payment;
   - the bank asks the holder to authenticate: the payment waits on the 3-D Secure page, whose
@@ -30,13 +35,15 @@ also read again at each attempt, in case it changed in between.
 from __future__ import annotations
 
 import logging
-from datetime import date, timedelta
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from lcadmin import paths
+from lcadmin.db import skip_locked
 from lcadmin.domain.audit import AuditAction
 from lcadmin.domain.calendar import business_date
 from lcadmin.domain.money import Money
@@ -66,8 +73,8 @@ from lcadmin.services.payments.settlement import failure_code, payment_status, s
 from lcadmin.settings import Settings
 
 log = logging.getLogger(__name__)
-# A claimed attempt that recorded nothing for this long was cut short (a crash): it is made
-# again with the same idempotency key, which finds the provider's same intent.
+# A claimed attempt (or follow-up) that recorded nothing for this long was cut short (a crash):
+# it is made again with the same idempotency key, which finds the provider's same intent.
 ATTEMPT_LAPSE = timedelta(minutes=10)
 KEY_PREFIX = "collect:"
 
@@ -112,12 +119,24 @@ def _announce_debit(session: Session, ctx: RequestContext, invoice: Invoice, met
         creditor_id=settings.vendor.sepa_creditor_id, link=_invoice_link(settings, invoice.number)))
 
 
+def _live_collection():
+    return select(Collection.id).where(Collection.invoice_id == Invoice.id,
+                                       Collection.status != CollectionStatus.CANCELED.value).exists()
+
+
+def _take_unscheduled(session: Session, invoice_id: int) -> bool:
+    """Hold the open invoice ``invoice_id`` for scheduling until the next commit, if it still has no
+    collection and no other process holds it."""
+    return session.exec(skip_locked(session, select(Invoice.id).where(
+        Invoice.id == invoice_id, Invoice.status == InvoiceStatus.OPEN.value, ~_live_collection()))).first() is not None
+
+
 def schedule_collections(session: Session, ctx: RequestContext, *, settings: Settings) -> int:
     """Give every open invoice of a contract paid by a saved method its collection (announcing
-    SEPA debits); returns how many were scheduled."""
+    SEPA debits), each once however many processes schedule at once; returns how many were
+    scheduled."""
     today = _today(ctx, settings)
-    live = select(Collection.id).where(Collection.invoice_id == Invoice.id,
-                                       Collection.status != CollectionStatus.CANCELED.value).exists()
+    live = _live_collection()
     candidates = session.exec(
         select(Invoice).join(SalesOrder, SalesOrder.id == Invoice.order_id)
         .join(Contract, Contract.id == SalesOrder.contract_id)
@@ -127,8 +146,11 @@ def schedule_collections(session: Session, ctx: RequestContext, *, settings: Set
         .order_by(Invoice.id)).all()
     scheduled = 0
     for invoice in candidates:
+        if not _take_unscheduled(session, invoice.id):
+            continue  # another process is scheduling it, or has
         _, method = _contract_method(session, invoice)
         if method is None or amount_due(session, invoice) <= 0:
+            session.commit()  # lets go of the invoice
             continue
         on = _debit_date(invoice, method, today, settings)
         canceled = session.exec(select(Collection).where(Collection.invoice_id == invoice.id)).first()
@@ -149,8 +171,8 @@ def schedule_collections(session: Session, ctx: RequestContext, *, settings: Set
         if won:
             if method.kind == PaymentMethodKind.SEPA_DEBIT.value:
                 _announce_debit(session, ctx, invoice, method, on, settings)
-            session.commit()
             scheduled += 1
+        session.commit()
     return scheduled
 
 
@@ -163,13 +185,15 @@ def _retry_or_fail(session: Session, ctx: RequestContext, collection: Collection
     next_on = due + timedelta(days=retries[attempt - 1]) if attempt <= len(retries) else None
     if next_on is not None:
         next_on = max(next_on, _today(ctx, settings))  # a debit returned late: its retry day may have come
-        move_if(session, Collection, collection.id, source, CollectionStatus.SCHEDULED, ctx,
-                values={"next_attempt_on": next_on, "last_failure_code": code, "payment_key": None,
-                        "claimed_until": None})
+        won = move_if(session, Collection, collection.id, source, CollectionStatus.SCHEDULED, ctx,
+                      values={"next_attempt_on": next_on, "last_failure_code": code, "payment_key": None,
+                              "claimed_until": None})
     else:
-        move_if(session, Collection, collection.id, source, CollectionStatus.FAILED, ctx,
-                values={"last_failure_code": code, "claimed_until": None}, company_id=invoice.company_id,
-                subject=f"invoice:{invoice.number}", detail={"code": code, "attempts": attempt})
+        won = move_if(session, Collection, collection.id, source, CollectionStatus.FAILED, ctx,
+                      values={"last_failure_code": code, "claimed_until": None}, company_id=invoice.company_id,
+                      subject=f"invoice:{invoice.number}", detail={"code": code, "attempts": attempt})
+    if not won:  # recorded by another process: so was its e-mail
+        return
     company = session.get(Company, invoice.company_id)
     left = Money(amount_due(session, invoice), invoice.currency)
     _mail_all(session, ctx, invoice.company_id, "collection_failed", lambda locale: templates.collection_failed_mail(
@@ -217,9 +241,11 @@ def _outcome(session: Session, ctx: RequestContext, collection: Collection, invo
                 values={"claimed_until": None}, company_id=invoice.company_id, subject=f"invoice:{invoice.number}",
                 detail={"payment": payment.provider_intent_id})
     elif status is PaymentStatus.REQUIRES_ACTION:
-        move_if(session, Collection, collection.id, CollectionStatus.PROCESSING, CollectionStatus.ACTION_REQUIRED,
-                ctx, values={"claimed_until": None}, company_id=invoice.company_id,
-                subject=f"invoice:{invoice.number}", detail={"payment": payment.provider_intent_id})
+        if not move_if(session, Collection, collection.id, CollectionStatus.PROCESSING,
+                       CollectionStatus.ACTION_REQUIRED, ctx, values={"claimed_until": None},
+                       company_id=invoice.company_id, subject=f"invoice:{invoice.number}",
+                       detail={"payment": payment.provider_intent_id}):
+            return
         company = session.get(Company, invoice.company_id)
         link = settings.public_url.rstrip("/") + (action_url or paths.INVOICE_PAGES + invoice.number)
         amount = Money(payment.amount_minor, payment.currency)
@@ -251,10 +277,10 @@ def _attempt(session: Session, ctx: RequestContext, collection: Collection, prov
     if method.id != collection.payment_method_id and method.kind == PaymentMethodKind.SEPA_DEBIT.value:
         # another mandate: its debit is announced before it is taken
         on = _debit_date(invoice, method, today, settings)
-        move_if(session, Collection, collection.id, CollectionStatus.PROCESSING, CollectionStatus.SCHEDULED, ctx,
-                values={"payment_method_id": method.id, "next_attempt_on": on, "attempts": previous,
-                        "payment_key": None, "claimed_until": None})
-        _announce_debit(session, ctx, invoice, method, on, settings)
+        if move_if(session, Collection, collection.id, CollectionStatus.PROCESSING, CollectionStatus.SCHEDULED, ctx,
+                   values={"payment_method_id": method.id, "next_attempt_on": on, "attempts": previous,
+                           "payment_key": None, "claimed_until": None}):
+            _announce_debit(session, ctx, invoice, method, on, settings)
         return False
     if method.id != collection.payment_method_id:
         session.exec(sa.update(Collection).where(Collection.id == collection.id).values(payment_method_id=method.id))
@@ -285,15 +311,15 @@ def _attempt(session: Session, ctx: RequestContext, collection: Collection, prov
 
 def _follow_up(session: Session, ctx: RequestContext, collection: Collection, provider: PaymentProvider,
                settings: Settings) -> None:
-    """A debit awaiting the bank, a payment awaiting the holder, or an attempt cut short."""
+    """A debit awaiting the bank, a payment awaiting the holder, or an attempt cut short (taken
+    over, with its idempotency key), once the caller holds the collection's claim."""
     invoice = session.get(Invoice, collection.invoice_id)
     payment = session.exec(select(Payment).where(Payment.idempotency_key == collection.payment_key)
                            .execution_options(populate_existing=True)).first()
     method = session.get(PaymentMethod, collection.payment_method_id)
     source = CollectionStatus(collection.status)
     if payment is None:
-        lapsed = source is CollectionStatus.PROCESSING and (collection.claimed_until or ctx.now) <= ctx.now
-        if lapsed and _reclaim(session, collection, ctx):
+        if source is CollectionStatus.PROCESSING:  # its claim had lapsed: the attempt was cut short
             _attempt(session, ctx, collection, provider, settings)
         return
     status = PaymentStatus(payment.status)
@@ -349,13 +375,24 @@ def _next_retry_day(collection: Collection, invoice: Invoice, settings: Settings
     return due + timedelta(days=(retries[-1] if retries else 0) + 7)
 
 
-def _reclaim(session: Session, collection: Collection, ctx: RequestContext) -> bool:
-    """Take over an attempt cut short (its claim lapsed), keeping its idempotency key."""
-    won = session.exec(sa.update(Collection).where(
-        Collection.id == collection.id, Collection.status == CollectionStatus.PROCESSING.value,
-        Collection.claimed_until == collection.claimed_until).values(claimed_until=ctx.now + ATTEMPT_LAPSE)).rowcount
+def _claim_under_way(session: Session, collection: Collection, ctx: RequestContext) -> datetime | None:
+    """Take the collection under way (processing, or awaiting the holder) for this process's
+    follow-up until the returned instant, and commit; None when another process holds it (making
+    its attempt, or following it up), whose claim is never waited for."""
+    free = sa.or_(col(Collection.claimed_until).is_(None), col(Collection.claimed_until) <= ctx.now)
+    current = (Collection.id == collection.id, Collection.status == collection.status, free)
+    if session.exec(skip_locked(session, select(Collection.id).where(*current))).first() is None:
+        return None
+    until = ctx.now + ATTEMPT_LAPSE
+    won = session.exec(sa.update(Collection).where(*current).values(claimed_until=until)).rowcount == 1
     session.commit()
-    return won == 1
+    return until if won else None
+
+
+def _let_go(session: Session, collection_id: int, until: datetime) -> None:
+    """Give up the claim taken until ``until``, if the collection still carries it."""
+    session.exec(sa.update(Collection).where(Collection.id == collection_id, Collection.claimed_until == until)
+                 .values(claimed_until=None))
 
 
 def collect_due(session: Session, ctx: RequestContext, *, provider: PaymentProvider | None,
@@ -370,16 +407,21 @@ def collect_due(session: Session, ctx: RequestContext, *, provider: PaymentProvi
     pending = session.exec(select(Collection).where(col(Collection.status).in_(
         [CollectionStatus.PROCESSING.value, CollectionStatus.ACTION_REQUIRED.value])).order_by(Collection.id)).all()
     for collection in pending:
-        if collection.status == CollectionStatus.PROCESSING.value and collection.claimed_until and \
-                collection.claimed_until > ctx.now:
-            continue  # another process is making this attempt right now
+        until = _claim_under_way(session, collection, ctx)
+        if until is None:
+            continue  # another process is making this attempt, or following it up, right now
         _follow_up(session, ctx, collection, provider, settings)
+        _let_go(session, collection.id, until)
         session.commit()
     today = _today(ctx, settings)
     due = session.exec(select(Collection).where(Collection.status == CollectionStatus.SCHEDULED.value,
                                                 Collection.next_attempt_on <= today).order_by(Collection.id)).all()
     made = 0
     for collection in due:
+        scheduled = (Collection.id == collection.id, Collection.status == CollectionStatus.SCHEDULED.value)
+        if session.exec(skip_locked(session, select(Collection.id).where(*scheduled))).first() is None:
+            session.commit()
+            continue  # another process is taking it, or took it
         attempt = collection.attempts + 1
         won = move_if(session, Collection, collection.id, CollectionStatus.SCHEDULED, CollectionStatus.PROCESSING, ctx,
                       values={"attempts": attempt, "payment_key": f"{KEY_PREFIX}{collection.invoice_id}:{attempt}",
@@ -394,11 +436,14 @@ def collect_due(session: Session, ctx: RequestContext, *, provider: PaymentProvi
     return made
 
 
-def collections_of(session: Session, company_id: int) -> dict[int, Collection]:
-    """The company's collections not canceled, by invoice id (for the invoice views)."""
-    rows = session.exec(select(Collection).where(Collection.company_id == company_id,
-                                                 Collection.status != CollectionStatus.CANCELED.value))
-    return {row.invoice_id: row for row in rows}
+def collections_of(session: Session, company_id: int, ids: Iterable[int] | None = None) -> dict[int, Collection]:
+    """The company's collections not canceled, by invoice id (for the invoice views): of every
+    invoice, or of the invoices ``ids`` only (a page of the list, one invoice's page)."""
+    query = select(Collection).where(Collection.company_id == company_id,
+                                     Collection.status != CollectionStatus.CANCELED.value)
+    if ids is not None:
+        query = query.where(col(Collection.invoice_id).in_(sorted(set(ids))))
+    return {row.invoice_id: row for row in session.exec(query)}
 
 
 def shown_status(collection: Collection | None) -> str | None:

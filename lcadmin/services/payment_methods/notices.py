@@ -5,19 +5,23 @@
   methods, naming who did it and what changed: a change of bank details is a classic fraud route,
   and the real owners must hear of it at once.
 - A card is announced 30 days, then 7 days, before its last valid day, once per card and per
-  threshold: a conditional UPDATE decides which process sends it when several run the job.
+  threshold: a conditional UPDATE decides which process sends it when several run the job, and
+  a card another process is announcing is passed over, not waited for (``skip_locked``).
+- A removed method whose detaching at the provider failed is detached by the next round, by one
+  process at a time: the round holds it (``detaching_until``) across the provider call.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from lcadmin import paths
+from lcadmin.db import skip_locked
 from lcadmin.domain.audit import AuditAction
 from lcadmin.domain.calendar import business_date
 from lcadmin.domain.cards import days_left
@@ -34,6 +38,8 @@ from lcadmin.settings import Settings
 
 log = logging.getLogger(__name__)
 EXPIRY_NOTICES = (30, 7)  # days before a card's last valid day
+# A round detaching a method holds it this long; past it (a crash), another round tries again.
+DETACH_CLAIM = timedelta(minutes=5)
 
 
 def wallet_recipients(session: Session, company_id: int, now: datetime) -> dict[str, str]:
@@ -85,10 +91,12 @@ def send_expiry_notices(session: Session, ctx: RequestContext, *, settings: Sett
         if not due:
             continue
         threshold = min(due)
-        claimed = session.exec(sa.update(PaymentMethod).where(
-            PaymentMethod.id == card.id, PaymentMethod.status == PaymentMethodStatus.ACTIVE.value,
-            (col(PaymentMethod.expiry_notice_days).is_(None)) | (PaymentMethod.expiry_notice_days > threshold))
-            .values(expiry_notice_days=threshold)).rowcount == 1
+        unannounced = (PaymentMethod.id == card.id, PaymentMethod.status == PaymentMethodStatus.ACTIVE.value,
+                       col(PaymentMethod.expiry_notice_days).is_(None) | (PaymentMethod.expiry_notice_days > threshold))
+        if session.exec(skip_locked(session, select(PaymentMethod.id).where(*unannounced))).first() is None:
+            continue  # announced already, or another process is announcing it
+        claimed = session.exec(sa.update(PaymentMethod).where(*unannounced)
+                               .values(expiry_notice_days=threshold)).rowcount == 1
         if not claimed:
             continue
         company = session.get(Company, card.company_id)
@@ -106,24 +114,46 @@ def send_expiry_notices(session: Session, ctx: RequestContext, *, settings: Sett
     return sent
 
 
+def _claim_detach(session: Session, method_id: int, ctx: RequestContext) -> datetime | None:
+    """Hold the removed method for this round's provider call until the returned instant, and
+    commit; None when it is detached already or another round holds it."""
+    free = sa.or_(col(PaymentMethod.detaching_until).is_(None), col(PaymentMethod.detaching_until) <= ctx.now)
+    undetached = (PaymentMethod.id == method_id, PaymentMethod.status == PaymentMethodStatus.REMOVED.value,
+                  col(PaymentMethod.detached_at).is_(None), free)
+    if session.exec(skip_locked(session, select(PaymentMethod.id).where(*undetached))).first() is None:
+        session.commit()
+        return None
+    until = ctx.now + DETACH_CLAIM
+    won = session.exec(sa.update(PaymentMethod).where(*undetached).values(detaching_until=until)).rowcount == 1
+    session.commit()  # no transaction open across the provider call
+    return until if won else None
+
+
 def detach_removed(session: Session, ctx: RequestContext, *, provider: PaymentProvider | None) -> int:
     """Detach at the provider the removed methods that are not detached yet (a removal whose
-    provider call failed); returns how many were."""
+    provider call failed), each by one process at a time; returns how many were."""
     if provider is None:
         return 0
+    free = sa.or_(col(PaymentMethod.detaching_until).is_(None), col(PaymentMethod.detaching_until) <= ctx.now)
     pending = session.exec(select(PaymentMethod).where(PaymentMethod.status == PaymentMethodStatus.REMOVED.value,
-                                                       col(PaymentMethod.detached_at).is_(None))).all()
+                                                       col(PaymentMethod.detached_at).is_(None), free)).all()
     done = 0
     for method in pending:
-        session.commit()  # no transaction open across the provider call
+        until = _claim_detach(session, method.id, ctx)
+        if until is None:
+            continue  # another round is detaching it, or has
         try:
             provider.detach_method(method.provider_method_id)
         except Exception:  # the provider is down: the next round tries again
             log.warning("payment methods: detaching method %s failed; will retry", method.id, exc_info=True)
+            session.exec(sa.update(PaymentMethod).where(PaymentMethod.id == method.id,
+                                                        PaymentMethod.detaching_until == until)
+                         .values(detaching_until=None))
+            session.commit()
             continue
         session.exec(sa.update(PaymentMethod).where(PaymentMethod.id == method.id,
                                                     col(PaymentMethod.detached_at).is_(None))
-                     .values(detached_at=ctx.now))
+                     .values(detached_at=ctx.now, detaching_until=None))
         session.commit()
         done += 1
     return done
