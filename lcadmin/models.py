@@ -232,7 +232,10 @@ class Contract(SQLModel, table=True):
     """A subscription agreement under which orders are placed."""
 
     __tablename__ = "contract"
-    __table_args__ = (sa.CheckConstraint(_in("status", ContractStatus), name="ck_contract_status"),)
+    __table_args__ = (
+        sa.CheckConstraint(_in("status", ContractStatus), name="ck_contract_status"),
+        sa.Index("ix_contract_company_end", "company_id", "end_date", "id"),  # the contracts list, current first
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     company_id: int = Field(foreign_key="company.id", index=True)
@@ -257,6 +260,7 @@ class SalesOrder(SQLModel, table=True):
         sa.CheckConstraint(_in("billing_frequency", BillingFrequency), name="ck_sales_order_frequency"),
         sa.CheckConstraint(_in("billing_method", BillingMethod), name="ck_sales_order_method"),
         sa.CheckConstraint("end_date >= start_date", name="ck_sales_order_period"),
+        sa.Index("ix_sales_order_company_start", "company_id", "start_date", "id"),  # the orders list, newest first
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -332,6 +336,14 @@ class Invoice(SQLModel, table=True):
         sa.CheckConstraint(
             "(kind = 'credit_note') = (credited_invoice_id IS NOT NULL)", name="ck_invoice_credit_link"
         ),
+        # The invoices list: one index per sort column, each ending with its tie-breaker, so that a
+        # page is read in order and stops after its rows; and one for the status filters and their
+        # counts, which also holds the default order (a filtered page is cut from the index alone).
+        sa.Index("ix_invoice_company_issued", "company_id", "issue_date", "number"),
+        sa.Index("ix_invoice_company_due", "company_id", "due_date", "number"),
+        sa.Index("ix_invoice_company_total", "company_id", "total_minor", "number"),
+        sa.Index("ix_invoice_company_number", "company_id", "number"),
+        sa.Index("ix_invoice_company_status", "company_id", "status", "kind", "due_date", "issue_date", "number"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -391,7 +403,7 @@ class AuditEvent(SQLModel, table=True):
     __tablename__ = "audit_event"
     __table_args__ = (
         sa.CheckConstraint(_in("outcome", AuditOutcome), name="ck_audit_event_outcome"),
-        sa.Index("ix_audit_event_company_occurred", "company_id", "occurred_at"),
+        sa.Index("ix_audit_event_company_occurred_id", "company_id", "occurred_at", "id"),  # the activity log's pages
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -621,6 +633,8 @@ class Payment(SQLModel, table=True):
     __table_args__ = (
         sa.CheckConstraint(_in("status", PaymentStatus), name="ck_payment_status"),
         sa.CheckConstraint("(order_id IS NULL) <> (invoice_id IS NULL)", name="ck_payment_target"),
+        # The payments history, newest first; it holds what its count reads (the paid invoice)
+        sa.Index("ix_payment_company_paid", "company_id", "status", "paid_at", "id", "paid_invoice_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -700,6 +714,8 @@ class PaymentClaim(SQLModel, table=True):
     card_brand: str | None = Field(default=None, max_length=20)
     card_last4: str | None = Field(default=None, max_length=4)
     user_id: int | None = Field(default=None, foreign_key="user_account.id")
+    # While the background reconciliation settles it with the provider: until when it holds it.
+    settling_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class PaymentMethod(SQLModel, table=True):
@@ -745,6 +761,8 @@ class PaymentMethod(SQLModel, table=True):
     updated_at: datetime = _created_at()
     removed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     detached_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # gone from the provider too
+    # While a background round detaches it at the provider: until when that round holds it.
+    detaching_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class MandateSignature(ESignature, table=True):

@@ -12,6 +12,7 @@ from lcadmin import paths
 from lcadmin.components.forms import busy_button
 from lcadmin.components.i18n import t, t_fmt
 from lcadmin.components.layout import page_frame
+from lcadmin.components.pager import pager
 from lcadmin.components.payment import payment_dialog, payment_success
 from lcadmin.settings import get_settings
 from lcadmin.states.auth import AuthState
@@ -207,39 +208,46 @@ def _header(key: str, sorting: Sorting | None) -> rx.Component:
         aria_sort=rx.cond(active, rx.cond(sorting.descending, "descending", "ascending"), "none"), **props)
 
 
-def _count(rows: rx.Var, words: tuple[str, str]) -> rx.Component:
-    """"3 documents" above a list (one: its singular)."""
-    number = rx.Var.create(rows).length()  # pyright: ignore[reportAttributeAccessIssue] (a list Var)
+def _count(number: rx.Var, words: tuple[str, str]) -> rx.Component:
+    """"312 documents" above a list (one: its singular)."""
     return rx.text(rx.cond(number == 1, t(words[0]), t_fmt(words[1], count=number.to_string())), size="2",
                    color_scheme="gray", class_name="row-count", aria_live="polite")
 
 
 def _table(headers: list[str], rows: rx.Var, cells, empty, label_key: str, loaded: rx.Var, *,
-           count: tuple[str, str] | None = None, sorting: Sorting | None = None) -> rx.Component:
+           count: tuple[str, str] | None = None, sorting: Sorting | None = None, total: rx.Var | None = None,
+           paged: rx.Component | None = None) -> rx.Component:
     """A table of ``rows`` (cards on a phone), skeleton rows until ``loaded``, then an explaining
     callout when there are none (``empty``: a message key, or an already translated text).
-    ``count``: the singular and plural keys of the row count shown above it; ``sorting``: its
-    sortable headers."""
+    ``count``: the singular and plural keys of the row count shown above it (of ``total`` rows,
+    for a list shown a page at a time; else of ``rows``); ``sorting``: its sortable headers;
+    ``paged``: the list's pager, under it."""
     return rx.cond(
         ~loaded,
         skeleton_rows(),
-        _rows_or_empty(headers, rows, cells, empty, label_key, count, sorting),
+        _rows_or_empty(headers, rows, cells, empty, label_key, count, sorting, total, paged),
     )
 
 
 def _rows_or_empty(headers: list[str], rows: rx.Var, cells, empty, label_key: str, count: tuple[str, str] | None,
-                   sorting: Sorting | None) -> rx.Component:
+                   sorting: Sorting | None, total: rx.Var | None = None,
+                   paged: rx.Component | None = None) -> rx.Component:
+    shown = rx.Var.create(rows).length()  # pyright: ignore[reportAttributeAccessIssue] (a list Var)
     return rx.cond(
-        rx.Var.create(rows).length() > 0,  # pyright: ignore[reportAttributeAccessIssue] (a list Var)
-        rx.box(
-            _count(rows, count) if count else rx.fragment(),
-            rx.table.root(
-                rx.el.caption(t(label_key), class_name="sr-only"),  # the table's name (Radix puts aria-label on a div)
-                rx.table.header(rx.table.row(*[_header(h, sorting) for h in headers])),
-                rx.table.body(rx.foreach(rows, lambda row: rx.table.row(*labelled(cells(row), headers)))),
-                variant="surface", size="2",
+        shown > 0,
+        rx.fragment(
+            rx.box(
+                _count(shown if total is None else total, count) if count else rx.fragment(),
+                rx.table.root(
+                    # the table's name (Radix puts aria-label on a div)
+                    rx.el.caption(t(label_key), class_name="sr-only"),
+                    rx.table.header(rx.table.row(*[_header(h, sorting) for h in headers])),
+                    rx.table.body(rx.foreach(rows, lambda row: rx.table.row(*labelled(cells(row), headers)))),
+                    variant="surface", size="2",
+                ),
+                class_name="table-scroll responsive-table",
             ),
-            class_name="table-scroll responsive-table",
+            paged or rx.fragment(),
         ),
         rx.callout.root(rx.callout.icon(rx.icon("inbox")),
                         rx.callout.text(t(empty) if isinstance(empty, str) else empty), color_scheme="gray"),
@@ -370,7 +378,7 @@ def _contract_options(numbers: rx.Var) -> list[rx.Component]:
 
 
 def contracts_page() -> rx.Component:
-    """/admin/contracts: the contracts, then their orders, filtered and sorted."""
+    """/admin/contracts: the contracts, then their orders, filtered and sorted, each a page at a time."""
     return admin_frame(
         "contracts",
         rx.heading(t("orders.contracts"), as_="h2", size="4"),
@@ -381,7 +389,13 @@ def contracts_page() -> rx.Component:
                           rx.table.cell(status_badge(r["status_label"], r["status_tone"])),
                           rx.table.cell(rx.link(r["method"], href=paths.PAYMENT_METHODS)), rx.table.cell(r["orders"]),
                           rx.table.cell(r["total"])],
-               "contracts.empty", "orders.contracts", OrdersState.loaded, count=("count.contract", "count.contracts")),
+               "contracts.empty", "orders.contracts", OrdersState.loaded, count=("count.contract", "count.contracts"),
+               total=OrdersState.contracts_total,
+               paged=pager("pager.contracts", page=OrdersState.contracts_page, pages=OrdersState.contracts_pages,
+                           total=OrdersState.contracts_total,
+                           on_previous=OrdersState.go_to_contracts_page(OrdersState.contracts_page - 1),
+                           on_next=OrdersState.go_to_contracts_page(OrdersState.contracts_page + 1),
+                           pager_id="contracts-pager")),
         rx.flex(
             rx.heading(t("orders.orders"), as_="h2", size="4"),
             rx.flex(
@@ -406,7 +420,9 @@ def contracts_page() -> rx.Component:
                        rx.table.cell(status_badge(r["status_label"], r["status_tone"])), rx.table.cell(r["subtotal"]),
                        rx.table.cell(r["total"])],
             rx.cond(OrdersState.filtered, t("orders.none_match"), t("admin.orders.empty")), "admin.nav.contracts",
-            OrdersState.loaded, count=("count.order", "count.orders"),
+            OrdersState.loaded, count=("count.order", "count.orders"), total=OrdersState.total,
+            paged=pager("pager.orders", page=OrdersState.page, pages=OrdersState.pages, total=OrdersState.total,
+                        on_previous=OrdersState.previous_page, on_next=OrdersState.next_page, pager_id="orders-pager"),
         ),
     )
 
@@ -448,7 +464,8 @@ def _download_buttons(number: rx.Var, can_pay: rx.Var) -> rx.Component:
 
 
 def invoices_page() -> rx.Component:
-    """/admin/invoices: every invoice and credit note, filtered, each downloadable at once."""
+    """/admin/invoices: the invoices and credit notes a page at a time, filtered, each downloadable
+    at once; then the payments history, a page at a time too."""
     return admin_frame("invoices",
         *([payment_success(), payment_dialog()] if get_settings().online_payment else []),
         _invoice_filters(),
@@ -466,18 +483,25 @@ def invoices_page() -> rx.Component:
                        rx.table.cell(status_badge(r["status_label"], r["status_tone"])),
                        rx.table.cell(_download_buttons(r["number"].to(str), r["can_pay"].to(bool)))],
             rx.cond(InvoicesState.filtered, t("invoices.none_match"), t("admin.invoices.empty")), "admin.nav.invoices",
-            InvoicesState.loaded, count=("count.document", "count.documents"),
+            InvoicesState.loaded, count=("count.document", "count.documents"), total=InvoicesState.total,
+            paged=pager("pager.invoices", page=InvoicesState.page, pages=InvoicesState.pages, total=InvoicesState.total,
+                        on_previous=InvoicesState.previous_page, on_next=InvoicesState.next_page,
+                        pager_id="invoices-pager"),
             sorting=Sorting({"col.number": "number", "col.issue_date": "issue_date", "col.due_date": "due_date",
                              "col.total": "total"}, InvoicesState.sort, InvoicesState.descending,
                             InvoicesState.sort_by),
         ),
         rx.heading(t("payments.title"), as_="h2", size="4", margin_top="12px"),
-        payments_table(InvoicesState.payments, InvoicesState.loaded),
+        payments_table(InvoicesState.payments, InvoicesState.loaded, paged=pager(
+            "pager.payments", page=InvoicesState.payments_page, pages=InvoicesState.payments_pages,
+            total=InvoicesState.payments_total,
+            on_previous=InvoicesState.go_to_payments_page(InvoicesState.payments_page - 1),
+            on_next=InvoicesState.go_to_payments_page(InvoicesState.payments_page + 1), pager_id="payments-pager")),
     )
 
 
-def payments_table(rows: rx.Var, loaded: rx.Var) -> rx.Component:
-    """Succeeded payments, each with its receipt to download."""
+def payments_table(rows: rx.Var, loaded: rx.Var, *, paged: rx.Component | None = None) -> rx.Component:
+    """Succeeded payments, each with its receipt to download (a page of them, with ``paged``)."""
     return _table(
         ["col.receipt", "col.paid_on", "col.invoice", "col.amount", "col.card", "col.actions"], rows,
         lambda r: [rx.table.row_header_cell(r["receipt_number"]), rx.table.cell(r["paid_on"]),
@@ -490,5 +514,5 @@ def payments_table(rows: rx.Var, loaded: rx.Var) -> rx.Component:
                                              on_click=InvoicesState.download_receipt(r["receipt_number"].to(str)),
                                              aria_label=t("payments.receipt").to(str) + " " +
                                              r["receipt_number"].to(str))))],
-        "payments.empty", "payments.title", loaded,
+        "payments.empty", "payments.title", loaded, paged=paged,
     )

@@ -25,8 +25,9 @@ from lcadmin.services import scope
 from lcadmin.services.context import RequestContext
 from lcadmin.services.errors import NotAllowed
 from lcadmin.services.invoice_documents import invoice_document
-from lcadmin.services.invoicing import amount_due
+from lcadmin.services.invoicing import SERIES, amount_due
 from lcadmin.services.licences.pools import pools
+from lcadmin.services.paging import Page, fetch_page
 from lcadmin.services.payment_methods.collection import collection_note, collections_of, shown_status
 from lcadmin.services.payment_methods.wallet import expiring_cards, method_label
 from lcadmin.services.views import status_tone
@@ -72,6 +73,7 @@ def _require(ctx: RequestContext, permission: Permission) -> int:
 
 
 ORDER_FILTERS = ("all", *(s.value for s in OrderStatus if s is not OrderStatus.DRAFT))
+# The orders list's sort orders, each ending with a unique column (pages never repeat a row)
 ORDER_SORTS = {
     "newest": (col(SalesOrder.start_date).desc(), col(SalesOrder.id).desc()),
     "oldest": (SalesOrder.start_date, SalesOrder.id),
@@ -93,49 +95,74 @@ class ContractRow:
     method: str = ""  # how it is paid ("Visa •••• 4242", "Virement bancaire"), changed on the wallet page
 
 
-def list_contracts(session: Session, ctx: RequestContext) -> list[ContractRow]:
-    """The company's contracts, current first, each with its number of orders and their total
-    (orders issued under it, cancelled ones left out)."""
+CONTRACTS_ORDER = (col(Contract.end_date).desc(), col(Contract.id).desc())  # current first
+
+
+def contract_numbers(session: Session, ctx: RequestContext, *, current_first: bool = False) -> list[str]:
+    """The numbers of the company's contracts the caller sees (the lists' contract filters offer
+    them), in order, or current first as the contracts list shows them."""
+    company_id = _require(ctx, Permission.VIEW_BILLING)
+    return list(session.exec(select(Contract.number).where(Contract.company_id == company_id,
+                                                           scope.contracts(ctx.user))
+                             .order_by(*(CONTRACTS_ORDER if current_first else (Contract.number,)))))
+
+
+def list_contracts(session: Session, ctx: RequestContext, *, page: int = 1) -> Page[ContractRow]:
+    """One page of the company's contracts, current first, each with its number of orders and
+    their total (orders issued under it, cancelled ones left out)."""
     company_id, locale = _require(ctx, Permission.VIEW_BILLING), ctx.locale
-    counted = sa.and_(SalesOrder.contract_id == Contract.id,
-                      col(SalesOrder.status).notin_([OrderStatus.DRAFT.value, OrderStatus.CANCELLED.value]))
-    rows = session.exec(
-        select(Contract, sa.func.count(SalesOrder.id), sa.func.coalesce(sa.func.sum(SalesOrder.total_minor), 0),
-               sa.func.max(SalesOrder.currency))
-        .join(SalesOrder, counted, isouter=True).where(Contract.company_id == company_id, scope.contracts(ctx.user))
-        .group_by(Contract.id).order_by(col(Contract.end_date).desc(), col(Contract.id).desc())).all()
-    methods = {m.id: m for m in session.exec(select(PaymentMethod).where(PaymentMethod.company_id == company_id))}
-    return [ContractRow(number=c.number, title=c.title,
-                        period=_period(c.start_date, c.end_date, locale),
-                        status=c.status, status_label=gettext(f"status.contract.{c.status}", locale),
-                        status_tone=status_tone(c.status), orders=str(count),
-                        total=format_money(Money(total, currency or "EUR"), locale),
-                        method=method_label(methods.get(c.payment_method_id), locale))
-            for c, count, total, currency in rows]
+    where = (Contract.company_id == company_id, scope.contracts(ctx.user))
+    contracts = fetch_page(session, select(Contract).where(*where).order_by(*CONTRACTS_ORDER),
+                           select(sa.func.count()).select_from(Contract).where(*where), page)
+    # The orders issued under the page's contracts only (cancelled ones left out)
+    totals = select(SalesOrder.contract_id, sa.func.count(SalesOrder.id),
+                    sa.func.coalesce(sa.func.sum(SalesOrder.total_minor), 0), sa.func.max(SalesOrder.currency))
+    orders = {contract_id: (count, total, currency) for contract_id, count, total, currency in session.exec(
+        totals.where(col(SalesOrder.contract_id).in_([c.id for c in contracts]),
+                     col(SalesOrder.status).notin_([OrderStatus.DRAFT.value, OrderStatus.CANCELLED.value]))
+        .group_by(SalesOrder.contract_id))}
+    method_ids = sorted({c.payment_method_id for c in contracts if c.payment_method_id})
+    methods = {m.id: m for m in session.exec(select(PaymentMethod).where(
+        PaymentMethod.company_id == company_id, col(PaymentMethod.id).in_(method_ids)))} if method_ids else {}
+
+    def row(contract: Contract) -> ContractRow:
+        count, total, currency = orders.get(contract.id, (0, 0, None))
+        return ContractRow(number=contract.number, title=contract.title,
+                           period=_period(contract.start_date, contract.end_date, locale), status=contract.status,
+                           status_label=gettext(f"status.contract.{contract.status}", locale),
+                           status_tone=status_tone(contract.status), orders=str(count),
+                           total=format_money(Money(int(total), currency or "EUR"), locale),
+                           method=method_label(methods.get(contract.payment_method_id), locale))
+
+    return contracts.map(row)
 
 
 def list_orders(session: Session, ctx: RequestContext, *, status: str = "all", sort: str = "newest",
-                contract: str = "") -> list[OrderRow]:
-    """The company's orders with their contract, filtered by status and contract, and sorted
-    (newest first, oldest first, by number, or by amount)."""
+                contract: str = "", page: int = 1) -> Page[OrderRow]:
+    """One page of the company's orders with their contract, filtered by status and contract,
+    and sorted (newest first, oldest first, by number, or by amount)."""
     company_id, locale = _require(ctx, Permission.VIEW_BILLING), ctx.locale
-    query = (select(SalesOrder, Contract).join(Contract, Contract.id == SalesOrder.contract_id, isouter=True)
-             .where(SalesOrder.company_id == company_id, SalesOrder.status != OrderStatus.DRAFT.value,
-                    scope.orders(ctx.user)))
+    where = [SalesOrder.company_id == company_id, SalesOrder.status != OrderStatus.DRAFT.value, scope.orders(ctx.user)]
     if status in ORDER_FILTERS and status != "all":
-        query = query.where(SalesOrder.status == status)
+        where.append(SalesOrder.status == status)
     if contract:
-        query = query.where(Contract.number == contract[:40])
-    rows = session.exec(query.order_by(*ORDER_SORTS.get(sort, ORDER_SORTS["newest"]))).all()
-    return [
-        OrderRow(number=order.number, contract=contract.number if contract else "",
-                 period=_period(order.start_date, order.end_date, locale),
-                 status=order.status, status_label=gettext(f"status.order.{order.status}", locale),
-                 status_tone=status_tone(order.status),
-                 subtotal=format_money(Money(order.subtotal_minor, order.currency), locale),
-                 total=format_money(Money(order.total_minor, order.currency), locale))
-        for order, contract in rows
-    ]
+        where.append(col(SalesOrder.contract_id).in_(select(Contract.id).where(Contract.company_id == company_id,
+                                                                               Contract.number == contract[:40])))
+    rows = (select(SalesOrder, col(Contract.number).label("contract"))
+            .join(Contract, Contract.id == SalesOrder.contract_id, isouter=True).where(*where)
+            .order_by(*ORDER_SORTS.get(sort, ORDER_SORTS["newest"])))
+    found = fetch_page(session, rows, select(sa.func.count()).select_from(SalesOrder).where(*where), page)
+
+    def row(found_row) -> OrderRow:
+        order, contract_number = found_row
+        return OrderRow(number=order.number, contract=contract_number or "",
+                        period=_period(order.start_date, order.end_date, locale), status=order.status,
+                        status_label=gettext(f"status.order.{order.status}", locale),
+                        status_tone=status_tone(order.status),
+                        subtotal=format_money(Money(order.subtotal_minor, order.currency), locale),
+                        total=format_money(Money(order.total_minor, order.currency), locale))
+
+    return found.map(row)
 
 
 # What the customer sees of an invoice's status (``invoice_status``), and "all".
@@ -145,7 +172,8 @@ INVOICE_FILTERS = ("all", InvoiceStatus.OPEN.value, OVERDUE, InvoiceStatus.PAID.
 
 def invoice_status(invoice: Invoice, today: date) -> str:
     """What the customer sees: ``open``, ``overdue`` (open past its due date), ``paid`` or ``void``;
-    a credit note in force is ``issued`` (it is owed to the customer, never late)."""
+    a credit note in force is ``issued`` (it is owed to the customer, never late).
+    :func:`status_conditions` says the same in SQL, for the lists."""
     if invoice.kind == InvoiceKind.CREDIT_NOTE.value and invoice.status == InvoiceStatus.OPEN.value:
         return ISSUED
     if invoice.status == InvoiceStatus.OPEN.value and invoice.due_date and invoice.due_date < today:
@@ -153,7 +181,42 @@ def invoice_status(invoice: Invoice, today: date) -> str:
     return invoice.status
 
 
-# The invoice list's sortable columns (its headers), each with its tie-breaker.
+def status_conditions(today: date) -> dict[str, sa.ColumnElement[bool]]:
+    """:func:`invoice_status` as SQL: for each status the customer sees, the condition on an
+    issued invoice's columns that gives it. Exactly one holds for each invoice that is not a
+    draft, so a status filter is a WHERE clause and the list's count is the filtered count."""
+    status, kind, due = col(Invoice.status), col(Invoice.kind), col(Invoice.due_date)
+    is_open, invoice = status == InvoiceStatus.OPEN.value, kind == InvoiceKind.INVOICE.value  # or a credit note
+    return {
+        ISSUED: sa.and_(is_open, kind == InvoiceKind.CREDIT_NOTE.value),
+        OVERDUE: sa.and_(is_open, invoice, due < today),
+        InvoiceStatus.OPEN.value: sa.and_(is_open, invoice, sa.or_(due.is_(None), due >= today)),
+        InvoiceStatus.PAID.value: status == InvoiceStatus.PAID.value,
+        InvoiceStatus.VOID.value: status == InvoiceStatus.VOID.value,
+    }
+
+
+def status_column(today: date) -> sa.ColumnElement[str]:
+    """The status the customer sees, as a column of the invoice lists (a CASE of
+    :func:`status_conditions`)."""
+    conditions = status_conditions(today)
+    return sa.case((conditions[ISSUED], ISSUED), (conditions[OVERDUE], OVERDUE), else_=col(Invoice.status))
+
+
+def _number_contains(text: str) -> sa.ColumnElement[bool]:
+    """The numbers holding ``text`` (% and _ taken literally)."""
+    piece = text.strip().upper()[:40]
+    condition = col(Invoice.number).contains(piece, autoescape=True)
+    if piece.startswith(SERIES):
+        # A number is the series' letter, its year and its rank (F2026-00001): a piece that starts
+        # with that letter can only be a number's beginning, a range of the company's number index.
+        condition = sa.and_(col(Invoice.number) >= piece, col(Invoice.number) < piece + "\uffff", condition)
+    return condition
+
+
+# Every status but draft: an IN list, which the count reads as ranges of the status index.
+LISTED = tuple(s.value for s in InvoiceStatus if s is not InvoiceStatus.DRAFT)
+# The invoice list's sortable columns (its headers), each with its tie-breaker (a number is unique).
 INVOICE_SORTS = {
     "issue_date": (Invoice.issue_date, Invoice.number),
     "due_date": (Invoice.due_date, Invoice.number),
@@ -163,45 +226,52 @@ INVOICE_SORTS = {
 
 
 def list_invoices(session: Session, ctx: RequestContext, *, zone: str, status: str = "all",
-                  contract: str = "", period: str = "", search: str = "",
-                  online_payment: bool = True, sort: str = "issue_date", descending: bool = True) -> list[InvoiceRow]:
-    """The company's invoices and credit notes, filtered by status, contract, period of issue and a
-    piece of the number, sorted by a column (newest first by default); "overdue" is read on the
-    vendor's calendar (``zone``)."""
+                  contract: str = "", period: str = "", search: str = "", online_payment: bool = True,
+                  sort: str = "issue_date", descending: bool = True, page: int = 1) -> Page[InvoiceRow]:
+    """One page of the company's invoices and credit notes, filtered by status, contract, period
+    of issue and a piece of the number, sorted by a column (newest first by default); "overdue"
+    is read on the vendor's calendar (``zone``). Filtered, counted, sorted and cut in SQL: only
+    the page's rows are loaded and formatted."""
     company_id, locale = _require(ctx, Permission.VIEW_BILLING), ctx.locale
     may_pay, today = online_payment and ctx.user.can(Permission.PAY), business_date(ctx.now, zone)
-    query = (select(Invoice, Contract).join(SalesOrder, SalesOrder.id == Invoice.order_id, isouter=True)
-             .join(Contract, Contract.id == SalesOrder.contract_id, isouter=True)
-             .where(Invoice.company_id == company_id, Invoice.status != InvoiceStatus.DRAFT.value,
-                    scope.invoices(ctx.user)))
+    where = [Invoice.company_id == company_id, col(Invoice.status).in_(LISTED), scope.invoices(ctx.user)]
+    if status in INVOICE_FILTERS and status != "all":
+        where.append(status_conditions(today)[status])
     if contract:
-        query = query.where(Contract.number == contract)
+        where.append(col(Invoice.order_id).in_(
+            select(SalesOrder.id).join(Contract, Contract.id == SalesOrder.contract_id)
+            .where(Contract.company_id == company_id, Contract.number == contract[:40])))
     bounds = period_bounds(period)
     if bounds:
-        query = query.where(Invoice.issue_date >= bounds[0], Invoice.issue_date <= bounds[1])
+        where += [col(Invoice.issue_date) >= bounds[0], col(Invoice.issue_date) <= bounds[1]]
     if search.strip():
-        query = query.where(col(Invoice.number).contains(search.strip().upper()[:40], autoescape=True))  # % and _ too
-    rows = []
-    collected = collections_of(session, company_id)
+        where.append(_number_contains(search))
     columns = INVOICE_SORTS.get(sort, INVOICE_SORTS["issue_date"])
-    order = [col(column).desc() if descending else col(column).asc() for column in columns]
-    for invoice, contract_row in session.exec(query.order_by(*order)):
-        shown = invoice_status(invoice, today)
-        if status != "all" and shown != status:
-            continue
-        collecting = shown_status(collected.get(invoice.id)) if shown in (InvoiceStatus.OPEN.value, OVERDUE) else None
-        badge = collecting or shown
-        rows.append(InvoiceRow(
-            number=invoice.number, kind_label=gettext(f"kind.{invoice.kind}", locale),
-            contract=contract_row.number if contract_row else "",
+    order = [col(c).desc() if descending else col(c).asc() for c in columns]
+    rows = (select(Invoice.id, Invoice.number, Invoice.kind, Invoice.issue_date, Invoice.due_date,
+                   Invoice.subtotal_minor, Invoice.total_minor, Invoice.currency,
+                   status_column(today).label("shown"), col(Contract.number).label("contract"))
+            .select_from(Invoice).join(SalesOrder, SalesOrder.id == Invoice.order_id, isouter=True)
+            .join(Contract, Contract.id == SalesOrder.contract_id, isouter=True).order_by(*order))
+    found = fetch_page(session, rows, select(sa.func.count()).select_from(Invoice).where(*where), page,
+                       keys=select(Invoice.id).where(*where).order_by(*order))
+    payable = (InvoiceStatus.OPEN.value, OVERDUE)
+    collected = collections_of(session, company_id, ids=[row.id for row in found if row.shown in payable])
+
+    def row(invoice) -> InvoiceRow:
+        collecting = shown_status(collected.get(invoice.id)) if invoice.shown in payable else None
+        badge = collecting or invoice.shown
+        return InvoiceRow(
+            number=invoice.number, kind_label=gettext(f"kind.{invoice.kind}", locale), contract=invoice.contract or "",
             issue_date=format_date(invoice.issue_date, locale, "medium") if invoice.issue_date else "",
             due_date=format_date(invoice.due_date, locale, "medium") if invoice.due_date else "",
             subtotal=format_money(Money(invoice.subtotal_minor, invoice.currency), locale),
-            total=format_money(Money(invoice.total_minor, invoice.currency), locale), status=shown,
+            total=format_money(Money(invoice.total_minor, invoice.currency), locale), status=invoice.shown,
             status_label=gettext(f"status.invoice.{badge}", locale), status_tone=status_tone(badge),
             # a debit awaiting the bank may still be paid: nothing else may charge the invoice
-            can_pay=may_pay and shown in (InvoiceStatus.OPEN.value, OVERDUE) and collecting != "debit_pending"))
-    return rows
+            can_pay=may_pay and invoice.shown in payable and collecting != "debit_pending")
+
+    return found.map(row)
 
 
 @dataclass(frozen=True)
@@ -210,18 +280,43 @@ class PeriodChoice:
     label: str
 
 
+def _quarters_with_invoices(session: Session, where: list) -> list[date]:
+    """The first day of every quarter holding an invoice that meets ``where``.
+
+    Read from the company's issue-date index rather than from every invoice's date (a DISTINCT
+    over each date's year and quarter reads them all): its first and last dates, then one probe
+    per quarter between them, all in one statement.
+    """
+    issued = col(Invoice.issue_date)
+    first, last = session.exec(select(select(sa.func.min(issued)).where(*where).scalar_subquery(),
+                                      select(sa.func.max(issued)).where(*where).scalar_subquery())).one()
+    if first is None or last is None:
+        return []
+    starts = [date(year, month, 1) for year in range(first.year, last.year + 1) for month in (1, 4, 7, 10)
+              if date(first.year, first.month - (first.month - 1) % 3, 1) <= date(year, month, 1) <= last]
+    found: list[date] = []
+    of_company = sa.and_(*where)
+    for chunk in (starts[n:n + 400] for n in range(0, len(starts), 400)):  # columns of one SELECT
+        held = session.exec(select(*[sa.exists().where(of_company, issued >= start, issued < _next_quarter(start))
+                                     for start in chunk])).one()
+        held = held if len(chunk) > 1 else (held,)  # a select of one column reads as its value
+        found += [start for start, holds in zip(chunk, held, strict=True) if holds]
+    return found
+
+
+def _next_quarter(start: date) -> date:
+    return date(start.year + 1, 1, 1) if start.month == 10 else date(start.year, start.month + 3, 1)
+
+
 def invoice_filter_choices(session: Session, ctx: RequestContext) -> tuple[list[str], list[PeriodChoice]]:
     """The company's contract numbers, and the years and quarters it has invoices in (newest
     first, each year before its quarters), for the filters."""
     company_id, locale = _require(ctx, Permission.VIEW_BILLING), ctx.locale
-    contracts = list(session.exec(select(Contract.number).where(Contract.company_id == company_id,
-                                                                scope.contracts(ctx.user))
-                                  .order_by(Contract.number)))
-    dates = session.exec(select(Invoice.issue_date).where(Invoice.company_id == company_id, scope.invoices(ctx.user),
-                                                          col(Invoice.issue_date).is_not(None))).all()
+    where = [Invoice.company_id == company_id, scope.invoices(ctx.user), col(Invoice.issue_date).is_not(None)]
     periods = [PeriodChoice(code, code if "-Q" not in code else gettext(
-        "period.quarter", locale, quarter=code[-1], year=code[:4])) for code in periods_of(dates)]
-    return contracts, periods
+        "period.quarter", locale, quarter=code[-1], year=code[:4]))
+        for code in periods_of(_quarters_with_invoices(session, where))]
+    return contract_numbers(session, ctx), periods
 
 
 @dataclass(frozen=True)
@@ -285,7 +380,7 @@ def invoice_detail(session: Session, ctx: RequestContext, number: str, *, vendor
                            .order_by(Invoice.issue_date)).all()
     payable = not document.is_credit_note and shown in (InvoiceStatus.OPEN.value, OVERDUE)
     due = amount_due(session, invoice) if payable else 0
-    collection = collections_of(session, company_id).get(invoice.id) if payable else None
+    collection = collections_of(session, company_id, ids=[invoice.id]).get(invoice.id) if payable else None
     collecting = shown_status(collection)
     note, tone = collection_note(session, collection, locale)
     shown = collecting or shown

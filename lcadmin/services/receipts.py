@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from lcadmin.domain.calendar import business_date, business_time
 from lcadmin.domain.money import Money
@@ -25,6 +25,7 @@ from lcadmin.services.context import RequestContext
 from lcadmin.services.errors import NotAllowed, NotFound
 from lcadmin.services.invoice_documents import build_document
 from lcadmin.services.invoicing import allocate_number
+from lcadmin.services.paging import Page, fetch_page
 from lcadmin.services.snapshots import party
 from lcadmin.settings import VendorSettings
 
@@ -100,23 +101,29 @@ def _company(ctx: RequestContext) -> int:
     return ctx.user.company_id
 
 
-def list_payments(session: Session, ctx: RequestContext, *, zone: str, invoice_number: str = "") -> list[PaymentRow]:
-    """The company's succeeded payments, newest first (one invoice's only, with ``invoice_number``)."""
+def list_payments(session: Session, ctx: RequestContext, *, zone: str, invoice_number: str = "",
+                  page: int = 1) -> Page[PaymentRow]:
+    """One page of the company's succeeded payments that paid an invoice, newest first (one
+    invoice's only, with ``invoice_number``), counted and cut in SQL."""
     company_id, locale = _company(ctx), ctx.locale
-    query = (select(Payment, Invoice).join(Invoice, Invoice.id == Payment.paid_invoice_id)
-             .where(Payment.company_id == company_id, Payment.status == PaymentStatus.SUCCEEDED.value,
-                    scope.invoices(ctx.user)))
+    # Of an invoice (or an order) in the caller's scope: the condition reads the payment alone,
+    # so counting an unscoped caller's history reads the payments' index and nothing else.
+    where = [Payment.company_id == company_id, Payment.status == PaymentStatus.SUCCEEDED.value,
+             col(Payment.paid_invoice_id).is_not(None), scope.payments(ctx.user)]
     # (payments settled before receipts were numbered are listed too, without a receipt to download)
     if invoice_number:
-        query = query.where(Invoice.number == invoice_number[:40])
-    rows = session.exec(query.order_by(col(Payment.paid_at).desc(), col(Payment.id).desc())).all()
-    return [PaymentRow(receipt_number=payment.receipt_number or "",
-                       paid_on=format_date(business_date(payment.paid_at or payment.updated_at, zone), locale,
-                                           "medium"),
-                       invoice_number=invoice.number,
-                       amount=format_money(Money(payment.amount_minor, payment.currency), locale),
-                       card=card_label(payment))
-            for payment, invoice in rows]
+        where.append(col(Payment.paid_invoice_id).in_(select(Invoice.id).where(
+            Invoice.company_id == company_id, Invoice.number == invoice_number[:40])))
+    newest = (col(Payment.paid_at).desc(), col(Payment.id).desc())
+    paid = (select(Payment, col(Invoice.number).label("invoice_number"))
+            .join(Invoice, Invoice.id == Payment.paid_invoice_id).order_by(*newest))
+    found = fetch_page(session, paid, select(func.count()).select_from(Payment).where(*where), page,
+                       keys=select(Payment.id).where(*where).order_by(*newest))
+    return found.map(lambda row: PaymentRow(
+        receipt_number=row[0].receipt_number or "",
+        paid_on=format_date(business_date(row[0].paid_at or row[0].updated_at, zone), locale, "medium"),
+        invoice_number=row[1], amount=format_money(Money(row[0].amount_minor, row[0].currency), locale),
+        card=card_label(row[0])))
 
 
 def receipt_pdf(session: Session, ctx: RequestContext, receipt_number: str,

@@ -16,6 +16,7 @@ from lcadmin.domain.text import TextProblem, field_text
 from lcadmin.i18n import LOCALES, gettext
 from lcadmin.models import utcnow
 from lcadmin.services.errors import LinkProblem, ServiceError, Throttled
+from lcadmin.services.paging import PAGE_SIZE as PAGE_SIZE  # the lists' page size, for their pagers
 from lcadmin.services.sessions import SESSION_COOKIE
 from lcadmin.settings import get_settings
 from lcadmin.states.locale import LocaleState
@@ -42,6 +43,12 @@ def clip(value: object, limit: int = MAX_FIELD) -> str:
 def one_of(value: object, choices, default: str) -> str:
     """``value`` if it is one of ``choices`` (strings), else ``default``."""
     return value if isinstance(value, str) and value in choices else default
+
+
+def page_number(value: object) -> int | None:
+    """A page number argument (1 and up), or None when it is none: not a whole number (a bool, a
+    float, text) or below 1. A number past the end is the service's to bring back to the last page."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 1 else None
 
 
 def page_param(state: rx.State, name: str, limit: int) -> str:

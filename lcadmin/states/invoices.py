@@ -1,4 +1,5 @@
-"""The "Factures" page: filters, search, and instant downloads (PDF and Factur-X).
+"""The "Factures" page: one page of invoices at a time (filtered, sorted, counted and cut by the
+service), the payments history, and instant downloads (PDF and Factur-X).
 
 Every call resolves the company from the session cookie; a number from the browser is only ever
 looked up within that company. The PDFs are rendered in worker processes (lcadmin.pdf.pool),
@@ -21,17 +22,24 @@ from lcadmin.services import admin_center, receipts
 from lcadmin.services.context import RequestContext
 from lcadmin.services.invoice_documents import invoice_document
 from lcadmin.settings import get_settings
-from lcadmin.states.base import clip, loads_list, one_of, shows_busy, typed_text
+from lcadmin.states.base import clip, loads_list, one_of, page_number, shows_busy, typed_text
 from lcadmin.states.service import run, run_download
 
 ALL = "all"
 
 
 class InvoicesState(rx.State):
-    """The filtered list of the company's invoices and credit notes."""
+    """One page of the company's invoices and credit notes as filtered and sorted, and one page
+    of its payments history: the browser never holds the whole list."""
 
     rows: list[dict[str, Any]] = []
+    page: int = 1  # of the invoices, from 1
+    total: int = 0  # invoices and credit notes the filters let through
+    pages: int = 1
     payments: list[dict[str, str]] = []  # the payments history, each with its receipt
+    payments_page: int = 1
+    payments_total: int = 0
+    payments_pages: int = 1
     status: str = ALL
     contract: str = ALL
     period: str = ALL
@@ -49,49 +57,61 @@ class InvoicesState(rx.State):
         """Whether a filter or the search narrows the list (the empty message differs)."""
         return self.status != ALL or self.contract != ALL or self.period != ALL or self.search.strip() != ""
 
-    async def _refresh(self, *, with_payments: bool = False):
-        """The list for the current filters (and, on a page load or refresh, the payments history)."""
+    async def _refresh(self, *, everything: bool = False, invoices: bool = True):
+        """The page of invoices for the current filters and sort; with ``everything`` (a page load
+        or a refresh), the filters' choices and the page of payments too."""
         self.error = ""
-        status, search, sort, descending = self.status, self.search, self.sort, self.descending
+        status, search, sort, descending, page = self.status, self.search, self.sort, self.descending, self.page
         contract, period = "" if self.contract == ALL else self.contract, "" if self.period == ALL else self.period
-        online, zone = get_settings().online_payment, get_settings().vendor.timezone
+        payments_page, online, zone = self.payments_page, get_settings().online_payment, get_settings().vendor.timezone
 
         def work(session: Session, ctx: RequestContext):
-            choices = admin_center.invoice_filter_choices(session, ctx)
-            rows = admin_center.list_invoices(session, ctx, zone=zone, status=status, contract=contract,
-                                              period=period, search=search, online_payment=online, sort=sort,
-                                              descending=descending)
-            return choices, rows, receipts.list_payments(session, ctx, zone=zone) if with_payments else None
+            choices = admin_center.invoice_filter_choices(session, ctx) if everything else None
+            rows = admin_center.list_invoices(
+                session, ctx, zone=zone, status=status, contract=contract, period=period, search=search,
+                online_payment=online, sort=sort, descending=descending, page=page) if invoices else None
+            payments = receipts.list_payments(session, ctx, zone=zone, page=payments_page) \
+                if everything or not invoices else None
+            return choices, rows, payments
 
         done = await run(self, work, permission=Permission.VIEW_BILLING)
         if not done.ok:
-            self.rows = []
+            self.rows, self.total, self.page, self.pages = [], 0, 1, 1
             return done.event
-        (contracts, periods), rows, payments = done.value
+        choices, rows, payments = done.value
+        if choices is not None:
+            self.contracts, self.periods = choices[0], [asdict(period) for period in choices[1]]
+        if rows is not None:
+            self.rows = [asdict(row) for row in rows]
+            self.total, self.page, self.pages = rows.total, rows.page, rows.pages
         if payments is not None:
             self.payments = [asdict(row) for row in payments]
-        self.contracts, self.periods = contracts, [asdict(period) for period in periods]
-        self.rows = [asdict(row) for row in rows]
+            self.payments_total, self.payments_page, self.payments_pages = payments.total, payments.page, payments.pages
         return None
+
+    async def _filter(self):
+        """A filter, the search or the sort changed: the list from its first page."""
+        self.page = 1
+        return await self._refresh()
 
     @rx.event
     @loads_list
     async def load(self):
-        """/admin/invoices loaded: filters reset."""
+        """/admin/invoices loaded: filters reset, first pages."""
         self.status, self.contract, self.period, self.search = ALL, ALL, ALL, ""
-        self.sort, self.descending = "issue_date", True
-        return await self._refresh(with_payments=True)
+        self.sort, self.descending, self.page, self.payments_page = "issue_date", True, 1, 1
+        return await self._refresh(everything=True)
 
     @rx.event
     async def refresh(self):
-        """Reload the list, filters kept (after a payment, or in another language)."""
-        return await self._refresh(with_payments=True)
+        """Reload the pages shown, filters kept (after a payment, or in another language)."""
+        return await self._refresh(everything=True)
 
     @rx.event
     async def set_status(self, value: str):
         """Filter by status (à payer, en retard, payée, annulée) or show the credit notes."""
         self.status = one_of(value, admin_center.INVOICE_FILTERS, ALL)
-        return await self._refresh()
+        return await self._filter()
 
     @rx.event
     async def sort_by(self, column: str):
@@ -99,20 +119,20 @@ class InvoicesState(rx.State):
         column = one_of(column, admin_center.INVOICE_SORTS, "issue_date")
         self.descending = not self.descending if column == self.sort else column in ("issue_date", "due_date", "total")
         self.sort = column
-        return await self._refresh()
+        return await self._filter()
 
     @rx.event
     async def set_contract(self, value: str):
         """Filter by contract."""
         self.contract = clip(value, 40) or ALL
-        return await self._refresh()
+        return await self._filter()
 
     @rx.event
     async def set_period(self, value: str):
         """Filter by period of issue: a year (``2026``) or a quarter (``2026-Q4``)."""
         value = clip(value, 7)
         self.period = value if period_bounds(value) else ALL
-        return await self._refresh()
+        return await self._filter()
 
     @rx.event
     async def set_search(self, value: str):
@@ -120,7 +140,37 @@ class InvoicesState(rx.State):
         if (text := await typed_text(self, value, 40, error="error")) is None:
             return None
         self.search = text
+        return await self._filter()
+
+    @rx.event
+    async def next_page(self):
+        """"Suivant": the next page of invoices (the last one stays the last)."""
+        self.page += 1
         return await self._refresh()
+
+    @rx.event
+    async def previous_page(self):
+        """"Précédent": the previous page of invoices (the first one stays the first)."""
+        self.page = max(1, self.page - 1)
+        return await self._refresh()
+
+    @rx.event
+    async def go_to_page(self, page: int):
+        """Page ``page`` of the invoices (past the end: the last one); anything but a page number
+        is ignored."""
+        if (number := page_number(page)) is None:
+            return None
+        self.page = number
+        return await self._refresh()
+
+    @rx.event
+    async def go_to_payments_page(self, page: int):
+        """Page ``page`` of the payments history (past the end: the last one); anything but a page
+        number is ignored."""
+        if (number := page_number(page)) is None:
+            return None
+        self.payments_page = number
+        return await self._refresh(invoices=False)
 
     async def _download(self, number: object, facturx: bool):
         number, vendor = clip(number, 40), get_settings().vendor

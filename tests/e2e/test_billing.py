@@ -347,3 +347,60 @@ def test_home_of_the_admin_center_shows_what_is_due_late_to_sign_and_paid(new_pa
     expect(page.get_by_role("dialog")).to_contain_text("F2026-00004")
     page.get_by_role("button", name="Annuler").click()
     expect(page.get_by_role("dialog")).to_have_count(0)
+
+
+@pytest.fixture
+def paged_company(e2e_db_url):
+    """A company of its own (the demo's lists stay as the other journeys know them) holding 30
+    invoices of 2024, two pages of them, and its admin's sign-in (created once)."""
+    from datetime import date, timedelta
+
+    from sqlmodel import select
+
+    from lcadmin.db import create_engine, session_scope
+    from lcadmin.domain.permissions import Role
+    from lcadmin.domain.statuses import InvoiceStatus
+    from lcadmin.models import Membership, UserAccount, utcnow
+    from lcadmin.services.accounts import sign_up
+    from tests import factories
+
+    email, password, name = "pager@paginee.example", "un long chemin vers la facture", "Paginée"
+    engine = create_engine(e2e_db_url)
+    with session_scope(engine) as session:
+        if session.exec(select(UserAccount).where(UserAccount.email == email)).first() is None:
+            company = factories.company(session, name=name, domain="paginee.example")
+            account = sign_up(session, factories.context(now=utcnow(), ip=None), full_name="Paule Pager", email=email,
+                              password=password)
+            session.add(Membership(user_id=account.user_id, company_id=company.id, role=Role.ADMIN.value))
+            for n in range(30):
+                factories.invoice(session, company, issue_date=date(2024, 3, 1) + timedelta(days=n),
+                                  status=InvoiceStatus.PAID)
+    engine.dispose()
+    return email, password, name
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_the_invoices_list_pages_through_its_invoices(new_page, app_url, paged_company, width):
+    page = new_page(width=width)
+    _sign_in(page, app_url, *paged_company)
+    page.get_by_role("navigation").get_by_role("link", name="Factures").click()
+    table, pager = page.get_by_role("table", name="Factures"), page.get_by_role("navigation", name="Pages des factures")
+    expect(pager).to_contain_text("1–25 sur 30")
+    expect(page.locator(".row-count").first).to_have_text("30 documents")  # the whole list, not the page
+    expect(table.get_by_role("rowheader")).to_have_count(25)
+    expect(table.get_by_role("rowheader").first).to_have_text("F2024-00030")  # newest first
+    previous, following = (pager.get_by_role("button", name=name) for name in ("Précédent", "Suivant"))
+    expect(previous).to_be_disabled()
+    _inside_the_screen(following, width)
+    following.click()
+    expect(pager).to_contain_text("26–30 sur 30")
+    expect(table.get_by_role("rowheader")).to_have_count(5)
+    expect(table.get_by_role("rowheader").last).to_have_text("F2024-00001")
+    expect(following).to_be_disabled()
+    expect(previous).to_be_enabled()
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.get_by_label("Rechercher un numéro").fill("F2024-0001")  # a search: its first page
+    expect(pager).to_contain_text("1–10 sur 10")
+    expect(table.get_by_role("rowheader").first).to_have_text("F2024-00019")
+    expect(previous).to_be_disabled()
+    expect(following).to_be_disabled()

@@ -347,7 +347,7 @@ def test_a_scoped_reader_reaches_only_their_contracts_documents(demo, settings):
         everything = admin_center.list_invoices(session, context(principal=sessions.Principal(
             user.id, user.email, user.full_name, flexis.id, "Flexis", "admin")), zone="Europe/Paris")
     assert contracts == ["CTR-FLX-2026"]
-    assert {row.number for row in invoices} == in_scope and searched == []
+    assert {row.number for row in invoices} == in_scope and list(searched) == []
     assert outside_number in {row.number for row in everything}
     with read_scope(demo) as session, pytest.raises(NotFound):
         invoice_document(session, context(principal=principal), outside_number, settings.vendor)

@@ -663,7 +663,7 @@ def test_receipts_are_listed_and_downloaded_by_their_company_only(demo, provider
         rows = receipts.list_payments(session, context(principal=FLEXIS, now=NOW), zone="Europe/Paris")
         assert [(r.receipt_number, r.invoice_number, r.card) for r in rows] == [("R2026-00001", "F2026-00005",
                                                                                  "VISA •••• 4242")]
-        assert receipts.list_payments(session, context(principal=ACME, now=NOW), zone="Europe/Paris") == []
+        assert list(receipts.list_payments(session, context(principal=ACME, now=NOW), zone="Europe/Paris")) == []
         filename, pdf = receipts.receipt_pdf(session, context(principal=FLEXIS, now=NOW, locale="en"), "R2026-00001",
                                              VENDOR)
         assert filename == "Receipt-R2026-00001.pdf" and "Payment receipt" in PdfReader(BytesIO(pdf)).pages[0].extract_text()

@@ -144,3 +144,98 @@ def test_a_header_sorts_the_list_and_a_second_click_turns_it_round(app_db, brows
     assert state.sort == "number" and [row["number"] for row in state.rows] == ["F2026-00001", "F2026-00005"]
     tab.call(state.sort_by, "password; DROP TABLE invoice")  # anything else: the default column
     assert state.sort == "issue_date"
+
+
+@pytest.fixture
+def thirty_more(app_db, browser):
+    """Flexis with 30 invoices of 2024 besides its two of 2026 (32: two pages), its admin's tab
+    on the first page."""
+    from datetime import date, timedelta
+
+    from sqlmodel import select
+
+    from lcadmin.db import session_scope
+    from lcadmin.demo import FLEXIS_SIREN
+    from lcadmin.domain.statuses import InvoiceStatus
+    from lcadmin.models import Company
+    from tests import factories
+
+    with session_scope(app_db) as session:
+        flexis = session.exec(select(Company).where(Company.siren == FLEXIS_SIREN)).one()
+        for n in range(30):
+            factories.invoice(session, flexis, issue_date=date(2024, 1, 1) + timedelta(days=n),
+                              status=InvoiceStatus.PAID)
+    tab = browser(cookie=_signed_in_cookie("hbernard@flexis.com"))
+    state = tab.state(InvoicesState)
+    tab.call(state.load)
+    return tab, state
+
+
+def test_the_list_holds_one_page_and_the_pager_moves_through_them(thirty_more):
+    tab, state = thirty_more
+    assert (len(state.rows), state.total, state.page, state.pages) == (25, 32, 1, 2)
+    first = [row["number"] for row in state.rows]
+    assert first[:2] == ["F2026-00005", "F2026-00001"]  # newest first
+    tab.call(state.previous_page)  # the first page stays the first
+    assert state.page == 1 and [row["number"] for row in state.rows] == first
+    tab.call(state.next_page)
+    second = [row["number"] for row in state.rows]
+    assert (state.page, len(second)) == (2, 7) and not set(first) & set(second)
+    tab.call(state.next_page)  # the last page stays the last
+    assert state.page == 2 and [row["number"] for row in state.rows] == second
+    tab.call(state.go_to_page, 1)
+    assert state.page == 1 and [row["number"] for row in state.rows] == first
+    tab.call(state.go_to_page, 10**12)  # past the end: the last page
+    assert state.page == 2 and [row["number"] for row in state.rows] == second
+
+
+@pytest.mark.parametrize("change", [("set_status", "paid"), ("set_contract", "CTR-FLX-2026"),
+                                    ("set_period", "2024"), ("set_search", "F2024"), ("sort_by", "number")])
+def test_any_filter_sort_or_search_starts_again_from_the_first_page(thirty_more, change):
+    tab, state = thirty_more
+    tab.call(state.go_to_page, 2)
+    assert state.page == 2
+    tab.call(getattr(state, change[0]), change[1])
+    assert state.page == 1 and state.total > 0 and len(state.rows) == min(25, state.total)
+
+
+@pytest.mark.parametrize("odd", ["2", 2.0, True, False, None, 0, -1, [], [2], {"page": 2}, "x" * 100_000, "\ud800"])
+def test_a_page_argument_that_is_no_page_number_changes_nothing(thirty_more, odd):
+    tab, state = thirty_more
+    tab.call(state.go_to_page, 2)
+    before = [row["number"] for row in state.rows]
+    for handler in (state.go_to_page, state.go_to_payments_page):
+        assert tab.call(handler, odd) is None
+    assert state.page == 2 and state.payments_page == 1 and [row["number"] for row in state.rows] == before
+
+
+def test_a_page_that_no_longer_exists_shows_the_last_one(thirty_more):
+    from sqlmodel import col, delete
+
+    from lcadmin.db import session_scope
+    from lcadmin.models import AuditEvent, Invoice, InvoiceLine
+
+    tab, state = thirty_more
+    tab.call(state.go_to_page, 2)
+    with session_scope() as session:  # another tab's world: the 2024 invoices are gone
+        gone = [row.id for row in session.exec(select_2024(Invoice))]
+        session.exec(delete(InvoiceLine).where(col(InvoiceLine.invoice_id).in_(gone)))
+        session.exec(delete(AuditEvent).where(col(AuditEvent.subject).like("invoice:F2024-%")))
+        session.exec(delete(Invoice).where(col(Invoice.id).in_(gone)))
+    tab.call(state.refresh)
+    assert (state.page, state.pages, state.total, len(state.rows)) == (1, 1, 2, 2)
+
+
+def select_2024(model):
+    from sqlmodel import col, select
+
+    return select(model).where(col(model.number).startswith("F2024-"))
+
+
+def test_the_payments_history_is_paged_apart_from_the_invoices(app_db, browser):
+    tab = browser(cookie=_signed_in_cookie("hbernard@flexis.com"))
+    state = tab.state(InvoicesState)
+    tab.call(state.load)
+    assert (state.payments_page, state.payments_pages, state.payments_total) == (1, 1, len(state.payments))
+    tab.call(state.go_to_payments_page, 5)  # past the end: the last (here the only) page
+    assert state.payments_page == 1 and state.page == 1
