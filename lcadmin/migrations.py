@@ -11,6 +11,7 @@ from pathlib import Path
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SAWarning
 from sqlmodel import SQLModel
@@ -25,6 +26,11 @@ def _config() -> Config:
     config = Config(str(PROJECT_ROOT / "alembic.ini"))
     config.set_main_option("script_location", str(PROJECT_ROOT / "alembic"))
     return config
+
+
+def script_directory() -> ScriptDirectory:
+    """The migrations this code carries (``alembic/versions``)."""
+    return ScriptDirectory.from_config(_config())
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:

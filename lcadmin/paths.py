@@ -39,6 +39,7 @@ MAILBOX = "/dev/mailbox"
 # HTTP routes of lcadmin.routes (not pages: reached by a full page load).
 AUTH_SESSION = "/auth/session"
 AUTH_SIGN_OUT = "/auth/sign-out"
+METRICS = "/_metrics"  # Prometheus, with the metrics token only
 
 ORDERS = ORDER.partition("[")[0]  # "/admin/orders/": + a number, where a page builds it from a var
 

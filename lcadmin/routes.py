@@ -1,20 +1,29 @@
 """The app's own HTTP routes, beside Reflex's websocket: the only place a real HttpOnly session
-cookie can be set or removed."""
+cookie can be set or removed; and the Prometheus metrics.
+
+Every HTTP request gets a request id for the logs (the reverse proxy's ``X-Request-ID`` when it
+sends a well-formed one), echoed in the response's ``X-Request-ID``. The routes' database work
+runs in a worker thread, off the event loop that serves every tab of the worker.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
+import hmac
 import re
 from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from lcadmin import paths
+from lcadmin import metrics, paths
 from lcadmin.db import session_scope
+from lcadmin.logs import bind_request_id, incoming_request_id, reset_request_id
 from lcadmin.models import utcnow
 from lcadmin.services.sessions import HANDOFF_BINDING_COOKIE, SESSION_COOKIE, end_session, redeem_handoff
 from lcadmin.settings import get_settings
@@ -32,14 +41,23 @@ def allowed_origins() -> set[str]:
     return origins | {get_settings().public_url}
 
 
+def _redeem(**arguments) -> tuple[str, str] | None:
+    with session_scope() as session:
+        return redeem_handoff(session, **arguments)
+
+
+def _end(raw_id: str, ip: str | None) -> None:
+    with session_scope() as session:
+        end_session(session, raw_id, utcnow(), ip=ip)
+
+
 async def start_session(request: Request) -> RedirectResponse:
     """GET /auth/session?code=…: exchange a sign-in hand-off code for the session cookie."""
     settings = get_settings()
-    with session_scope() as session:
-        result = redeem_handoff(session, code=request.query_params.get("code", ""),
-                                binding=request.cookies.get(HANDOFF_BINDING_COOKIE),
-                                previous_session=request.cookies.get(SESSION_COOKIE), ip=_client_ip(request),
-                                user_agent=request.headers.get("user-agent"), settings=settings, now=utcnow())
+    result = await asyncio.to_thread(
+        _redeem, code=request.query_params.get("code", ""), binding=request.cookies.get(HANDOFF_BINDING_COOKIE),
+        previous_session=request.cookies.get(SESSION_COOKIE), ip=_client_ip(request),
+        user_agent=request.headers.get("user-agent"), settings=settings, now=utcnow())
     if result is None:
         return RedirectResponse(f"{settings.public_url}{paths.SIGN_IN}", status_code=303)
     raw_id, return_to = result
@@ -72,11 +90,56 @@ async def sign_out(request: Request) -> Response:
         return PlainTextResponse("Forbidden", status_code=403)
     raw_id = request.cookies.get(SESSION_COOKIE)
     if raw_id:
-        with session_scope() as session:
-            end_session(session, raw_id, utcnow(), ip=_client_ip(request))
+        await asyncio.to_thread(_end, raw_id, _client_ip(request))
     response = RedirectResponse(f"{origin}/", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax", secure=settings.cookies_secure)
     return response
+
+
+def _bearer_token(request: Request) -> str:
+    scheme, _, token = (request.headers.get("authorization") or "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
+
+
+async def metrics_endpoint(request: Request) -> Response:
+    """GET /_metrics: the Prometheus metrics, for ``Authorization: Bearer <LCADMIN_METRICS_TOKEN>``
+    only. Without a token configured the route does not exist (404); a wrong or missing token
+    gets 401."""
+    expected = get_settings().metrics_token
+    if not expected:
+        return PlainTextResponse("Not Found", status_code=404)
+    if not hmac.compare_digest(_bearer_token(request).encode(), expected.encode()):
+        return PlainTextResponse("Unauthorized", status_code=401,
+                                 headers={"WWW-Authenticate": 'Bearer realm="metrics"'})
+    body, content_type = await asyncio.to_thread(metrics.exposition)
+    return Response(body, headers={"content-type": content_type, "cache-control": "no-store"})
+
+
+class RequestIds:
+    """An ASGI middleware: each HTTP request runs with its request id bound for the logs, and
+    answers with it in ``X-Request-ID``."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        header = next((value for name, value in scope.get("headers", []) if name == b"x-request-id"), b"")
+        request_id = incoming_request_id(header.decode("latin-1"))
+
+        async def send_with_id(message) -> None:
+            if message["type"] == "http.response.start":
+                kept = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"x-request-id"]
+                message = {**message, "headers": [*kept, (b"x-request-id", request_id.encode())]}
+            await send(message)
+
+        token = bind_request_id(request_id)
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            reset_request_id(token)
 
 
 def http_routes() -> Starlette:
@@ -84,7 +147,8 @@ def http_routes() -> Starlette:
     return Starlette(routes=[
         Route(paths.AUTH_SESSION, start_session, methods=["GET"]),
         Route(paths.AUTH_SIGN_OUT, sign_out, methods=["POST"]),
-    ])
+        Route(paths.METRICS, metrics_endpoint, methods=["GET"]),
+    ], middleware=[Middleware(RequestIds)])
 
 
 def content_security_policy(public_url: str, script_hashes: frozenset[str] = frozenset()) -> str:

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from lcadmin.metrics import count_throttle_lock
 from lcadmin.models import ThrottleFailure, ThrottleLock
 from lcadmin.services.errors import Throttled
 
@@ -136,6 +137,7 @@ def _lock(session: Session, policy: Policy, key: str, now: datetime) -> datetime
         lock.locked_until, lock.strikes = now + duration, strikes
     session.add(lock)
     session.exec(sa.delete(ThrottleFailure).where(ThrottleFailure.scope == policy.scope, ThrottleFailure.key == key))
+    count_throttle_lock(session, policy.scope)
     return lock.locked_until
 
 

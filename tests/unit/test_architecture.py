@@ -8,7 +8,8 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[2] / "lcadmin"
 # Layers that must stay plain Python so they can be used by the CLI, workers and tests alike.
 REFLEX_FREE = ["domain", "services", "pdf", "mail", "payments", "i18n", "models.py", "db.py",
-               "settings.py", "demo.py", "migrations.py", "cli.py", "logs.py", "jobs.py"]
+               "settings.py", "demo.py", "migrations.py", "cli.py", "logs.py", "jobs.py", "worker.py",
+               "metrics.py", "backup.py"]
 
 
 def _modules(entry: str) -> list[Path]:

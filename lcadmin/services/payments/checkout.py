@@ -22,6 +22,7 @@ from lcadmin.domain.cards import FIELD_OF, CardInput, CardProblem, card_brand, c
 from lcadmin.domain.money import Money
 from lcadmin.domain.permissions import Permission
 from lcadmin.domain.statuses import InvoiceKind, InvoiceStatus, OrderStatus, PaymentStatus
+from lcadmin.metrics import count_payment
 from lcadmin.models import Company, Invoice, Payment, PaymentClaim, PaymentMethod, SalesOrder
 from lcadmin.payments.provider import CardError, CardToken, PaymentIntent, PaymentProvider
 from lcadmin.services import scope
@@ -196,6 +197,7 @@ def _record_attempt(session: Session, ctx: RequestContext, document: PayableDocu
                  subject=f"{document.kind}:{document.number}",
                  detail={"status": intent.status, "code": intent.failure_code, "card": f"{brand} {last4}"},
                  now=ctx.now)
+    count_payment(session, payment.status)
     return payment
 
 

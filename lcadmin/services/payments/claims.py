@@ -7,19 +7,23 @@ charged the claim records the provider's intent, the card and the payer. A claim
 claim was last touched, then settles it with the provider: its intent is canceled, which the
 provider answers with "succeeded" when it had charged, and that charge is recorded rather than
 made again. Every state change that may race is a conditional statement (``move_if``, a
-conditional DELETE) whose row count decides who won.
+conditional DELETE) whose row count decides who won. Several processes reconciling at once take
+each claim in turn: one holds it (``settling_until``) across its provider calls, the others pass
+it over.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from lcadmin.db import skip_locked
 from lcadmin.domain.audit import AuditAction
 from lcadmin.domain.statuses import PaymentStatus
+from lcadmin.metrics import count_payment
 from lcadmin.models import Invoice, Payment, PaymentClaim, SalesOrder, UserAccount
 from lcadmin.payments.provider import PaymentIntent, PaymentProvider
 from lcadmin.services.audit import record_event
@@ -33,6 +37,8 @@ CLAIM_LAPSE = timedelta(minutes=15)
 # A claim left this long without its payment recorded is asked about in the background: no
 # attempt spends that long between recording its intent on the claim and recording its payment.
 SETTLE_AFTER = timedelta(minutes=1)
+# The reconciliation holds a claim it settles this long; past it (a crash), another one may.
+SETTLING_CLAIM = timedelta(minutes=5)
 
 
 def claim_target(payment: Payment) -> str:
@@ -89,6 +95,8 @@ def conclude(session: Session, ctx: RequestContext, payment: Payment, intent: Pa
     won = move_if(session, Payment, payment.id, PaymentStatus.REQUIRES_ACTION, payment_status(intent), ctx,
                   values={"failure_code": failure_code(intent, canceled_code)}, company_id=payment.company_id,
                   subject=claim_target(payment), detail={"payment": intent.intent_id})
+    if won:
+        count_payment(session, payment_status(intent))
     payment = session.exec(select(Payment).where(Payment.id == payment.id)
                            .execution_options(populate_existing=True)).one()
     if won and payment.status == PaymentStatus.SUCCEEDED.value:
@@ -136,9 +144,12 @@ def recover_lapsed_attempt(session: Session, ctx: RequestContext, lapsed: Paymen
         if intent.status == "succeeded":  # approved at the bank, then cut short before it was recorded
             return outcome(session, conclude(session, ctx, waiting, intent, vendor))
     if waiting is not None and waiting.status == PaymentStatus.REQUIRES_ACTION.value:
-        move_if(session, Payment, waiting.id, PaymentStatus.REQUIRES_ACTION, PaymentStatus.FAILED, ctx,
-                values={"failure_code": "authentication_expired"}, company_id=waiting.company_id, subject=target,
-                detail={"payment": waiting.provider_intent_id, "code": "authentication_expired"})
+        expired = move_if(session, Payment, waiting.id, PaymentStatus.REQUIRES_ACTION, PaymentStatus.FAILED, ctx,
+                          values={"failure_code": "authentication_expired"}, company_id=waiting.company_id,
+                          subject=target,
+                          detail={"payment": waiting.provider_intent_id, "code": "authentication_expired"})
+        if expired:
+            count_payment(session, PaymentStatus.FAILED)
     dropped = session.exec(sa.delete(PaymentClaim).where(
         PaymentClaim.target == target, PaymentClaim.idempotency_key == key,
         PaymentClaim.claimed_at <= ctx.now - CLAIM_LAPSE))
@@ -177,6 +188,7 @@ def record_recovered(session: Session, ctx: RequestContext, lapsed: PaymentClaim
             Payment.idempotency_key == lapsed.idempotency_key)).one())
     record_event(session, action=AuditAction.PAYMENT_RECOVERED, outcome="success", actor_user_id=ctx.actor_id,
                  company_id=company_id, subject=lapsed.target, detail={"payment": intent.intent_id}, now=ctx.now)
+    count_payment(session, PaymentStatus.SUCCEEDED)
     settle(session, ctx, payment, vendor)
     return outcome(session, payment)
 
@@ -223,14 +235,14 @@ def settle_unfinished_attempts(session: Session, ctx: RequestContext, *, provide
     """
     if provider is None:
         return 0
-    finished = select(Payment.id).where(Payment.idempotency_key == PaymentClaim.idempotency_key,
-                                        Payment.status != PaymentStatus.REQUIRES_ACTION.value).exists()
-    # The automatic collection's attempts ("collect:…") are followed up by the collection job.
-    claims = session.exec(select(PaymentClaim).where(PaymentClaim.claimed_at <= ctx.now - SETTLE_AFTER, ~finished,
-                                                     ~col(PaymentClaim.idempotency_key).startswith("collect:"))
-                          .order_by(PaymentClaim.claimed_at)).all()
+    claims = session.exec(select(PaymentClaim).where(*_unsettled(ctx)).order_by(PaymentClaim.claimed_at)).all()
     settled = 0
-    for lapsed in claims:
+    for listed in claims:
+        held = _hold_for_settling(session, listed.id, ctx)
+        if held is None:
+            session.commit()
+            continue  # another process is settling it, or has
+        lapsed, until = held
         payer = RequestContext(now=ctx.now, locale=_payer_locale(session, lapsed.user_id))
         session.commit()  # no transaction open across the provider calls
         try:
@@ -239,8 +251,34 @@ def settle_unfinished_attempts(session: Session, ctx: RequestContext, *, provide
                 settled += 1
             elif lapsed.intent_id is not None and _settle_if_charged(session, payer, lapsed, provider, vendor):
                 settled += 1
-        except InvalidInput:  # another process or the payer's own attempt got there first
+        except InvalidInput:  # the payer's own attempt got there first
             session.rollback()
-            continue
+        session.exec(sa.update(PaymentClaim).where(PaymentClaim.id == lapsed.id, PaymentClaim.settling_until == until)
+                     .values(settling_until=None))  # the claim, when it is still there, is free again
         session.commit()
     return settled
+
+
+def _unsettled(ctx: RequestContext) -> tuple:
+    """What makes a claim one for the reconciliation: untouched for :data:`SETTLE_AFTER`, its
+    payment not recorded, not an automatic collection's (``collect:…``: followed up by the
+    collection job), and not held by another process settling it."""
+    finished = select(Payment.id).where(Payment.idempotency_key == PaymentClaim.idempotency_key,
+                                        Payment.status != PaymentStatus.REQUIRES_ACTION.value).exists()
+    return (PaymentClaim.claimed_at <= ctx.now - SETTLE_AFTER, ~finished,
+            ~col(PaymentClaim.idempotency_key).startswith("collect:"),
+            sa.or_(col(PaymentClaim.settling_until).is_(None), col(PaymentClaim.settling_until) <= ctx.now))
+
+
+def _hold_for_settling(session: Session, claim_id: int, ctx: RequestContext) -> tuple[PaymentClaim, datetime] | None:
+    """Take the claim for this process's settling until the returned instant (uncommitted), with
+    the claim as it stands now; None when it needs settling no more, or another process holds it."""
+    current = (PaymentClaim.id == claim_id, *_unsettled(ctx))
+    if session.exec(skip_locked(session, select(PaymentClaim.id).where(*current))).first() is None:
+        return None
+    until = ctx.now + SETTLING_CLAIM
+    if session.exec(sa.update(PaymentClaim).where(*current).values(settling_until=until)).rowcount != 1:
+        return None
+    lapsed = session.exec(select(PaymentClaim).where(PaymentClaim.id == claim_id)
+                          .execution_options(populate_existing=True)).one()
+    return lapsed, until
