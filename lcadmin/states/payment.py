@@ -19,6 +19,7 @@ from lcadmin.i18n.format import format_money
 from lcadmin.payments import get_provider
 from lcadmin.services import payment_methods, payments
 from lcadmin.services.errors import InvalidInput
+from lcadmin.services.payments.settlement import PaymentOutcome
 from lcadmin.settings import get_settings
 from lcadmin.states.base import active_locale, clip, message_for, page_param, shows_busy
 from lcadmin.states.service import run
@@ -160,16 +161,25 @@ class AuthenticationState(rx.State):
             done = await run(self, lambda session, ctx: payment_methods.card_setup_awaiting(session, ctx,
                                                                                              setup_id=intent))
         else:
-            done = await run(self, lambda session, ctx: payments.authentication_amount(session, ctx, intent_id=intent))
+            done = await run(self, lambda session, ctx: payments.authentication_step(session, ctx, intent_id=intent))
         if not done.ok:
             return done.event
+        locale = await active_locale(self)
         if done.value is None:
-            self.error = message_for(InvalidInput("not_payable"), await active_locale(self))
+            self.error = message_for(InvalidInput("not_payable"), locale)
         elif isinstance(done.value, str):  # a set-up: the card's label
             self.saving_label = done.value
+        elif isinstance(done.value, PaymentOutcome):  # answered already: reloaded, or reconnected to the server
+            self._tell(done.value, locale)
         else:
-            self.amount = format_money(done.value, await active_locale(self))
+            self.amount = format_money(done.value, locale)
         return None
+
+    def _tell(self, answer: PaymentOutcome, locale: str) -> None:
+        if answer.status is PaymentStatus.SUCCEEDED:
+            self.outcome = gettext("pay.succeeded", locale, number=answer.invoice_number or "")
+        else:
+            self.error = message_for(InvalidInput(answer.failure_code or "authentication_failed"), locale)
 
     async def _complete_setup(self, approved: bool):
         intent, settings = self._intent(), get_settings()
@@ -193,11 +203,7 @@ class AuthenticationState(rx.State):
             session, ctx, intent_id=intent, approved=approved, provider=get_provider(), vendor=vendor), write=True)
         if not done.ok:
             return done.event
-        locale = await active_locale(self)
-        if done.value.status is PaymentStatus.SUCCEEDED:
-            self.outcome = gettext("pay.succeeded", locale, number=done.value.invoice_number or "")
-        else:
-            self.error = message_for(InvalidInput(done.value.failure_code or "authentication_failed"), locale)
+        self._tell(done.value, await active_locale(self))
         return None
 
     @rx.event

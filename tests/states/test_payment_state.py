@@ -104,8 +104,10 @@ def test_the_3d_secure_page_answers_only_the_paying_companys_users(app_db, brows
     assert own_page.amount.replace("\u202f", " ").replace("\u00a0", " ") == "180,00 €"
     own.call(own_page.approve)
     assert "F2026-00005" in own_page.outcome
-    own.call(own_page.load)  # answered already: nothing left to confirm
-    assert own_page.amount == "" and own_page.error
+    # Loaded again once answered (a reload, or the tab reconnected to another server, which runs
+    # the page's load again): nothing left to confirm, and the page says how it ended.
+    own.call(own_page.load)
+    assert own_page.amount == "" and own_page.error == "" and "F2026-00005 est payée" in own_page.outcome
 
 
 def test_paying_shows_it_is_working_at_once_and_stops_whatever_happens(app_db, browser):

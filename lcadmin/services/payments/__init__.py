@@ -10,7 +10,7 @@
 """
 
 from lcadmin.domain.cards import CardInput
-from lcadmin.services.payments.authentication import authentication_amount, complete_authentication
+from lcadmin.services.payments.authentication import authentication_step, complete_authentication
 from lcadmin.services.payments.checkout import pay, payable_amount, saved_cards
 from lcadmin.services.payments.claims import CLAIM_LAPSE, SETTLE_AFTER, settle_unfinished_attempts
 from lcadmin.services.payments.settlement import PaymentOutcome
@@ -20,7 +20,7 @@ __all__ = [
     "SETTLE_AFTER",
     "CardInput",
     "PaymentOutcome",
-    "authentication_amount",
+    "authentication_step",
     "complete_authentication",
     "pay",
     "payable_amount",

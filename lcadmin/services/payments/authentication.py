@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 from lcadmin.domain.money import Money
 from lcadmin.domain.permissions import Permission
 from lcadmin.domain.statuses import PaymentStatus
+from lcadmin.metrics import count_payment
 from lcadmin.models import Invoice, Payment, PaymentClaim, SalesOrder
 from lcadmin.payments.provider import PaymentProvider
 from lcadmin.services import scope
@@ -33,8 +34,9 @@ def _awaited_payment(session: Session, ctx: RequestContext, intent_id: str) -> P
     return payment
 
 
-def authentication_amount(session: Session, ctx: RequestContext, *, intent_id: str) -> Money | None:
-    """What the 3-D Secure page asks to confirm, or None when it was already answered.
+def authentication_step(session: Session, ctx: RequestContext, *, intent_id: str) -> Money | PaymentOutcome:
+    """What the 3-D Secure page asks to confirm or, once it was answered (in this tab before a
+    reload or a reconnection, or in another tab), how that answer ended.
 
     Raises:
         NotAllowed: ``forbidden`` without the payment permission.
@@ -42,7 +44,7 @@ def authentication_amount(session: Session, ctx: RequestContext, *, intent_id: s
     """
     payment = _awaited_payment(session, ctx, intent_id)
     if payment.status != PaymentStatus.REQUIRES_ACTION.value:
-        return None
+        return outcome(session, payment)
     return Money(payment.amount_minor, payment.currency)
 
 
@@ -77,9 +79,11 @@ def complete_authentication(session: Session, ctx: RequestContext, *, intent_id:
         PaymentClaim.target == claim_target(payment), PaymentClaim.idempotency_key == payment.idempotency_key)
         .values(claimed_at=ctx.now))
     if refreshed.rowcount != 1:
-        move_if(session, Payment, payment.id, PaymentStatus.REQUIRES_ACTION, PaymentStatus.FAILED, ctx,
-                values={"failure_code": "authentication_expired"}, company_id=payment.company_id,
-                subject=claim_target(payment), detail={"payment": payment.provider_intent_id})
+        expired = move_if(session, Payment, payment.id, PaymentStatus.REQUIRES_ACTION, PaymentStatus.FAILED, ctx,
+                          values={"failure_code": "authentication_expired"}, company_id=payment.company_id,
+                          subject=claim_target(payment), detail={"payment": payment.provider_intent_id})
+        if expired:
+            count_payment(session, PaymentStatus.FAILED)
         return outcome(session, session.exec(select(Payment).where(Payment.id == payment.id)
                                              .execution_options(populate_existing=True)).one())
     still_due = _still_due(session, payment)
