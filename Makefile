@@ -10,7 +10,7 @@ AXE := $(VENV)/axe-core/node_modules/axe-core/axe.min.js
 # On a laptop the soak tests (marked slow) wait for `make test-all`; CI (CI=true) runs everything.
 PYTEST_ARGS ?= $(if $(filter true,$(CI)),,-m "not slow")
 
-.PHONY: run test test-all lint setup install migrate demo-data bench clean axe
+.PHONY: run serve test test-all lint setup install migrate demo-data bench clean axe
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "lcadmin needs Python 3.11 or newer (set PYTHON=python3.11)")'
@@ -30,6 +30,14 @@ setup: demo-data
 
 run: setup
 	$(BIN)/reflex run
+
+# Production mode on one port (http://localhost:3000): the frontend built once, Reflex's
+# production server. A demo on this host by default (SQLite, one worker, the sandbox bank); with
+# REFLEX_DB_URL (PostgreSQL) and REFLEX_REDIS_URL exported it runs LCADMIN_WORKERS workers, and
+# LCADMIN_ENV=prod makes it production (see the README's deployment page).
+serve: migrate
+	@if [ "$${LCADMIN_ENV:-demo}" = demo ]; then LCADMIN_ENV=demo $(BIN)/lcadmin demo-data --if-empty; fi
+	LCADMIN_ENV=$${LCADMIN_ENV:-demo} $(BIN)/lcadmin serve --host $${LCADMIN_HOST:-127.0.0.1} --port $${LCADMIN_PORT:-3000}
 
 $(AXE):
 	@if command -v npm >/dev/null; then \
@@ -53,6 +61,7 @@ bench: install
 	$(BIN)/python bench/bench_invoices.py
 	$(BIN)/python bench/bench_collection.py
 	$(BIN)/python bench/bench_licences.py
+	$(BIN)/python bench/bench_lists.py
 
 clean:
 	rm -rf $(VENV) .web .states .data

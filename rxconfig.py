@@ -36,9 +36,14 @@ def _allowed_origins(public_url: str) -> list[str]:
     return origins
 
 
+# Outside a developer's machine the pages and the websocket share the public origin (one port, or
+# the reverse proxy in front of the instances): the built frontend dials the websocket there.
+_urls = {} if settings.is_dev else {"api_url": settings.public_url, "deploy_url": settings.public_url}
+
 config = rx.Config(
     app_name="lcadmin",
     db_url=settings.db_url,
+    **_urls,
     # Only the Admin Center's own address may open the event websocket.
     cors_allowed_origins=_allowed_origins(settings.public_url),
     telemetry_enabled=False,

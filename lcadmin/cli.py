@@ -1,5 +1,6 @@
 """The project's command line: ``lcadmin demo-data``, ``lcadmin check-settings``,
-``lcadmin jobs run`` (the background jobs once, for a cron) and ``lcadmin usage import FILE.csv``
+``lcadmin jobs run`` (the background jobs once, for a cron), ``lcadmin worker`` (the background jobs
+in a loop, until SIGTERM) and ``lcadmin usage import FILE.csv``
 (holders' last activity in the vendor's product)."""
 
 from __future__ import annotations
@@ -45,6 +46,39 @@ def _jobs_run(_args: argparse.Namespace) -> int:
     return 0
 
 
+def _worker(args: argparse.Namespace) -> int:
+    from lcadmin.worker import run
+
+    return run() if args.grace is None else run(grace=args.grace)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from lcadmin.serve import StartRefused, serve
+
+    try:
+        serve(get_settings(), host=args.host, port=args.port, build="never" if args.no_build else "auto")
+    except StartRefused as refusal:
+        print(f"lcadmin will not start: {refusal}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _build(_args: argparse.Namespace) -> int:
+    from lcadmin.serve import StartRefused, build_frontend, build_is_current
+
+    settings = get_settings()
+    if build_is_current(settings):
+        print("The frontend is already built from this code and these settings.")
+        return 0
+    try:
+        build_frontend(settings)
+    except StartRefused as refusal:
+        print(f"Build failed: {refusal}", file=sys.stderr)
+        return 2
+    print(f"Frontend built for {settings.public_url}.")
+    return 0
+
+
 def _usage_import(args: argparse.Namespace) -> int:
     from lcadmin.db import session_scope
     from lcadmin.models import utcnow
@@ -66,8 +100,20 @@ def _usage_import(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``lcadmin`` command."""
+def _backup(args: argparse.Namespace) -> int:
+    from lcadmin.backup import run_backup
+
+    return run_backup(get_settings().db_url, args.file, overwrite=args.overwrite)
+
+
+def _restore(args: argparse.Namespace) -> int:
+    from lcadmin.backup import run_restore
+
+    return run_restore(get_settings().db_url, args.file)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``lcadmin`` command's arguments (the systemd units' command lines are checked against it)."""
     parser = argparse.ArgumentParser(prog="lcadmin", description="lcadmin administration commands")
     commands = parser.add_subparsers(dest="command", required=True)
     demo = commands.add_parser("demo-data", help="load the demo companies, accounts, orders and invoices")
@@ -80,12 +126,36 @@ def main(argv: list[str] | None = None) -> int:
     jobs_commands = jobs.add_subparsers(dest="jobs_command", required=True)
     jobs_commands.add_parser("run", help="run every job once (safe beside the running app)").set_defaults(
         run=_jobs_run)
+    worker = commands.add_parser("worker", help="run the background jobs until SIGTERM (LCADMIN_BACKGROUND=worker)")
+    worker.add_argument("--grace", type=float, metavar="SECONDS",
+                        help="how long a stop waits for the rounds under way (default: longer than an e-mail "
+                             "conversation may last)")
+    worker.set_defaults(run=_worker)
+    serving = commands.add_parser("serve", help="check, build the frontend if needed, and serve in production mode")
+    serving.add_argument("--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1)")
+    serving.add_argument("--port", type=int, default=3000, help="the port (default 3000)")
+    serving.add_argument("--no-build", action="store_true", help="refuse to start rather than build the frontend")
+    serving.set_defaults(run=_serve)
+    commands.add_parser("build", help="build the production frontend (what serve would build)").set_defaults(
+        run=_build)
     usage = commands.add_parser("usage", help="holders' activity in the vendor's product")
     usage_commands = usage.add_subparsers(dest="usage_command", required=True)
     importing = usage_commands.add_parser("import", help="import a CSV of email,product,last_active_at (idempotent)")
     importing.add_argument("file", help="the CSV file")
     importing.set_defaults(run=_usage_import)
-    args = parser.parse_args(argv)
+    backing_up = commands.add_parser("backup", help="copy the SQLite database to FILE while the app runs")
+    backing_up.add_argument("file", help="the backup file to write")
+    backing_up.add_argument("--overwrite", action="store_true", help="replace FILE if it exists")
+    backing_up.set_defaults(run=_backup)
+    restoring = commands.add_parser("restore", help="replace the SQLite database by the backup FILE (app stopped)")
+    restoring.add_argument("file", help="a file written by `lcadmin backup`")
+    restoring.set_defaults(run=_restore)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``lcadmin`` command."""
+    args = build_parser().parse_args(argv)
     try:
         return args.run(args)
     except SettingsError as error:

@@ -5,13 +5,17 @@ import asyncio
 
 import reflex as rx
 
-from lcadmin.logs import install_log_redaction
+from lcadmin.logs import configure_logging, install_log_redaction
+from lcadmin.settings import get_settings
 
 install_log_redaction()  # before anything can log a cookie or a payload
+configure_logging(get_settings().log_format)
 
 # Importing the models fills SQLModel.metadata, which `reflex db makemigrations / migrate` compare
 # with the database (Reflex registers that shared metadata through its own rx.Model base).
 from lcadmin import models, paths  # noqa: F401
+from lcadmin.drain import EventsUnderWay, graceful_stop, health_gate
+from lcadmin.event_observer import EventObserver
 from lcadmin.jobs import run_outbox_sender, run_payment_reconciler, run_scheduled_jobs
 from lcadmin.pages import (
     access,
@@ -31,10 +35,10 @@ from lcadmin.pages import admins as admins_pages
 from lcadmin.pages import audit_log as audit_log_pages
 from lcadmin.pages import licences as licences_pages
 from lcadmin.pages import security as security_pages
+from lcadmin.proxy import behind_proxy
 from lcadmin.routes import http_routes, security_headers
 from lcadmin.services import accounts
 from lcadmin.session_guard import SessionGuard
-from lcadmin.settings import get_settings
 from lcadmin.states.access import AccessState
 from lcadmin.states.admins import AccessFormState, AdminsState, InvitationLinkState  # noqa: F401
 from lcadmin.states.audit_log import AuditLogState
@@ -66,10 +70,12 @@ app = rx.App(
                      rx.el.script(src="/idle-warning.js", defer=True),
                      rx.el.script(src="/focus.js", defer=True),
                      rx.el.script(src="/reveal.js", defer=True)],
-    api_transformer=[http_routes(), security_headers],
+    api_transformer=[http_routes(), security_headers, behind_proxy, health_gate],
     backend_exception_handler=backend_error,
     frontend_exception_handler=frontend_error,
 )
+app.add_middleware(EventObserver())  # first: the request id is bound before anything of the event logs
+app.add_middleware(EventsUnderWay())  # counted from here: a stop waits for it (lcadmin.drain)
 app.add_middleware(SessionGuard())
 
 
@@ -142,7 +148,9 @@ async def _prepare_sign_in() -> None:
 
 
 guard_events(app)
-app.register_lifespan_task(run_outbox_sender)
-app.register_lifespan_task(run_payment_reconciler)
-app.register_lifespan_task(run_scheduled_jobs)
+if _settings.background == "web":  # otherwise the `lcadmin worker` process runs them
+    app.register_lifespan_task(run_outbox_sender)
+    app.register_lifespan_task(run_payment_reconciler)
+    app.register_lifespan_task(run_scheduled_jobs)
 app.register_lifespan_task(_prepare_sign_in)
+app.register_lifespan_task(graceful_stop)

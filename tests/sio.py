@@ -8,14 +8,18 @@ server's pings (``2``) are answered with pongs (``3``).
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import json
+import socket
 import time
 import uuid
 from typing import Any
 from urllib.parse import urlsplit
 
 import simple_websocket
+from wsproto import ConnectionType, WSConnection
+from wsproto.events import AcceptConnection, CloseConnection, Message, Ping, RejectConnection, Request
 
 NAMESPACE = "/_event"
 ROOT = "reflex___state____state"
@@ -26,11 +30,83 @@ def handler_name(state_cls: type, handler: str) -> str:
     return f"{state_cls.get_full_name()}.{handler}"
 
 
+class SingleThreadWebSocket:
+    """A websocket over TLS that reads and writes in the caller's thread only.
+
+    simple_websocket reads in a thread of its own while the caller writes: on a TLS socket, that
+    is two threads inside one OpenSSL connection at once, which breaks it under load ("wrong
+    version number"). Same interface as simple_websocket's client: ``send``, ``receive``, ``close``.
+    """
+
+    def __init__(self, url: str, *, headers: dict[str, str], ssl_context) -> None:
+        parts = urlsplit(url)
+        self._sock = ssl_context.wrap_socket(socket.create_connection((parts.hostname, parts.port or 443), timeout=30),
+                                             server_hostname=parts.hostname)
+        self._ws = WSConnection(ConnectionType.CLIENT)
+        self._messages: collections.deque[str] = collections.deque()
+        self._parts: list[str] = []
+        self._accepted = False
+        extra = [(name.lower().encode(), value.encode()) for name, value in headers.items()]
+        self._sock.sendall(self._ws.send(Request(host=parts.netloc, target=f"{parts.path}?{parts.query}",
+                                                 extra_headers=extra)))
+        deadline = time.monotonic() + 30
+        while not self._accepted:
+            if time.monotonic() > deadline:
+                raise ConnectionError("the websocket handshake did not complete")
+            self._pump(max(deadline - time.monotonic(), 0.05))
+
+    def _pump(self, timeout: float) -> None:
+        self._sock.settimeout(timeout)
+        try:
+            data = self._sock.recv(65536)
+        except TimeoutError:
+            return
+        except OSError as error:
+            raise simple_websocket.ConnectionClosed(message=str(error)) from error
+        if not data:
+            raise simple_websocket.ConnectionClosed()
+        self._ws.receive_data(data)
+        for event in self._ws.events():
+            if isinstance(event, AcceptConnection):
+                self._accepted = True
+            elif isinstance(event, RejectConnection):
+                raise ConnectionError(f"websocket refused: {event.status_code}")
+            elif isinstance(event, Ping):
+                self._sock.sendall(self._ws.send(event.response()))
+            elif isinstance(event, CloseConnection):
+                raise simple_websocket.ConnectionClosed(reason=event.code)
+            elif isinstance(event, Message):
+                self._parts.append(event.data if isinstance(event.data, str) else event.data.decode())
+                if event.message_finished:
+                    self._messages.append("".join(self._parts))
+                    self._parts = []
+
+    def send(self, text: str) -> None:
+        from wsproto.events import TextMessage
+
+        self._sock.settimeout(30)
+        self._sock.sendall(self._ws.send(TextMessage(data=text)))
+
+    def receive(self, timeout: float | None = None) -> str | None:
+        deadline = time.monotonic() + (timeout if timeout is not None else 3600)
+        while not self._messages:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return None
+            self._pump(remaining)
+        return self._messages.popleft()
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self._sock.sendall(self._ws.send(CloseConnection(code=1000)))
+        self._sock.close()
+
+
 class SocketClient:
     """One tab's websocket: a token, a cookie header, the events it receives."""
 
     def __init__(self, backend_url: str, *, origin: str, cookie: str = "", token: str | None = None,
-                 pathname: str = "/"):
+                 pathname: str = "/", ssl_context=None):
         self.token = token or str(uuid.uuid4())
         self.pathname = pathname
         parts = urlsplit(backend_url)
@@ -42,7 +118,8 @@ class SocketClient:
         self.updates: list[dict[str, Any]] = []
         self.other_events: list[tuple[str, list]] = []  # e.g. "new_token" (the token was taken)
         self.closed = False
-        self._ws = simple_websocket.Client.connect(url, headers=headers)
+        self._ws: Any = (SingleThreadWebSocket(url, headers=headers, ssl_context=ssl_context) if ssl_context is not None
+                    else simple_websocket.Client.connect(url, headers=headers))
         # Join the namespace at once, as the browser's client does. (Granian, the production
         # server, only flushes what it queued for a new websocket once the client sends a frame:
         # a client waiting silently for the opening packet waits for the next ping, 25 s later.)

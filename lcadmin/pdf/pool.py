@@ -5,7 +5,7 @@ it runs, the event loop waits for the interpreter lock between every few instruc
 user of the process feels a 200-line invoice. A small pool of spawned processes renders instead,
 at a lower priority (:mod:`lcadmin.cpu`); the thread that asked only waits. Documents are frozen
 dataclasses of plain values, so they travel to the workers as they are, and bytes come back. The
-executor stops its workers when the process exits.
+web process stops them at its shutdown (:func:`shutdown`).
 """
 
 from __future__ import annotations
@@ -32,6 +32,15 @@ def _executor() -> ProcessPoolExecutor:
                                         mp_context=multiprocessing.get_context("spawn"),
                                         initializer=lower_priority)
         return _pool
+
+
+def shutdown() -> None:
+    """Stop the workers once the renders under way are done (at the web process's shutdown)."""
+    global _pool
+    with _lock:
+        pool, _pool = _pool, None
+    if pool is not None:
+        pool.shutdown(wait=True)
 
 
 def render(renderer: Callable[..., bytes], *args: Any) -> bytes:
