@@ -40,6 +40,9 @@ def _check_settings(_args: argparse.Namespace) -> int:
 
 def _jobs_run(_args: argparse.Namespace) -> int:
     from lcadmin.jobs import run_once
+    from lcadmin.logs import log_to_stderr
+
+    log_to_stderr(get_settings().log_format)
 
     counts = run_once()
     print("Jobs run: " + ", ".join(f"{name.replace('_', ' ')} {count}" for name, count in counts.items()) + ".")

@@ -243,3 +243,25 @@ def configure_logging(log_format: str, stream: TextIO | None = None) -> None:
             logger.addHandler(handler)
         logger.propagate = False
     logging.captureWarnings(True)
+
+
+_text_handler: logging.Handler | None = None
+
+
+def log_to_stderr(log_format: str) -> None:
+    """A command's own log lines (``lcadmin worker``, ``lcadmin serve``), from INFO up, on
+    standard error: JSON objects with ``json`` (:func:`configure_logging`), plain lines
+    otherwise. Idempotent."""
+    global _text_handler
+    install_log_redaction()
+    if log_format == "json":
+        configure_logging(log_format)
+        return
+    root = logging.getLogger()
+    if _text_handler is None:
+        _text_handler = logging.StreamHandler(sys.stderr)
+        _text_handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    if _text_handler not in root.handlers:
+        root.addHandler(_text_handler)
+    if root.getEffectiveLevel() > logging.INFO:
+        root.setLevel(logging.INFO)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
+import logging
 import os
 import shutil
 import subprocess
@@ -28,7 +29,10 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
+from lcadmin.logs import log_to_stderr
 from lcadmin.settings import Settings
+
+log = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parent.parent
 # What the built frontend is made of: a change to any of them calls for a new build.
@@ -54,9 +58,8 @@ def check_database(settings: Settings) -> Check:
     """The database answers and is at the code's latest migration."""
     import sqlalchemy as sa
     from alembic.runtime.migration import MigrationContext
-    from alembic.script import ScriptDirectory
 
-    from lcadmin.migrations import _config
+    from lcadmin.migrations import script_directory
 
     url = settings.db_url
     connect_args = {"connect_timeout": CONNECT_TIMEOUT_S} if url.startswith("postgresql") else {}
@@ -70,7 +73,7 @@ def check_database(settings: Settings) -> Check:
         return Check("database", False, f"REFLEX_DB_URL: the database cannot be reached ({reason})")
     finally:
         engine.dispose()
-    heads = set(ScriptDirectory.from_config(_config()).get_heads())
+    heads = set(script_directory().get_heads())
     if current != heads:
         return Check("database", False, "REFLEX_DB_URL: the database is not at the code's migrations "
                      f"({', '.join(sorted(current)) or 'empty'} instead of {', '.join(sorted(heads))}): "
@@ -167,11 +170,11 @@ def build_frontend(settings: Settings) -> None:
     (web_dir() / BUILD_STAMP).write_text(json.dumps({"fingerprint": build_fingerprint(settings)}))
 
 
-def metrics_dir() -> Path:
-    """A fresh folder where the worker processes keep their metrics (prometheus-client's
-    multiprocess mode): emptied at each start, so a restart counts from zero."""
-    folder = Path(os.environ.get("PROMETHEUS_MULTIPROC_DIR")
-                  or Path(tempfile.gettempdir()) / f"lcadmin-metrics-{os.getpid()}")
+def metrics_dir(port: int) -> Path:
+    """The folder where this instance's worker processes keep their metrics (prometheus-client's
+    multiprocess mode), one per port of this host, emptied at each start: a restart counts from
+    zero, and two instances of one host never mix their counts."""
+    folder = Path(tempfile.gettempdir()) / f"lcadmin-metrics-{port}"
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     return folder
@@ -182,9 +185,11 @@ def run_backend(settings: Settings, *, host: str, port: int) -> None:
     ``settings.workers`` processes (returns when the server stops)."""
     os.environ.update({
         "REFLEX_ENV_MODE": "prod", "REFLEX_SKIP_COMPILE": "true", "REFLEX_USE_GRANIAN": "true",
-        "GRANIAN_WORKERS": str(settings.workers), "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir()),
+        "GRANIAN_WORKERS": str(settings.workers),
         "REFLEX_STATE_MANAGER_MODE": "redis" if settings.redis_url else "disk",
     })
+    if settings.log_format == "json":  # granian's and Reflex's own lines in JSON too
+        os.environ["REFLEX_LOG_JSON"] = "1"
     from reflex.config import get_config, reload_config
     from reflex.utils import exec as reflex_exec
 
@@ -200,19 +205,22 @@ def serve(settings: Settings, *, host: str, port: int, build: str = "auto") -> N
     Raises:
         StartRefused: A check failed, or ``never`` was asked with no current build.
     """
+    # Before anything imports prometheus_client: the workers share this folder's counters.
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir(port))
+    log_to_stderr(settings.log_format)
     if settings.is_dev:
         raise StartRefused("LCADMIN_ENV=dev is a developer's machine (its mailbox page shows every e-mail): "
                            "serve with LCADMIN_ENV=demo or prod, or use `reflex run`")
     for check in preflight(settings):
-        print(f"{check.name}: ok" + (f" ({check.detail})" if check.detail else ""), flush=True)
+        log.info("%s: ok%s", check.name, f" ({check.detail})" if check.detail else "")
     with build_lock():  # an instance sharing the folder waits, then finds the build current
         current = build_is_current(settings)
         if build == "always" or (build == "auto" and not current):
-            print("frontend: building…", flush=True)
+            log.info("frontend: building")
             build_frontend(settings)
         elif not current:
             raise StartRefused("no frontend built from this code and these settings: run `lcadmin build` "
                                "(or `lcadmin serve` without --no-build)")
-    print(f"frontend: ok; serving {settings.public_url} on {host}:{port} with {settings.workers} "
-          f"worker{'s' if settings.workers > 1 else ''}", flush=True)
+    log.info("frontend: ok; serving %s on %s:%d with %d worker%s", settings.public_url, host, port, settings.workers,
+             "s" if settings.workers > 1 else "")
     run_backend(settings, host=host, port=port)

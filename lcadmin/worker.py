@@ -17,11 +17,9 @@ signal cuts the wait short.
 
 from __future__ import annotations
 
-import json
 import logging
 import random
 import signal
-import sys
 import threading
 import time
 from collections.abc import Sequence
@@ -91,34 +89,14 @@ class Worker:
         return unfinished
 
 
-class _JsonLines(logging.Formatter):
-    def format(self, record: logging.LogRecord) -> str:
-        line = {"time": self.formatTime(record), "level": record.levelname, "logger": record.name,
-                "message": record.getMessage()}
-        if record.exc_info:
-            line["exception"] = self.formatException(record.exc_info)
-        return json.dumps(line, ensure_ascii=False)
-
-
-def _log_to_stderr(log_format: str) -> None:
-    from lcadmin.logs import install_log_redaction
-
-    install_log_redaction()
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(_JsonLines() if log_format == "json" else
-                         logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root = logging.getLogger()
-    root.addHandler(handler)
-    root.setLevel(logging.INFO)
-
-
 def run(*, grace: float = STOP_GRACE) -> int:
     """The ``lcadmin worker`` command: every background loop until SIGTERM or SIGINT; returns
     the exit status (0 once stopped)."""
+    from lcadmin.logs import log_to_stderr
     from lcadmin.settings import get_settings
 
     settings = get_settings()
-    _log_to_stderr(settings.log_format)
+    log_to_stderr(settings.log_format)
     if settings.background == "web":
         log.warning("LCADMIN_BACKGROUND=web: the web processes run these jobs too (safe: each piece of work "
                     "is still done once); set LCADMIN_BACKGROUND=worker to leave them to the workers")
