@@ -59,6 +59,7 @@ from lcadmin.i18n import gettext
 from lcadmin.i18n.format import format_date, format_money
 from lcadmin.mail import templates
 from lcadmin.mail.outbox import enqueue
+from lcadmin.metrics import count_payment
 from lcadmin.models import Collection, Company, Contract, Invoice, Payment, PaymentMethod, SalesOrder
 from lcadmin.payments.provider import PaymentIntent, PaymentProvider
 from lcadmin.services.audit import record_event
@@ -223,6 +224,7 @@ def _record(session: Session, ctx: RequestContext, collection: Collection, invoi
                       method_kind=method.kind, created_by=None, created_at=ctx.now, updated_at=ctx.now)
     session.add(payment)
     session.flush()
+    count_payment(session, status)
     record_event(session, action=AuditAction.COLLECTION_ATTEMPTED,
                  outcome="failure" if status is PaymentStatus.FAILED else "success", company_id=invoice.company_id,
                  subject=f"invoice:{invoice.number}",
@@ -345,6 +347,7 @@ def _follow_up(session: Session, ctx: RequestContext, collection: Collection, pr
         if move_if(session, Payment, payment.id, PaymentStatus.REQUIRES_ACTION, PaymentStatus.FAILED, ctx,
                    values={"failure_code": "authentication_required"}, company_id=invoice.company_id,
                    subject=f"invoice:{invoice.number}", detail={"payment": payment.provider_intent_id}):
+            count_payment(session, PaymentStatus.FAILED)
             release(session, f"invoice:{invoice.id}", payment.idempotency_key)
             _retry_or_fail(session, ctx, collection, invoice, method, "authentication_required", settings,
                            source=source)
@@ -354,6 +357,7 @@ def _follow_up(session: Session, ctx: RequestContext, collection: Collection, pr
     intent = provider.retrieve_intent(payment.provider_intent_id)
     if intent.status == "succeeded":
         if move_if(session, Payment, payment.id, PaymentStatus.PROCESSING, PaymentStatus.SUCCEEDED, ctx):
+            count_payment(session, PaymentStatus.SUCCEEDED)
             settle(session, ctx, payment, settings.vendor)
             move_if(session, Collection, collection.id, CollectionStatus.PROCESSING, CollectionStatus.SUCCEEDED, ctx,
                     company_id=invoice.company_id, subject=f"invoice:{invoice.number}",
@@ -363,6 +367,7 @@ def _follow_up(session: Session, ctx: RequestContext, collection: Collection, pr
             values={"failure_code": intent.failure_code}, company_id=invoice.company_id,
             subject=f"invoice:{invoice.number}", detail={"payment": payment.provider_intent_id,
                                                           "code": intent.failure_code}):
+        count_payment(session, PaymentStatus.FAILED)
         release(session, f"invoice:{invoice.id}", payment.idempotency_key)
         _retry_or_fail(session, ctx, collection, invoice, method, intent.failure_code or "AM04", settings,
                        source=CollectionStatus.PROCESSING)
