@@ -15,7 +15,8 @@ def _text(number) -> rx.Var:
 
 def pager(label_key: str, *, page: rx.Var, pages: rx.Var, total: rx.Var, on_previous, on_next,
           pager_id: str) -> rx.Component:
-    """"1–25 sur 312" with "Précédent" and "Suivant", each disabled at its end of the list.
+    """"1–25 sur 312" with "Précédent" and "Suivant", each disabled at its end of the list; a list
+    that fits on one page shows its count alone.
 
     Args:
         label_key: The name of the navigation landmark ("Pages des factures"): a page with two
@@ -32,12 +33,12 @@ def pager(label_key: str, *, page: rx.Var, pages: rx.Var, total: rx.Var, on_prev
     return rx.el.nav(
         rx.text(t_fmt("pager.range", first=_text(first), last=_text(last), total=_text(total)), size="2",
                 color_scheme="gray", aria_live="polite", id=f"{pager_id}-range"),
-        rx.flex(
+        rx.cond(pages > 1, rx.flex(
             rx.button(rx.icon("chevron-left", size=16, aria_hidden="true"), t("pager.previous"), size="2",
                       variant="soft", disabled=page <= 1, on_click=on_previous),
             rx.button(t("pager.next"), rx.icon("chevron-right", size=16, aria_hidden="true"), size="2",
                       variant="soft", disabled=page >= pages, on_click=on_next),
-            spacing="2", wrap="wrap"),
+            spacing="2", wrap="wrap")),
         aria_label=t(label_key), id=pager_id,
         # one line on a desktop; on a phone the buttons wrap under the range rather than overflow
         style={"display": "flex", "flex_wrap": "wrap", "justify_content": "space-between", "align_items": "center",

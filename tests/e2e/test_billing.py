@@ -402,5 +402,4 @@ def test_the_invoices_list_pages_through_its_invoices(new_page, app_url, paged_c
     page.get_by_label("Rechercher un numéro").fill("F2024-0001")  # a search: its first page
     expect(pager).to_contain_text("1–10 sur 10")
     expect(table.get_by_role("rowheader").first).to_have_text("F2024-00019")
-    expect(previous).to_be_disabled()
-    expect(following).to_be_disabled()
+    expect(pager.get_by_role("button")).to_have_count(0)  # one page: its count alone
