@@ -433,6 +433,25 @@ _NOTHING = dict(amount_due="", open_count=0, overdue="", overdue_count=0, pay_nu
                 last_paid_on="", last_paid_amount="", last_receipt="")
 
 
+def _dues(ctx: RequestContext, company_id: int):
+    """The company's open invoices (within the caller's scope) with something left to pay: their
+    number, due date, currency and what is left once their credit notes are deducted, as a
+    subquery (:func:`lcadmin.services.invoicing.amount_due`, for every invoice at once)."""
+    credit = sa.orm.aliased(Invoice)
+    credited = (select(credit.credited_invoice_id.label("invoice_id"),
+                       sa.func.sum(credit.total_minor).label("credited"))
+                .where(credit.company_id == company_id, credit.kind == InvoiceKind.CREDIT_NOTE.value,
+                       credit.status != InvoiceStatus.VOID.value, col(credit.credited_invoice_id).is_not(None))
+                .group_by(credit.credited_invoice_id).subquery())
+    left = Invoice.total_minor - sa.func.coalesce(credited.c.credited, 0)
+    return (select(col(Invoice.number).label("number"), col(Invoice.due_date).label("due_date"),
+                   col(Invoice.currency).label("currency"), left.label("left"))
+            .join(credited, credited.c.invoice_id == Invoice.id, isouter=True)
+            .where(Invoice.company_id == company_id, Invoice.kind == InvoiceKind.INVOICE.value,
+                   Invoice.status == InvoiceStatus.OPEN.value, scope.invoices(ctx.user), left > 0)
+            .subquery())
+
+
 def overview(session: Session, ctx: RequestContext, *, zone: str, online_payment: bool = True) -> Overview:
     """Amounts due and overdue, the orders to sign, the next invoice due and the last payment, for
     a role that sees billing; the licences in force, for one that sees licences (a licence admin
@@ -449,18 +468,22 @@ def overview(session: Session, ctx: RequestContext, *, zone: str, online_payment
     if not ctx.user.can(Permission.VIEW_BILLING):
         return Overview(**_NOTHING, seats_purchased=sum(pool.purchased for pool in seat_pools),
                         seats_available=sum(pool.available for pool in seat_pools), shows_billing=False)
-    open_invoices = session.exec(select(Invoice).where(
-        Invoice.company_id == company_id, Invoice.kind == InvoiceKind.INVOICE.value,
-        Invoice.status == InvoiceStatus.OPEN.value, scope.invoices(ctx.user))
-        .order_by(Invoice.due_date, Invoice.number)).all()
-    due = [(invoice, amount_due(session, invoice)) for invoice in open_invoices]
-    due = [(invoice, left) for invoice, left in due if left > 0]
-    overdue = [(invoice, left) for invoice, left in due if invoice.due_date and invoice.due_date < today]
-    currency = due[0][0].currency if due else "EUR"
-    money = lambda minor, cur=currency: format_money(Money(minor, cur), locale)
-    first = (overdue or due or [(None, 0)])[0]
-    upcoming = next(((invoice, left) for invoice, left in due if not invoice.due_date or invoice.due_date >= today),
-                    (None, 0))
+    dues = _dues(ctx, company_id)
+    overdue_left = sa.case((dues.c.due_date < today, dues.c.left), else_=0)
+    count, total, late_count, late_total = session.exec(select(
+        sa.func.count(), sa.func.coalesce(sa.func.sum(dues.c.left), 0),
+        sa.func.count(sa.case((dues.c.due_date < today, 1))), sa.func.coalesce(sa.func.sum(overdue_left), 0)
+    ).select_from(dues)).one()
+    by_due_date = (dues.c.due_date.asc().nulls_last(), dues.c.number)
+    earliest = session.exec(select(dues.c.number, dues.c.due_date, dues.c.left, dues.c.currency)
+                            .order_by(*by_due_date).limit(1)).first()
+    upcoming = session.exec(select(dues.c.number, dues.c.due_date, dues.c.left)
+                            .where(sa.or_(dues.c.due_date.is_(None), dues.c.due_date >= today))
+                            .order_by(*by_due_date).limit(1)).first()
+    # "Payer" pays the oldest overdue invoice, else the next due: the earliest due either way.
+    first = earliest
+    currency = earliest.currency if earliest else "EUR"
+    money = lambda minor, cur=currency: format_money(Money(int(minor), cur), locale)
     orders = session.exec(select(SalesOrder).where(
         SalesOrder.company_id == company_id, SalesOrder.status == OrderStatus.AWAITING_SIGNATURE.value,
         scope.orders(ctx.user))
@@ -472,15 +495,14 @@ def overview(session: Session, ctx: RequestContext, *, zone: str, online_payment
     receipt = session.exec(select(Payment.receipt_number).where(Payment.paid_invoice_id == last.id)).first() \
         if last else None
     return Overview(
-        amount_due=money(sum(left for _, left in due)), open_count=len(due),
-        overdue=money(sum(left for _, left in overdue)), overdue_count=len(overdue),
-        pay_number=first[0].number if first[0] else "", pay_amount=money(first[1]) if first[0] else "",
-        can_pay=bool(first[0]) and online_payment and ctx.user.can(Permission.PAY),
+        amount_due=money(total), open_count=count, overdue=money(late_total), overdue_count=late_count,
+        pay_number=first.number if first else "", pay_amount=money(first.left) if first else "",
+        can_pay=first is not None and online_payment and ctx.user.can(Permission.PAY),
         to_sign=tuple(RelatedRow(o.number, format_date(o.start_date, locale, "medium"),
                                  money(o.total_minor, o.currency)) for o in orders),
-        next_number=upcoming[0].number if upcoming[0] else "",
-        next_due=format_date(upcoming[0].due_date, locale) if upcoming[0] and upcoming[0].due_date else "",
-        next_amount=money(upcoming[1]) if upcoming[0] else "",
+        next_number=upcoming.number if upcoming else "",
+        next_due=format_date(upcoming.due_date, locale) if upcoming and upcoming.due_date else "",
+        next_amount=money(upcoming.left) if upcoming else "",
         last_paid_number=last.number if last else "",
         last_paid_on=format_date(business_date(last.paid_at, zone), locale) if last and last.paid_at else "",
         last_paid_amount=money(amount_due(session, last), last.currency) if last else "",  # credit notes deducted

@@ -366,3 +366,50 @@ def test_the_invoice_list_of_one_company_reads_an_index_on_postgresql(pg_engine)
 
     plan = _plan(pg_engine, first_page)
     assert "ix_invoice_company_issued" in plan and "Seq Scan on invoice" not in plan, plan
+
+
+def test_the_overview_sums_what_is_left_due_and_late_in_sql_with_credit_notes_deducted(db):
+    """"Accueil" at once for every open invoice: a credit note takes its amount off its invoice,
+    one that covers it all leaves nothing to pay, "late" is by the vendor's calendar, the amounts
+    are the caller's scope only, and the queries do not grow with the number of invoices."""
+    with session_scope(db) as session:
+        company = factories.company(session)
+        user = factories.account(session, company=company, role=Role.ADMIN)
+        other = factories.company(session)
+        late = factories.invoice(session, company, issue_date=date(2026, 9, 1), lines=(("A", 1, 100_00),))
+        late_credited = factories.invoice(session, company, issue_date=date(2026, 9, 2), lines=(("B", 1, 50_00),))
+        factories.invoice(session, company, issue_date=date(2026, 9, 3), credits=late_credited,
+                          lines=(("B", 1, 20_00),))  # 20,00 € back on it (before tax)
+        cancelled = factories.invoice(session, company, issue_date=date(2026, 9, 4), lines=(("C", 1, 30_00),))
+        factories.invoice(session, company, issue_date=date(2026, 9, 5), credits=cancelled, lines=(("C", 1, 30_00),))
+        coming = factories.invoice(session, company, issue_date=date(2026, 11, 20), lines=(("D", 1, 10_00),))
+        factories.invoice(session, company, issue_date=date(2026, 9, 1), status=InvoiceStatus.PAID)
+        factories.invoice(session, other, issue_date=date(2026, 9, 1), lines=(("Z", 1, 999_00),))
+        principal = factories.principal(user, company)
+        totals = {row.number: row.total_minor for row in (late, late_credited, coming)}
+    seen, queries = _overview_counting_queries(db, principal)
+    left_on_credited = totals[late_credited.number] - 24_00  # the credit note's 20,00 € + 20 % VAT
+    as_text = lambda minor: f"{minor // 100:,}".replace(",", "\u202f") + f",{minor % 100:02d}\u00a0€"
+    assert (seen.open_count, seen.overdue_count) == (3, 2)
+    assert seen.amount_due == as_text(totals[late.number] + left_on_credited + totals[coming.number])
+    assert seen.overdue == as_text(totals[late.number] + left_on_credited)
+    assert (seen.pay_number, seen.pay_amount) == (late.number, as_text(totals[late.number]))  # the oldest late one
+    assert (seen.next_number, seen.next_amount) == (coming.number, as_text(totals[coming.number]))
+    with session_scope(db) as session:
+        company = session.get(Company, principal.company_id)
+        for n in range(10):
+            factories.invoice(session, company, issue_date=date(2026, 10, 1 + n), lines=(("E", 1, 10_00),))
+    again, more_queries = _overview_counting_queries(db, principal)
+    assert again.open_count == 13 and more_queries == queries  # not one query per invoice
+
+
+def _overview_counting_queries(engine, principal):
+    queries = []
+    listen = lambda *args: queries.append(args[2])
+    event.listen(engine, "before_cursor_execute", listen)
+    try:
+        with read_scope(engine) as session:
+            seen = admin_center.overview(session, factories.context(principal=principal, now=NOW), zone=ZONE)
+    finally:
+        event.remove(engine, "before_cursor_execute", listen)
+    return seen, len(queries)
