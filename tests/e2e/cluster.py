@@ -122,6 +122,7 @@ class Deployment:
         self.https_port, self.http_port = free_port(), free_port()
         self.url = f"https://127.0.0.1:{self.https_port}"
         self.database = f"lcadmin_deploy_{uuid.uuid4().hex[:10]}"
+        self.metrics_token = uuid.uuid4().hex + uuid.uuid4().hex
         server = sa.engine.make_url(POSTGRES_SERVER)
         self.db_url = server.set(database=self.database).render_as_string(hide_password=False)
         self.redis_url = f"{REDIS_SERVER}/{REDIS_DB}"
@@ -139,6 +140,7 @@ class Deployment:
                     "LCADMIN_WORKERS": str(workers), "REFLEX_TRUSTED_PROXY_HOPS": "1",
                     "LCADMIN_SMTP_HOST": "127.0.0.1", "LCADMIN_SMTP_PORT": str(smtp_port),
                     "LCADMIN_AUTOMATIC_COLLECTION": "false", "REFLEX_WEB_WORKDIR": str(workdir / ".web"),
+                    "LCADMIN_METRICS_TOKEN": self.metrics_token,
                     "PYTHONUNBUFFERED": "1"}
         self.instances: dict[str, Instance] = {}
         self.caddy: subprocess.Popen | None = None

@@ -57,6 +57,14 @@ def test_the_proxy_serves_https_and_reports_the_shared_services(deployment):
         urllib.request.urlopen(request, context=context)
     assert refused.value.code == 404  # the metrics are not served to the public
 
+    # The monitoring host reads each instance directly, with the token: every worker's counts.
+    instance = deployment.instances["a"]
+    request = urllib.request.Request(f"http://127.0.0.1:{instance.port}/_metrics",
+                                     headers={"Authorization": f"Bearer {deployment.metrics_token}"})
+    with urllib.request.urlopen(request) as response:
+        metrics = response.read().decode()
+    assert "lcadmin_outbox_pending_messages" in metrics and "lcadmin_database_up 1.0" in metrics
+
 
 def test_a_payment_goes_on_through_the_other_instance_when_one_stops(browser, deployment, inbox):
     context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900}, base_url=deployment.url,
