@@ -6,7 +6,8 @@ This module puts a step in front of that. Each worker counts the events under wa
 :class:`EventsUnderWay` middleware). On SIGTERM or SIGINT it:
 
 1. stops saying it is healthy: ``/ping`` answers 503, so the proxy stops sending it new visitors;
-2. waits until no event is under way (at most :data:`DRAIN_SECONDS`);
+2. waits until no event has been under way for :data:`QUIET_SECONDS` (at most
+   :data:`DRAIN_SECONDS`);
 3. hands the signal on to granian, which closes the connections and runs the app's shutdown (the
    background jobs hand back their claims there, and the PDF renderers stop).
 
@@ -31,6 +32,7 @@ from lcadmin.pdf import pool
 
 log = logging.getLogger(__name__)
 DRAIN_SECONDS = 20.0  # below systemd's TimeoutStopSec (30 s in deploy/systemd)
+QUIET_SECONDS = 0.5  # how long no event must be under way before the worker closes
 _POLL_SECONDS = 0.05
 _under_way = 0
 _draining = False
@@ -66,8 +68,14 @@ class EventsUnderWay(Middleware):
 
 async def _drain_then(hand_on) -> None:
     deadline = time.monotonic() + DRAIN_SECONDS
-    waited_for = _under_way
-    while _under_way > 0 and time.monotonic() < deadline:
+    waited_for, quiet_since = _under_way, time.monotonic()
+    # Idle for a moment, not just for an instant: an event a tab sent as the stop came may still
+    # be on its way in; it starts within that moment and is waited for too.
+    while time.monotonic() < deadline:
+        if _under_way > 0:
+            quiet_since = time.monotonic()
+        elif time.monotonic() - quiet_since >= QUIET_SECONDS:
+            break
         await asyncio.sleep(_POLL_SECONDS)
     if _under_way > 0:
         log.warning("stopping with %d events still under way after %.0f s", _under_way, DRAIN_SECONDS)

@@ -130,6 +130,7 @@ def test_a_stopping_instance_first_finishes_the_events_under_way(deployment):
     client.value(AuthState, "email", where=bool)
     before = len(client.updates)
     client.emit(handler_name(AuthState, "sign_in"), {"form": {"password": DEMO_PASSWORD}})
+    client.value(AuthState, "working", where=bool, after=before)  # the server has it in hand
     instance.signal_stop()
     answer = client.wait_for(lambda update: "/auth/session" in json.dumps(update.get("events", [])), after=before,
                              timeout=20)
