@@ -67,17 +67,18 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _build(_args: argparse.Namespace) -> int:
-    from lcadmin.serve import StartRefused, build_frontend, build_is_current
+    from lcadmin.serve import StartRefused, build_frontend, build_is_current, build_lock
 
     settings = get_settings()
-    if build_is_current(settings):
-        print("The frontend is already built from this code and these settings.")
-        return 0
-    try:
-        build_frontend(settings)
-    except StartRefused as refusal:
-        print(f"Build failed: {refusal}", file=sys.stderr)
-        return 2
+    with build_lock():  # an instance starting meanwhile waits for it
+        if build_is_current(settings):
+            print("The frontend is already built from this code and these settings.")
+            return 0
+        try:
+            build_frontend(settings)
+        except StartRefused as refusal:
+            print(f"Build failed: {refusal}", file=sys.stderr)
+            return 2
     print(f"Frontend built for {settings.public_url}.")
     return 0
 

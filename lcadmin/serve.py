@@ -38,6 +38,12 @@ ROOT = Path(__file__).resolve().parent.parent
 # What the built frontend is made of: a change to any of them calls for a new build.
 _SOURCES = ("lcadmin", "assets", "rxconfig.py", "reflex.lock", "pyproject.toml")
 BUILD_STAMP = "lcadmin-build.json"
+# Reflex variables that only say where or how to serve, not what the frontend is made of.
+_RUNTIME_ONLY = {"REFLEX_DB_URL", "REFLEX_REDIS_URL", "REFLEX_TRUSTED_PROXY_HOPS", "REFLEX_WEB_WORKDIR",
+                 "REFLEX_STATES_WORKDIR", "REFLEX_UPLOADED_FILES_DIR", "REFLEX_STATE_MANAGER_MODE",
+                 "REFLEX_SKIP_COMPILE", "REFLEX_USE_GRANIAN", "REFLEX_ENV_MODE", "REFLEX_LOG_JSON",
+                 "REFLEX_MOUNT_FRONTEND_COMPILED_APP", "REFLEX_SOCKET_MAX_HTTP_BUFFER_SIZE",
+                 "REFLEX_FRONTEND_PORT", "REFLEX_BACKEND_PORT", "REFLEX_BACKEND_HOST"}
 CONNECT_TIMEOUT_S = 5
 
 
@@ -115,9 +121,15 @@ def build_fingerprint(settings: Settings, root: Path = ROOT) -> str:
     """What the built frontend depends on: the sources and the settings compiled into it (the
     public URL its websocket dials, the language of its pages, the pages that exist)."""
     digest = hashlib.sha256()
-    digest.update(json.dumps({"reflex": metadata.version("reflex"),
+    # Every installed distribution's version (Reflex's component packages are not pinned by it),
+    # the settings the pages carry, and Reflex's own variables that change what it compiles.
+    installed = sorted(f"{d.metadata['Name']}=={d.version}" for d in metadata.distributions() if d.metadata["Name"])
+    reflex_env = sorted((name, value) for name, value in os.environ.items()
+                        if name.startswith("REFLEX_") and name not in _RUNTIME_ONLY)
+    digest.update(json.dumps({"installed": installed, "reflex_env": reflex_env,
                               "env": settings.env, "public_url": settings.public_url,
-                              "locale": settings.default_locale, "payment": settings.payment_provider}).encode())
+                              "locale": settings.default_locale, "payment": settings.payment_provider,
+                              "idle_minutes": settings.session_idle_minutes}).encode())
     for name in _SOURCES:
         path = root / name
         files = sorted(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts) \
@@ -135,7 +147,11 @@ def web_dir() -> Path:
 
 def build_is_current(settings: Settings) -> bool:
     """Whether the frontend on disk was built from this code and these settings."""
+    from reflex_base import constants
+
     stamp = web_dir() / BUILD_STAMP
+    if not (web_dir() / constants.Dirs.STATIC).is_dir():
+        return False  # the stamp outlived its build
     try:
         return json.loads(stamp.read_text())["fingerprint"] == build_fingerprint(settings)
     except (OSError, ValueError, KeyError):

@@ -74,6 +74,7 @@ def test_the_build_stamp_follows_the_sources_and_the_settings_compiled_in(tmp_pa
     assert serve.build_fingerprint(_settings(), tmp_path) == first
     assert serve.build_fingerprint(_settings(LCADMIN_PUBLIC_URL="https://admin.example.com"), tmp_path) != first
     assert serve.build_fingerprint(_settings(LCADMIN_DEFAULT_LOCALE="en"), tmp_path) != first
+    assert serve.build_fingerprint(_settings(LCADMIN_SESSION_IDLE_MINUTES="45"), tmp_path) != first  # in the page
     page.write_text("title = 'Invoices'\n")
     assert serve.build_fingerprint(_settings(), tmp_path) != first
 
@@ -106,3 +107,12 @@ def test_behind_the_proxy_the_app_sees_the_browsers_address_and_https():
     # Without a trusted proxy the headers are anyone's words: ignored.
     assert _seen(0, headers) == {"client": "127.0.0.1", "scheme": "http"}
     assert _seen(1, [(b"x-forwarded-proto", b"gopher")]) == {"client": "127.0.0.1", "scheme": "http"}
+
+
+def test_a_stamp_without_its_build_is_not_a_build(tmp_path, monkeypatch):
+    monkeypatch.setenv("REFLEX_WEB_WORKDIR", str(tmp_path))
+    settings = _settings()
+    (tmp_path / serve.BUILD_STAMP).write_text(f'{{"fingerprint": "{serve.build_fingerprint(settings)}"}}')
+    assert not serve.build_is_current(settings)  # the build folder was removed
+    (tmp_path / "build" / "client").mkdir(parents=True)
+    assert serve.build_is_current(settings)
