@@ -109,7 +109,9 @@ def _install() -> None:
     loop = asyncio.get_running_loop()
     registered = getattr(loop, "_signal_handlers", None)  # asyncio's own record of loop signal handlers
     if not isinstance(registered, dict):
-        return  # another loop implementation: the server's own stop applies
+        log.warning("graceful stop not installed: the %s event loop keeps its signal handlers to itself; a stop "
+                    "closes the connections at once", type(loop).__name__)
+        return
     for signum in (signal.SIGTERM, signal.SIGINT):
         handle = registered.get(signum)
         if handle is None:
@@ -119,14 +121,23 @@ def _install() -> None:
 
 
 def health_gate(app):
-    """Wrap an ASGI app so that ``/ping`` answers 503 while this worker drains."""
+    """Wrap an ASGI app so that ``/ping`` answers 503 while this worker drains, and so that its
+    HTTP requests count as work under way."""
 
     async def gated(scope, receive, send):
-        if _draining and scope["type"] == "http" and scope.get("path") == "/ping":
+        global _under_way
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+        if _draining and scope.get("path") == "/ping":
             await send({"type": "http.response.start", "status": 503,
                         "headers": [(b"content-type", b"text/plain"), (b"connection", b"close")]})
             await send({"type": "http.response.body", "body": b"stopping"})
             return
-        await app(scope, receive, send)
+        _under_way += 1  # an HTTP request too (the sign-in's hand-off sets the session cookie)
+        try:
+            await app(scope, receive, send)
+        finally:
+            _under_way -= 1
 
     return gated

@@ -148,9 +148,9 @@ async def _prepare_sign_in() -> None:
 
 
 guard_events(app)
+app.register_lifespan_task(graceful_stop)
 if _settings.background == "web":  # otherwise the `lcadmin worker` process runs them
     app.register_lifespan_task(run_outbox_sender)
     app.register_lifespan_task(run_payment_reconciler)
     app.register_lifespan_task(run_scheduled_jobs)
 app.register_lifespan_task(_prepare_sign_in)
-app.register_lifespan_task(graceful_stop)

@@ -20,6 +20,7 @@ from typing import Any
 from lcadmin.cpu import lower_priority
 
 _pool: ProcessPoolExecutor | None = None
+_closed = False
 _lock = threading.Lock()
 
 
@@ -35,15 +36,21 @@ def _executor() -> ProcessPoolExecutor:
 
 
 def shutdown() -> None:
-    """Stop the workers once the renders under way are done (at the web process's shutdown)."""
-    global _pool
+    """Stop the workers once the renders under way are done (at the web process's shutdown).
+    A render asked for afterwards (a background round still finishing) runs in its own thread:
+    no new pool is started that would keep the stopping process alive."""
+    global _pool, _closed
     with _lock:
-        pool, _pool = _pool, None
+        pool, _pool, _closed = _pool, None, True
     if pool is not None:
         pool.shutdown(wait=True)
 
 
 def render(renderer: Callable[..., bytes], *args: Any) -> bytes:
     """``renderer(*args)`` in a worker process (``renderer`` must be a module-level function)."""
+    with _lock:
+        closed = _closed
+    if closed:
+        return renderer(*args)
     return _executor().submit(renderer, *args).result()
 
