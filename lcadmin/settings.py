@@ -250,7 +250,8 @@ def _redis_url(env: Mapping[str, str], environment: str) -> str:
         return ""
     parts = urlsplit(raw)
     if parts.scheme not in ("redis", "rediss") or not parts.hostname:
-        raise SettingsError(f"{name}={raw!r} is not a redis:// or rediss:// URL such as redis://127.0.0.1:6379/0")
+        shown = raw.replace(parts.password, "***") if parts.password else raw  # never the password in a message
+        raise SettingsError(f"{name}={shown!r} is not a redis:// or rediss:// URL such as redis://127.0.0.1:6379/0")
     return raw
 
 
