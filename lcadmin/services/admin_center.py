@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from lcadmin.domain.calendar import business_date
@@ -437,8 +438,8 @@ def _dues(ctx: RequestContext, company_id: int):
     """The company's open invoices (within the caller's scope) with something left to pay: their
     number, due date, currency and what is left once their credit notes are deducted, as a
     subquery (:func:`lcadmin.services.invoicing.amount_due`, for every invoice at once)."""
-    credit = sa.orm.aliased(Invoice)
-    credited = (select(credit.credited_invoice_id.label("invoice_id"),
+    credit = aliased(Invoice)
+    credited = (select(col(credit.credited_invoice_id).label("invoice_id"),
                        sa.func.sum(credit.total_minor).label("credited"))
                 .where(credit.company_id == company_id, credit.kind == InvoiceKind.CREDIT_NOTE.value,
                        credit.status != InvoiceStatus.VOID.value, col(credit.credited_invoice_id).is_not(None))
@@ -475,14 +476,14 @@ def overview(session: Session, ctx: RequestContext, *, zone: str, online_payment
         sa.func.count(sa.case((dues.c.due_date < today, 1))), sa.func.coalesce(sa.func.sum(overdue_left), 0)
     ).select_from(dues)).one()
     by_due_date = (dues.c.due_date.asc().nulls_last(), dues.c.number)
-    earliest = session.exec(select(dues.c.number, dues.c.due_date, dues.c.left, dues.c.currency)
-                            .order_by(*by_due_date).limit(1)).first()
+    # "Payer" pays the oldest overdue invoice, else the next due: the earliest due either way.
+    first = session.exec(select(dues.c.number, dues.c.due_date, dues.c.left, dues.c.currency)
+                         .order_by(*by_due_date).limit(1)).first()
     upcoming = session.exec(select(dues.c.number, dues.c.due_date, dues.c.left)
                             .where(sa.or_(dues.c.due_date.is_(None), dues.c.due_date >= today))
                             .order_by(*by_due_date).limit(1)).first()
-    # "Payer" pays the oldest overdue invoice, else the next due: the earliest due either way.
-    first = earliest
-    currency = earliest.currency if earliest else "EUR"
+    first_number, _, first_left, currency = first or ("", None, 0, "EUR")
+    next_number, next_due, next_left = upcoming or ("", None, 0)
     money = lambda minor, cur=currency: format_money(Money(int(minor), cur), locale)
     orders = session.exec(select(SalesOrder).where(
         SalesOrder.company_id == company_id, SalesOrder.status == OrderStatus.AWAITING_SIGNATURE.value,
@@ -496,13 +497,12 @@ def overview(session: Session, ctx: RequestContext, *, zone: str, online_payment
         if last else None
     return Overview(
         amount_due=money(total), open_count=count, overdue=money(late_total), overdue_count=late_count,
-        pay_number=first.number if first else "", pay_amount=money(first.left) if first else "",
+        pay_number=first_number, pay_amount=money(first_left) if first else "",
         can_pay=first is not None and online_payment and ctx.user.can(Permission.PAY),
         to_sign=tuple(RelatedRow(o.number, format_date(o.start_date, locale, "medium"),
                                  money(o.total_minor, o.currency)) for o in orders),
-        next_number=upcoming.number if upcoming else "",
-        next_due=format_date(upcoming.due_date, locale) if upcoming and upcoming.due_date else "",
-        next_amount=money(upcoming.left) if upcoming else "",
+        next_number=next_number, next_due=format_date(next_due, locale) if next_due else "",
+        next_amount=money(next_left) if upcoming else "",
         last_paid_number=last.number if last else "",
         last_paid_on=format_date(business_date(last.paid_at, zone), locale) if last and last.paid_at else "",
         last_paid_amount=money(amount_due(session, last), last.currency) if last else "",  # credit notes deducted
