@@ -7,6 +7,7 @@ methods is an endpoint a client could call.
 from __future__ import annotations
 
 import asyncio
+import functools
 
 import reflex as rx
 from reflex.middleware.middleware import Middleware
@@ -16,14 +17,20 @@ from lcadmin.models import utcnow
 from lcadmin.services.sessions import session_is_live
 from lcadmin.services.tokens import digest
 from lcadmin.settings import get_settings
-from lcadmin.states.base import session_cookie
+from lcadmin.states.base import session_id_in
 from lcadmin.states.tab import TabState, clear_tab
 
 _HYDRATE_EVENTS = frozenset(f"{rx.State.get_full_name()}.{name}" for name in ("hydrate", "hydrate_and_load"))
 
 
 def _cookie_digest(state: rx.State) -> tuple[str | None, str]:
-    raw = session_cookie(state)
+    return _digest_of(state.router.headers.cookie or "")
+
+
+@functools.lru_cache(maxsize=512)
+def _digest_of(cookie_header: str) -> tuple[str | None, str]:
+    # A tab's Cookie header is the same on every event of its connection: hashed once.
+    raw = session_id_in(cookie_header)
     return raw, digest(raw) if raw else ""
 
 

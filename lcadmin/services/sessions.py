@@ -125,9 +125,33 @@ def redeem_handoff(session: Session, *, code: str, binding: str | None, previous
     return raw_id, return_to
 
 
+# Everything a call needs to know about its caller, in one statement: the session, its account,
+# the session's company and the account's membership there (a membership is unique per account
+# and company). Built once; each call only binds the cookie's hash.
+_CALLER = (
+    select(col(UserSession.id).label("session_id"), UserSession.user_id, UserSession.company_id,
+           UserSession.ended_at, UserSession.expires_at, UserSession.last_seen_at,
+           UserAccount.email, UserAccount.full_name, UserAccount.is_active, UserAccount.two_factor_enabled_at,
+           col(Company.id).label("company_found"), col(Company.name).label("company_name"),
+           Company.require_two_factor, col(Membership.id).label("membership_id"), Membership.role,
+           Membership.all_contracts, Membership.access_until)
+    .join(UserAccount, col(UserAccount.id) == UserSession.user_id)
+    .outerjoin(Company, col(Company.id) == UserSession.company_id)
+    .outerjoin(Membership, sa.and_(col(Membership.user_id) == UserSession.user_id,
+                                   col(Membership.company_id) == UserSession.company_id))
+    .where(col(UserSession.id_hash) == sa.bindparam("id_hash"))
+)
+_CONTRACTS_OF = select(MembershipContract.contract_id).where(
+    col(MembershipContract.membership_id) == sa.bindparam("membership_id"))
+
+
 def resolve_session(session: Session, raw_id: str | None, *, settings: Settings, now: datetime,
                     record_activity: bool = True) -> Principal | None:
     """The principal behind a cookie value, or None when absent, unknown, ended, idle or too old.
+
+    Read afresh on every call (a removed membership, a deactivated account, an ended session or a
+    two-step verification now required take effect at once), in one query (two for a role
+    limited to some contracts).
 
     With ``record_activity`` (in a write transaction) the session's last activity is moved
     forward, at most every :data:`TOUCH_EVERY`, and an idle one is ended; without it nothing is
@@ -135,30 +159,29 @@ def resolve_session(session: Session, raw_id: str | None, *, settings: Settings,
     """
     if not raw_id or len(raw_id) > 100:
         return None
-    row = session.exec(select(UserSession).where(UserSession.id_hash == digest(raw_id))).first()
+    row = session.connection().execute(_CALLER, {"id_hash": digest(raw_id)}).first()
     if row is None or row.ended_at is not None or row.expires_at <= now:
         return None
     if now - row.last_seen_at > timedelta(minutes=settings.session_idle_minutes):
         if record_activity:
-            row.ended_at = now
-            session.add(row)
+            session.exec(sa.update(UserSession).where(col(UserSession.id) == row.session_id).values(ended_at=now))
         return None
-    user = session.get(UserAccount, row.user_id)
-    if user is None or not user.is_active:
+    if not row.is_active:
         return None
-    if record_activity and now - row.last_seen_at >= TOUCH_EVERY:
-        row.last_seen_at = now
-        session.add(row)
-    company = session.get(Company, row.company_id) if row.company_id else None
-    membership = live_membership(session, user.id, row.company_id, now) if company else None
-    return Principal(user_id=user.id, email=user.email, full_name=user.full_name,
-                     company_id=company.id if membership else None,
-                     company_name=company.name if membership else None,
-                     role=membership.role if membership else None, seen_at=row.last_seen_at,
-                     contract_ids=scope_of(session, membership) if membership else None,
-                     access_until=membership.access_until if membership else None,
-                     two_factor_due=bool(membership and company and company.require_two_factor
-                                         and user.two_factor_enabled_at is None))
+    seen_at = row.last_seen_at
+    if record_activity and now - seen_at >= TOUCH_EVERY:
+        session.exec(sa.update(UserSession).where(col(UserSession.id) == row.session_id).values(last_seen_at=now))
+        seen_at = now
+    member = (row.company_found is not None and row.membership_id is not None
+              and (row.access_until is None or row.access_until > now))
+    if not member:
+        return Principal(user_id=row.user_id, email=row.email, full_name=row.full_name, company_id=None,
+                         company_name=None, role=None, seen_at=seen_at)
+    return Principal(user_id=row.user_id, email=row.email, full_name=row.full_name, company_id=row.company_id,
+                     company_name=row.company_name, role=row.role, seen_at=seen_at,
+                     contract_ids=None if row.all_contracts else _contracts_of(session, row.membership_id),
+                     access_until=row.access_until,
+                     two_factor_due=bool(row.require_two_factor and row.two_factor_enabled_at is None))
 
 
 def live_membership(session: Session, user_id: int, company_id: int | None, now: datetime) -> Membership | None:
@@ -171,12 +194,15 @@ def live_membership(session: Session, user_id: int, company_id: int | None, now:
     return membership
 
 
+def _contracts_of(session: Session, membership_id: int | None) -> frozenset[int]:
+    return frozenset(session.connection().execute(_CONTRACTS_OF, {"membership_id": membership_id}).scalars())
+
+
 def scope_of(session: Session, membership: Membership) -> frozenset[int] | None:
     """The contracts a membership is limited to, or None when it covers them all."""
     if membership.all_contracts:
         return None
-    return frozenset(session.exec(select(MembershipContract.contract_id)
-                                  .where(MembershipContract.membership_id == membership.id)).all())
+    return _contracts_of(session, membership.id)
 
 
 def activity_due(principal: Principal, now: datetime) -> bool:

@@ -82,8 +82,15 @@ def is_loopback(ip: str | None) -> bool:
 
 def session_cookie(state: rx.State) -> str | None:
     """The opaque session id from the Cookie header sent when the websocket connected."""
+    return session_id_in(state.router.headers.cookie or "")
+
+
+@functools.lru_cache(maxsize=512)
+def session_id_in(cookie_header: str) -> str | None:
+    """The session id a Cookie header carries, or None. A tab's header is the same on every event
+    of its connection (it is captured when the websocket connects): it is parsed once."""
     try:
-        jar = SimpleCookie(state.router.headers.cookie or "")
+        jar = SimpleCookie(cookie_header)
     except CookieError:
         return None
     morsel = jar.get(SESSION_COOKIE)

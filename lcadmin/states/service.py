@@ -1,9 +1,10 @@
 """The one way a handler calls a use case: :func:`run`.
 
-It builds the request context (IP, user agent, language, now), resolves the principal from the
-session cookie on this very call (with the permission the work needs), runs the work in a worker
-thread inside one database transaction (never on the event loop: a password hash, a PDF or a
-provider call there would stall every user of the process), and maps what the work refuses:
+It builds the request context (IP, user agent, language, now), then, in a worker thread (never on
+the event loop: a password hash, a PDF or a provider call there would stall every user of the
+process), opens one database transaction, resolves the principal from the session cookie in it
+on this very call (with the permission the work needs) and runs the work in it; and it maps what
+the work refuses:
 
 - no session (or an expired one) clears the tab and sends it to the sign-in page;
 - a company that requires two-step verification of an account that has none sends the tab to
@@ -22,11 +23,14 @@ A handler then reads::
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 import reflex as rx
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from lcadmin import paths
@@ -37,9 +41,10 @@ from lcadmin.services import sessions
 from lcadmin.services.context import RequestContext
 from lcadmin.services.errors import InvalidInput, NotAllowed, ServiceError
 from lcadmin.settings import get_settings
-from lcadmin.states.base import active_locale, client_ip, message_for, session_cookie
+from lcadmin.states.base import active_locale, message_for, session_id_in
 from lcadmin.states.tab import to_sign_in
 
+log = logging.getLogger(__name__)
 T = TypeVar("T")
 Work = Callable[[Session, RequestContext], T]
 
@@ -54,25 +59,32 @@ class Done(Generic[T]):
     event: Any = None  # for the handler to return (the sign-in page), or None
 
 
-def _principal(raw_id: str | None, ctx: RequestContext, permission: Permission | None) -> sessions.Principal:
-    """The caller, from a read; the session's activity is recorded in its own short write, at most
-    once a minute, so that reading pages never takes the write lock."""
-    settings = get_settings()
-    with read_scope() as session:
-        principal = sessions.require_principal(session, raw_id, settings=settings, now=ctx.now,
-                                               permission=permission, record_activity=False)
-    if sessions.activity_due(principal, ctx.now):
+def _record_activity(raw_id: str | None, principal: sessions.Principal | None, now: datetime) -> None:
+    """Move the session's last activity forward when due (at most once a minute), in a short
+    write of its own, so that reading pages never takes the write lock. A failure is only
+    logged: the call's own work is done, and the next call tries again."""
+    if not raw_id or principal is None or not sessions.activity_due(principal, now):
+        return
+    try:
         with session_scope() as session:
-            sessions.record_activity(session, raw_id, ctx.now)
-    return principal
+            sessions.record_activity(session, raw_id, now)
+    except SQLAlchemyError as error:
+        log.warning("session activity not recorded: %s", type(error).__name__)
 
 
 def _call(work: Work[T], raw_id: str | None, ctx: RequestContext, *, write: bool, signed_in: bool,
           permission: Permission | None) -> T:
-    if signed_in:
-        ctx = ctx.signed_in(_principal(raw_id, ctx, permission))
+    # The caller is resolved in the very transaction the work runs in: what the work does is
+    # authorized by what the database said at that moment, in one round of the pool.
+    principal = None
+    if signed_in and not raw_id:
+        raise NotAllowed("signed_out")  # no cookie: nothing to look up, no transaction to open
     try:
         with (session_scope() if write else read_scope()) as session:
+            if signed_in:
+                principal = sessions.require_principal(session, raw_id, settings=get_settings(), now=ctx.now,
+                                                       permission=permission, record_activity=False)
+                ctx = ctx.signed_in(principal)
             return work(session, ctx)
     except NotAllowed as refusal:
         # A role that holds nothing until its account enrols in two-step verification: say so
@@ -80,12 +92,23 @@ def _call(work: Work[T], raw_id: str | None, ctx: RequestContext, *, write: bool
         if refusal.code == "forbidden" and ctx.principal is not None and ctx.principal.two_factor_due:
             raise NotAllowed("two_factor_required") from refusal
         raise
+    finally:
+        # After the work's transaction (a write one holds SQLite's write lock until it ends),
+        # whether the work succeeded or was refused: the session was used either way.
+        _record_activity(raw_id, principal, ctx.now)
 
 
 async def context_of(state: rx.State) -> RequestContext:
     """The request context of a handler's call, without a principal."""
-    return RequestContext(now=utcnow(), ip=client_ip(state), user_agent=state.router.headers.user_agent or None,
-                          locale=await active_locale(state))
+    return (await _request_of(state))[0]
+
+
+async def _request_of(state: rx.State) -> tuple[RequestContext, str | None]:
+    """The request context of a handler's call, and the session id its cookie carries."""
+    router = state.router  # assembled afresh on each access: read once
+    ctx = RequestContext(now=utcnow(), ip=router.session.client_ip or None,
+                         user_agent=router.headers.user_agent or None, locale=await active_locale(state))
+    return ctx, session_id_in(router.headers.cookie or "")
 
 
 async def run(state: rx.State, work: Work[T], *, write: bool = False, signed_in: bool = True,
@@ -106,8 +129,7 @@ async def run(state: rx.State, work: Work[T], *, write: bool = False, signed_in:
         The outcome: ``ok`` and the work's value, or the refusal and, when the session is gone,
         the event that sends the cleared tab to the sign-in page.
     """
-    ctx = await context_of(state)
-    raw_id = session_cookie(state)
+    ctx, raw_id = await _request_of(state)
     try:
         value = await asyncio.to_thread(_call, work, raw_id, ctx, write=write, signed_in=signed_in,
                                         permission=permission)

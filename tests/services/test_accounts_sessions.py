@@ -5,13 +5,25 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
 from sqlmodel import select
 
 from lcadmin.db import read_scope, session_scope
 from lcadmin.domain.permissions import Permission
-from lcadmin.models import AuditEvent, SessionHandoff, ThrottleFailure, UserAccount, UserSession
+from lcadmin.models import (
+    AuditEvent,
+    Company,
+    Contract,
+    Membership,
+    MembershipContract,
+    SessionHandoff,
+    ThrottleFailure,
+    UserAccount,
+    UserSession,
+)
 from lcadmin.services import accounts, passwords, sessions
 from lcadmin.services.errors import InvalidInput, NotAllowed, Throttled
+from lcadmin.services.tokens import digest
 from tests.factories import context
 from tests.helpers import race
 
@@ -224,6 +236,79 @@ def test_sign_out_ends_the_session_server_side(demo, settings):
     with session_scope(demo) as session:
         assert sessions.end_session(session, raw_id, NOW)
     assert _resolve(demo, settings, raw_id) is None
+
+
+def test_the_principal_is_read_afresh_on_every_call(demo, settings):
+    """The account, the session's company and the membership there are read on each call: any
+    change to them holds from the next one."""
+    _, (raw_id, _) = _session_for(demo, settings)
+
+    def change(*statements) -> None:
+        with session_scope(demo) as session:
+            for statement in statements:
+                session.exec(statement)
+
+    hugo = select(UserAccount.id).where(UserAccount.email == "hbernard@flexis.com").scalar_subquery()
+    his = (Membership.user_id == hugo) & (Membership.company_id == select(Company.id).where(
+        Company.name == "Flexis").scalar_subquery())
+    principal = _resolve(demo, settings, raw_id)
+    assert (principal.company_name, principal.role, principal.contract_ids, principal.two_factor_due) == (
+        "Flexis", "admin", None, False)
+    change(sa.update(Company).where(Company.name == "Flexis").values(require_two_factor=True))
+    assert _resolve(demo, settings, raw_id).two_factor_due
+    change(sa.update(Company).where(Company.name == "Flexis").values(require_two_factor=False),
+           sa.update(Membership).where(his).values(role="billing_reader", all_contracts=False))
+    principal = _resolve(demo, settings, raw_id)
+    assert (principal.role, principal.contract_ids) == ("billing_reader", frozenset())
+    assert principal.can(Permission.VIEW_BILLING) and not principal.can(Permission.PAY)
+    with session_scope(demo) as session:
+        session.add(MembershipContract(membership_id=session.exec(select(Membership.id).where(his)).one(),
+                                       contract_id=session.exec(select(Contract.id).where(
+                                           Contract.number == "CTR-FLX-SUPPORT")).one()))
+    support = _resolve(demo, settings, raw_id).contract_ids
+    assert support is not None and len(support) == 1
+    change(sa.update(Membership).where(his).values(access_until=NOW))
+    principal = _resolve(demo, settings, raw_id)
+    assert principal.company_id is None and principal.role is None and principal.access_until is None
+    assert not principal.can(Permission.VIEW_BILLING)
+    change(sa.delete(MembershipContract), sa.delete(Membership).where(his))
+    assert _resolve(demo, settings, raw_id).company_id is None  # signed in, in no company
+    change(sa.update(UserAccount).where(UserAccount.email == "hbernard@flexis.com").values(is_active=False))
+    assert _resolve(demo, settings, raw_id) is None
+
+
+def test_a_session_without_a_company_resolves_to_its_account_alone(demo, settings):
+    with session_scope(demo) as session:
+        user_id = session.exec(select(UserAccount.id).where(UserAccount.email == "hbernard@flexis.com")).one()
+        code = sessions.create_handoff(session, user_id=user_id, company_id=None, return_to="/", ip=IP, now=NOW)
+    with session_scope(demo) as session:
+        raw_id, _ = sessions.redeem_handoff(session, code=code, binding=sessions.handoff_binding(code, settings.secret_key),
+                                            previous_session=None, ip=IP, user_agent="", settings=settings, now=NOW)
+    principal = _resolve(demo, settings, raw_id)
+    assert (principal.email, principal.company_id, principal.company_name, principal.role) == (
+        "hbernard@flexis.com", None, None, None)
+
+
+def test_an_idle_session_is_ended_and_a_used_one_touched_at_most_once_a_minute(demo, settings):
+    _, (raw_id, _) = _session_for(demo, settings)
+
+    def row() -> UserSession:
+        with read_scope(demo) as session:
+            return session.exec(select(UserSession).where(UserSession.id_hash == digest(raw_id))).one()
+
+    assert _resolve(demo, settings, raw_id, NOW + sessions.TOUCH_EVERY / 2).seen_at == NOW
+    assert row().last_seen_at == NOW
+    later = NOW + sessions.TOUCH_EVERY
+    assert _resolve(demo, settings, raw_id, later).seen_at == later
+    assert row().last_seen_at == later
+    with read_scope(demo) as session:  # a read resolves without writing
+        assert sessions.resolve_session(session, raw_id, settings=settings, now=later + 2 * sessions.TOUCH_EVERY,
+                                        record_activity=False).seen_at == later
+    assert row().last_seen_at == later
+    idle = later + timedelta(minutes=settings.session_idle_minutes, seconds=1)
+    assert _resolve(demo, settings, raw_id, idle) is None
+    assert row().ended_at == idle
+    assert _resolve(demo, settings, raw_id, later) is None  # ended stays ended
 
 
 @pytest.mark.parametrize("cookie", [None, "", "forged", "x" * 500])
