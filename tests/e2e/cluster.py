@@ -59,7 +59,8 @@ def missing_services() -> str | None:
     return None
 
 
-def _wait_for(url: str, process: subprocess.Popen, log: Path, timeout: float, context=None) -> None:
+def wait_for_answer(url: str, process: subprocess.Popen, log: Path, timeout: float, context=None) -> None:
+    """Until ``url`` answers 200 (the server ``process`` writes to ``log``, shown if it fails)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -86,7 +87,7 @@ class Instance:
                                         stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
 
     def wait(self, timeout: float = 300) -> None:
-        _wait_for(f"http://127.0.0.1:{self.port}/ping", self.process, self.log_path, timeout)
+        wait_for_answer(f"http://127.0.0.1:{self.port}/ping", self.process, self.log_path, timeout)
 
     def signal_stop(self) -> None:
         """SIGTERM to the server's main process, as systemd stops the unit (``KillMode=mixed``)."""
@@ -172,7 +173,7 @@ class Deployment:
         deadline = time.monotonic() + 30
         while not self.root_certificate.exists() and time.monotonic() < deadline:
             time.sleep(0.2)
-        _wait_for(f"{self.url}/ping", self.caddy, self.caddy_log, 30, context=self.tls_context())
+        wait_for_answer(f"{self.url}/ping", self.caddy, self.caddy_log, 30, context=self.tls_context())
 
     @property
     def root_certificate(self) -> Path:

@@ -10,11 +10,9 @@ import contextlib
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from email import message_from_bytes, policy
 from pathlib import Path
@@ -29,6 +27,7 @@ from lcadmin.demo import DEMO_PASSWORD, load_demo_data
 from lcadmin.services.passwords import hash_password
 from lcadmin.settings import get_settings
 from tests.conftest import require
+from tests.e2e.cluster import free_port, wait_for_answer
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("LCADMIN_CHROMIUM", "/usr/bin/chromium")
@@ -48,7 +47,7 @@ class Inbox:
 
     def __init__(self) -> None:
         self.messages: list = []
-        self.port = _free_port()
+        self.port = free_port()
         self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
 
     async def handle_DATA(self, server, session, envelope):
@@ -74,12 +73,6 @@ class Inbox:
 
     def to(self, address: str) -> list:
         return [m for m in self.messages if m["To"] == address]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -182,7 +175,7 @@ class ProductionApp:
     the production bundle, its own database, frontend folder and state store."""
 
     def __init__(self, root: Path, workdir: Path, inbox: Inbox) -> None:
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"http://localhost:{self.port}"
         self.db_url = f"sqlite:///{workdir / 'prod.db'}"
         self.log_path = workdir / "app.log"
@@ -205,18 +198,7 @@ class ProductionApp:
             cwd=root, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
 
     def wait(self, timeout: float = 240) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"the production app stopped:\n{self.log()[-3000:]}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/ping", timeout=2) as response:
-                    if response.status == 200:
-                        return
-            except OSError:
-                pass
-            time.sleep(0.5)
-        raise RuntimeError(f"the production app did not start in {timeout} s:\n{self.log()[-3000:]}")
+        wait_for_answer(f"{self.url}/ping", self.process, self.log_path, timeout)
 
     def log(self) -> str:
         self._log.flush()
