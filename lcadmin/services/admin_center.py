@@ -6,8 +6,11 @@ very call, and returns small frozen rows of display strings and flags: never tab
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from types import MappingProxyType
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
@@ -182,21 +185,24 @@ def invoice_status(invoice: Invoice, today: date) -> str:
     return invoice.status
 
 
-def status_conditions(today: date) -> dict[str, sa.ColumnElement[bool]]:
+@functools.lru_cache(maxsize=4)
+def status_conditions(today: date) -> Mapping[str, sa.ColumnElement[bool]]:
     """:func:`invoice_status` as SQL: for each status the customer sees, the condition on an
     issued invoice's columns that gives it. Exactly one holds for each invoice that is not a
-    draft, so a status filter is a WHERE clause and the list's count is the filtered count."""
+    draft, so a status filter is a WHERE clause and the list's count is the filtered count.
+    Built once a day (the expressions are immutable; bound into each query as they are)."""
     status, kind, due = col(Invoice.status), col(Invoice.kind), col(Invoice.due_date)
     is_open, invoice = status == InvoiceStatus.OPEN.value, kind == InvoiceKind.INVOICE.value  # or a credit note
-    return {
+    return MappingProxyType({
         ISSUED: sa.and_(is_open, kind == InvoiceKind.CREDIT_NOTE.value),
         OVERDUE: sa.and_(is_open, invoice, due < today),
         InvoiceStatus.OPEN.value: sa.and_(is_open, invoice, sa.or_(due.is_(None), due >= today)),
         InvoiceStatus.PAID.value: status == InvoiceStatus.PAID.value,
         InvoiceStatus.VOID.value: status == InvoiceStatus.VOID.value,
-    }
+    })
 
 
+@functools.lru_cache(maxsize=4)
 def status_column(today: date) -> sa.ColumnElement[str]:
     """The status the customer sees, as a column of the invoice lists (a CASE of
     :func:`status_conditions`)."""
