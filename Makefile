@@ -10,7 +10,7 @@ AXE := $(VENV)/axe-core/node_modules/axe-core/axe.min.js
 # On a laptop the soak tests (marked slow) wait for `make test-all`; CI (CI=true) runs everything.
 PYTEST_ARGS ?= $(if $(filter true,$(CI)),,-m "not slow")
 
-.PHONY: run serve test test-all lint setup install migrate demo-data bench clean axe
+.PHONY: run serve test test-all lint setup install migrate demo-data bench load-test clean axe
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "lcadmin needs Python 3.11 or newer (set PYTHON=python3.11)")'
@@ -37,7 +37,8 @@ run: setup
 # LCADMIN_ENV=prod makes it production (see the README's deployment page).
 serve: migrate
 	@if [ "$${LCADMIN_ENV:-demo}" = demo ]; then LCADMIN_ENV=demo $(BIN)/lcadmin demo-data --if-empty; fi
-	LCADMIN_ENV=$${LCADMIN_ENV:-demo} $(BIN)/lcadmin serve --host $${LCADMIN_HOST:-127.0.0.1} --port $${LCADMIN_PORT:-3000}
+	LCADMIN_ENV=$${LCADMIN_ENV:-demo} LCADMIN_PUBLIC_URL=$${LCADMIN_PUBLIC_URL:-http://localhost:$${LCADMIN_PORT:-3000}} \
+	  $(BIN)/lcadmin serve --host $${LCADMIN_HOST:-127.0.0.1} --port $${LCADMIN_PORT:-3000}
 
 $(AXE):
 	@if command -v npm >/dev/null; then \
@@ -62,6 +63,11 @@ bench: install
 	$(BIN)/python bench/bench_collection.py
 	$(BIN)/python bench/bench_licences.py
 	$(BIN)/python bench/bench_lists.py
+	$(BIN)/python bench/bench_events.py
+
+# Caddy + two instances + PostgreSQL + Redis on this machine, 200 clients for 60 s (loopback only).
+load-test: install
+	$(BIN)/python bench/load_test.py
 
 clean:
 	rm -rf $(VENV) .web .states .data
