@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import subprocess
 import sys
@@ -16,6 +15,7 @@ from lcadmin.migrations import upgrade
 from lcadmin.proxy import behind_proxy, forwarded_client
 from lcadmin.settings import load_settings
 from tests.helpers import PROD_SERVICES
+from tests.states.conftest import run_async
 
 
 def _settings(**env):
@@ -96,7 +96,7 @@ def _seen(hops: int, headers: list[tuple[bytes, bytes]], kind: str = "http") -> 
 
     scope = {"type": kind, "scheme": "http" if kind == "http" else "ws", "client": ("127.0.0.1", 5000),
              "headers": headers}
-    asyncio.run(behind_proxy(app, hops=hops)(scope, None, None))
+    run_async(behind_proxy(app, hops=hops)(scope, None, None))  # Playwright may own this thread's loop
     return seen
 
 
