@@ -73,12 +73,13 @@ POSTGRESQL = pytest.param("postgresql", marks=pytest.mark.postgres)
 
 class Inbox:
     """A real SMTP server (aiosmtpd on 127.0.0.1, a free port) keeping what it receives. Each
-    message's DATA waits ``stall`` seconds before it is accepted; ``talking`` is set as the first
-    one arrives; ``probe`` (if any) runs while the server holds each message."""
+    message's DATA waits ``stall`` seconds before it is accepted (and, given ``gate``, until that
+    event is set); ``talking`` is set as the first one arrives; ``probe`` (if any) runs while the
+    server holds each message."""
 
-    def __init__(self, *, stall: float = 0.0, probe=None) -> None:
+    def __init__(self, *, stall: float = 0.0, probe=None, gate: threading.Event | None = None) -> None:
         self.messages: list = []
-        self.stall, self.probe = stall, probe
+        self.stall, self.probe, self.gate = stall, probe, gate
         self.talking = threading.Event()
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
@@ -91,6 +92,8 @@ class Inbox:
             self.probe()
         if self.stall:
             await asyncio.sleep(self.stall)
+        if self.gate is not None:
+            await asyncio.to_thread(self.gate.wait, 30)
         self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
         return "250 OK"
 
@@ -352,13 +355,16 @@ def test_a_worker_whose_grace_runs_out_exits_0_and_hands_back_all_but_the_messag
 
 def test_a_web_process_shutting_down_hands_back_the_messages_it_claimed(engine, db_path, configure):
     first, *others = _enqueue(engine, 5, utcnow())
-    with Inbox(stall=1.0) as inbox:
+    gate = threading.Event()  # the first message is held by the server until the shutdown began
+    with Inbox(gate=gate) as inbox:
         configure(f"sqlite:///{db_path}", LCADMIN_SMTP_HOST="127.0.0.1", LCADMIN_SMTP_PORT=str(inbox.port))
 
         async def serve_then_shut_down() -> None:
             task = asyncio.create_task(jobs.run_outbox_sender())  # the lifespan task
             assert await asyncio.to_thread(inbox.talking.wait, 30)
             task.cancel()  # what Reflex does to its lifespan tasks at shutdown
+            await asyncio.sleep(0.2)  # the task has taken the cancellation (asked its round to stop)
+            gate.set()  # the server now accepts the message under way
             with pytest.raises(asyncio.CancelledError):
                 await task
 
