@@ -73,6 +73,8 @@ def test_enrol_then_sign_in_with_a_code(prod_app, prod_page, hugo_without_two_fa
     expect(page.locator("#recovery-left")).to_contain_text("10 sur 10")
 
     sign_out(page)
+    # The sign-out is a navigation of its own (POST, then home): let it end before the next one.
+    expect(page.get_by_role("button", name="Accéder à la facturation")).to_be_visible()
     page.goto(prod_app.url + "/sign-in")
     page.get_by_label("Adresse e-mail").fill(HUGO)
     page.get_by_label("Mot de passe", exact=True).fill("Northwind-demo-2026")
