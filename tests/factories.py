@@ -176,3 +176,16 @@ def seat_pool(session: Session, company: Company, *, seats: int, status: OrderSt
     session.add_all([sold, line])
     session.flush()
     return contract, product
+
+
+def contracted_order(session: Session, company: Company) -> tuple[Contract, SalesOrder]:
+    """A contract of 2026 ("CTR-<company id>") and an order under it, as collections and the
+    background rounds need (an invoice of the order is then one of the contract's)."""
+    contract = Contract(company_id=company.id, number=f"CTR-{company.id}", title="Licences",
+                        start_date=date(2026, 1, 1), end_date=date(2026, 12, 31))
+    session.add(contract)
+    session.flush()
+    row = order(session, company)
+    row.contract_id = contract.id
+    session.add(row)
+    return contract, row

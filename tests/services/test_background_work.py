@@ -47,7 +47,6 @@ from lcadmin.mail.templates import RenderedMail
 from lcadmin.models import (
     AuditEvent,
     Collection,
-    Contract,
     Invoice,
     Membership,
     OutboxMessage,
@@ -420,13 +419,7 @@ def _company_to_collect(engine: Engine, settings, provider: SandboxProvider) -> 
         accountant = factories.account(session, company=company, role=Role.BILLING_READER)
         session.exec(sa.update(Membership).where(Membership.user_id == accountant.id)
                      .values(access_until=AT_DUE + timedelta(days=3)))
-        contract = Contract(company_id=company.id, number=f"CTR-{company.id}", title="Licences",
-                            start_date=date(2026, 1, 1), end_date=date(2026, 12, 31))
-        session.add(contract)
-        session.flush()
-        order = factories.order(session, company)
-        order.contract_id = contract.id
-        session.add(order)
+        _, order = factories.contracted_order(session, company)
         invoice = factories.invoice(session, company, sales_order=order, issue_date=ISSUED, terms_days=30)
         for status, (month, year) in (("active", (12, 2026)), ("removed", (6, 2027))):
             session.add(PaymentMethod(company_id=company.id, kind="card", status=status,

@@ -67,13 +67,7 @@ def _world(engine, settings, *, card: str | None = "4242 4242 4242 4242", iban: 
     with session_scope(engine) as session:
         company = factories.company(session)
         user = factories.account(session, company=company, role=Role.BILLING_ADMIN)
-        contract = Contract(company_id=company.id, number=f"CTR-{company.id}", title="Licences",
-                            start_date=date(2026, 1, 1), end_date=date(2026, 12, 31))
-        session.add(contract)
-        session.flush()
-        order = factories.order(session, company)
-        order.contract_id = contract.id
-        session.add(order)
+        contract, order = factories.contracted_order(session, company)
         invoice = factories.invoice(session, company, sales_order=order, issue_date=ISSUED, terms_days=30)
         principal = factories.principal(user, company, Role.BILLING_ADMIN)
         ids = {"company": company.id, "invoice": invoice.id, "number": invoice.number, "contract": contract.number,
